@@ -1,0 +1,75 @@
+"""The registry's composition root: pool → stores → domain services → servicer → gRPC server."""
+
+from __future__ import annotations
+
+from services.registry.domain.accounts import AccountService
+from services.registry.domain.apis import ApiService
+from services.registry.domain.models import ModelService
+from services.registry.domain.types import User
+from services.registry.domain.usage import UsageService
+from services.registry.migrations import apply_migrations
+from services.registry.servicer import RegistryServicer
+from services.registry.settings import RegistrySettings
+from services.registry.storage.accounts import AccountStore
+from services.registry.storage.apis import ApiStore
+from services.registry.storage.models import ModelStore
+from services.registry.storage.usage import UsageStore
+from services.registry.watch import ApiChangeHub
+from services.runtime.database import create_pool
+from services.runtime.grpc_server import GrpcServer, ServiceBinding
+from services.runtime.logging import get_logger
+from torii.v1 import registry_service_pb2, registry_service_pb2_grpc
+
+log = get_logger("registry")
+
+SERVICE_NAME = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+
+
+class RegistryApp:
+    def __init__(self, settings: RegistrySettings) -> None:
+        self.settings = settings
+        self._pool = None
+        self._hub: ApiChangeHub | None = None
+        self._server: GrpcServer | None = None
+        self.accounts: AccountService | None = None
+
+    async def start(self) -> int:
+        """Migrate, build the services, serve; return the bound gRPC port."""
+        settings = self.settings
+        if not settings.database_url:
+            raise RuntimeError("the registry needs TORII_DATABASE_URL (or DATABASE_URL)")
+        self._pool = await create_pool(settings.database_url, max_size=settings.database_pool_size)
+        async with self._pool.acquire() as connection:
+            await apply_migrations(connection)
+        account_store = AccountStore(self._pool)
+        model_store = ModelStore(self._pool)
+        self.accounts = AccountService(account_store)
+        apis = ApiService(account_store, model_store, ApiStore(self._pool))
+        if settings.bootstrap_admin_token:
+            admin = await self.accounts.bootstrap_admin(settings.bootstrap_admin_token)
+            log.info("bootstrap_admin_ready", user_id=admin.user_id)
+        self._hub = ApiChangeHub(settings.database_url)
+        await self._hub.start()
+        servicer = RegistryServicer(
+            self.accounts,
+            ModelService(account_store, model_store),
+            apis,
+            UsageService(apis, UsageStore(self._pool)),
+            self._hub,
+        )
+        self._server = GrpcServer(
+            [ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME)]
+        )
+        return await self._server.start(settings.host, settings.registry_port)
+
+    async def authenticate(self, token: str) -> User:
+        return await self.accounts.authenticate(token)
+
+    async def stop(self) -> None:
+        """Drain in-flight calls, end watch streams, then close the database."""
+        if self._hub is not None:
+            await self._hub.stop()
+        if self._server is not None:
+            await self._server.stop(self.settings.shutdown_grace_s)
+        if self._pool is not None:
+            await self._pool.close()

@@ -1,0 +1,171 @@
+"""Published APIs: creation, the transitions users ask for, keys and trial quotas."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from services.registry.domain import credentials, transitions
+from services.registry.domain.access_rules import parse_network
+from services.registry.domain.actors import require_account_access, require_admin, resolve_actor
+from services.registry.domain.ids import parse_id
+from services.registry.domain.names import require_name
+from services.registry.domain.types import (
+    ALLOW_ALL,
+    TRIAL_REQUEST_LIMIT,
+    AccessRule,
+    ApiStatus,
+    ApiType,
+    ExecutionType,
+    InstanceKind,
+    IssuedSecret,
+    KeyDigest,
+    PublishedApi,
+    Schedule,
+    User,
+)
+from services.runtime.errors import NotFound
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """What a user asks for when publishing a model version."""
+
+    account_id: str
+    name: str
+    model_version_id: str
+    api_type: ApiType
+    execution_type: ExecutionType
+    instance_kind: InstanceKind
+    instance_count: int
+    schedule: Schedule
+    public: bool
+    rules: tuple[AccessRule, ...] | None
+
+
+class ApiService:
+    def __init__(self, accounts_store, models_store, api_store) -> None:
+        self._accounts = accounts_store
+        self._models = models_store
+        self._apis = api_store
+
+    async def _check_model_version(self, model_version_id: str, account_id: str) -> str:
+        version_id = parse_id(model_version_id, "model_version_id")
+        found = await self._models.get_version_with_account(version_id)
+        if found is None or found[1] != account_id:
+            raise NotFound(f"no model version with id {model_version_id} in this account")
+        return version_id
+
+    async def create(self, actor_user_id: str, spec: ApiSpec) -> tuple[PublishedApi, IssuedSecret]:
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        account_id = parse_id(spec.account_id, "account_id") if spec.account_id else actor.account_id
+        require_account_access(actor, account_id)
+        api = PublishedApi(
+            api_id=str(uuid.uuid4()),
+            account_id=account_id,
+            name=require_name(spec.name, "API"),
+            model_version_id=await self._check_model_version(spec.model_version_id, account_id),
+            api_type=spec.api_type,
+            execution_type=spec.execution_type,
+            instance_kind=spec.instance_kind,
+            instance_count=spec.instance_count or 1,
+            schedule=spec.schedule,
+            status=ApiStatus.BUILDING,
+            status_message="",
+            public=spec.public,
+            locked=False,
+            trial_limit=TRIAL_REQUEST_LIMIT if spec.api_type is ApiType.TRIAL else 0,
+            trial_used=0,
+            rules=ALLOW_ALL if spec.rules is None else spec.rules,
+        )
+        transitions.check_execution_settings(api)
+        issued, key_digest = credentials.issue_secret()
+        return await self._apis.create(api, issued.credential_id, key_digest), issued
+
+    async def _api_for(self, actor: User, api_id: str) -> PublishedApi:
+        api = await self._apis.get(parse_id(api_id, "api_id"))
+        if api is None:
+            raise NotFound(f"no API with id {api_id}")
+        require_account_access(actor, api.account_id)
+        return api
+
+    async def get(self, actor_user_id: str, api_id: str) -> PublishedApi:
+        return await self._api_for(await resolve_actor(self._accounts, actor_user_id), api_id)
+
+    async def list(self, actor_user_id: str, account_id: str) -> list[PublishedApi]:
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        if account_id:
+            account_id = parse_id(account_id, "account_id")
+            require_account_access(actor, account_id)
+        elif not actor.is_admin:
+            account_id = actor.account_id
+        return await self._apis.list(account_id or None)
+
+    async def _change(self, actor_user_id: str, api_id: str, decide) -> PublishedApi:
+        api = await self.get(actor_user_id, api_id)
+        return await self._apis.change(api.api_id, decide)
+
+    async def update(self, actor_user_id: str, api_id: str, changes: transitions.ApiChanges) -> PublishedApi:
+        api = await self.get(actor_user_id, api_id)
+        if changes.model_version_id is not None:
+            version_id = await self._check_model_version(changes.model_version_id, api.account_id)
+            changes = transitions.ApiChanges(**{**changes.__dict__, "model_version_id": version_id})
+        if changes.name is not None:
+            changes = transitions.ApiChanges(**{**changes.__dict__, "name": require_name(changes.name, "API")})
+        return await self._apis.change(api.api_id, lambda current: transitions.apply_changes(current, changes))
+
+    async def stop(self, actor_user_id: str, api_id: str) -> PublishedApi:
+        return await self._change(actor_user_id, api_id, transitions.stop)
+
+    async def start(self, actor_user_id: str, api_id: str) -> PublishedApi:
+        return await self._change(actor_user_id, api_id, transitions.start)
+
+    async def lock(self, actor_user_id: str, api_id: str) -> PublishedApi:
+        return await self._change(actor_user_id, api_id, transitions.lock)
+
+    async def unlock(self, actor_user_id: str, api_id: str) -> PublishedApi:
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        api = await self._api_for(actor, api_id)
+        require_admin(actor, "unlock an API")
+        return await self._apis.change(api.api_id, transitions.unlock)
+
+    async def delete(self, actor_user_id: str, api_id: str) -> None:
+        api = await self.get(actor_user_id, api_id)
+        await self._apis.delete(api.api_id, transitions.check_deletable)
+
+    async def put_rule(self, actor_user_id: str, api_id: str, rule: AccessRule) -> PublishedApi:
+        return await self._change(actor_user_id, api_id, lambda current: transitions.put_rule(current, rule))
+
+    async def remove_rule(self, actor_user_id: str, api_id: str, cidr: str) -> PublishedApi:
+        network = parse_network(cidr)
+        return await self._change(actor_user_id, api_id, lambda current: transitions.remove_rule(current, network))
+
+    async def create_key(self, actor_user_id: str, api_id: str) -> IssuedSecret:
+        api = await self.get(actor_user_id, api_id)
+        issued, key_digest = credentials.issue_secret()
+        await self._apis.add_key(api.api_id, issued.credential_id, key_digest)
+        return issued
+
+    async def reserve_trial_request(self, api_id: str) -> tuple[bool, int, int]:
+        api_id = parse_id(api_id, "api_id")
+        api = await self._apis.get(api_id)
+        if api is None:
+            raise NotFound(f"no API with id {api_id}")
+        if api.api_type is ApiType.FORMAL:
+            return True, 0, 0
+        reserved = await self._apis.reserve_trial_request(api_id)
+        if reserved is None:
+            raise NotFound(f"no API with id {api_id}")
+        return reserved
+
+    async def snapshot(self) -> list[tuple[PublishedApi, list[KeyDigest]]]:
+        apis = await self._apis.list(None)
+        digests = await self._apis.key_digests([api.api_id for api in apis])
+        return [(api, digests[api.api_id]) for api in apis]
+
+    async def current(self, api_id: str) -> tuple[PublishedApi, list[KeyDigest]] | None:
+        """The API and its key digests as they are now, or None once it is deleted."""
+        api = await self._apis.get(api_id)
+        if api is None:
+            return None
+        return api, (await self._apis.key_digests([api_id]))[api_id]

@@ -1,0 +1,107 @@
+"""Models, versions, and the checks on a version's signature and preprocessing."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.registry.domain.actors import require_account_access, resolve_actor
+from services.registry.domain.ids import parse_id
+from services.registry.domain.names import require_name
+from services.registry.domain.types import Model, ModelVersion
+from services.runtime.errors import InvalidArgument, NotFound
+
+SUPPORTED_FORMATS = ("onnx",)
+DATA_TYPES = ("BOOL", "UINT8", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "STRING")
+
+
+def check_tensor_specs(specs: list[dict], what: str) -> None:
+    if not specs:
+        raise InvalidArgument(f"the signature needs at least one {what}")
+    seen = set()
+    for spec in specs:
+        name = spec.get("name", "")
+        if not name:
+            raise InvalidArgument(f"every {what} needs a name")
+        if name in seen:
+            raise InvalidArgument(f"{what} {name!r} appears twice")
+        seen.add(name)
+        if spec.get("data_type") not in DATA_TYPES:
+            raise InvalidArgument(f"{what} {name!r} needs a data_type among {', '.join(DATA_TYPES)}")
+        shape = [int(dim) for dim in spec.get("shape", [])]
+        if not shape:
+            raise InvalidArgument(f"{what} {name!r} needs a shape; -1 marks the batch and variable dimensions")
+        if any(dim == 0 or dim < -1 for dim in shape):
+            raise InvalidArgument(f"{what} {name!r} has shape {shape}: dimensions are positive or -1")
+
+
+def check_signature(signature: dict) -> None:
+    check_tensor_specs(signature.get("inputs", []), "input")
+    check_tensor_specs(signature.get("outputs", []), "output")
+
+
+def check_preprocessing(preprocessing: dict, signature: dict) -> None:
+    input_names = {spec["name"] for spec in signature.get("inputs", [])}
+    for image in preprocessing.get("images", []):
+        name = image.get("input_name", "")
+        if name not in input_names:
+            raise InvalidArgument(f"image preprocessing names input {name!r}, which the signature does not have")
+        for key in ("height", "width"):
+            if int(image.get(key, 0)) <= 0:
+                raise InvalidArgument(f"image preprocessing of {name!r} needs a positive {key}")
+        channels = int(image.get("channels", 0))
+        if channels not in (1, 3):
+            raise InvalidArgument(f"image preprocessing of {name!r}: channels must be 1 (mono) or 3 (colour)")
+        mean, std = image.get("mean", []), image.get("std", [])
+        if len(mean) != len(std) or (mean and len(mean) != channels):
+            raise InvalidArgument(f"image preprocessing of {name!r}: give one mean and one std per channel, or neither")
+        if any(float(value) == 0 for value in std):
+            raise InvalidArgument(f"image preprocessing of {name!r}: std values must not be 0")
+
+
+class ModelService:
+    def __init__(self, accounts_store, store) -> None:
+        self._accounts = accounts_store
+        self._store = store
+
+    async def create_model(self, actor_user_id: str, account_id: str, name: str) -> Model:
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        account_id = parse_id(account_id, "account_id") if account_id else actor.account_id
+        require_account_access(actor, account_id)
+        if await self._accounts.get_account(account_id) is None:
+            raise NotFound(f"no account with id {account_id}")
+        return await self._store.create_model(str(uuid.uuid4()), account_id, require_name(name, "model"))
+
+    async def _model_for(self, actor_user_id: str, model_id: str) -> Model:
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        model = await self._store.get_model(parse_id(model_id, "model_id"))
+        if model is None:
+            raise NotFound(f"no model with id {model_id}")
+        require_account_access(actor, model.account_id)
+        return model
+
+    async def create_version(self, actor_user_id: str, model_id: str, fields: dict) -> ModelVersion:
+        model = await self._model_for(actor_user_id, model_id)
+        if fields["format"] not in SUPPORTED_FORMATS:
+            raise InvalidArgument(f"model format must be one of {', '.join(SUPPORTED_FORMATS)}")
+        if not fields["artifact_uri"]:
+            raise InvalidArgument("artifact_uri is required")
+        if len(fields["sha256"]) != 64:
+            raise InvalidArgument("sha256 must be 64 hexadecimal characters")
+        if fields["size_bytes"] <= 0:
+            raise InvalidArgument("size_bytes must be positive")
+        check_signature(fields["signature"])
+        check_preprocessing(fields["preprocessing"], fields["signature"])
+        return await self._store.add_version(str(uuid.uuid4()), model.model_id, fields)
+
+    async def get_model(self, actor_user_id: str, model_id: str) -> tuple[Model, list[ModelVersion]]:
+        model = await self._model_for(actor_user_id, model_id)
+        return model, await self._store.list_versions(model.model_id)
+
+    async def list_models(self, actor_user_id: str, account_id: str) -> list[Model]:
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        if account_id:
+            account_id = parse_id(account_id, "account_id")
+            require_account_access(actor, account_id)
+        elif not actor.is_admin:
+            account_id = actor.account_id
+        return await self._store.list_models(account_id or None)

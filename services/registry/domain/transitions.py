@@ -1,0 +1,116 @@
+"""What may happen to a published API: pure functions from an API to its next state.
+
+Each raises a DomainError to refuse; storage applies the result atomically (ApiStore.change).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from services.registry.domain.schedules import check_schedule_fits
+from services.registry.domain.types import (
+    AccessRule,
+    ApiStatus,
+    ExecutionType,
+    InstanceKind,
+    Network,
+    PublishedApi,
+    Schedule,
+)
+from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound
+
+MAX_INSTANCES = 64
+
+
+@dataclass(frozen=True)
+class ApiChanges:
+    """Settings a user may change after creation; None leaves a setting as it is."""
+
+    name: str | None = None
+    model_version_id: str | None = None
+    execution_type: ExecutionType | None = None
+    instance_kind: InstanceKind | None = None
+    instance_count: int | None = None
+    schedule: Schedule | None = None
+    public: bool | None = None
+
+
+def check_execution_settings(api: PublishedApi) -> None:
+    if not 1 <= api.instance_count <= MAX_INSTANCES:
+        raise InvalidArgument(f"instance_count must be between 1 and {MAX_INSTANCES}")
+    if api.execution_type is ExecutionType.SERVERLESS:
+        if api.instance_kind is not InstanceKind.CPU:
+            raise InvalidArgument("serverless APIs run on CPU; choose a dedicated API for a GPU instance")
+        if api.instance_count != 1:
+            raise InvalidArgument("serverless APIs have no instance count; choose a dedicated API for more instances")
+    check_schedule_fits(api.schedule, api.execution_type)
+
+
+def _refuse_if_deleting(api: PublishedApi) -> None:
+    if api.status is ApiStatus.DELETING:
+        raise FailedPrecondition(f"API {api.api_id} is being deleted")
+
+
+def _refuse_if_locked(api: PublishedApi, action: str) -> None:
+    if api.locked:
+        raise FailedPrecondition(f"API {api.api_id} is locked: an admin must unlock it before you can {action}")
+
+
+def stop(api: PublishedApi) -> PublishedApi:
+    _refuse_if_deleting(api)
+    _refuse_if_locked(api, "stop it")
+    if api.status is ApiStatus.STOPPED:
+        return api
+    return dataclasses.replace(api, status=ApiStatus.STOPPED, status_message="stopped by a user")
+
+
+def start(api: PublishedApi) -> PublishedApi:
+    _refuse_if_deleting(api)
+    if api.status is not ApiStatus.STOPPED:
+        return api
+    return dataclasses.replace(api, status=ApiStatus.BUILDING, status_message="")
+
+
+def lock(api: PublishedApi) -> PublishedApi:
+    _refuse_if_deleting(api)
+    return dataclasses.replace(api, locked=True)
+
+
+def unlock(api: PublishedApi) -> PublishedApi:
+    return dataclasses.replace(api, locked=False)
+
+
+def check_deletable(api: PublishedApi) -> None:
+    _refuse_if_locked(api, "delete it")
+    if api.status is not ApiStatus.STOPPED:
+        raise FailedPrecondition(f"stop API {api.api_id} before deleting it (its status is {api.status.value})")
+
+
+def apply_changes(api: PublishedApi, changes: ApiChanges) -> PublishedApi:
+    _refuse_if_deleting(api)
+    _refuse_if_locked(api, "change its settings")
+    given = {field: value for field, value in dataclasses.asdict(changes).items() if value is not None}
+    if changes.schedule is not None:
+        given["schedule"] = changes.schedule
+    changed = dataclasses.replace(api, **given)
+    check_execution_settings(changed)
+    if changed.model_version_id != api.model_version_id and api.status is ApiStatus.RUNNING:
+        changed = dataclasses.replace(changed, status=ApiStatus.UPDATING, status_message="deploying the new model version")
+    return changed
+
+
+def put_rule(api: PublishedApi, rule: AccessRule) -> PublishedApi:
+    _refuse_if_deleting(api)
+    _refuse_if_locked(api, "change its access rules")
+    others = tuple(existing for existing in api.rules if existing.network != rule.network)
+    return dataclasses.replace(api, rules=(*others, rule))
+
+
+def remove_rule(api: PublishedApi, network: Network) -> PublishedApi:
+    _refuse_if_deleting(api)
+    _refuse_if_locked(api, "change its access rules")
+    kept = tuple(rule for rule in api.rules if rule.network != network)
+    if len(kept) == len(api.rules):
+        raise NotFound(f"API {api.api_id} has no rule for {network}")
+    return dataclasses.replace(api, rules=kept)

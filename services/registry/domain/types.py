@@ -1,0 +1,157 @@
+"""The registry's entities as plain values."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import StrEnum
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+TRIAL_REQUEST_LIMIT = 100
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class ApiType(StrEnum):
+    FORMAL = "formal"
+    TRIAL = "trial"
+
+
+class ExecutionType(StrEnum):
+    SERVERLESS = "serverless"
+    DEDICATED = "dedicated"
+
+
+class InstanceKind(StrEnum):
+    CPU = "cpu"
+    GPU = "gpu"
+
+
+class ApiStatus(StrEnum):
+    BUILDING = "building"
+    UPDATING = "updating"
+    RUNNING = "running"
+    STOPPED = "stopped"
+    DELETING = "deleting"
+
+
+class RuleAction(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: str
+    account_id: str
+    name: str
+    role: Role
+    created_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A credential in clear, returned once at creation."""
+
+    credential_id: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Model:
+    model_id: str
+    account_id: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    model_version_id: str
+    model_id: str
+    version: int
+    format: str
+    artifact_uri: str
+    sha256: str
+    size_bytes: int
+    # Signature and preprocessing keep the protobuf JSON shape: the registry validates and stores them.
+    signature: dict
+    preprocessing: dict
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Always on, or a daily UTC window on weekdays 1 (Monday) .. 7 (Sunday)."""
+
+    always: bool = True
+    start: time | None = None
+    end: time | None = None
+    weekdays: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    network: Network
+    action: RuleAction = RuleAction.ALLOW
+    priority: int = 0
+
+
+ALLOW_ALL = (AccessRule(ipaddress.ip_network("0.0.0.0/0")),)
+
+
+@dataclass(frozen=True)
+class PublishedApi:
+    api_id: str
+    account_id: str
+    name: str
+    model_version_id: str
+    api_type: ApiType
+    execution_type: ExecutionType
+    instance_kind: InstanceKind
+    instance_count: int
+    schedule: Schedule
+    status: ApiStatus
+    status_message: str
+    public: bool
+    locked: bool
+    trial_limit: int
+    trial_used: int
+    rules: tuple[AccessRule, ...] = field(default=())
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def url_path(self) -> str:
+        return f"/v1/{self.execution_type.value}/classifiers/{self.api_id}/inference"
+
+
+@dataclass(frozen=True)
+class KeyDigest:
+    key_id: str
+    sha256: bytes
+
+
+@dataclass(frozen=True)
+class DailyUsage:
+    api_id: str
+    day: str
+    count_2xx: int = 0
+    count_4xx: int = 0
+    count_5xx: int = 0

@@ -1,0 +1,44 @@
+"""Per-day request counts: recording batches and reading a range."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from services.registry.domain.ids import parse_id
+from services.registry.domain.types import DailyUsage
+from services.runtime.errors import InvalidArgument
+
+DEFAULT_RANGE_DAYS = 30
+MAX_RANGE_DAYS = 366
+
+
+def parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{what} must be a day as YYYY-MM-DD, not {text!r}") from None
+
+
+class UsageService:
+    def __init__(self, api_service, store, today=lambda: datetime.now(timezone.utc).date()) -> None:
+        self._apis = api_service
+        self._store = store
+        self._today = today
+
+    async def record(self, increments: list[DailyUsage]) -> None:
+        for increment in increments:
+            parse_id(increment.api_id, "api_id")
+            parse_day(increment.day, "day")
+            if min(increment.count_2xx, increment.count_4xx, increment.count_5xx) < 0:
+                raise InvalidArgument("usage counts must not be negative")
+        await self._store.add(increments)
+
+    async def days(self, actor_user_id: str, api_id: str, from_day: str, to_day: str) -> list[DailyUsage]:
+        api = await self._apis.get(actor_user_id, api_id)
+        last = parse_day(to_day, "to_day") if to_day else self._today()
+        first = parse_day(from_day, "from_day") if from_day else last - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if first > last:
+            raise InvalidArgument(f"from_day {first} is after to_day {last}")
+        if (last - first).days >= MAX_RANGE_DAYS:
+            raise InvalidArgument(f"ask for at most {MAX_RANGE_DAYS} days at a time")
+        return await self._store.days(api.api_id, first, last)

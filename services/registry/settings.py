@@ -1,0 +1,23 @@
+"""The registry's settings (TORII_ environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from services.runtime.settings import CommonSettings
+
+
+class RegistrySettings(CommonSettings):
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("TORII_DATABASE_URL", "DATABASE_URL", "database_url")
+    )
+    """PostgreSQL DSN (TORII_DATABASE_URL or DATABASE_URL). The launcher fills it with its embedded server's."""
+
+    registry_port: int = 50051
+    """gRPC port; 0 picks a free one."""
+
+    bootstrap_admin_token: str = ""
+    """A token "<uuid>.<secret>" made the credential of user "admin" (role admin) of account "default" at start."""
+
+    database_pool_size: int = Field(default=10, ge=2)
+    """Most PostgreSQL connections the registry holds at once."""

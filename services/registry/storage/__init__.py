@@ -1,0 +1,1 @@
+"""The only code in Torii that knows SQL."""

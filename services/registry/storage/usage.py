@@ -1,0 +1,48 @@
+"""Per-API, per-UTC-day request counters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+from services.registry.domain.types import DailyUsage
+
+
+class UsageStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def add(self, increments: list[DailyUsage]) -> None:
+        """Add counts in one statement; counts for APIs deleted meanwhile are dropped."""
+        if not increments:
+            return
+        await self._pool.execute(
+            "INSERT INTO api_usage_daily (api_id, day, count_2xx, count_4xx, count_5xx)"
+            " SELECT i.api_id, i.day, SUM(i.c2), SUM(i.c4), SUM(i.c5)"
+            " FROM unnest($1::uuid[], $2::date[], $3::bigint[], $4::bigint[], $5::bigint[])"
+            "   AS i(api_id, day, c2, c4, c5)"
+            " WHERE EXISTS (SELECT 1 FROM published_apis a WHERE a.api_id = i.api_id)"
+            " GROUP BY i.api_id, i.day"
+            " ON CONFLICT (api_id, day) DO UPDATE SET"
+            "   count_2xx = api_usage_daily.count_2xx + EXCLUDED.count_2xx,"
+            "   count_4xx = api_usage_daily.count_4xx + EXCLUDED.count_4xx,"
+            "   count_5xx = api_usage_daily.count_5xx + EXCLUDED.count_5xx",
+            [i.api_id for i in increments],
+            [date.fromisoformat(i.day) for i in increments],
+            [i.count_2xx for i in increments],
+            [i.count_4xx for i in increments],
+            [i.count_5xx for i in increments],
+        )
+
+    async def days(self, api_id: str, first: date, last: date) -> list[DailyUsage]:
+        rows = await self._pool.fetch(
+            "SELECT * FROM api_usage_daily WHERE api_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day",
+            api_id,
+            first,
+            last,
+        )
+        return [
+            DailyUsage(str(row["api_id"]), row["day"].isoformat(), row["count_2xx"], row["count_4xx"], row["count_5xx"])
+            for row in rows
+        ]

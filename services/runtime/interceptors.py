@@ -1,0 +1,93 @@
+"""Server interceptor: request id, one log line per call, and domain errors → gRPC status."""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import grpc
+
+from services.runtime.errors import DomainError
+from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
+
+log = get_logger("grpc")
+
+
+class ServerCallInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every handler so that no stack trace and no unmapped error reaches the wire."""
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        request_id = metadata.get(REQUEST_ID_HEADER) or new_request_id()
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _wrap_unary(handler.unary_unary, method, request_id),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap_stream(handler.unary_stream, method, request_id),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        # Client- and bidirectional-streaming calls are not used by Torii's services.
+        return handler
+
+
+async def _abort_for(context, method: str, error: BaseException, started: float):
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    if isinstance(error, DomainError):
+        log.info("rpc", method=method, code=error.status.name, message=error.message, ms=elapsed_ms)
+        await context.abort(error.status, error.message)
+    log.error("rpc", method=method, code="INTERNAL", ms=elapsed_ms, exc_info=error)
+    await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {request_id_var.get()})")
+
+
+def _wrap_unary(behavior, method: str, request_id: str):
+    async def wrapper(request, context):
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = await behavior(request, context)
+            log.info("rpc", method=method, code="OK", ms=round((time.perf_counter() - started) * 1000, 2))
+            return response
+        except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
+            if _is_abort(error):
+                raise
+            await _abort_for(context, method, error, started)
+        finally:
+            request_id_var.reset(token)
+
+    return wrapper
+
+
+def _wrap_stream(behavior, method: str, request_id: str):
+    async def wrapper(request, context):
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            result = behavior(request, context)
+            if inspect.isasyncgen(result):
+                async for item in result:
+                    yield item
+            else:
+                await result
+            log.info("rpc", method=method, code="OK", ms=round((time.perf_counter() - started) * 1000, 2))
+        except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
+            if _is_abort(error):
+                raise
+            await _abort_for(context, method, error, started)
+        finally:
+            request_id_var.reset(token)
+
+    return wrapper
+
+
+def _is_abort(error: BaseException) -> bool:
+    # context.abort() raises an internal exception type that must pass through untouched.
+    return type(error).__name__ in {"AbortError", "InternalError", "UsageError"}

@@ -1,0 +1,48 @@
+"""structlog JSON logs carrying the current request id."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+import uuid
+
+import structlog
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _add_request_id(_logger, _method, event_dict):
+    request_id = request_id_var.get()
+    if request_id:
+        event_dict.setdefault("request_id", request_id)
+    return event_dict
+
+
+def configure_logging(service: str, level: str = "info") -> None:
+    """Send JSON lines to stderr, each with the service name, level, time and request id."""
+    numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            _add_request_id,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+
+
+def get_logger(name: str | None = None):
+    return structlog.get_logger(name) if name else structlog.get_logger()

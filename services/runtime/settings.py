@@ -1,0 +1,32 @@
+"""Settings common to every service, read from TORII_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Settings each service inherits; a service's own class adds its fields."""
+
+    model_config = SettingsConfigDict(env_prefix="TORII_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    """Address the service binds to."""
+
+    data_dir: Path = Path(".data")
+    """Folder for everything Torii keeps on disk: the embedded database, artifacts, Triton's model repository."""
+
+    log_level: str = "info"
+    """Lowest level written to the JSON log: debug, info, warning or error."""
+
+    shutdown_grace_s: float = Field(default=10.0, gt=0)
+    """On SIGTERM/SIGINT, how long in-flight calls may finish before they are cancelled."""
+
+    rpc_timeout_s: float = Field(default=10.0, gt=0)
+    """Deadline of every unary gRPC call a service makes to another."""
+
+    registry_address: str = "127.0.0.1:50051"
+    """host:port of the registry service's gRPC server."""

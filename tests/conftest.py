@@ -1,0 +1,92 @@
+"""Fixtures shared by the suite: a real PostgreSQL, a fresh database per test, a real registry.
+
+`--postgres-dsn` points the suite at an existing server; without it one embedded PostgreSQL
+(pgserver) runs for the whole session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from services.registry.app import RegistryApp
+from services.registry.settings import RegistrySettings
+from services.runtime.grpc_client import open_channel
+from torii.v1 import registry_service_pb2_grpc
+
+
+def pytest_addoption(parser):
+    parser.addoption("--postgres-dsn", default=None, help="use this PostgreSQL instead of an embedded one")
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn(request, tmp_path_factory):
+    given = request.config.getoption("--postgres-dsn")
+    if given:
+        yield given
+        return
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+def with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+async def database_url(postgres_dsn):
+    """A database of its own for each test, dropped afterwards."""
+    name = f"torii_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield with_database(postgres_dsn, name)
+    admin = await asyncpg.connect(postgres_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@dataclass
+class RunningRegistry:
+    app: RegistryApp
+    address: str
+    stub: registry_service_pb2_grpc.RegistryServiceStub
+    admin_token: str
+    admin_user_id: str
+    database_url: str
+    app_account_id: str
+
+
+@pytest.fixture
+async def registry(database_url, tmp_path):
+    admin_token = f"{uuid.uuid4()}.{uuid.uuid4().hex}"
+    settings = RegistrySettings(
+        database_url=database_url,
+        registry_port=0,
+        bootstrap_admin_token=admin_token,
+        data_dir=tmp_path,
+        shutdown_grace_s=2,
+    )
+    app = RegistryApp(settings)
+    port = await app.start()
+    address = f"127.0.0.1:{port}"
+    channel = open_channel(address, default_timeout_s=10)
+    stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+    admin = await app.authenticate(admin_token)
+    try:
+        yield RunningRegistry(app, address, stub, admin_token, admin.user_id, database_url, admin.account_id)
+    finally:
+        await channel.close()
+        await app.stop()

@@ -1,0 +1,88 @@
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from services.registry.app import SERVICE_NAME
+from tests.runtime.sleepy_server import handlers
+from services.runtime.grpc_server import GrpcServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_reflection_lists_the_registry_and_health(registry):
+    async with grpc.aio.insecure_channel(registry.address) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+
+        async def ask():
+            yield reflection_pb2.ServerReflectionRequest(list_services="")
+
+        names = set()
+        async for reply in stub.ServerReflectionInfo(ask()):
+            names.update(service.name for service in reply.list_services_response.service)
+    assert {"torii.v1.RegistryService", "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"} <= names
+
+
+async def test_health_reports_serving(registry):
+    async with grpc.aio.insecure_channel(registry.address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        for service in ("", SERVICE_NAME):
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+@pytest.fixture
+async def sleepy():
+    server = GrpcServer([], [handlers()])
+    port = await server.start("127.0.0.1", 0)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    yield channel
+    await channel.close()
+    await server.stop(1)
+
+
+async def test_domain_errors_keep_their_status_and_message(sleepy):
+    call = sleepy.unary_unary("/test.Sleepy/Fail")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call(b"domain", timeout=5)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert caught.value.details() == "the thing is not ready"
+
+
+async def test_unexpected_errors_become_internal_without_details(sleepy):
+    call = sleepy.unary_unary("/test.Sleepy/Fail")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call(b"bug", metadata=(("x-request-id", "req-123"),), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.INTERNAL
+    assert caught.value.details() == "internal error (request id req-123)"
+    assert "passwd" not in caught.value.debug_error_string()
+
+
+async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.runtime.sleepy_server", cwd=ROOT, stdout=asyncio.subprocess.PIPE, env=os.environ.copy()
+    )
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        port = int(line.split()[1])
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            sleep = channel.unary_unary("/test.Sleepy/Sleep")
+            in_flight = asyncio.ensure_future(sleep(b"1500", timeout=10))
+            await asyncio.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.3)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await sleep(b"0", timeout=2)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+            assert await in_flight == b"done"
+        assert await asyncio.wait_for(process.wait(), timeout=10) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
