@@ -62,6 +62,10 @@ class RegistryApp:
         )
         return await self._server.start(settings.host, settings.registry_port)
 
+    @property
+    def watch_listening(self) -> bool:
+        return self._hub is not None and self._hub.listening
+
     async def authenticate(self, token: str) -> User:
         return await self.accounts.authenticate(token)
 

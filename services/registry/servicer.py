@@ -119,6 +119,8 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return pb.GetUsageResponse(days=[convert.usage_to_proto(day) for day in days])
 
     async def WatchApis(self, request, context):
+        if not self._hub.listening:
+            raise Unavailable("the registry is reconnecting to its change feed; watch again shortly")
         async with self._hub.subscribe() as changes:
             for api, keys in await self._apis.snapshot():
                 yield self._upserted(api, keys)

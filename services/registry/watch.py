@@ -21,21 +21,32 @@ CONNECTION_LOST = object()
 
 
 class ApiChangeHub:
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, reconnect_delay_s: float = 1.0) -> None:
         self._dsn = dsn
+        self._reconnect_delay_s = reconnect_delay_s
         self._connection: asyncpg.Connection | None = None
         self._queues: set[asyncio.Queue] = set()
+        self._reconnecting: asyncio.Task | None = None
+        self._stopping = False
 
     async def start(self) -> None:
-        self._connection = await asyncpg.connect(self._dsn)
-        await self._connection.add_listener(CHANNEL, self._on_notify)
-        self._connection.add_termination_listener(self._on_lost)
+        connection = await asyncpg.connect(self._dsn)
+        await connection.add_listener(CHANNEL, self._on_notify)
+        connection.add_termination_listener(self._on_lost)
+        self._connection = connection
 
     async def stop(self) -> None:
+        self._stopping = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
         self._broadcast(CONNECTION_LOST)
         if self._connection is not None:
             connection, self._connection = self._connection, None
             await connection.close(timeout=5)
+
+    @property
+    def listening(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed()
 
     def _broadcast(self, item) -> None:
         for queue in self._queues:
@@ -45,9 +56,24 @@ class ApiChangeHub:
         self._broadcast(payload)
 
     def _on_lost(self, _connection) -> None:
-        if self._connection is not None:
-            log.warning("watch_connection_lost")
-            self._broadcast(CONNECTION_LOST)
+        """Streams end (their clients watch again and get a fresh snapshot); the hub reconnects."""
+        if self._stopping:
+            return
+        log.warning("watch_connection_lost")
+        self._connection = None
+        self._broadcast(CONNECTION_LOST)
+        if self._reconnecting is None or self._reconnecting.done():
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(self._reconnect_delay_s)
+            try:
+                await self.start()
+                log.info("watch_connection_restored")
+                return
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("watch_reconnect_failed", error=str(error))
 
     @asynccontextmanager
     async def subscribe(self):

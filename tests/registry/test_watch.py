@@ -1,6 +1,10 @@
 import asyncio
 import hashlib
 
+import asyncpg
+import grpc
+import pytest
+
 from tests.registry.helpers import make_api, make_version
 from torii.v1 import apis_pb2
 from torii.v1 import registry_service_pb2 as pb
@@ -55,3 +59,36 @@ async def test_trial_reservations_do_not_flood_watchers(registry):
         assert event.api.locked, "the lock must be the first change watchers hear of"
     finally:
         stream.cancel()
+
+
+async def test_a_lost_change_feed_ends_streams_and_recovers(registry):
+    admin = registry.admin_user_id
+    version = await make_version(registry.stub, admin)
+    api = (await make_api(registry.stub, admin, version.model_version_id)).api
+    stream = registry.stub.WatchApis(pb.WatchApisRequest())
+    await next_event(stream)
+    await next_event(stream)
+    connection = await asyncpg.connect(registry.database_url)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+        )
+    finally:
+        await connection.close()
+    with pytest.raises(grpc.aio.AioRpcError) as ended:
+        await asyncio.wait_for(stream.read(), timeout=5)
+    assert ended.value.code() == grpc.StatusCode.UNAVAILABLE
+
+    for _ in range(50):
+        if registry.app.watch_listening:
+            break
+        await asyncio.sleep(0.1)
+    again = registry.stub.WatchApis(pb.WatchApisRequest())
+    try:
+        assert (await next_event(again)).api.api_id == api.api_id
+        assert (await next_event(again)).type == pb.WATCH_EVENT_TYPE_SYNCED
+        await registry.stub.StopApi(pb.StopApiRequest(actor_user_id=admin, api_id=api.api_id))
+        assert (await next_event(again)).api.status == apis_pb2.API_STATUS_STOPPED
+    finally:
+        again.cancel()
