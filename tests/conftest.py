@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -24,16 +27,22 @@ def pytest_addoption(parser):
 
 
 @pytest.fixture(scope="session")
-def postgres_dsn(request, tmp_path_factory):
+def postgres_dsn(request):
     given = request.config.getoption("--postgres-dsn")
     if given:
         yield given
         return
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
-    yield server.get_uri()
-    server.cleanup()
+    # Not under pytest's basetemp: pytest prunes old basetemps, which would pull the data folder
+    # from under a second test session running at the same time.
+    pgdata = Path(tempfile.mkdtemp(prefix="torii-pgdata-"))
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
 
 
 def with_database(dsn: str, name: str) -> str:

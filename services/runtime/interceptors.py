@@ -12,6 +12,14 @@ from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_
 
 log = get_logger("grpc")
 
+# Probes (the launcher polls health while services start) would drown the log at info level.
+_QUIET_METHOD_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+def _log_ok(method: str, started: float) -> None:
+    write = log.debug if method.startswith(_QUIET_METHOD_PREFIXES) else log.info
+    write("rpc", method=method, code="OK", ms=round((time.perf_counter() - started) * 1000, 2))
+
 
 class ServerCallInterceptor(grpc.aio.ServerInterceptor):
     """Wraps every handler so that no stack trace and no unmapped error reaches the wire."""
@@ -54,7 +62,7 @@ def _wrap_unary(behavior, method: str, request_id: str):
         started = time.perf_counter()
         try:
             response = await behavior(request, context)
-            log.info("rpc", method=method, code="OK", ms=round((time.perf_counter() - started) * 1000, 2))
+            _log_ok(method, started)
             return response
         except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
             if _is_abort(error):
@@ -77,7 +85,7 @@ def _wrap_stream(behavior, method: str, request_id: str):
                     yield item
             else:
                 await result
-            log.info("rpc", method=method, code="OK", ms=round((time.perf_counter() - started) * 1000, 2))
+            _log_ok(method, started)
         except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
             if _is_abort(error):
                 raise
