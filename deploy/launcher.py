@@ -1,0 +1,257 @@
+"""`python -m deploy.launcher`: the whole platform on one machine, from one command.
+
+Starts PostgreSQL (embedded, unless DATABASE_URL names one), applies the registry's migrations,
+starts registry, scheduler, trainer and gateway as supervised child processes, waits until each
+is ready, prints where they listen and a fresh admin token, and stops everything on Ctrl-C or
+SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import secrets
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from uuid import uuid4
+
+from deploy import readiness
+from deploy.embedded_postgres import EmbeddedPostgres
+from deploy.settings import LauncherSettings
+from deploy.supervisor import ChildSpec, Supervisor
+from services.registry.migrations import apply_migrations
+from services.runtime.logging import configure_logging, get_logger
+
+log = get_logger("launcher")
+
+# Dependents first: each tier is stopped before the next, so in-flight work can still reach the registry.
+STOP_TIERS = (("gateway", "scheduler", "trainer"), ("registry",))
+STOP_MARGIN_S = 5.0
+"""A child gets its shutdown grace plus this long to exit after SIGTERM before it is killed."""
+
+
+class StartupError(Exception):
+    """The platform could not start; the message tells a person what to do."""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    module: str
+    port: int
+    protocol: str  # "grpc" or "http"
+
+
+def new_admin_token() -> str:
+    return f"{uuid4()}.{secrets.token_hex(32)}"
+
+
+class Launcher:
+    def __init__(self, settings: LauncherSettings) -> None:
+        self._settings = settings
+        self._data_dir = settings.data_dir.resolve()
+        self._connect_host = _connect_host(settings.host)
+        self.services = (
+            Service("registry", "services.registry", settings.registry_port, "grpc"),
+            Service("scheduler", "services.scheduler", settings.scheduler_port, "grpc"),
+            Service("trainer", "services.trainer", settings.trainer_port, "grpc"),
+            Service("gateway", "services.gateway", settings.gateway_port, "http"),
+        )
+        self._postgres_dir = self._data_dir / "postgres"
+        self._postgres = None if settings.database_url else EmbeddedPostgres(self._postgres_dir)
+        self._supervisor: Supervisor | None = None
+
+    @property
+    def logs_dir(self) -> Path:
+        return self._data_dir / "logs"
+
+    def address(self, service: Service) -> str:
+        return f"{self._connect_host}:{service.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.address(self.services[-1])}"
+
+    @property
+    def database_description(self) -> str:
+        # Never the DSN itself: it may hold a password.
+        return f"embedded PostgreSQL in {self._postgres_dir}" if self._postgres else "DATABASE_URL"
+
+    async def start(self) -> str:
+        """Start everything and wait until it is ready; return the bootstrap admin token."""
+        self._check_ports_free()
+        self._data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = self._settings.database_url
+        if self._postgres is not None:
+            try:
+                database_url = await self._postgres.start()
+            except Exception as error:
+                raise StartupError(
+                    f"the embedded PostgreSQL did not start ({error!r}); its log is {self._postgres_dir / 'log'}"
+                ) from error
+        try:
+            applied = await apply_migrations(database_url)
+        except Exception as error:
+            raise StartupError(f"could not apply the database migrations: {error!r}") from error
+        log.info("migrations_applied", applied=applied)
+
+        token = new_admin_token()
+        self._supervisor = Supervisor(
+            [ChildSpec(s.name, s.module, self._child_env(s, database_url, token)) for s in self.services],
+            self.logs_dir,
+            max_restarts_per_minute=self._settings.max_restarts_per_minute,
+            stop_timeout_s=self._settings.shutdown_grace_s + STOP_MARGIN_S,
+        )
+        self._supervisor.start()
+        await self._wait_ready()
+        return token
+
+    async def stop(self) -> None:
+        if self._supervisor is not None:
+            await self._supervisor.stop(STOP_TIERS)
+        if self._postgres is not None:
+            await self._postgres.stop()
+
+    def kill(self) -> None:
+        """Kill the children now instead of waiting for their graceful stop."""
+        if self._supervisor is not None:
+            self._supervisor.kill()
+
+    def _child_env(self, service: Service, database_url: str, admin_token: str) -> dict[str, str]:
+        s = self._settings
+        env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
+        env.update(
+            TORII_HOST=s.host,
+            TORII_DATA_DIR=str(self._data_dir),
+            TORII_LOG_LEVEL=s.log_level,
+            TORII_SHUTDOWN_GRACE_S=str(s.shutdown_grace_s),
+            TORII_RPC_TIMEOUT_S=str(s.rpc_timeout_s),
+            TORII_GATEWAY_PORT=str(s.gateway_port),
+            TORII_REGISTRY_PORT=str(s.registry_port),
+            TORII_SCHEDULER_PORT=str(s.scheduler_port),
+            TORII_TRAINER_PORT=str(s.trainer_port),
+            TORII_REGISTRY_ADDRESS=f"{self._connect_host}:{s.registry_port}",
+            PYTHONUNBUFFERED="1",
+        )
+        if service.name == "registry":  # only the registry runs SQL and knows the bootstrap token
+            env.update(TORII_DATABASE_URL=database_url, TORII_BOOTSTRAP_ADMIN_TOKEN=admin_token)
+        return env
+
+    def _check_ports_free(self) -> None:
+        """Fail early and clearly instead of letting a health check reach whatever holds the port."""
+        for service in self.services:
+            with socket.socket(_family(self._settings.host), socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((self._settings.host, service.port))
+                except OSError as error:
+                    if error.errno != errno.EADDRINUSE:
+                        raise
+                    raise StartupError(
+                        f"port {service.port} ({service.name}) is already in use on {self._settings.host}; "
+                        f"is another Torii running? Set TORII_{service.name.upper()}_PORT to use another port."
+                    ) from error
+
+    async def _wait_ready(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        deadline = started + self._settings.ready_timeout_s
+        for service in self.services:
+            if service.protocol == "grpc":
+                probe = partial(readiness.grpc_serving, self.address(service))
+            else:
+                probe = partial(readiness.http_ok, f"{self.gateway_url}/readyz")
+            if not await readiness.wait_until(probe, deadline):
+                child = self._supervisor.children[service.name]
+                raise StartupError(
+                    f"{service.name} did not become ready within {self._settings.ready_timeout_s:g} s. "
+                    f"Last lines of {child.log_path}:\n{child.log_tail()}"
+                )
+            log.info("service_ready", child=service.name, after_s=round(loop.time() - started, 2))
+
+
+_SECRETS = {"DATABASE_URL", "TORII_DATABASE_URL", "TORII_BOOTSTRAP_ADMIN_TOKEN"}
+
+
+def _connect_host(host: str) -> str:
+    """Where a client on this machine reaches a server bound to host."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def banner(launcher: Launcher, token: str) -> str:
+    registry, scheduler, trainer, _ = launcher.services
+    return "\n".join(
+        [
+            "Torii is running.",
+            f"  gateway (HTTP):    {launcher.gateway_url}",
+            f"  registry (gRPC):   {launcher.address(registry)}",
+            f"  scheduler (gRPC):  {launcher.address(scheduler)}",
+            f"  trainer (gRPC):    {launcher.address(trainer)}",
+            f"  database:          {launcher.database_description}",
+            f"  service logs:      {launcher.logs_dir}/<service>.log",
+            f"  admin token:       {token}",
+            '                     (user "admin", account "default"; a new token is made at every start)',
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+async def run(settings: LauncherSettings) -> int:
+    """Run until SIGINT/SIGTERM (exit status 0) or until startup fails (1)."""
+    launcher = Launcher(settings)
+    stop_requested = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        if stop_requested.is_set():
+            log.warning("second_signal_killing_children", signal=signal.Signals(signum).name)
+            launcher.kill()
+        stop_requested.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+    startup = asyncio.create_task(launcher.start())
+    stop_wait = asyncio.create_task(stop_requested.wait())
+    status = 0
+    try:
+        await asyncio.wait({startup, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        if startup.done():
+            token = startup.result()
+            print(banner(launcher, token), flush=True)
+            await stop_wait
+        log.info("shutdown_requested")
+    except StartupError as error:
+        print(f"torii: could not start: {error}", file=sys.stderr, flush=True)
+        status = 1
+    finally:
+        stop_wait.cancel()
+        if not startup.done():
+            startup.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await startup
+        print("Stopping Torii...", flush=True)
+        await launcher.stop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    print("Torii stopped.", flush=True)
+    return status
+
+
+def main() -> None:
+    settings = LauncherSettings()
+    configure_logging("launcher", settings.log_level)
+    sys.exit(asyncio.run(run(settings)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The launcher's settings: TORII_* environment variables, plus DATABASE_URL."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from services.runtime.settings import CommonSettings
+
+
+class LauncherSettings(CommonSettings):
+    """Everything `python -m deploy.launcher` reads; it hands the relevant part to each service."""
+
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("TORII_DATABASE_URL", "DATABASE_URL", "database_url")
+    )
+    """PostgreSQL DSN (DATABASE_URL or TORII_DATABASE_URL); empty runs an embedded one in <data_dir>/postgres."""
+
+    gateway_port: int = Field(default=8080, ge=1, le=65535)
+    """HTTP port of the gateway (TORII_GATEWAY_PORT)."""
+
+    registry_port: int = Field(default=50051, ge=1, le=65535)
+    """gRPC port of the registry (TORII_REGISTRY_PORT)."""
+
+    scheduler_port: int = Field(default=50052, ge=1, le=65535)
+    """gRPC port of the scheduler (TORII_SCHEDULER_PORT)."""
+
+    trainer_port: int = Field(default=50053, ge=1, le=65535)
+    """gRPC port of the trainer (TORII_TRAINER_PORT)."""
+
+    ready_timeout_s: float = Field(default=60.0, gt=0)
+    """How long every service together may take to answer its health check at start (TORII_READY_TIMEOUT_S)."""
+
+    max_restarts_per_minute: int = Field(default=5, ge=1)
+    """Most restarts of one exited service in any 60 s; more wait (TORII_MAX_RESTARTS_PER_MINUTE)."""

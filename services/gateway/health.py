@@ -1,0 +1,59 @@
+"""Liveness (the process answers) and readiness (the registry answers SERVING)."""
+
+from __future__ import annotations
+
+import grpc
+from aiohttp import web
+from grpc_health.v1 import health_pb2
+
+from services.gateway.errors import unavailable
+from services.gateway.keys import REGISTRY
+from services.gateway.management import schemas
+from services.gateway.routing import Call, Response, Route, json
+from torii.v1 import registry_service_pb2
+
+_REGISTRY_SERVICE = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+# A probe must answer before the prober gives up, whatever the RPC deadline is.
+_PROBE_TIMEOUT_S = 2.0
+
+
+async def healthz(call: Call) -> web.Response:
+    return json({"status": "ok"})
+
+
+async def readyz(call: Call) -> web.Response:
+    health = call.request.app[REGISTRY].health
+    if health is None:
+        raise unavailable("the gateway has no health client for the registry")
+    timeout = min(_PROBE_TIMEOUT_S, call.settings.rpc_timeout_s)
+    try:
+        reply = await health.Check(health_pb2.HealthCheckRequest(service=_REGISTRY_SERVICE), timeout=timeout)
+    except grpc.aio.AioRpcError as error:
+        raise unavailable(f"the registry does not answer: {error.code().name} {error.details() or ''}".strip()) from None
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+        raise unavailable(f"the registry reports {status}")
+    return json({"status": "ready"})
+
+
+ROUTES = [
+    Route(
+        "GET",
+        "/healthz",
+        healthz,
+        "Liveness: 200 while the process runs",
+        "health",
+        {200: Response("alive", schemas.HEALTH)},
+        authenticated=False,
+    ),
+    Route(
+        "GET",
+        "/readyz",
+        readyz,
+        "Readiness: 200 when the registry answers SERVING, 503 otherwise",
+        "health",
+        {200: Response("ready", schemas.READY)},
+        authenticated=False,
+        errors=(503,),
+    ),
+]

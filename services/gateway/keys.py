@@ -1,0 +1,32 @@
+"""Typed keys for what the gateway keeps on its aiohttp application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from grpc_health.v1 import health_pb2_grpc
+
+from services.gateway.artifacts import ArtifactStore
+from services.gateway.settings import GatewaySettings
+from torii.v1 import registry_service_pb2_grpc
+
+
+@dataclass
+class RegistryClients:
+    """Filled when the application starts if the factory opens the channel itself."""
+
+    stub: registry_service_pb2_grpc.RegistryServiceStub | None = None
+    health: health_pb2_grpc.HealthStub | None = None
+
+    def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
+        if self.stub is None:
+            raise RuntimeError("the registry channel is not open: the application has not started")
+        return self.stub
+
+
+SETTINGS = web.AppKey("settings", GatewaySettings)
+REGISTRY = web.AppKey("registry", RegistryClients)
+ARTIFACTS = web.AppKey("artifacts", ArtifactStore)
+OPENAPI_DOCUMENT = web.AppKey("openapi_document", dict[str, Any])

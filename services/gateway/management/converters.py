@@ -1,0 +1,262 @@
+"""Protobuf ↔ management JSON, in one place. Enums travel as lower-case words, times as ISO 8601 UTC."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services.gateway.errors import invalid_argument
+from torii.v1 import accounts_pb2, apis_pb2, models_pb2, registry_service_pb2 as rs
+
+
+class EnumWords:
+    """The words a proto enum is written as in JSON; the UNSPECIFIED value has none."""
+
+    def __init__(self, enum_type, prefix: str, spell: Callable[[str], str] = str.lower) -> None:
+        self._by_word = {
+            spell(name.removeprefix(prefix)): value
+            for name, value in enum_type.items()
+            if not name.endswith("_UNSPECIFIED")
+        }
+        self._by_value = {value: word for word, value in self._by_word.items()}
+        self.words: list[str] = list(self._by_word)
+
+    def value(self, word: str) -> int:
+        # Words were checked against the schema's enum already; this guards direct callers.
+        if word not in self._by_word:
+            raise invalid_argument(f"{word!r} is not one of {', '.join(self.words)}")
+        return self._by_word[word]
+
+    def word(self, value: int) -> str | None:
+        return self._by_value.get(value)
+
+
+API_TYPE = EnumWords(apis_pb2.ApiType, "API_TYPE_")
+EXECUTION_TYPE = EnumWords(apis_pb2.ExecutionType, "EXECUTION_TYPE_")
+INSTANCE_KIND = EnumWords(apis_pb2.InstanceKind, "INSTANCE_KIND_")
+API_STATUS = EnumWords(apis_pb2.ApiStatus, "API_STATUS_")
+RULE_ACTION = EnumWords(apis_pb2.RuleAction, "RULE_ACTION_")
+WEEKDAY = EnumWords(apis_pb2.Weekday, "WEEKDAY_", lambda name: name[:3].lower())
+ROLE = EnumWords(accounts_pb2.Role, "ROLE_")
+# Data types keep Triton's spelling (FP32, INT64) because that is how model authors know them.
+DATA_TYPE = EnumWords(models_pb2.DataType, "DATA_TYPE_", str)
+MODEL_FORMAT = EnumWords(models_pb2.ModelFormat, "MODEL_FORMAT_")
+
+
+def timestamp(value: Timestamp, present: bool = True) -> str | None:
+    if not present or (value.seconds == 0 and value.nanos == 0):
+        return None
+    return value.ToJsonString()
+
+
+def _float32(value: float) -> float:
+    # Proto floats are 32-bit: show 0.485 as 0.485, not 0.48500001430511475.
+    return float(f"{value:.7g}")
+
+
+# --- accounts and users -------------------------------------------------------------------------
+
+
+def account_json(account: accounts_pb2.Account) -> dict:
+    return {"account_id": account.account_id, "name": account.name, "created_at": timestamp(account.created_at)}
+
+
+def user_json(user: accounts_pb2.User) -> dict:
+    return {
+        "user_id": user.user_id,
+        "account_id": user.account_id,
+        "name": user.name,
+        "role": ROLE.word(user.role),
+        "created_at": timestamp(user.created_at),
+    }
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+def tensor_json(spec: models_pb2.TensorSpec) -> dict:
+    return {"name": spec.name, "data_type": DATA_TYPE.word(spec.data_type), "shape": list(spec.shape)}
+
+
+def signature_json(signature: models_pb2.Signature) -> dict:
+    return {"inputs": [tensor_json(t) for t in signature.inputs], "outputs": [tensor_json(t) for t in signature.outputs]}
+
+
+def signature_from_json(data: Mapping[str, Any]) -> models_pb2.Signature:
+    def tensor(item: Mapping[str, Any]) -> models_pb2.TensorSpec:
+        return models_pb2.TensorSpec(name=item["name"], data_type=DATA_TYPE.value(item["data_type"]), shape=item["shape"])
+
+    return models_pb2.Signature(
+        inputs=[tensor(t) for t in data.get("inputs", ())], outputs=[tensor(t) for t in data.get("outputs", ())]
+    )
+
+
+def preprocessing_json(preprocessing: models_pb2.Preprocessing) -> dict:
+    return {
+        "images": [
+            {
+                "input_name": image.input_name,
+                "height": image.height,
+                "width": image.width,
+                "channels": image.channels,
+                "mean": [_float32(v) for v in image.mean],
+                "std": [_float32(v) for v in image.std],
+            }
+            for image in preprocessing.images
+        ]
+    }
+
+
+def preprocessing_from_json(data: Mapping[str, Any]) -> models_pb2.Preprocessing:
+    return models_pb2.Preprocessing(
+        images=[
+            models_pb2.ImagePreprocessing(
+                input_name=image["input_name"],
+                height=image["height"],
+                width=image["width"],
+                channels=image["channels"],
+                mean=image.get("mean", ()),
+                std=image.get("std", ()),
+            )
+            for image in data.get("images", ())
+        ]
+    )
+
+
+def model_json(model: models_pb2.Model) -> dict:
+    return {
+        "model_id": model.model_id,
+        "account_id": model.account_id,
+        "name": model.name,
+        "created_at": timestamp(model.created_at),
+    }
+
+
+def version_json(version: models_pb2.ModelVersion) -> dict:
+    return {
+        "model_version_id": version.model_version_id,
+        "model_id": version.model_id,
+        "version": version.version,
+        "format": MODEL_FORMAT.word(version.format),
+        "artifact_uri": version.artifact_uri,
+        "sha256": version.sha256,
+        "size_bytes": version.size_bytes,
+        "signature": signature_json(version.signature),
+        "preprocessing": preprocessing_json(version.preprocessing),
+        "created_at": timestamp(version.created_at),
+    }
+
+
+# --- published APIs -----------------------------------------------------------------------------
+
+
+def schedule_json(schedule: apis_pb2.Schedule, present: bool = True) -> dict:
+    if not present or schedule.always:
+        return {"always": True}
+    return {
+        "always": False,
+        "start_time": schedule.start_time,
+        "end_time": schedule.end_time,
+        "weekdays": [WEEKDAY.word(day) for day in schedule.weekdays],
+    }
+
+
+def schedule_from_json(data: Mapping[str, Any]) -> apis_pb2.Schedule:
+    window_keys = [key for key in ("start_time", "end_time", "weekdays") if key in data]
+    if data.get("always", False):
+        if window_keys:
+            raise invalid_argument(f'"schedule" is always on; drop {", ".join(window_keys)} or set "always" to false')
+        return apis_pb2.Schedule(always=True)
+    missing = [key for key in ("start_time", "end_time", "weekdays") if key not in data]
+    if missing:
+        raise invalid_argument(
+            f'"schedule" needs {", ".join(missing)} for a daily window, or {{"always": true}} to run all the time'
+        )
+    return apis_pb2.Schedule(
+        always=False,
+        start_time=data["start_time"],
+        end_time=data["end_time"],
+        weekdays=[WEEKDAY.value(day) for day in data["weekdays"]],
+    )
+
+
+def rule_json(rule: apis_pb2.AccessRule) -> dict:
+    return {"cidr": rule.cidr, "action": RULE_ACTION.word(rule.action), "priority": rule.priority}
+
+
+def rule_from_json(data: Mapping[str, Any]) -> apis_pb2.AccessRule:
+    return apis_pb2.AccessRule(
+        cidr=data["cidr"], action=RULE_ACTION.value(data.get("action", "allow")), priority=data.get("priority", 0)
+    )
+
+
+def api_info(api: apis_pb2.PublishedApi, base_url: str) -> dict:
+    """The API as Prediction One's API-creation screen and NNC's published-API list show it."""
+    trial = None
+    if api.api_type == apis_pb2.API_TYPE_TRIAL:
+        trial = {"limit": api.trial_limit, "used": api.trial_used, "remaining": max(api.trial_limit - api.trial_used, 0)}
+    return {
+        "api_id": api.api_id,
+        "account_id": api.account_id,
+        "name": api.name,
+        "api_type": API_TYPE.word(api.api_type),
+        "model_version_id": api.model_version_id,
+        "execution_type": EXECUTION_TYPE.word(api.execution_type),
+        "instance_kind": INSTANCE_KIND.word(api.instance_kind),
+        "instance_count": api.instance_count,
+        "schedule": schedule_json(api.schedule, api.HasField("schedule")),
+        "status": API_STATUS.word(api.status),
+        "status_message": api.status_message,
+        "public": api.public,
+        "locked": api.locked,
+        "rules": [rule_json(rule) for rule in api.rules],
+        "url": base_url + api.url_path if api.url_path else None,
+        "trial": trial,
+        "created_at": timestamp(api.created_at, api.HasField("created_at")),
+        "updated_at": timestamp(api.updated_at, api.HasField("updated_at")),
+    }
+
+
+def create_api_request(body: Mapping[str, Any], actor: accounts_pb2.User) -> rs.CreateApiRequest:
+    request = rs.CreateApiRequest(
+        actor_user_id=actor.user_id,
+        account_id=body.get("account_id") or actor.account_id,
+        name=body["name"],
+        model_version_id=body["model_version_id"],
+        api_type=API_TYPE.value(body["api_type"]),
+        execution_type=EXECUTION_TYPE.value(body["execution_type"]),
+        instance_kind=INSTANCE_KIND.value(body["instance_kind"]),
+        instance_count=body.get("instance_count", 0),
+        public=body.get("public", True),
+        rules=[rule_from_json(rule) for rule in body.get("rules", ())],
+        rules_given="rules" in body,
+    )
+    if "schedule" in body:
+        request.schedule.CopyFrom(schedule_from_json(body["schedule"]))
+    return request
+
+
+def update_api_request(body: Mapping[str, Any], actor: accounts_pb2.User, api_id: str) -> rs.UpdateApiRequest:
+    if not body:
+        raise invalid_argument("nothing to change: give at least one field to update")
+    request = rs.UpdateApiRequest(actor_user_id=actor.user_id, api_id=api_id)
+    for key in ("name", "model_version_id", "instance_count", "public"):
+        if key in body:
+            setattr(request, key, body[key])
+    if "execution_type" in body:
+        request.execution_type = EXECUTION_TYPE.value(body["execution_type"])
+    if "instance_kind" in body:
+        request.instance_kind = INSTANCE_KIND.value(body["instance_kind"])
+    if "schedule" in body:
+        request.schedule.CopyFrom(schedule_from_json(body["schedule"]))
+    return request
+
+
+def usage_json(days) -> dict:
+    return {
+        "days": [
+            {"day": d.day, "count_2xx": d.count_2xx, "count_4xx": d.count_4xx, "count_5xx": d.count_5xx} for d in days
+        ]
+    }

@@ -1,0 +1,285 @@
+"""JSON Schemas of the management API: requests are validated against them and the OpenAPI
+document publishes them, so what is checked and what is documented cannot differ.
+
+A schema with a "title" becomes a named component in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.gateway.management.converters import (
+    API_STATUS,
+    API_TYPE,
+    DATA_TYPE,
+    EXECUTION_TYPE,
+    INSTANCE_KIND,
+    MODEL_FORMAT,
+    ROLE,
+    RULE_ACTION,
+    WEEKDAY,
+)
+
+Schema = dict[str, Any]
+
+INT32_MAX = 2**31 - 1
+
+
+def obj(properties: dict[str, Schema], required: tuple[str, ...] = (), **extra: Any) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return {**schema, **extra}
+
+
+def string(**extra: Any) -> Schema:
+    return {"type": "string", **extra}
+
+
+def nonempty(description: str) -> Schema:
+    return {"type": "string", "minLength": 1, "maxLength": 200, "description": description}
+
+
+def int32(minimum: int = -(2**31), description: str | None = None) -> Schema:
+    schema: Schema = {"type": "integer", "minimum": minimum, "maximum": INT32_MAX}
+    return {**schema, "description": description} if description else schema
+
+
+def words(codec, description: str | None = None) -> Schema:
+    schema: Schema = {"type": "string", "enum": list(codec.words)}
+    return {**schema, "description": description} if description else schema
+
+
+TIMESTAMP: Schema = {"type": ["string", "null"], "format": "date-time", "description": "ISO 8601, UTC"}
+DAY: Schema = string(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a UTC day written YYYY-MM-DD")
+HH_MM: Schema = string(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="a UTC time written HH:MM")
+
+# --- the error body -----------------------------------------------------------------------------
+
+ERROR: Schema = obj(
+    {
+        "error": obj(
+            {
+                "code": string(description="gRPC status name, or NOT_FOUND / METHOD_NOT_ALLOWED / PAYLOAD_TOO_LARGE"),
+                "message": string(description="what went wrong, for a person"),
+                "request_id": string(description="the x-request-id of the failed request"),
+            },
+            ("code", "message", "request_id"),
+        )
+    },
+    ("error",),
+    title="Error",
+)
+
+# --- models -------------------------------------------------------------------------------------
+
+
+def _tensor(title: str | None = None) -> Schema:
+    extra = {"title": title} if title else {}
+    return obj(
+        {
+            "name": nonempty("the graph's input or output name"),
+            "data_type": words(DATA_TYPE),
+            "shape": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": -1},
+                "description": "-1 marks a variable dimension",
+            },
+        },
+        ("name", "data_type", "shape"),
+        **extra,
+    )
+
+
+TENSOR_SPEC = _tensor("TensorSpec")
+SIGNATURE: Schema = obj(
+    {
+        "inputs": {"type": "array", "items": TENSOR_SPEC, "minItems": 1},
+        "outputs": {"type": "array", "items": TENSOR_SPEC, "minItems": 1},
+    },
+    ("inputs", "outputs"),
+    title="Signature",
+)
+IMAGE_PREPROCESSING: Schema = obj(
+    {
+        "input_name": nonempty("the input this applies to"),
+        "height": int32(1),
+        "width": int32(1),
+        "channels": {"type": "integer", "enum": [1, 3], "description": "1 for mono, 3 for colour"},
+        "mean": {"type": "array", "items": {"type": "number"}, "description": "per channel, of pixels scaled to [0, 1]"},
+        "std": {"type": "array", "items": {"type": "number", "minimum": 0}, "description": "per channel"},
+    },
+    ("input_name", "height", "width", "channels"),
+    title="ImagePreprocessing",
+)
+PREPROCESSING: Schema = obj({"images": {"type": "array", "items": IMAGE_PREPROCESSING}}, ("images",), title="Preprocessing")
+
+_VERSION_FIELDS: dict[str, Schema] = {
+    "file": string(format="binary", description="the .onnx file"),
+    "signature": string(description="JSON of a Signature; derived from the graph when absent, checked against it when given"),
+    "preprocessing": string(description="JSON of a Preprocessing"),
+}
+NEW_MODEL_FORM: Schema = obj(
+    {
+        "name": nonempty("the model's name"),
+        "account_id": string(description="defaults to the caller's account"),
+        **_VERSION_FIELDS,
+    },
+    ("name", "file"),
+)
+NEW_VERSION_FORM: Schema = obj(_VERSION_FIELDS, ("file",))
+
+MODEL: Schema = obj(
+    {"model_id": string(), "account_id": string(), "name": string(), "created_at": TIMESTAMP},
+    ("model_id", "account_id", "name", "created_at"),
+    title="Model",
+)
+MODEL_VERSION: Schema = obj(
+    {
+        "model_version_id": string(),
+        "model_id": string(),
+        "version": {"type": "integer"},
+        "format": {"type": ["string", "null"], "enum": [*MODEL_FORMAT.words, None]},
+        "artifact_uri": string(),
+        "sha256": string(),
+        "size_bytes": {"type": "integer"},
+        "signature": SIGNATURE,
+        "preprocessing": PREPROCESSING,
+        "created_at": TIMESTAMP,
+    },
+    ("model_version_id", "model_id", "version", "format", "artifact_uri", "sha256", "size_bytes", "signature"),
+    title="ModelVersion",
+)
+MODEL_AND_VERSION = obj({"model": MODEL, "version": MODEL_VERSION}, ("model", "version"))
+MODEL_AND_VERSIONS = obj({"model": MODEL, "versions": {"type": "array", "items": MODEL_VERSION}}, ("model", "versions"))
+MODEL_LIST = obj({"models": {"type": "array", "items": MODEL}}, ("models",))
+
+# --- published APIs -----------------------------------------------------------------------------
+
+SCHEDULE: Schema = obj(
+    {
+        "always": {"type": "boolean"},
+        "start_time": HH_MM,
+        "end_time": HH_MM,
+        "weekdays": {"type": "array", "items": words(WEEKDAY), "minItems": 1, "uniqueItems": True},
+    },
+    description='{"always": true}, or a daily UTC window {"start_time", "end_time", "weekdays"}; '
+    "a window ending before it starts runs past midnight",
+    title="Schedule",
+)
+RULE: Schema = obj(
+    {
+        "cidr": nonempty("IPv4 or IPv6 network, e.g. 203.0.113.0/24; 0.0.0.0/0 matches every address"),
+        "action": words(RULE_ACTION, "default allow"),
+        "priority": int32(description="lower is checked first; default 0"),
+    },
+    ("cidr",),
+    title="AccessRule",
+)
+API_FIELDS: dict[str, Schema] = {
+    "name": nonempty("the API's name"),
+    "model_version_id": nonempty("the model version it serves"),
+    "execution_type": words(EXECUTION_TYPE, "changing it changes the API's URL"),
+    "instance_kind": words(INSTANCE_KIND),
+    "instance_count": int32(0, "dedicated APIs only; 0 means 1"),
+    "schedule": SCHEDULE,
+    "public": {"type": "boolean", "description": "false suspends the API"},
+}
+CREATE_API: Schema = obj(
+    {
+        "account_id": string(description="defaults to the caller's account"),
+        **API_FIELDS,
+        "api_type": words(API_TYPE, "a trial API answers a fixed number of requests in total"),
+        "rules": {"type": "array", "items": RULE, "description": "absent: allow every address; [] allows none"},
+    },
+    ("name", "model_version_id", "api_type", "execution_type", "instance_kind"),
+)
+UPDATE_API: Schema = obj(API_FIELDS)
+TRIAL: Schema = obj(
+    {"limit": {"type": "integer"}, "used": {"type": "integer"}, "remaining": {"type": "integer"}},
+    ("limit", "used", "remaining"),
+)
+API_INFO: Schema = obj(
+    {
+        "api_id": string(),
+        "account_id": string(),
+        "name": string(),
+        "api_type": words(API_TYPE),
+        "model_version_id": string(),
+        "execution_type": words(EXECUTION_TYPE),
+        "instance_kind": {"type": ["string", "null"], "enum": [*INSTANCE_KIND.words, None]},
+        "instance_count": {"type": "integer"},
+        "schedule": SCHEDULE,
+        "status": {"type": ["string", "null"], "enum": [*API_STATUS.words, None]},
+        "status_message": string(),
+        "public": {"type": "boolean"},
+        "locked": {"type": "boolean"},
+        "rules": {"type": "array", "items": RULE},
+        "url": {"type": ["string", "null"], "description": "absolute inference URL"},
+        "trial": {**TRIAL, "type": ["object", "null"], "description": "trial APIs only"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    ("api_id", "name", "api_type", "model_version_id", "execution_type", "status", "public", "locked", "rules", "url"),
+    title="Api",
+)
+API_LIST = obj({"apis": {"type": "array", "items": API_INFO}}, ("apis",))
+API_KEY = obj({"api_key": string(description="shown once; only its hash is kept")}, ("api_key",))
+API_CREATED = obj({"api": API_INFO, "api_key": API_KEY["properties"]["api_key"]}, ("api", "api_key"))
+RULE_QUERY = obj({"cidr": nonempty("the rule's CIDR, as it was added")}, ("cidr",))
+USAGE_QUERY = obj({"from": DAY, "to": DAY}, description="inclusive UTC days; both absent: the last 30 days")
+USAGE: Schema = obj(
+    {
+        "days": {
+            "type": "array",
+            "items": obj(
+                {
+                    "day": DAY,
+                    "count_2xx": {"type": "integer"},
+                    "count_4xx": {"type": "integer"},
+                    "count_5xx": {"type": "integer"},
+                },
+                ("day", "count_2xx", "count_4xx", "count_5xx"),
+                title="DailyUsage",
+            ),
+        }
+    },
+    ("days",),
+)
+
+# --- accounts and users -------------------------------------------------------------------------
+
+ACCOUNT: Schema = obj(
+    {"account_id": string(), "name": string(), "created_at": TIMESTAMP}, ("account_id", "name"), title="Account"
+)
+USER: Schema = obj(
+    {
+        "user_id": string(),
+        "account_id": string(),
+        "name": string(),
+        "role": {"type": ["string", "null"], "enum": [*ROLE.words, None]},
+        "created_at": TIMESTAMP,
+    },
+    ("user_id", "account_id", "name", "role"),
+    title="User",
+)
+CREATE_ACCOUNT = obj({"name": nonempty("the account's name")}, ("name",))
+ACCOUNT_CREATED = obj({"account": ACCOUNT}, ("account",))
+CREATE_USER = obj(
+    {
+        "account_id": string(description="defaults to the caller's account"),
+        "name": nonempty("the user's name"),
+        "role": words(ROLE, "admins manage every account and may unlock APIs"),
+    },
+    ("name", "role"),
+)
+TOKEN = string(description="a bearer token, shown once; only its hash is kept")
+USER_CREATED = obj({"user": USER, "token": TOKEN}, ("user", "token"))
+TOKEN_CREATED = obj({"token": TOKEN}, ("token",))
+USER_LIST = obj({"users": {"type": "array", "items": USER}}, ("users",))
+ACCOUNT_QUERY = obj({"account_id": string(description="defaults to the caller's account")})
+
+# --- health -------------------------------------------------------------------------------------
+
+HEALTH = obj({"status": string(enum=["ok"])}, ("status",))
+READY = obj({"status": string(enum=["ready"])}, ("status",))

@@ -1,0 +1,9 @@
+"""The gateway's one route table: the router and the OpenAPI document are both built from it."""
+
+from __future__ import annotations
+
+from services.gateway import health, openapi
+from services.gateway.management import apis, models, users
+from services.gateway.routing import Route
+
+ROUTES: list[Route] = [*health.ROUTES, *openapi.ROUTES, *models.ROUTES, *apis.ROUTES, *users.ROUTES]

@@ -1,0 +1,105 @@
+"""Route entries and the wrapper that authenticates and validates before a handler runs.
+
+The app's router and the OpenAPI document are both built from lists of Route, so a route
+cannot exist without being documented, nor be documented with a body it does not check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from services.gateway.artifacts import ArtifactStore
+from services.gateway.auth import authenticate
+from services.gateway.keys import ARTIFACTS, REGISTRY, SETTINGS
+from services.gateway.management.validation import Schema, read_json_body, read_query
+from services.gateway.settings import GatewaySettings
+from torii.v1 import accounts_pb2, registry_service_pb2_grpc
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler needs from one request, already authenticated and validated."""
+
+    request: web.Request
+    actor: accounts_pb2.User | None
+    body: dict[str, Any]
+    query: dict[str, str]
+
+    @property
+    def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
+        return self.request.app[REGISTRY].registry()
+
+    @property
+    def settings(self) -> GatewaySettings:
+        return self.request.app[SETTINGS]
+
+    @property
+    def artifacts(self) -> ArtifactStore:
+        return self.request.app[ARTIFACTS]
+
+    def path(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    @property
+    def user(self) -> accounts_pb2.User:
+        if self.actor is None:
+            raise RuntimeError("this route is not authenticated")
+        return self.actor
+
+    def account_id(self, given: str | None) -> str:
+        """The account a request names, or the caller's own."""
+        return given or self.user.account_id
+
+    def base_url(self) -> str:
+        return self.settings.public_base_url or f"{self.request.scheme}://{self.request.host}"
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Response:
+    description: str
+    schema: Schema | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    responses: dict[int, Response]
+    body: Schema | None = None
+    """JSON request body, validated before the handler runs."""
+    form: Schema | None = None
+    """multipart/form-data body, streamed by the handler itself (for documentation)."""
+    query: Schema | None = None
+    """Query parameters, validated when given; a route without one ignores its query string."""
+    authenticated: bool = True
+    errors: tuple[int, ...] = field(default=())
+    """Error statuses this route answers besides those every route of its kind may."""
+
+
+def aiohttp_handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        actor = None
+        if route.authenticated:
+            actor = await authenticate(request, request.app[REGISTRY].registry())
+        query = read_query(request, route.query) if route.query is not None else {}
+        body: dict[str, Any] = {}
+        if route.body is not None:
+            body = await read_json_body(request, route.body, request.app[SETTINGS].max_json_bytes)
+        return await route.handler(Call(request, actor, body, query))
+
+    handle.__name__ = route.handler.__name__
+    return handle
+
+
+def json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)

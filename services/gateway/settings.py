@@ -1,0 +1,30 @@
+"""The gateway's settings (TORII_ environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from services.runtime.settings import CommonSettings
+
+
+class GatewaySettings(CommonSettings):
+    gateway_port: int = Field(default=8080, ge=0, le=65535)
+    """HTTP port; 0 picks a free one."""
+
+    max_upload_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    """Largest model file a single upload may carry; a larger one is refused with 413 and not kept."""
+
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest JSON request body (and largest non-file form field) the management API reads."""
+
+    public_base_url: str = ""
+    """Scheme and host clients reach the gateway at, e.g. https://torii.example.com; empty derives
+    it from each request's scheme and Host header."""
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_url_without_trailing_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("public_base_url must start with http:// or https://")
+        return value

@@ -1,0 +1,220 @@
+"""`python -m deploy.launcher` as a person runs it: a real process with real children and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from deploy.launcher import Launcher, StartupError
+from deploy.settings import LauncherSettings
+
+BIN = Path(sys.executable).parent
+TOKEN_LINE = re.compile(r"admin token:\s+(\S+)")
+STARTUP_TIMEOUT_S = 90
+GRPC_SERVICES = ("registry", "scheduler", "trainer")
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def identity(pid: int) -> tuple[int, str] | None:
+    """(pid, start time): tells a process from a later one that reuses its id; None when gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else (pid, fields[19])
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
+
+
+def service_pid(launcher_pid: int, module: str) -> int | None:
+    for pid in children(launcher_pid):
+        if f"-m {module} " in cmdline(pid) + " ":
+            return pid
+    return None
+
+
+def health_status(address: str, service: str = "") -> int | None:
+    with grpc.insecure_channel(address) as channel:
+        try:
+            response = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=5
+            )
+        except grpc.RpcError:
+            return None
+    return response.status
+
+
+def wait_for(condition, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+def http_status(url: str) -> int:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
+    gateway, registry, scheduler, trainer = free_ports(4)
+    ports = {"registry": registry, "scheduler": scheduler, "trainer": trainer}
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TORII_DATABASE_URL"}}
+    env.update(
+        TORII_DATA_DIR=str(data_dir),
+        TORII_GATEWAY_PORT=str(gateway),
+        TORII_REGISTRY_PORT=str(registry),
+        TORII_SCHEDULER_PORT=str(scheduler),
+        TORII_TRAINER_PORT=str(trainer),
+    )
+    stdout_path, stderr_path = tmp_path / "launcher.out", tmp_path / "launcher.err"
+    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "deploy.launcher"], env=env, stdout=stdout, stderr=stderr, cwd=tmp_path
+        )
+    seen: set[tuple[int, str]] = set()
+
+    def remember_processes() -> None:
+        pids = descendants(launcher.pid)
+        postmaster = data_dir / "postgres" / "postmaster.pid"
+        if postmaster.exists():
+            postgres = int(postmaster.read_text().split()[0])
+            pids += [postgres, *descendants(postgres)]
+        seen.update(i for i in map(identity, pids) if i)
+
+    def launcher_output() -> str:
+        return f"stdout:\n{stdout_path.read_text()}\nstderr (tail):\n{stderr_path.read_text()[-4000:]}"
+
+    try:
+        def token_printed():
+            assert launcher.poll() is None, f"launcher exited with {launcher.returncode}\n{launcher_output()}"
+            return TOKEN_LINE.search(stdout_path.read_text())
+
+        token = wait_for(token_printed, STARTUP_TIMEOUT_S, "the admin token line").group(1)
+        assert re.fullmatch(r"[0-9a-f-]{36}\.[0-9a-f]{64}", token)
+        out = stdout_path.read_text()
+        assert f"http://127.0.0.1:{gateway}" in out
+        for port in ports.values():
+            assert f"127.0.0.1:{port}" in out
+        assert "Ctrl-C" in out
+        remember_processes()
+
+        listed = subprocess.run(
+            [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{registry}", "list"],
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout.split()
+        assert "torii.v1.RegistryService" in listed
+        assert "grpc.health.v1.Health" in listed
+
+        serving = health_pb2.HealthCheckResponse.SERVING
+        for name, port in ports.items():
+            assert health_status(f"127.0.0.1:{port}") == serving, name
+        assert health_status(f"127.0.0.1:{registry}", "torii.v1.RegistryService") == serving
+        assert http_status(f"http://127.0.0.1:{gateway}/healthz") == 200
+
+        killed = service_pid(launcher.pid, "services.scheduler")
+        assert killed, f"no scheduler among the launcher's children: {[cmdline(p) for p in children(launcher.pid)]}"
+        os.kill(killed, signal.SIGKILL)
+
+        def restarted():
+            pid = service_pid(launcher.pid, "services.scheduler")
+            return pid not in (None, killed)
+
+        wait_for(restarted, 30, "the scheduler to be restarted")
+        wait_for(
+            lambda: health_status(f"127.0.0.1:{scheduler}") == serving,
+            30, "the restarted scheduler to answer SERVING",
+        )
+        remember_processes()
+
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=30) == 0, launcher_output()
+        assert "Torii stopped." in stdout_path.read_text()
+        left = sorted(pid for pid, started in seen if identity(pid) == (pid, started))
+        assert not left, f"still running after the launcher stopped: {[cmdline(p) for p in left]}"
+        assert not (data_dir / "postgres" / "postmaster.pid").exists()
+    finally:
+        if launcher.poll() is None:
+            remember_processes()
+            launcher.kill()
+            launcher.wait()
+        for pid, started in seen:
+            if identity(pid) == (pid, started):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_database_url_is_read_under_both_names(monkeypatch):
+    monkeypatch.delenv("TORII_DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://plain")
+    assert LauncherSettings().database_url == "postgresql://plain"
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("TORII_DATABASE_URL", "postgresql://prefixed")
+    assert LauncherSettings().database_url == "postgresql://prefixed"
+
+
+async def test_a_port_in_use_stops_the_start_with_a_clear_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        gateway, registry, trainer = free_ports(3)
+        settings = LauncherSettings(
+            data_dir=tmp_path, database_url="postgresql://unused", gateway_port=gateway,
+            registry_port=registry, scheduler_port=port, trainer_port=trainer,
+        )
+        with pytest.raises(StartupError) as raised:
+            await Launcher(settings).start()
+    assert f"port {port} (scheduler) is already in use" in str(raised.value)
+    assert "TORII_SCHEDULER_PORT" in str(raised.value)
