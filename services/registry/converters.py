@@ -88,18 +88,18 @@ def _message_to_dict(message) -> dict:
     return json_format.MessageToDict(message, preserving_proto_field_name=True, use_integers_for_enums=False)
 
 
-def version_fields_from_proto(request: registry_service_pb2.CreateModelVersionRequest) -> dict:
-    signature = _message_to_dict(request.signature)
-    for spec in [*signature.get("inputs", []), *signature.get("outputs", [])]:
-        spec["data_type"] = spec.get("data_type", "DATA_TYPE_UNSPECIFIED").removeprefix("DATA_TYPE_")
-        spec["shape"] = [int(dim) for dim in spec.get("shape", [])]
+def version_fields_from_proto(spec: registry_service_pb2.ModelVersionSpec) -> dict:
+    signature = _message_to_dict(spec.signature)
+    for tensor in [*signature.get("inputs", []), *signature.get("outputs", [])]:
+        tensor["data_type"] = tensor.get("data_type", "DATA_TYPE_UNSPECIFIED").removeprefix("DATA_TYPE_")
+        tensor["shape"] = [int(dim) for dim in tensor.get("shape", [])]
     return {
-        "format": _from_proto_enum(_FORMATS, request.format, "model format"),
-        "artifact_uri": request.artifact_uri,
-        "sha256": request.sha256.lower(),
-        "size_bytes": request.size_bytes,
+        "format": _from_proto_enum(_FORMATS, spec.format, "model format"),
+        "artifact_uri": spec.artifact_uri,
+        "sha256": spec.sha256.lower(),
+        "size_bytes": spec.size_bytes,
         "signature": signature,
-        "preprocessing": _message_to_dict(request.preprocessing),
+        "preprocessing": _message_to_dict(spec.preprocessing),
     }
 
 

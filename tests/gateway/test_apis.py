@@ -255,7 +255,7 @@ async def test_a_member_of_another_account_cannot_touch_the_api(gateway):
     )
     outsider = bearer((await response.json())["token"])
     response = await gateway.client.post(f"/manage/v1/apis/{info['api_id']}/stop", headers=outsider)
-    await error_of(response, 403, "PERMISSION_DENIED")
+    await error_of(response, 404, "NOT_FOUND")
     assert (await _get(gateway, info["api_id"]))["status"] == "building"
     listed = await (await gateway.client.get("/manage/v1/apis", headers=outsider)).json()
     assert listed == {"apis": []}

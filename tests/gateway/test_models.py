@@ -197,7 +197,7 @@ async def test_a_member_cannot_see_another_accounts_model(gateway):
     )
     outsider = bearer((await response.json())["token"])
     response = await gateway.client.get(f"/manage/v1/models/{uploaded['model']['model_id']}", headers=outsider)
-    await error_of(response, 403, "PERMISSION_DENIED")
+    await error_of(response, 404, "NOT_FOUND")
     response = await gateway.client.get("/manage/v1/models", headers=outsider)
     assert (await response.json()) == {"models": []}
 
@@ -212,8 +212,8 @@ async def test_a_registry_refusal_deletes_the_stored_file(gateway):
     assert [m["name"] for m in await _models(gateway)] == ["twice"]
 
 
-class _TimingOutVersions:
-    """The real registry, except that CreateModelVersion times out after it may have been applied."""
+class _TimingOutModels:
+    """The real registry, except that CreateModel times out after it may have been applied."""
 
     def __init__(self, real) -> None:
         self._real = real
@@ -221,13 +221,13 @@ class _TimingOutVersions:
     def __getattr__(self, name):
         return getattr(self._real, name)
 
-    async def CreateModelVersion(self, request, **kwargs):  # noqa: N802 - the stub's method name
+    async def CreateModel(self, request, **kwargs):  # noqa: N802 - the stub's method name
         raise grpc.aio.AioRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, grpc.aio.Metadata(), grpc.aio.Metadata(), "too slow")
 
 
 async def test_a_version_of_unknown_outcome_keeps_its_file(registry, tmp_path):
     settings = GatewaySettings(data_dir=tmp_path / "gw", registry_address=registry.address)
-    app = create_app(settings, _TimingOutVersions(registry.stub))
+    app = create_app(settings, _TimingOutModels(registry.stub))
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         response = await client.post(
             "/manage/v1/models", data=upload_form({"name": "slow"}, identity_model()), headers=bearer(registry.admin_token)

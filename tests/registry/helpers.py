@@ -15,20 +15,22 @@ def signature() -> models_pb2.Signature:
     )
 
 
-async def make_version(stub, actor: str, name: str = "iris", account_id: str = "") -> models_pb2.ModelVersion:
-    model = (await stub.CreateModel(pb.CreateModelRequest(actor_user_id=actor, account_id=account_id, name=name))).model
-    reply = await stub.CreateModelVersion(
-        pb.CreateModelVersionRequest(
-            actor_user_id=actor,
-            model_id=model.model_id,
-            format=models_pb2.MODEL_FORMAT_ONNX,
-            artifact_uri="file:///tmp/iris.onnx",
-            sha256=SHA,
-            size_bytes=1234,
-            signature=signature(),
-        )
+def version_spec(**overrides) -> pb.ModelVersionSpec:
+    fields = dict(
+        format=models_pb2.MODEL_FORMAT_ONNX,
+        artifact_uri="file:///tmp/iris.onnx",
+        sha256=SHA,
+        size_bytes=1234,
+        signature=signature(),
     )
-    return reply.model_version
+    fields.update(overrides)
+    return pb.ModelVersionSpec(**fields)
+
+
+async def make_version(stub, actor: str, name: str = "iris", account_id: str = "") -> models_pb2.ModelVersion:
+    """A new model with its version 1; returns the version."""
+    request = pb.CreateModelRequest(actor_user_id=actor, account_id=account_id, name=name, first_version=version_spec())
+    return (await stub.CreateModel(request)).model_version
 
 
 async def make_api(stub, actor: str, version_id: str, **fields) -> pb.CreateApiResponse:

@@ -1,23 +1,13 @@
 import grpc
 import pytest
 
-from tests.registry.helpers import SHA, make_member, make_version, signature
+from tests.registry.helpers import SHA, make_member, make_version, signature, version_spec
 from torii.v1 import models_pb2
 from torii.v1 import registry_service_pb2 as pb
 
 
 def version_request(actor, model_id, **overrides):
-    fields = dict(
-        actor_user_id=actor,
-        model_id=model_id,
-        format=models_pb2.MODEL_FORMAT_ONNX,
-        artifact_uri="file:///tmp/m.onnx",
-        sha256=SHA,
-        size_bytes=10,
-        signature=signature(),
-    )
-    fields.update(overrides)
-    return pb.CreateModelVersionRequest(**fields)
+    return pb.CreateModelVersionRequest(actor_user_id=actor, model_id=model_id, version=version_spec(**overrides))
 
 
 async def test_versions_count_up_and_keep_signature_and_preprocessing(registry):
@@ -83,8 +73,19 @@ async def test_models_belong_to_their_account(registry):
     outsider = (await make_member(registry.stub, admin, "olga", other.account_id)).user.user_id
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await registry.stub.GetModel(pb.GetModelRequest(actor_user_id=outsider, model_id=first.model_id))
-    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND, "another account's model must not be told apart from none"
     assert list((await registry.stub.ListModels(pb.ListModelsRequest(actor_user_id=outsider))).models) == []
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await registry.stub.CreateModel(pb.CreateModelRequest(actor_user_id=admin, name="iris"))
+        await registry.stub.CreateModel(pb.CreateModelRequest(actor_user_id=admin, name="iris", first_version=version_spec()))
     assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
+
+
+async def test_a_model_whose_first_version_is_invalid_is_not_created(registry):
+    admin = registry.admin_user_id
+    bad = version_spec(signature=models_pb2.Signature())
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await registry.stub.CreateModel(pb.CreateModelRequest(actor_user_id=admin, name="iris", first_version=bad))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert list((await registry.stub.ListModels(pb.ListModelsRequest(actor_user_id=admin))).models) == []
+    created = await make_version(registry.stub, admin, name="iris")
+    assert created.version == 1

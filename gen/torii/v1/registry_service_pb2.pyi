@@ -95,41 +95,51 @@ class AuthenticateTokenResponse(_message.Message):
     user: _accounts_pb2.User
     def __init__(self, user: _Optional[_Union[_accounts_pb2.User, _Mapping]] = ...) -> None: ...
 
-class CreateModelRequest(_message.Message):
-    __slots__ = ("actor_user_id", "account_id", "name")
-    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
-    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    actor_user_id: str
-    account_id: str
-    name: str
-    def __init__(self, actor_user_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
-
-class CreateModelResponse(_message.Message):
-    __slots__ = ("model",)
-    MODEL_FIELD_NUMBER: _ClassVar[int]
-    model: _models_pb2.Model
-    def __init__(self, model: _Optional[_Union[_models_pb2.Model, _Mapping]] = ...) -> None: ...
-
-class CreateModelVersionRequest(_message.Message):
-    __slots__ = ("actor_user_id", "model_id", "format", "artifact_uri", "sha256", "size_bytes", "signature", "preprocessing")
-    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
-    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+class ModelVersionSpec(_message.Message):
+    __slots__ = ("format", "artifact_uri", "sha256", "size_bytes", "signature", "preprocessing")
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     ARTIFACT_URI_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     PREPROCESSING_FIELD_NUMBER: _ClassVar[int]
-    actor_user_id: str
-    model_id: str
     format: _models_pb2.ModelFormat
     artifact_uri: str
     sha256: str
     size_bytes: int
     signature: _models_pb2.Signature
     preprocessing: _models_pb2.Preprocessing
-    def __init__(self, actor_user_id: _Optional[str] = ..., model_id: _Optional[str] = ..., format: _Optional[_Union[_models_pb2.ModelFormat, str]] = ..., artifact_uri: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., signature: _Optional[_Union[_models_pb2.Signature, _Mapping]] = ..., preprocessing: _Optional[_Union[_models_pb2.Preprocessing, _Mapping]] = ...) -> None: ...
+    def __init__(self, format: _Optional[_Union[_models_pb2.ModelFormat, str]] = ..., artifact_uri: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., signature: _Optional[_Union[_models_pb2.Signature, _Mapping]] = ..., preprocessing: _Optional[_Union[_models_pb2.Preprocessing, _Mapping]] = ...) -> None: ...
+
+class CreateModelRequest(_message.Message):
+    __slots__ = ("actor_user_id", "account_id", "name", "first_version")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_VERSION_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    account_id: str
+    name: str
+    first_version: ModelVersionSpec
+    def __init__(self, actor_user_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., first_version: _Optional[_Union[ModelVersionSpec, _Mapping]] = ...) -> None: ...
+
+class CreateModelResponse(_message.Message):
+    __slots__ = ("model", "model_version")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    model: _models_pb2.Model
+    model_version: _models_pb2.ModelVersion
+    def __init__(self, model: _Optional[_Union[_models_pb2.Model, _Mapping]] = ..., model_version: _Optional[_Union[_models_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
+
+class CreateModelVersionRequest(_message.Message):
+    __slots__ = ("actor_user_id", "model_id", "version")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    model_id: str
+    version: ModelVersionSpec
+    def __init__(self, actor_user_id: _Optional[str] = ..., model_id: _Optional[str] = ..., version: _Optional[_Union[ModelVersionSpec, _Mapping]] = ...) -> None: ...
 
 class CreateModelVersionResponse(_message.Message):
     __slots__ = ("model_version",)

@@ -11,10 +11,8 @@ from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import models_pb2, registry_service_pb2 as rs
 
 
-def _version_request(call: Call, model_id: str, upload: Upload) -> rs.CreateModelVersionRequest:
-    return rs.CreateModelVersionRequest(
-        actor_user_id=call.user.user_id,
-        model_id=model_id,
+def _version_spec(upload: Upload) -> rs.ModelVersionSpec:
+    return rs.ModelVersionSpec(
         format=models_pb2.MODEL_FORMAT_ONNX,
         artifact_uri=upload.artifact.uri,
         sha256=upload.artifact.sha256,
@@ -31,10 +29,10 @@ async def create_model(call: Call) -> web.Response:
                 actor_user_id=call.user.user_id,
                 account_id=call.account_id(upload.fields.get("account_id")),
                 name=upload.fields["name"],
+                first_version=_version_spec(upload),
             )
         )
-        version = await call.registry.CreateModelVersion(_version_request(call, created.model.model_id, upload))
-    return json({"model": model_json(created.model), "version": version_json(version.model_version)}, status=201)
+    return json({"model": model_json(created.model), "version": version_json(created.model_version)}, status=201)
 
 
 async def create_model_version(call: Call) -> web.Response:
@@ -42,7 +40,9 @@ async def create_model_version(call: Call) -> web.Response:
     # Refuse an unknown or foreign model before a large file is streamed for nothing.
     found = await call.registry.GetModel(rs.GetModelRequest(actor_user_id=call.user.user_id, model_id=model_id))
     async with model_upload(call, schemas.NEW_VERSION_FORM) as upload:
-        version = await call.registry.CreateModelVersion(_version_request(call, model_id, upload))
+        version = await call.registry.CreateModelVersion(
+            rs.CreateModelVersionRequest(actor_user_id=call.user.user_id, model_id=model_id, version=_version_spec(upload))
+        )
     return json({"model": model_json(found.model), "version": version_json(version.model_version)}, status=201)
 
 

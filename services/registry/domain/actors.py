@@ -16,9 +16,13 @@ async def resolve_actor(accounts_store, actor_user_id: str) -> User:
     return actor
 
 
-def require_account_access(actor: User, account_id: str) -> None:
+def can_see_account(actor: User, account_id: str) -> bool:
     """Admins act on every account; members on their own only."""
-    if not actor.is_admin and actor.account_id != account_id:
+    return actor.is_admin or actor.account_id == account_id
+
+
+def require_account_access(actor: User, account_id: str) -> None:
+    if not can_see_account(actor, account_id):
         raise PermissionDenied(f"user {actor.name!r} may not act on account {account_id}")
 
 

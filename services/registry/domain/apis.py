@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from services.registry.domain import credentials, transitions
 from services.registry.domain.access_rules import parse_network
-from services.registry.domain.actors import require_account_access, require_admin, resolve_actor
+from services.registry.domain.actors import can_see_account, require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
 from services.registry.domain.types import (
@@ -84,9 +84,9 @@ class ApiService:
 
     async def _api_for(self, actor: User, api_id: str) -> PublishedApi:
         api = await self._apis.get(parse_id(api_id, "api_id"))
-        if api is None:
+        # Another account's API answers as missing: its id is no business of this user.
+        if api is None or not can_see_account(actor, api.account_id):
             raise NotFound(f"no API with id {api_id}")
-        require_account_access(actor, api.account_id)
         return api
 
     async def get(self, actor_user_id: str, api_id: str) -> PublishedApi:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
-from services.registry.domain.actors import require_account_access, resolve_actor
+from services.registry.domain.actors import can_see_account, require_account_access, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
 from services.registry.domain.types import Model, ModelVersion
@@ -58,39 +59,47 @@ def check_preprocessing(preprocessing: dict, signature: dict) -> None:
             raise InvalidArgument(f"image preprocessing of {name!r}: std values must not be 0")
 
 
+def check_version_fields(fields: dict) -> None:
+    if fields["format"] not in SUPPORTED_FORMATS:
+        raise InvalidArgument(f"model format must be one of {', '.join(SUPPORTED_FORMATS)}")
+    if not fields["artifact_uri"]:
+        raise InvalidArgument("artifact_uri is required")
+    if not re.fullmatch(r"[0-9a-f]{64}", fields["sha256"]):
+        raise InvalidArgument("sha256 must be 64 hexadecimal characters")
+    if fields["size_bytes"] <= 0:
+        raise InvalidArgument("size_bytes must be positive")
+    check_signature(fields["signature"])
+    check_preprocessing(fields["preprocessing"], fields["signature"])
+
+
 class ModelService:
     def __init__(self, accounts_store, store) -> None:
         self._accounts = accounts_store
         self._store = store
 
-    async def create_model(self, actor_user_id: str, account_id: str, name: str) -> Model:
+    async def create_model(
+        self, actor_user_id: str, account_id: str, name: str, first_version: dict
+    ) -> tuple[Model, ModelVersion]:
         actor = await resolve_actor(self._accounts, actor_user_id)
         account_id = parse_id(account_id, "account_id") if account_id else actor.account_id
         require_account_access(actor, account_id)
         if await self._accounts.get_account(account_id) is None:
             raise NotFound(f"no account with id {account_id}")
-        return await self._store.create_model(str(uuid.uuid4()), account_id, require_name(name, "model"))
+        name = require_name(name, "model")
+        check_version_fields(first_version)
+        return await self._store.create_model(str(uuid.uuid4()), account_id, name, str(uuid.uuid4()), first_version)
 
     async def _model_for(self, actor_user_id: str, model_id: str) -> Model:
         actor = await resolve_actor(self._accounts, actor_user_id)
         model = await self._store.get_model(parse_id(model_id, "model_id"))
-        if model is None:
+        # Another account's model answers as missing: its id is no business of this user.
+        if model is None or not can_see_account(actor, model.account_id):
             raise NotFound(f"no model with id {model_id}")
-        require_account_access(actor, model.account_id)
         return model
 
     async def create_version(self, actor_user_id: str, model_id: str, fields: dict) -> ModelVersion:
         model = await self._model_for(actor_user_id, model_id)
-        if fields["format"] not in SUPPORTED_FORMATS:
-            raise InvalidArgument(f"model format must be one of {', '.join(SUPPORTED_FORMATS)}")
-        if not fields["artifact_uri"]:
-            raise InvalidArgument("artifact_uri is required")
-        if len(fields["sha256"]) != 64:
-            raise InvalidArgument("sha256 must be 64 hexadecimal characters")
-        if fields["size_bytes"] <= 0:
-            raise InvalidArgument("size_bytes must be positive")
-        check_signature(fields["signature"])
-        check_preprocessing(fields["preprocessing"], fields["signature"])
+        check_version_fields(fields)
         return await self._store.add_version(str(uuid.uuid4()), model.model_id, fields)
 
     async def get_model(self, actor_user_id: str, model_id: str) -> tuple[Model, list[ModelVersion]]:

@@ -27,21 +27,44 @@ def _version(row) -> ModelVersion:
     )
 
 
+async def _insert_next_version(connection, version_id: str, model_id: str, fields: dict) -> ModelVersion:
+    row = await connection.fetchrow(
+        "INSERT INTO model_versions (model_version_id, model_id, version, format, artifact_uri, sha256,"
+        " size_bytes, signature, preprocessing)"
+        " SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6, $7, $8"
+        " FROM model_versions WHERE model_id = $2 RETURNING *",
+        version_id,
+        model_id,
+        fields["format"],
+        fields["artifact_uri"],
+        fields["sha256"],
+        fields["size_bytes"],
+        fields["signature"],
+        fields["preprocessing"],
+    )
+    return _version(row)
+
+
 class ModelStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def create_model(self, model_id: str, account_id: str, name: str) -> Model:
-        try:
-            row = await self._pool.fetchrow(
-                "INSERT INTO models (model_id, account_id, name) VALUES ($1, $2, $3) RETURNING *",
-                model_id,
-                account_id,
-                name,
-            )
-        except asyncpg.UniqueViolationError:
-            raise AlreadyExists(f"a model named {name!r} already exists in this account") from None
-        return _model(row)
+    async def create_model(
+        self, model_id: str, account_id: str, name: str, version_id: str, fields: dict
+    ) -> tuple[Model, ModelVersion]:
+        """Insert the model and its version 1 together."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            try:
+                row = await connection.fetchrow(
+                    "INSERT INTO models (model_id, account_id, name) VALUES ($1, $2, $3) RETURNING *",
+                    model_id,
+                    account_id,
+                    name,
+                )
+            except asyncpg.UniqueViolationError:
+                raise AlreadyExists(f"a model named {name!r} already exists in this account") from None
+            version = await _insert_next_version(connection, version_id, model_id, fields)
+        return _model(row), version
 
     async def get_model(self, model_id: str) -> Model | None:
         row = await self._pool.fetchrow("SELECT * FROM models WHERE model_id = $1", model_id)
@@ -57,21 +80,7 @@ class ModelStore:
         """Insert the next version number; the model row lock serialises concurrent uploads."""
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT 1 FROM models WHERE model_id = $1 FOR UPDATE", model_id)
-            row = await connection.fetchrow(
-                "INSERT INTO model_versions (model_version_id, model_id, version, format, artifact_uri, sha256,"
-                " size_bytes, signature, preprocessing)"
-                " SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6, $7, $8"
-                " FROM model_versions WHERE model_id = $2 RETURNING *",
-                version_id,
-                model_id,
-                fields["format"],
-                fields["artifact_uri"],
-                fields["sha256"],
-                fields["size_bytes"],
-                fields["signature"],
-                fields["preprocessing"],
-            )
-        return _version(row)
+            return await _insert_next_version(connection, version_id, model_id, fields)
 
     async def list_versions(self, model_id: str) -> list[ModelVersion]:
         rows = await self._pool.fetch("SELECT * FROM model_versions WHERE model_id = $1 ORDER BY version", model_id)
