@@ -1,41 +1,34 @@
-"""Run the gateway until SIGTERM/SIGINT, then drain in-flight requests and close the registry channel."""
+"""The gateway process: aiohttp on its port until SIGTERM/SIGINT, then drain and close the channel."""
 
 from __future__ import annotations
-
-import asyncio
 
 from aiohttp import web
 
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from services.runtime.grpc_client import open_channel
-from services.runtime.logging import configure_logging, get_logger
-from services.runtime.service_main import run_until_signalled
+from services.runtime.logging import get_logger
 
 log = get_logger("gateway")
 
 
-async def serve(settings: GatewaySettings) -> None:
-    channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
-    runner = web.AppRunner(create_app(settings, channel), shutdown_timeout=settings.shutdown_grace_s, access_log=None)
+class GatewayServer:
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._settings = settings
+        self._channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
+        self._runner = web.AppRunner(
+            create_app(settings, self._channel), shutdown_timeout=settings.shutdown_grace_s, access_log=None
+        )
 
-    async def start() -> None:
-        await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.gateway_port)
-        await site.start()
-        addresses = [f"{host}:{port}" for host, port, *_ in runner.addresses]
-        log.info("gateway_started", addresses=addresses, registry=settings.registry_address)
+    async def start(self) -> list[str]:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._settings.host, self._settings.gateway_port).start()
+        addresses = [f"{host}:{port}" for host, port, *_ in self._runner.addresses]
+        log.info("gateway_started", addresses=addresses, registry=self._settings.registry_address)
+        return addresses
 
-    async def stop() -> None:
+    async def stop(self) -> None:
         # HTTP first: in-flight requests still need the channel while they drain.
-        await runner.cleanup()
-        await channel.close()
+        await self._runner.cleanup()
+        await self._channel.close()
         log.info("gateway_stopped")
-
-    await run_until_signalled(start, stop)
-
-
-def main() -> None:
-    settings = GatewaySettings()
-    configure_logging("gateway", settings.log_level)
-    asyncio.run(serve(settings))
