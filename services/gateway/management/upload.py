@@ -150,17 +150,6 @@ async def _accept(form: Schema, state: _Form) -> Upload:
     else:
         check_signature(given_signature, inputs, outputs)
         signature = given_signature
-    if preprocessing is not None:
-        _check_preprocessing(preprocessing, signature)
     artifact = await pending.commit()
     return Upload(text_fields, artifact, signature, preprocessing)
 
-
-def _check_preprocessing(preprocessing: models_pb2.Preprocessing, signature: models_pb2.Signature) -> None:
-    inputs = {spec.name for spec in signature.inputs}
-    unknown = [image.input_name for image in preprocessing.images if image.input_name not in inputs]
-    if unknown:
-        raise invalid_argument(
-            f"preprocessing names input(s) the model does not have: {', '.join(unknown)} "
-            f"(its inputs: {', '.join(sorted(inputs))})"
-        )

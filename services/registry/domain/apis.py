@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -109,9 +110,9 @@ class ApiService:
         api = await self.get(actor_user_id, api_id)
         if changes.model_version_id is not None:
             version_id = await self._check_model_version(changes.model_version_id, api.account_id)
-            changes = transitions.ApiChanges(**{**changes.__dict__, "model_version_id": version_id})
+            changes = dataclasses.replace(changes, model_version_id=version_id)
         if changes.name is not None:
-            changes = transitions.ApiChanges(**{**changes.__dict__, "name": require_name(changes.name, "API")})
+            changes = dataclasses.replace(changes, name=require_name(changes.name, "API"))
         return await self._apis.change(api.api_id, lambda current: transitions.apply_changes(current, changes))
 
     async def stop(self, actor_user_id: str, api_id: str) -> PublishedApi:

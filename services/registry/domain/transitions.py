@@ -90,10 +90,8 @@ def check_deletable(api: PublishedApi) -> None:
 def apply_changes(api: PublishedApi, changes: ApiChanges) -> PublishedApi:
     _refuse_if_deleting(api)
     _refuse_if_locked(api, "change its settings")
-    given = {field: value for field, value in dataclasses.asdict(changes).items() if value is not None}
-    if changes.schedule is not None:
-        given["schedule"] = changes.schedule
-    changed = dataclasses.replace(api, **given)
+    given = {field.name: getattr(changes, field.name) for field in dataclasses.fields(changes)}
+    changed = dataclasses.replace(api, **{name: value for name, value in given.items() if value is not None})
     check_execution_settings(changed)
     if changed.model_version_id != api.model_version_id and api.status is ApiStatus.RUNNING:
         changed = dataclasses.replace(changed, status=ApiStatus.UPDATING, status_message="deploying the new model version")
