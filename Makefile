@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Ships tritonserver 2.51 with the Python backend (shared/notes/triton-on-cpu.md).
+TRITON_WHEEL := nvidia-pytriton==0.7.0
 
 .PHONY: install run test lint generate check-generated clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# Only the tritonserver binary it ships is used; its declared tritonclient pins protobuf<5.
+	$(BIN)/python -m pip install --quiet --no-deps $(TRITON_WHEEL)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -13,6 +13,7 @@ from services.registry.domain.apis import ApiSpec
 from services.registry.domain.transitions import ApiChanges
 from services.registry.domain.types import (
     Account,
+    ApiStatus,
     ApiType,
     DailyUsage,
     ExecutionType,
@@ -198,9 +199,16 @@ def api_to_proto(api: PublishedApi) -> apis_pb2.PublishedApi:
         url_path=api.url_path,
         trial_limit=api.trial_limit,
         trial_used=api.trial_used,
+        serving_model_version_id=api.serving_model_version_id,
         created_at=timestamp(api.created_at),
         updated_at=timestamp(api.updated_at),
     )
+
+
+def status_from_proto(value: int) -> ApiStatus:
+    if value == apis_pb2.API_STATUS_UNSPECIFIED or value not in apis_pb2.ApiStatus.values():
+        raise InvalidArgument("status must be one of the ApiStatus values")
+    return ApiStatus[apis_pb2.ApiStatus.Name(value).removeprefix("API_STATUS_")]
 
 
 def key_digests_to_proto(digests: list[KeyDigest]) -> list[apis_pb2.ApiKeyDigest]:

@@ -58,6 +58,10 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         models = await self._models.list_models(request.actor_user_id, request.account_id)
         return pb.ListModelsResponse(models=[convert.model_to_proto(model) for model in models])
 
+    async def GetModelVersion(self, request, context):
+        version = await self._models.get_version(request.model_version_id)
+        return pb.GetModelVersionResponse(model_version=convert.version_to_proto(version))
+
     async def CreateApi(self, request, context):
         api, key = await self._apis.create(request.actor_user_id, convert.api_spec_from_proto(request))
         return pb.CreateApiResponse(api=convert.api_to_proto(api), api_key=convert.secret_to_proto(key))
@@ -118,6 +122,12 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def GetUsage(self, request, context):
         days = await self._usage.days(request.actor_user_id, request.api_id, request.from_day, request.to_day)
         return pb.GetUsageResponse(days=[convert.usage_to_proto(day) for day in days])
+
+    async def ReportDeployment(self, request, context):
+        api, applied = await self._apis.report_deployment(
+            request.api_id, request.model_version_id, convert.status_from_proto(request.status), request.status_message
+        )
+        return pb.ReportDeploymentResponse(api=convert.api_to_proto(api), applied=applied)
 
     async def WatchApis(self, request, context):
         if not self._hub.listening:

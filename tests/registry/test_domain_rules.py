@@ -4,8 +4,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.registry.domain.access_rules import is_allowed, make_rule
-from services.registry.domain.schedules import is_within, make_schedule
+from services.policy.access import is_allowed
+from services.registry.domain.access_rules import make_rule
+from services.policy.schedule import is_within
+from services.registry.domain.schedules import make_schedule
 from services.runtime.errors import InvalidArgument
 
 

@@ -85,10 +85,10 @@ async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
         port = int(line.split()[1])
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             sleep = channel.unary_unary("/test.Sleepy/Sleep")
-            in_flight = asyncio.ensure_future(sleep(b"3000", timeout=15))
+            in_flight = asyncio.ensure_future(sleep(b"6000", timeout=20))
             await asyncio.sleep(0.5)
             process.send_signal(signal.SIGTERM)
-            refused = await first_refusal(sleep, give_up_after_s=2.0)
+            refused = await first_refusal(sleep, give_up_after_s=4.0)
             # A call racing the stop is cancelled; one after it finds the port closed.
             assert refused in {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}, "new calls must be refused"
             assert not in_flight.done(), "the in-flight call must still be running when new ones are refused"

@@ -36,6 +36,8 @@ class ApiStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     API_STATUS_RUNNING: _ClassVar[ApiStatus]
     API_STATUS_STOPPED: _ClassVar[ApiStatus]
     API_STATUS_DELETING: _ClassVar[ApiStatus]
+    API_STATUS_FAILED: _ClassVar[ApiStatus]
+    API_STATUS_OUTSIDE_SCHEDULE: _ClassVar[ApiStatus]
 
 class Weekday(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -68,6 +70,8 @@ API_STATUS_UPDATING: ApiStatus
 API_STATUS_RUNNING: ApiStatus
 API_STATUS_STOPPED: ApiStatus
 API_STATUS_DELETING: ApiStatus
+API_STATUS_FAILED: ApiStatus
+API_STATUS_OUTSIDE_SCHEDULE: ApiStatus
 WEEKDAY_UNSPECIFIED: Weekday
 WEEKDAY_MONDAY: Weekday
 WEEKDAY_TUESDAY: Weekday
@@ -103,7 +107,7 @@ class AccessRule(_message.Message):
     def __init__(self, cidr: _Optional[str] = ..., action: _Optional[_Union[RuleAction, str]] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class PublishedApi(_message.Message):
-    __slots__ = ("api_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "status", "status_message", "public", "locked", "rules", "url_path", "trial_limit", "trial_used", "created_at", "updated_at")
+    __slots__ = ("api_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "status", "status_message", "public", "locked", "rules", "url_path", "trial_limit", "trial_used", "created_at", "updated_at", "serving_model_version_id")
     API_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +127,7 @@ class PublishedApi(_message.Message):
     TRIAL_USED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    SERVING_MODEL_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     api_id: str
     account_id: str
     name: str
@@ -142,7 +147,8 @@ class PublishedApi(_message.Message):
     trial_used: int
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, api_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[ApiType, str]] = ..., execution_type: _Optional[_Union[ExecutionType, str]] = ..., instance_kind: _Optional[_Union[InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., status: _Optional[_Union[ApiStatus, str]] = ..., status_message: _Optional[str] = ..., public: _Optional[bool] = ..., locked: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[AccessRule, _Mapping]]] = ..., url_path: _Optional[str] = ..., trial_limit: _Optional[int] = ..., trial_used: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    serving_model_version_id: str
+    def __init__(self, api_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[ApiType, str]] = ..., execution_type: _Optional[_Union[ExecutionType, str]] = ..., instance_kind: _Optional[_Union[InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., status: _Optional[_Union[ApiStatus, str]] = ..., status_message: _Optional[str] = ..., public: _Optional[bool] = ..., locked: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[AccessRule, _Mapping]]] = ..., url_path: _Optional[str] = ..., trial_limit: _Optional[int] = ..., trial_used: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., serving_model_version_id: _Optional[str] = ...) -> None: ...
 
 class ApiKeyDigest(_message.Message):
     __slots__ = ("key_id", "sha256")

@@ -177,6 +177,18 @@ class ListModelsResponse(_message.Message):
     models: _containers.RepeatedCompositeFieldContainer[_models_pb2.Model]
     def __init__(self, models: _Optional[_Iterable[_Union[_models_pb2.Model, _Mapping]]] = ...) -> None: ...
 
+class GetModelVersionRequest(_message.Message):
+    __slots__ = ("model_version_id",)
+    MODEL_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    model_version_id: str
+    def __init__(self, model_version_id: _Optional[str] = ...) -> None: ...
+
+class GetModelVersionResponse(_message.Message):
+    __slots__ = ("model_version",)
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    model_version: _models_pb2.ModelVersion
+    def __init__(self, model_version: _Optional[_Union[_models_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
+
 class CreateApiRequest(_message.Message):
     __slots__ = ("actor_user_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "public", "rules", "rules_given")
     ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -426,6 +438,26 @@ class GetUsageResponse(_message.Message):
     DAYS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[_apis_pb2.DailyUsage]
     def __init__(self, days: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ...) -> None: ...
+
+class ReportDeploymentRequest(_message.Message):
+    __slots__ = ("api_id", "model_version_id", "status", "status_message")
+    API_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    api_id: str
+    model_version_id: str
+    status: _apis_pb2.ApiStatus
+    status_message: str
+    def __init__(self, api_id: _Optional[str] = ..., model_version_id: _Optional[str] = ..., status: _Optional[_Union[_apis_pb2.ApiStatus, str]] = ..., status_message: _Optional[str] = ...) -> None: ...
+
+class ReportDeploymentResponse(_message.Message):
+    __slots__ = ("api", "applied")
+    API_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    api: _apis_pb2.PublishedApi
+    applied: bool
+    def __init__(self, api: _Optional[_Union[_apis_pb2.PublishedApi, _Mapping]] = ..., applied: _Optional[bool] = ...) -> None: ...
 
 class WatchApisRequest(_message.Message):
     __slots__ = ()

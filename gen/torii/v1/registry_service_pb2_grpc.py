@@ -82,6 +82,11 @@ class RegistryServiceStub:
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.ListModelsRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_registry__service__pb2.ListModelsResponse.FromString,
                 _registered_method=True)
+        self.GetModelVersion = channel.unary_unary(
+                '/torii.v1.RegistryService/GetModelVersion',
+                request_serializer=torii_dot_v1_dot_registry__service__pb2.GetModelVersionRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_registry__service__pb2.GetModelVersionResponse.FromString,
+                _registered_method=True)
         self.CreateApi = channel.unary_unary(
                 '/torii.v1.RegistryService/CreateApi',
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.CreateApiRequest.SerializeToString,
@@ -157,6 +162,11 @@ class RegistryServiceStub:
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.GetUsageRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_registry__service__pb2.GetUsageResponse.FromString,
                 _registered_method=True)
+        self.ReportDeployment = channel.unary_unary(
+                '/torii.v1.RegistryService/ReportDeployment',
+                request_serializer=torii_dot_v1_dot_registry__service__pb2.ReportDeploymentRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_registry__service__pb2.ReportDeploymentResponse.FromString,
+                _registered_method=True)
         self.WatchApis = channel.unary_stream(
                 '/torii.v1.RegistryService/WatchApis',
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.WatchApisRequest.SerializeToString,
@@ -221,6 +231,13 @@ class RegistryServiceServicer:
 
     def ListModels(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelVersion(self, request, context):
+        """GetModelVersion is for services (scheduler, gateway): a version is immutable once created.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -317,6 +334,14 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportDeployment(self, request, context):
+        """ReportDeployment is the scheduler's: what Triton did with an API's model version. A report
+        about a version the API no longer asks for, or about a stopped API, changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchApis(self, request, context):
         """WatchApis sends every API once, then a SYNCED marker, then each change as it happens.
         """
@@ -371,6 +396,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.ListModels,
                     request_deserializer=torii_dot_v1_dot_registry__service__pb2.ListModelsRequest.FromString,
                     response_serializer=torii_dot_v1_dot_registry__service__pb2.ListModelsResponse.SerializeToString,
+            ),
+            'GetModelVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelVersion,
+                    request_deserializer=torii_dot_v1_dot_registry__service__pb2.GetModelVersionRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_registry__service__pb2.GetModelVersionResponse.SerializeToString,
             ),
             'CreateApi': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateApi,
@@ -446,6 +476,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetUsage,
                     request_deserializer=torii_dot_v1_dot_registry__service__pb2.GetUsageRequest.FromString,
                     response_serializer=torii_dot_v1_dot_registry__service__pb2.GetUsageResponse.SerializeToString,
+            ),
+            'ReportDeployment': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportDeployment,
+                    request_deserializer=torii_dot_v1_dot_registry__service__pb2.ReportDeploymentRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_registry__service__pb2.ReportDeploymentResponse.SerializeToString,
             ),
             'WatchApis': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchApis,
@@ -699,6 +734,33 @@ class RegistryService:
             '/torii.v1.RegistryService/ListModels',
             torii_dot_v1_dot_registry__service__pb2.ListModelsRequest.SerializeToString,
             torii_dot_v1_dot_registry__service__pb2.ListModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.RegistryService/GetModelVersion',
+            torii_dot_v1_dot_registry__service__pb2.GetModelVersionRequest.SerializeToString,
+            torii_dot_v1_dot_registry__service__pb2.GetModelVersionResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1104,6 +1166,33 @@ class RegistryService:
             '/torii.v1.RegistryService/GetUsage',
             torii_dot_v1_dot_registry__service__pb2.GetUsageRequest.SerializeToString,
             torii_dot_v1_dot_registry__service__pb2.GetUsageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportDeployment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.RegistryService/ReportDeployment',
+            torii_dot_v1_dot_registry__service__pb2.ReportDeploymentRequest.SerializeToString,
+            torii_dot_v1_dot_registry__service__pb2.ReportDeploymentResponse.FromString,
             options,
             channel_credentials,
             insecure,

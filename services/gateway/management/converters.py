@@ -203,6 +203,7 @@ def api_info(api: apis_pb2.PublishedApi, base_url: str) -> dict:
         "name": api.name,
         "api_type": API_TYPE.word(api.api_type),
         "model_version_id": api.model_version_id,
+        "serving_model_version_id": api.serving_model_version_id or None,
         "execution_type": EXECUTION_TYPE.word(api.execution_type),
         "instance_kind": INSTANCE_KIND.word(api.instance_kind),
         "instance_count": api.instance_count,

@@ -206,6 +206,10 @@ API_INFO: Schema = obj(
         "name": string(),
         "api_type": words(API_TYPE),
         "model_version_id": string(),
+        "serving_model_version_id": {
+            "type": ["string", "null"],
+            "description": "the version Triton serves now; differs from model_version_id while updating",
+        },
         "execution_type": words(EXECUTION_TYPE),
         "instance_kind": {"type": ["string", "null"], "enum": [*INSTANCE_KIND.words, None]},
         "instance_count": {"type": "integer"},

@@ -1,13 +1,11 @@
-"""CIDR access rules: parsing them and deciding whether an address may call an API."""
+"""CIDR access rules as users give them: parsing and validation (services.policy.access decides)."""
 
 from __future__ import annotations
 
 import ipaddress
 
-from services.registry.domain.types import AccessRule, Network, RuleAction
+from services.policy.access import AccessRule, Network, RuleAction
 from services.runtime.errors import InvalidArgument
-
-_ALL_IPV4 = ipaddress.ip_network("0.0.0.0/0")
 
 
 def parse_network(text: str) -> Network:
@@ -34,25 +32,3 @@ def make_rule(cidr: str, action: str | RuleAction = RuleAction.ALLOW, priority: 
     if not -1_000_000 <= priority <= 1_000_000:
         raise InvalidArgument("rule priority must be between -1000000 and 1000000")
     return AccessRule(parse_network(cidr), action, priority)
-
-
-def _holds(network: Network, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if network == _ALL_IPV4:
-        return True
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return network.version == address.version and address in network
-
-
-def is_allowed(rules: tuple[AccessRule, ...] | list[AccessRule], address: str) -> bool:
-    """The first rule by ascending priority (more specific first on a tie) whose network holds the
-    address decides; no match refuses. 0.0.0.0/0 holds every address, IPv6 included."""
-    try:
-        parsed = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    ordered = sorted(rules, key=lambda rule: (rule.priority, -rule.network.prefixlen))
-    for rule in ordered:
-        if _holds(rule.network, parsed):
-            return rule.action is RuleAction.ALLOW
-    return False

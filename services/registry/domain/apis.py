@@ -21,6 +21,7 @@ from services.registry.domain.types import (
     InstanceKind,
     IssuedSecret,
     KeyDigest,
+    ModelVersion,
     PublishedApi,
     Schedule,
     User,
@@ -50,22 +51,32 @@ class ApiService:
         self._models = models_store
         self._apis = api_store
 
-    async def _check_model_version(self, model_version_id: str, account_id: str) -> str:
+    async def _check_model_version(self, model_version_id: str, account_id: str) -> ModelVersion:
         version_id = parse_id(model_version_id, "model_version_id")
         found = await self._models.get_version_with_account(version_id)
         if found is None or found[1] != account_id:
             raise NotFound(f"no model version with id {model_version_id} in this account")
-        return version_id
+        return found[0]
+
+    async def _check_fits(self, api: PublishedApi, version: ModelVersion | None = None) -> None:
+        """The execution settings' rules, and the serverless size limit against the model's size."""
+        transitions.check_execution_settings(api)
+        if version is None:
+            found = await self._models.get_version_with_account(api.model_version_id)
+            version = found[0] if found else None
+        if version is not None:
+            transitions.check_model_fits(api, version)
 
     async def create(self, actor_user_id: str, spec: ApiSpec) -> tuple[PublishedApi, IssuedSecret]:
         actor = await resolve_actor(self._accounts, actor_user_id)
         account_id = parse_id(spec.account_id, "account_id") if spec.account_id else actor.account_id
         require_account_access(actor, account_id)
+        version = await self._check_model_version(spec.model_version_id, account_id)
         api = PublishedApi(
             api_id=str(uuid.uuid4()),
             account_id=account_id,
             name=require_name(spec.name, "API"),
-            model_version_id=await self._check_model_version(spec.model_version_id, account_id),
+            model_version_id=version.model_version_id,
             api_type=spec.api_type,
             execution_type=spec.execution_type,
             instance_kind=spec.instance_kind,
@@ -79,7 +90,7 @@ class ApiService:
             trial_used=0,
             rules=ALLOW_ALL if spec.rules is None else spec.rules,
         )
-        transitions.check_execution_settings(api)
+        await self._check_fits(api, version)
         issued, key_digest = credentials.issue_secret()
         return await self._apis.create(api, issued.credential_id, key_digest), issued
 
@@ -109,10 +120,12 @@ class ApiService:
     async def update(self, actor_user_id: str, api_id: str, changes: transitions.ApiChanges) -> PublishedApi:
         api = await self.get(actor_user_id, api_id)
         if changes.model_version_id is not None:
-            version_id = await self._check_model_version(changes.model_version_id, api.account_id)
-            changes = dataclasses.replace(changes, model_version_id=version_id)
+            version = await self._check_model_version(changes.model_version_id, api.account_id)
+            changes = dataclasses.replace(changes, model_version_id=version.model_version_id)
         if changes.name is not None:
             changes = dataclasses.replace(changes, name=require_name(changes.name, "API"))
+        changed = transitions.apply_changes(api, changes)
+        await self._check_fits(changed)
         return await self._apis.change(api.api_id, lambda current: transitions.apply_changes(current, changes))
 
     async def stop(self, actor_user_id: str, api_id: str) -> PublishedApi:
@@ -158,6 +171,21 @@ class ApiService:
         if reserved is None:
             raise NotFound(f"no API with id {api_id}")
         return reserved
+
+    async def report_deployment(
+        self, api_id: str, model_version_id: str, status: ApiStatus, message: str
+    ) -> tuple[PublishedApi, bool]:
+        """The scheduler's report; returns the API as it is now and whether the report changed it."""
+        version_id = parse_id(model_version_id, "model_version_id")
+        applied = False
+
+        def decide(current: PublishedApi) -> PublishedApi:
+            nonlocal applied
+            after = transitions.report_deployment(current, version_id, status, message)
+            applied = after != current
+            return after
+
+        return await self._apis.change(parse_id(api_id, "api_id"), decide), applied
 
     async def snapshot(self) -> list[tuple[PublishedApi, list[KeyDigest]]]:
         apis = await self._apis.list(None)

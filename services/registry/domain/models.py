@@ -106,6 +106,13 @@ class ModelService:
         model = await self._model_for(actor_user_id, model_id)
         return model, await self._store.list_versions(model.model_id)
 
+    async def get_version(self, model_version_id: str) -> ModelVersion:
+        """For services, not users: no actor, and versions never change once created."""
+        found = await self._store.get_version_with_account(parse_id(model_version_id, "model_version_id"))
+        if found is None:
+            raise NotFound(f"no model version with id {model_version_id}")
+        return found[0]
+
     async def list_models(self, actor_user_id: str, account_id: str) -> list[Model]:
         actor = await resolve_actor(self._accounts, actor_user_id)
         if account_id:

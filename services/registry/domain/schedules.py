@@ -1,10 +1,11 @@
-"""UTC schedules of dedicated APIs: validation and whether a moment falls inside the window."""
+"""UTC schedules of dedicated APIs as users give them: validation (services.policy.schedule decides)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time
 
-from services.registry.domain.types import ExecutionType, Schedule
+from services.policy.schedule import Schedule
+from services.registry.domain.types import ExecutionType
 from services.runtime.errors import InvalidArgument
 
 
@@ -36,20 +37,3 @@ def make_schedule(always: bool, start: str, end: str, weekdays: list[int]) -> Sc
 def check_schedule_fits(schedule: Schedule, execution_type: ExecutionType) -> None:
     if not schedule.always and execution_type is ExecutionType.SERVERLESS:
         raise InvalidArgument("only dedicated APIs take a schedule; serverless APIs are always on")
-
-
-def is_within(schedule: Schedule, moment: datetime) -> bool:
-    """Whether moment (any timezone) falls in the window. A window whose end precedes its start
-    runs past midnight and belongs to the weekday it started on."""
-    if schedule.always:
-        return True
-    now = moment.astimezone(timezone.utc)
-    clock = now.time().replace(tzinfo=None)
-    start, end = schedule.start, schedule.end
-    if start < end:
-        return now.isoweekday() in schedule.weekdays and start <= clock < end
-    if clock >= start:
-        return now.isoweekday() in schedule.weekdays
-    if clock < end:
-        return (now - timedelta(days=1)).isoweekday() in schedule.weekdays
-    return False

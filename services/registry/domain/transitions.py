@@ -14,6 +14,7 @@ from services.registry.domain.types import (
     ApiStatus,
     ExecutionType,
     InstanceKind,
+    ModelVersion,
     Network,
     PublishedApi,
     Schedule,
@@ -21,6 +22,8 @@ from services.registry.domain.types import (
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound
 
 MAX_INSTANCES = 64
+SERVERLESS_MAX_MODEL_BYTES = 64 * 1024 * 1024
+"""The contract's serverless limit: a model's cost parameter (memory) under 64 MB."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,14 @@ def check_execution_settings(api: PublishedApi) -> None:
     check_schedule_fits(api.schedule, api.execution_type)
 
 
+def check_model_fits(api: PublishedApi, version: ModelVersion) -> None:
+    if api.execution_type is ExecutionType.SERVERLESS and version.size_bytes >= SERVERLESS_MAX_MODEL_BYTES:
+        raise InvalidArgument(
+            f"serverless APIs take models under {SERVERLESS_MAX_MODEL_BYTES // (1024 * 1024)} MB;"
+            f" this model is {version.size_bytes} bytes: choose a dedicated API"
+        )
+
+
 def _refuse_if_deleting(api: PublishedApi) -> None:
     if api.status is ApiStatus.DELETING:
         raise FailedPrecondition(f"API {api.api_id} is being deleted")
@@ -62,7 +73,9 @@ def stop(api: PublishedApi) -> PublishedApi:
     _refuse_if_locked(api, "stop it")
     if api.status is ApiStatus.STOPPED:
         return api
-    return dataclasses.replace(api, status=ApiStatus.STOPPED, status_message="stopped by a user")
+    return dataclasses.replace(
+        api, status=ApiStatus.STOPPED, status_message="stopped by a user", serving_model_version_id=""
+    )
 
 
 def start(api: PublishedApi) -> PublishedApi:
@@ -93,9 +106,35 @@ def apply_changes(api: PublishedApi, changes: ApiChanges) -> PublishedApi:
     given = {field.name: getattr(changes, field.name) for field in dataclasses.fields(changes)}
     changed = dataclasses.replace(api, **{name: value for name, value in given.items() if value is not None})
     check_execution_settings(changed)
-    if changed.model_version_id != api.model_version_id and api.status is ApiStatus.RUNNING:
-        changed = dataclasses.replace(changed, status=ApiStatus.UPDATING, status_message="deploying the new model version")
+    if changed.model_version_id != api.model_version_id:
+        if api.status is ApiStatus.RUNNING:
+            changed = dataclasses.replace(
+                changed, status=ApiStatus.UPDATING, status_message="deploying the new model version"
+            )
+        elif api.status is ApiStatus.FAILED:
+            changed = dataclasses.replace(changed, status=ApiStatus.BUILDING, status_message="")
     return changed
+
+
+SCHEDULER_REPORTS = frozenset({ApiStatus.BUILDING, ApiStatus.RUNNING, ApiStatus.FAILED, ApiStatus.OUTSIDE_SCHEDULE})
+"""The statuses the scheduler may report; the others are a user's doing or the registry's."""
+
+
+def report_deployment(api: PublishedApi, model_version_id: str, status: ApiStatus, message: str) -> PublishedApi:
+    """Apply what Triton did with one of the API's versions, unless the report is stale.
+
+    A user's stop wins over a report racing it, and a report about a version the API no longer
+    asks for changes nothing: the scheduler reconciles again from the newer state.
+    """
+    if status not in SCHEDULER_REPORTS:
+        raise InvalidArgument(f"the scheduler cannot report status {status.value}")
+    if api.status in (ApiStatus.STOPPED, ApiStatus.DELETING) or model_version_id != api.model_version_id:
+        return api
+    if status is ApiStatus.RUNNING:
+        return dataclasses.replace(
+            api, status=status, status_message=message, serving_model_version_id=model_version_id
+        )
+    return dataclasses.replace(api, status=status, status_message=message, serving_model_version_id="")
 
 
 def put_rule(api: PublishedApi, rule: AccessRule) -> PublishedApi:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Access rules and schedules are shared with the gateway and scheduler, which apply them.
+from services.policy.access import ALLOW_ALL, AccessRule, Network, RuleAction
+from services.policy.schedule import Schedule
 
 TRIAL_REQUEST_LIMIT = 100
 
@@ -38,11 +39,8 @@ class ApiStatus(StrEnum):
     RUNNING = "running"
     STOPPED = "stopped"
     DELETING = "deleting"
-
-
-class RuleAction(StrEnum):
-    ALLOW = "allow"
-    DENY = "deny"
+    FAILED = "failed"
+    OUTSIDE_SCHEDULE = "outside_schedule"
 
 
 @dataclass(frozen=True)
@@ -97,26 +95,6 @@ class ModelVersion:
 
 
 @dataclass(frozen=True)
-class Schedule:
-    """Always on, or a daily UTC window on weekdays 1 (Monday) .. 7 (Sunday)."""
-
-    always: bool = True
-    start: time | None = None
-    end: time | None = None
-    weekdays: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class AccessRule:
-    network: Network
-    action: RuleAction = RuleAction.ALLOW
-    priority: int = 0
-
-
-ALLOW_ALL = (AccessRule(ipaddress.ip_network("0.0.0.0/0")),)
-
-
-@dataclass(frozen=True)
 class PublishedApi:
     api_id: str
     account_id: str
@@ -134,6 +112,7 @@ class PublishedApi:
     trial_limit: int
     trial_used: int
     rules: tuple[AccessRule, ...] = field(default=())
+    serving_model_version_id: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

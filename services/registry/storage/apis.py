@@ -56,6 +56,7 @@ def _api(row) -> PublishedApi:
         trial_limit=row["trial_limit"],
         trial_used=row["trial_used"],
         rules=rules,
+        serving_model_version_id=str(row["serving_model_version_id"] or ""),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -136,7 +137,7 @@ class ApiStore:
                 "UPDATE published_apis SET name = $2, model_version_id = $3, execution_type = $4, instance_kind = $5,"
                 " instance_count = $6, schedule_always = $7, schedule_start = $8, schedule_end = $9,"
                 " schedule_weekdays = $10, status = $11, status_message = $12, public = $13, locked = $14,"
-                " updated_at = now() WHERE api_id = $1",
+                " serving_model_version_id = $15, updated_at = now() WHERE api_id = $1",
                 api_id,
                 after.name,
                 after.model_version_id,
@@ -151,6 +152,7 @@ class ApiStore:
                 after.status_message,
                 after.public,
                 after.locked,
+                after.serving_model_version_id or None,
             )
             if after.rules != before.rules:
                 await _write_rules(connection, api_id, after.rules)

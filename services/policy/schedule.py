@@ -1,0 +1,59 @@
+"""UTC schedules of dedicated APIs and whether a moment falls inside the window.
+
+The scheduler loads and unloads by it and the gateway refuses by it, so both read it here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Always on, or a daily UTC window on weekdays 1 (Monday) .. 7 (Sunday)."""
+
+    always: bool = True
+    start: time | None = None
+    end: time | None = None
+    weekdays: tuple[int, ...] = ()
+
+
+def is_within(schedule: Schedule, moment: datetime) -> bool:
+    """Whether moment (any timezone) falls in the window. A window whose end precedes its start
+    runs past midnight and belongs to the weekday it started on."""
+    if schedule.always:
+        return True
+    now = moment.astimezone(timezone.utc)
+    clock = now.time().replace(tzinfo=None)
+    start, end = schedule.start, schedule.end
+    if start < end:
+        return now.isoweekday() in schedule.weekdays and start <= clock < end
+    if clock >= start:
+        return now.isoweekday() in schedule.weekdays
+    if clock < end:
+        return (now - timedelta(days=1)).isoweekday() in schedule.weekdays
+    return False
+
+
+def next_change(schedule: Schedule, moment: datetime) -> datetime | None:
+    """The first moment after `moment` at which is_within() flips, or None for an always-on schedule.
+
+    Edges fall only on the start and end clock times, so checking those over the coming eight
+    days finds the next flip.
+    """
+    if schedule.always:
+        return None
+    now = moment.astimezone(timezone.utc)
+    inside = is_within(schedule, now)
+    candidates = []
+    for days_ahead in range(9):
+        day = (now + timedelta(days=days_ahead)).date()
+        for clock in (schedule.start, schedule.end):
+            edge = datetime.combine(day, clock, tzinfo=timezone.utc)
+            if edge > now:
+                candidates.append(edge)
+    for edge in sorted(candidates):
+        if is_within(schedule, edge) != inside:
+            return edge
+    return None
