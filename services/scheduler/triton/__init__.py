@@ -1,0 +1,1 @@
+"""Running Triton Inference Server for the scheduler: process, model repository, control calls."""

@@ -1,0 +1,111 @@
+"""Triton's model-control and health calls, with Triton's errors turned into ours.
+
+A thin layer over `tritonclient.grpc.aio` so the reconciler deals in model names, booleans and
+`ModelLoadError`s, and every call has a deadline: a wedged Triton must not wedge the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tritonclient.grpc.aio import InferenceServerClient
+from tritonclient.utils import InferenceServerException
+
+_UNLOAD_POLL_S = 0.05
+_BUSY_STATES = frozenset({"READY", "LOADING", "UNLOADING"})
+
+
+class ModelLoadError(Exception):
+    """Triton refused or failed to load a model; `message` is Triton's own text.
+
+    `grpc_status` (e.g. "StatusCode.INTERNAL", "StatusCode.DEADLINE_EXCEEDED",
+    "StatusCode.UNAVAILABLE") tells a broken model from an unreachable or slow server.
+    """
+
+    def __init__(self, message: str, grpc_status: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.grpc_status = grpc_status
+
+
+class TritonControl:
+    def __init__(self, address: str) -> None:
+        self._client = InferenceServerClient(address)
+
+    async def load(self, name: str, timeout_s: float = 300.0) -> None:
+        """Load (or reload) `name` from the repository; returns once it is ready.
+
+        A failed reload leaves the version already loaded serving (measured on 2.51). A
+        config.pbtxt Triton cannot accept fails with only "failed to poll from model
+        repository"; the reason is in Triton's log.
+        """
+        try:
+            await self._client.load_model(name, client_timeout=timeout_s)
+        except InferenceServerException as exc:
+            raise ModelLoadError(exc.message() or str(exc), exc.status()) from None
+
+    async def unload(self, name: str, timeout_s: float = 60.0) -> None:
+        """Unload `name` and wait until Triton has let go of it; an unknown name is no error.
+
+        Triton answers the unload call as soon as the unload has begun; the model's instances
+        (for the Python backend, stub processes) go away after that, so poll the index.
+        """
+        deadline = time.monotonic() + timeout_s
+        try:
+            await self._client.unload_model(name, client_timeout=timeout_s)
+        except InferenceServerException as exc:
+            if _is_not_found(exc):
+                return
+            raise
+        while await self._busy(name, max(0.1, deadline - time.monotonic())):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"model {name!r} still unloading after {timeout_s:g} s")
+            await asyncio.sleep(_UNLOAD_POLL_S)
+
+    async def is_model_ready(self, name: str, timeout_s: float = 5.0) -> bool:
+        try:
+            return bool(await self._client.is_model_ready(name, client_timeout=timeout_s))
+        except InferenceServerException as exc:
+            if _is_not_found(exc):
+                return False
+            raise
+
+    async def is_server_ready(self, timeout_s: float = 2.0) -> bool:
+        """Never raises: any failure to get an answer means not ready."""
+        try:
+            return bool(await self._client.is_server_ready(client_timeout=timeout_s))
+        except Exception:
+            return False
+
+    async def loaded_models(self, timeout_s: float = 5.0) -> set[str]:
+        """Names with a version in state READY."""
+        return {m["name"] for m in await self._index(timeout_s) if m.get("state") == "READY"}
+
+    async def inference_statistics(self, name: str, timeout_s: float = 5.0) -> tuple[int, int]:
+        """(inference_count, execution_count) summed over versions; their ratio is the mean batch."""
+        stats = await self._client.get_inference_statistics(name, as_json=True, client_timeout=timeout_s)
+        inferences = executions = 0
+        for version in stats.get("model_stats", []):
+            # uint64 fields arrive as JSON strings and are omitted when zero.
+            inferences += int(version.get("inference_count", 0))
+            executions += int(version.get("execution_count", 0))
+        return inferences, executions
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def _index(self, timeout_s: float) -> list[dict]:
+        index = await self._client.get_model_repository_index(as_json=True, client_timeout=timeout_s)
+        return index.get("models", [])
+
+    async def _busy(self, name: str, timeout_s: float) -> bool:
+        """Whether some version of `name` is still READY, LOADING or UNLOADING."""
+        return any(
+            m.get("name") == name and m.get("state") in _BUSY_STATES for m in await self._index(timeout_s)
+        )
+
+
+def _is_not_found(exc: InferenceServerException) -> bool:
+    text = (exc.message() or "").lower()
+    return exc.status() == "StatusCode.NOT_FOUND" or "not found" in text or "unknown model" in text

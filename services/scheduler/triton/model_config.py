@@ -1,0 +1,113 @@
+"""Render a Triton `config.pbtxt` from a `ModelEntry`; pure, no I/O.
+
+Built through Triton's own protobuf (`model_config_pb2`) and printed with `text_format`, so the
+text is exactly what Triton parses and a misspelt field fails here, not at load time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2 as mc
+
+DATA_TYPES = frozenset(
+    {"BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
+     "FP16", "FP32", "FP64", "BF16", "STRING"}
+)
+INSTANCE_KINDS = frozenset({"KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"})
+BACKENDS = frozenset({"onnxruntime", "python"})
+
+
+@dataclass(frozen=True)
+class TensorConfig:
+    name: str
+    data_type: str  # Triton's names: "FP32", "INT64", "UINT8", "BOOL", "STRING", ...
+    dims: tuple[int, ...]  # without the batch dim when max_batch_size > 0; () is a scalar per row
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    artifact_path: Path  # the ONNX file; the repository places it as `1/model.onnx`
+    inputs: tuple[TensorConfig, ...]
+    outputs: tuple[TensorConfig, ...]
+    max_batch_size: int  # 0: Triton does not batch and dims are the full shapes
+    backend: str  # "onnxruntime" (GPU hosts) or "python" (our onnxruntime model.py, any host)
+    instance_kind: str = "KIND_CPU"
+    instance_count: int = 1
+    dynamic_batching: bool = True
+    max_queue_delay_us: int = 1000
+    preferred_batch_sizes: tuple[int, ...] = ()
+
+
+def batching_from_shapes(input_shapes: list[list[int]], max_batch_size: int) -> bool:
+    """True when Triton may batch the model: every input's first dim is dynamic (-1).
+
+    Then the first dim is the batch dim and drops out of the config's dims. A model with any
+    fixed leading dim (or a scalar input) is served unbatched, with max_batch_size 0.
+    """
+    if max_batch_size <= 0 or not input_shapes:
+        return False
+    return all(len(shape) > 0 and shape[0] == -1 for shape in input_shapes)
+
+
+def render_config(entry: ModelEntry) -> str:
+    """The `config.pbtxt` text for `entry`; ValueError on values Triton would refuse."""
+    return text_format.MessageToString(build_config(entry))
+
+
+def build_config(entry: ModelEntry) -> mc.ModelConfig:
+    _check(entry)
+    config = mc.ModelConfig(name=entry.name, backend=entry.backend, max_batch_size=entry.max_batch_size)
+    if entry.backend == "onnxruntime":
+        config.platform = "onnxruntime_onnx"
+    for tensor in entry.inputs:
+        config.input.append(_tensor(mc.ModelInput, tensor))
+    for tensor in entry.outputs:
+        config.output.append(_tensor(mc.ModelOutput, tensor))
+    config.instance_group.append(
+        mc.ModelInstanceGroup(
+            count=entry.instance_count, kind=mc.ModelInstanceGroup.Kind.Value(entry.instance_kind)
+        )
+    )
+    if entry.dynamic_batching and entry.max_batch_size > 0:
+        config.dynamic_batching.max_queue_delay_microseconds = entry.max_queue_delay_us
+        config.dynamic_batching.preferred_batch_size.extend(entry.preferred_batch_sizes)
+    return config
+
+
+def _tensor(kind, tensor: TensorConfig):
+    message = kind(name=tensor.name, data_type=_data_type(tensor.data_type), dims=list(tensor.dims))
+    if not tensor.dims:
+        # Triton refuses empty dims. A scalar (per batch row: shape [batch]) is written the way
+        # Triton documents: dims [1], and a reshape to [] for what the model itself sees.
+        message.dims.append(1)
+        message.reshape.SetInParent()
+    return message
+
+
+def _data_type(name: str) -> int:
+    if name not in DATA_TYPES:
+        raise ValueError(f"unknown Triton data type {name!r}")
+    return mc.DataType.Value(f"TYPE_{name}")
+
+
+def _check(entry: ModelEntry) -> None:
+    if entry.backend not in BACKENDS:
+        raise ValueError(f"unknown backend {entry.backend!r}")
+    if entry.instance_kind not in INSTANCE_KINDS:
+        raise ValueError(f"unknown instance kind {entry.instance_kind!r}")
+    if entry.instance_count < 1:
+        raise ValueError("instance_count must be at least 1")
+    if entry.max_batch_size < 0:
+        raise ValueError("max_batch_size must be 0 or more")
+    if not entry.inputs or not entry.outputs:
+        raise ValueError("a model needs at least one input and one output")
+    if any(size < 1 or size > entry.max_batch_size for size in entry.preferred_batch_sizes):
+        raise ValueError("preferred batch sizes must lie between 1 and max_batch_size")
+    for tensor in (*entry.inputs, *entry.outputs):
+        if any(d < -1 or d == 0 for d in tensor.dims):
+            raise ValueError(f"tensor {tensor.name!r}: dims must be positive or -1, got {tensor.dims}")
+

@@ -1,0 +1,124 @@
+"""The folder Triton reads models from, changed only by whole-folder renames.
+
+Triton (explicit model-control mode) reads `<root>/<name>/` when told to load `<name>`. A model
+folder is assembled beside the others under a dot-name, flushed to disk, and renamed into place,
+so Triton never reads a half-written config or ONNX file, and a crash leaves only dot-folders
+that `clear_stale_temporaries` removes. Not safe for two writers of the same name at once: the
+scheduler's reconciler is the only writer.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from services.runtime.logging import get_logger
+from services.scheduler.triton.model_config import ModelEntry, render_config
+
+log = get_logger(__name__)
+
+VERSION = "1"
+PYTHON_MODEL_SOURCE = Path(__file__).parent / "onnx_python_model" / "model.py"
+_TEMPORARY_PREFIXES = (".tmp-", ".old-")
+
+
+class ModelRepository:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def write(self, entry: ModelEntry) -> None:
+        """Place (or replace) `<root>/<entry.name>/` with config.pbtxt and version 1."""
+        _check_name(entry.name)
+        staging = self.root / f".tmp-{entry.name}-{secrets.token_hex(4)}"
+        try:
+            version_dir = staging / VERSION
+            version_dir.mkdir(parents=True)
+            _write_file(staging / "config.pbtxt", render_config(entry).encode())
+            _place_artifact(entry.artifact_path, version_dir / "model.onnx")
+            if entry.backend == "python":
+                _write_file(version_dir / "model.py", PYTHON_MODEL_SOURCE.read_bytes())
+            _fsync_dir(version_dir)
+            _fsync_dir(staging)
+            self._swap_in(staging, self.root / entry.name)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def remove(self, name: str) -> None:
+        """Delete `<root>/<name>/`; nothing happens when it is absent."""
+        _check_name(name)
+        target = self.root / name
+        if not target.exists():
+            return
+        # Rename first so that Triton sees the model vanish at once, not file by file.
+        doomed = self.root / f".old-{name}-{secrets.token_hex(4)}"
+        os.rename(target, doomed)
+        _fsync_dir(self.root)
+        shutil.rmtree(doomed, ignore_errors=True)
+
+    def names(self) -> set[str]:
+        return {p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+    def clear_stale_temporaries(self) -> None:
+        """Remove `.tmp-*` / `.old-*` folders a crash left behind; call before writing."""
+        for path in self.root.iterdir():
+            if path.name.startswith(_TEMPORARY_PREFIXES):
+                log.info("triton_repository_stale_removed", path=str(path))
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _swap_in(self, staging: Path, target: Path) -> None:
+        # rename(2) cannot replace a non-empty folder, so the old one steps aside first; between
+        # the two renames the name is briefly absent, never half-written.
+        old = None
+        if target.exists():
+            old = self.root / f".old-{target.name}-{secrets.token_hex(4)}"
+            os.rename(target, old)
+        os.rename(staging, target)
+        _fsync_dir(self.root)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _check_name(name: str) -> None:
+    if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
+        raise ValueError(f"invalid model name {name!r}")
+
+
+def _place_artifact(source: Path, destination: Path) -> None:
+    """Hard link when the artifact lies on the same filesystem (instant, no extra space), else copy.
+
+    Artifacts are immutable once stored, so sharing the inode is safe.
+    """
+    try:
+        os.link(source, destination)
+        return
+    except OSError:  # EXDEV across filesystems, or links not allowed: copy instead
+        pass
+    shutil.copyfile(source, destination)
+    _fsync_file(destination)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
