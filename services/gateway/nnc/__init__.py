@@ -1,0 +1,1 @@
+"""The Neural Network Console "Publish API" adapter: request decoding and response encoding."""

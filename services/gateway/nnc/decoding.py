@@ -1,0 +1,146 @@
+"""The `inputs` of an NNC inference request, checked against the model and decoded to tensors.
+
+Everything a client can get wrong is an InvalidRequest whose message names the input and says
+what was expected and what was received: the contract's only answer is "Invalid request", so
+the detail is what lets a person fix their request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import numpy as np
+
+from services.gateway.nnc.audio import read_wav
+from services.gateway.nnc.dicom import read_dicom
+from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.images import read_image
+from services.gateway.nnc.pixels import arrange, image_spec, normalise
+from services.gateway.nnc.tensors import (
+    cast_derived,
+    expected_count,
+    format_shape,
+    item_shape,
+    numpy_dtype,
+    resolve_shape,
+    with_batch,
+)
+from services.gateway.nnc.vectors import read_vector
+from torii.v1 import models_pb2
+
+IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff"})
+ALL_TYPES = IMAGE_TYPES | {"dcm", "vector", "wav"}
+# The contract's request-billed ("serverless") APIs take no DICOM and no audio.
+SERVERLESS_TYPES = ALL_TYPES - {"dcm", "wav"}
+
+_TYPE_LIST = "png, jpg, jpeg, gif, bmp, tif, tiff, dcm, vector, wav"
+
+
+def decode_inputs(
+    inputs: object, version: models_pb2.ModelVersion, *, allowed_types: frozenset[str] | None = None
+) -> dict[str, np.ndarray]:
+    """One array per model input, in the model's dtype, with a batch of 1 when it is batched.
+
+    `inputs` is the parsed JSON of the body's "inputs". `allowed_types` (e.g. SERVERLESS_TYPES)
+    restricts the types a client may send; the refusal tells them to use a dedicated API.
+    """
+    items = _items(inputs)
+    specs = {spec.name: spec for spec in version.signature.inputs}
+    _check_names([name for name, _, _ in items], list(specs))
+    allowed = None if allowed_types is None else frozenset(t.lower() for t in allowed_types)
+    for name, kind, _ in items:
+        if kind not in ALL_TYPES:
+            raise InvalidRequest(f"input '{name}': type '{kind}' is not one of {_TYPE_LIST}")
+        if allowed is not None and kind not in allowed:
+            raise InvalidRequest(
+                f"input '{name}': type '{kind}' is not accepted by serverless APIs; use a dedicated API"
+            )
+    preprocessing = {pre.input_name: pre for pre in version.preprocessing.images}
+    return {
+        name: decode_input(name, kind, data, specs[name], preprocessing.get(name))
+        for name, kind, data in items
+    }
+
+
+def _items(inputs: object) -> list[tuple[str, str, object]]:
+    """(name, lower-cased type, data) for each entry; the envelope's shape is checked here."""
+    if not isinstance(inputs, list) or not inputs:
+        raise InvalidRequest("'inputs' must be a non-empty list of objects with name, type and data")
+    items = []
+    for index, entry in enumerate(inputs):
+        if not isinstance(entry, dict):
+            raise InvalidRequest(f"inputs[{index}] must be an object with name, type and data")
+        name, kind = entry.get("name"), entry.get("type")
+        if not isinstance(name, str):
+            raise InvalidRequest(f"inputs[{index}] must have a 'name' that is a string")
+        if not isinstance(kind, str):
+            raise InvalidRequest(f"input '{name}' must have a 'type' that is a string")
+        if "data" not in entry:
+            raise InvalidRequest(f"input '{name}' has no 'data'")
+        items.append((name, kind.lower(), entry["data"]))
+    return items
+
+
+def _check_names(given: list[str], expected: list[str]) -> None:
+    known = ", ".join(expected)
+    seen: set[str] = set()
+    for name in given:
+        if name not in expected:
+            raise InvalidRequest(f"input '{name}' is not an input of this model; its inputs are: {known}")
+        if name in seen:
+            raise InvalidRequest(f"input '{name}' is given more than once")
+        seen.add(name)
+    missing = [name for name in expected if name not in seen]
+    if missing:
+        listed = ", ".join(f"'{name}'" for name in missing)
+        noun, verb = ("input", "is") if len(missing) == 1 else ("inputs", "are")
+        raise InvalidRequest(f"{noun} {listed} {verb} missing; this model's inputs are: {known}")
+
+
+def decode_input(
+    name: str,
+    kind: str,
+    data: object,
+    spec: models_pb2.TensorSpec,
+    preprocessing: models_pb2.ImagePreprocessing | None = None,
+) -> np.ndarray:
+    """One input's data (of a known, lower-case `kind`) as the array the model takes."""
+    dtype = numpy_dtype(spec.data_type, tensor=name)
+    shape = item_shape(spec)
+    if kind == "vector":
+        if not isinstance(data, (list, int, float)) or isinstance(data, bool):
+            raise InvalidRequest(f"input '{name}': data for type 'vector' must be a list of numbers")
+        values = read_vector(name, data, shape, dtype)
+    elif kind == "wav":
+        values = cast_derived(_samples(name, read_wav(name, _base64(name, kind, data)), shape), dtype)
+    else:
+        raw = _base64(name, kind, data)
+        expected = image_spec(name, spec, preprocessing)
+        if kind == "dcm":
+            chw, full_scale = read_dicom(name, raw, expected)
+        else:
+            chw, full_scale = read_image(name, raw, expected), 255.0
+        values = cast_derived(arrange(name, normalise(chw, expected, full_scale), shape), dtype)
+    return values.reshape(with_batch(spec, values.shape))
+
+
+def _base64(name: str, kind: str, data: object) -> bytes:
+    """The file in `data`; whitespace anywhere (base64.encodebytes' line breaks) is ignored."""
+    if not isinstance(data, str):
+        raise InvalidRequest(f"input '{name}': data for type '{kind}' must be a base64 string")
+    try:
+        return base64.b64decode("".join(data.split()), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise InvalidRequest(f"input '{name}': data is not valid base64") from error
+
+
+def _samples(name: str, samples: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The (frames, channels) samples in the input's shape, which must hold exactly them all."""
+    resolved = resolve_shape(shape, samples.size)
+    if resolved is None:
+        raise InvalidRequest(
+            f"input '{name}': expected {expected_count(shape)} samples, received {samples.size} (frames x channels)"
+        )
+    return samples.reshape(resolved)
+

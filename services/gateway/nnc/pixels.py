@@ -1,0 +1,128 @@
+"""From decoded pixels to the model's tensor: what size and colour to expect, normalisation, layout.
+
+Shared by the image decoders (Pillow) and DICOM. Pixels travel between these steps as a float64
+array in NNC's native layout, channels first: (C, H, W) with C 1 (mono) or 3 (RGB).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.tensors import dims_match, format_shape, item_shape, resolve_shape
+from torii.v1 import models_pb2
+
+ANY = -1
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """What one image input must look like. height/width ANY (-1) accept any size."""
+
+    height: int
+    width: int
+    channels: int
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
+
+    @property
+    def normalised(self) -> bool:
+        return bool(self.mean or self.std)
+
+
+def image_spec(
+    name: str, spec: models_pb2.TensorSpec, preprocessing: models_pb2.ImagePreprocessing | None
+) -> ImageSpec:
+    """The expectations for an image input: its preprocessing entry, else read off its shape.
+
+    Without a preprocessing entry the shape must be [C,H,W], [H,W,C] (C 1 or 3) or [H,W]
+    (mono), and pixels are not normalised; a -1 height or width accepts any size.
+    """
+    if preprocessing is not None:
+        return _from_preprocessing(name, preprocessing)
+    shape = item_shape(spec)
+    if len(shape) == 3 and shape[0] in (1, 3):
+        return ImageSpec(height=shape[1], width=shape[2], channels=shape[0])
+    if len(shape) == 3 and shape[2] in (1, 3):
+        return ImageSpec(height=shape[0], width=shape[1], channels=shape[2])
+    if len(shape) == 2:
+        return ImageSpec(height=shape[0], width=shape[1], channels=1)
+    raise InvalidRequest(
+        f"input '{name}' has shape {format_shape(shape)}, which is not an image shape "
+        "([C, H, W], [H, W, C] or [H, W]), and the model has no image preprocessing for it"
+    )
+
+
+def _from_preprocessing(name: str, pre: models_pb2.ImagePreprocessing) -> ImageSpec:
+    if pre.channels not in (1, 3) or pre.height <= 0 or pre.width <= 0:
+        raise InvalidRequest(
+            f"input '{name}': the model's image preprocessing is unusable "
+            f"({pre.width}x{pre.height}, {pre.channels} channels)"
+        )
+    mean, std = tuple(pre.mean), tuple(pre.std)
+    for what, values in (("mean", mean), ("std", std)):
+        if values and len(values) not in (1, pre.channels):
+            raise InvalidRequest(
+                f"input '{name}': the model's image preprocessing has {len(values)} {what} values "
+                f"for {pre.channels} channels"
+            )
+    if any(s == 0 for s in std):
+        raise InvalidRequest(f"input '{name}': the model's image preprocessing has a std of 0")
+    return ImageSpec(height=pre.height, width=pre.width, channels=pre.channels, mean=mean, std=std)
+
+
+def _dim(value: int) -> str:
+    return "*" if value == ANY else str(value)
+
+
+def check_size(name: str, expected: ImageSpec, width: int, height: int) -> None:
+    """Refuse an image of another size (NNC does not resize: the dataset's size is required)."""
+    if (expected.width not in (ANY, width)) or (expected.height not in (ANY, height)):
+        raise InvalidRequest(
+            f"input '{name}': expected a {_dim(expected.width)}x{_dim(expected.height)} image "
+            f"(width x height), received {width}x{height}"
+        )
+
+
+def colour_mismatch(name: str, expected: ImageSpec, received: str) -> InvalidRequest:
+    """`received` completes "received a ...", e.g. "colour image (mode RGB)"."""
+    wanted = "a mono (1-channel)" if expected.channels == 1 else "a colour (3-channel)"
+    return InvalidRequest(f"input '{name}': expected {wanted} image, received a {received}")
+
+
+def normalise(chw: np.ndarray, expected: ImageSpec, full_scale: float) -> np.ndarray:
+    """(pixel / full_scale - mean[c]) / std[c] with mean/std given; raw values without.
+
+    A missing mean counts as 0 and a missing std as 1; one value applies to every channel.
+    """
+    if not expected.normalised:
+        return chw
+    channels = chw.shape[0]
+    mean = np.broadcast_to(np.asarray(expected.mean or (0.0,), dtype=np.float64), (channels,))
+    std = np.broadcast_to(np.asarray(expected.std or (1.0,), dtype=np.float64), (channels,))
+    return (chw / full_scale - mean[:, None, None]) / std[:, None, None]
+
+
+def arrange(name: str, chw: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The (C, H, W) pixels in the layout of the input's (non-batch) shape.
+
+    [C,H,W] is NNC's own layout and wins when a shape reads both ways; [H,W,C] is transposed;
+    [H,W] takes a mono image's one channel; any other shape with room for exactly the pixels
+    (e.g. a flat [784]) gets them in CHW order.
+    """
+    c, h, w = chw.shape
+    if dims_match(shape, (c, h, w)):
+        return chw
+    if dims_match(shape, (h, w, c)):
+        return chw.transpose(1, 2, 0)
+    if c == 1 and dims_match(shape, (h, w)):
+        return chw[0]
+    resolved = resolve_shape(shape, chw.size)
+    if resolved is None:
+        raise InvalidRequest(
+            f"input '{name}': the image gives {chw.size} values ({c}x{h}x{w}, channels x height x "
+            f"width), which do not fit the model's input shape {format_shape(shape)}"
+        )
+    return chw.reshape(resolved)

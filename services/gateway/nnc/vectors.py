@@ -1,0 +1,78 @@
+"""The `vector` type: numbers in nested JSON lists, shaped by the model rather than the client.
+
+NNC's own examples send an input of size 4 both as [[5],[3.5],[1.3],[0.3]] and as
+[5, 3.5, 1.3, 0.3], so the nesting is ignored and only the element count must fit the input's
+shape. The lists must still be regular (no ragged rows), and only numbers count: JSON's
+true/false, strings and nulls are refused rather than coerced.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.tensors import expected_count, format_shape, resolve_shape
+
+MAX_DEPTH = 32
+
+
+def read_vector(name: str, data: object, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """The numbers in `data` as an array of `dtype` in the input's (non-batch) `shape`."""
+    flat: list[int | float] = []
+    _flatten(name, data, flat, 0)
+    resolved = resolve_shape(shape, len(flat))
+    if resolved is None:
+        raise InvalidRequest(
+            f"input '{name}': expected {expected_count(shape)} numbers (shape {format_shape(shape)}), "
+            f"received {len(flat)}"
+        )
+    return _typed(name, flat, dtype).reshape(resolved)
+
+
+def _show(value: object) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _flatten(name: str, value: object, out: list[int | float], depth: int) -> tuple[int, ...]:
+    """Append the numbers in `value` to `out`; return its shape so that callers catch ragged lists."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, list)):
+        raise InvalidRequest(f"input '{name}': vector data must hold numbers only, found {_show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidRequest(f"input '{name}': vector data must hold finite numbers, found {_show(value)}")
+    if not isinstance(value, list):
+        out.append(value)
+        return ()
+    if depth >= MAX_DEPTH:
+        raise InvalidRequest(f"input '{name}': vector data is nested more than {MAX_DEPTH} levels deep")
+    inner: tuple[int, ...] | None = None
+    for item in value:
+        shape = _flatten(name, item, out, depth + 1)
+        if inner is None:
+            inner = shape
+        elif shape != inner:
+            raise InvalidRequest(f"input '{name}': vector data is ragged (its lists differ in length or depth)")
+    return (len(value), *(inner or ()))
+
+
+def _typed(name: str, flat: list[int | float], dtype: np.dtype) -> np.ndarray:
+    """Floats for float inputs; whole numbers in range for integer inputs; 0 or 1 for booleans."""
+    if np.issubdtype(dtype, np.floating):
+        values = np.asarray(flat, dtype=np.float64).astype(dtype)
+        if not np.isfinite(values).all():
+            raise InvalidRequest(f"input '{name}': a number is too large for the input's type ({dtype.name})")
+        return values
+    low, high = (0, 1) if dtype == np.bool_ else (np.iinfo(dtype).min, np.iinfo(dtype).max)
+    for value in flat:
+        if isinstance(value, float) and not value.is_integer():
+            raise InvalidRequest(
+                f"input '{name}': the input takes whole numbers ({dtype.name}), found {_show(value)}"
+            )
+        if not low <= value <= high:
+            raise InvalidRequest(
+                f"input '{name}': {_show(value)} is outside the input's range ({low} to {high}, {dtype.name})"
+            )
+    return np.asarray([int(v) for v in flat], dtype=np.int64).astype(dtype)
