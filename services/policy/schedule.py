@@ -34,26 +34,3 @@ def is_within(schedule: Schedule, moment: datetime) -> bool:
     if clock < end:
         return (now - timedelta(days=1)).isoweekday() in schedule.weekdays
     return False
-
-
-def next_change(schedule: Schedule, moment: datetime) -> datetime | None:
-    """The first moment after `moment` at which is_within() flips, or None for an always-on schedule.
-
-    Edges fall only on the start and end clock times, so checking those over the coming eight
-    days finds the next flip.
-    """
-    if schedule.always:
-        return None
-    now = moment.astimezone(timezone.utc)
-    inside = is_within(schedule, now)
-    candidates = []
-    for days_ahead in range(9):
-        day = (now + timedelta(days=days_ahead)).date()
-        for clock in (schedule.start, schedule.end):
-            edge = datetime.combine(day, clock, tzinfo=timezone.utc)
-            if edge > now:
-                candidates.append(edge)
-    for edge in sorted(candidates):
-        if is_within(schedule, edge) != inside:
-            return edge
-    return None

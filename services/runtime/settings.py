@@ -30,3 +30,7 @@ class CommonSettings(BaseSettings):
 
     registry_address: str = "127.0.0.1:50051"
     """host:port of the registry service's gRPC server."""
+
+    triton_addresses: list[str] = Field(default_factory=lambda: ["127.0.0.1:8001"])
+    """host:port of each Triton gRPC endpoint, as JSON (TORII_TRITON_ADDRESSES='["h:8001"]').
+    Every API is loaded on each of them and the gateway spreads requests across them."""

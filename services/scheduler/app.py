@@ -1,23 +1,72 @@
-"""The scheduler process: for now only grpc.health.v1 and server reflection.
-
-Later issues add the reconciler (Triton model repository, schedules, workspace runners) and its
-RPCs; this process exists now so the launcher, health checks and grpcurl see it.
-"""
+"""The scheduler process: the reconciler, the local Triton it supervises, health and reflection."""
 
 from __future__ import annotations
 
+import grpc
+
+from services.runtime.grpc_client import open_channel
 from services.runtime.grpc_server import GrpcServer
+from services.scheduler.reconciler import Clock, Reconciler, utc_now
 from services.scheduler.settings import SchedulerSettings
+from services.scheduler.triton.control import TritonControl
+from services.scheduler.triton.local_server import LocalTriton
+from services.scheduler.triton.repository import ModelRepository
+from services.scheduler.triton.supervisor import TritonSupervisor
+from torii.v1 import registry_service_pb2_grpc
+
+def _port_of(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
 
 
 class SchedulerApp:
-    def __init__(self, settings: SchedulerSettings) -> None:
+    def __init__(self, settings: SchedulerSettings, *, clock: Clock = utc_now) -> None:
         self._settings = settings
         self._server = GrpcServer(bindings=[])
+        self._channel: grpc.aio.Channel | None = None
+        self._tritons = [TritonControl(address) for address in settings.triton_addresses]
+        self._supervisor: TritonSupervisor | None = None
+        self._clock = clock
+        self.reconciler: Reconciler | None = None
+
+    @property
+    def triton_supervisor(self) -> TritonSupervisor | None:
+        return self._supervisor
 
     async def start(self) -> int:
-        """Start serving and return the bound port."""
-        return await self._server.start(self._settings.host, self._settings.scheduler_port)
+        """Start Triton (local mode), the reconciler and the gRPC server; return the bound port."""
+        settings = self._settings
+        triton_dir = settings.data_dir / "triton"
+        repository_dir = settings.triton_model_repository or triton_dir / "models"
+        repository = ModelRepository(repository_dir)
+        self._channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
+        self.reconciler = Reconciler(
+            registry_service_pb2_grpc.RegistryServiceStub(self._channel),
+            self._tritons,
+            repository,
+            settings,
+            clock=self._clock,
+        )
+        if settings.triton_mode == "local":
+            local = LocalTriton(
+                repository_dir,
+                triton_dir,
+                host=settings.triton_addresses[0].rsplit(":", 1)[0],
+                grpc_port=_port_of(settings.triton_addresses[0]),
+            )
+            self._supervisor = TritonSupervisor(
+                local, on_exit=self.reconciler.triton_lost, on_ready=self.reconciler.wake
+            )
+            await self._supervisor.start()
+        self.reconciler.start()
+        return await self._server.start(settings.host, settings.scheduler_port)
 
     async def stop(self) -> None:
         await self._server.stop(self._settings.shutdown_grace_s)
+        if self.reconciler is not None:
+            await self.reconciler.stop()
+        if self._supervisor is not None:
+            await self._supervisor.stop()
+        for triton in self._tritons:
+            await triton.close()
+        if self._channel is not None:
+            await self._channel.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic import Field
 
 from services.runtime.settings import CommonSettings
@@ -10,3 +13,37 @@ from services.runtime.settings import CommonSettings
 class SchedulerSettings(CommonSettings):
     scheduler_port: int = Field(default=50052, ge=0, le=65535)
     """gRPC port (TORII_SCHEDULER_PORT); 0 picks a free one."""
+
+    triton_mode: Literal["local", "remote"] = "local"
+    """local: the scheduler runs the tritonserver binary of the nvidia-pytriton wheel on the
+    port of the first of triton_addresses; remote: Triton runs elsewhere (the NGC container)."""
+
+    triton_model_repository: Path | None = None
+    """The model-repository folder Triton reads; a remote Triton must see it at the same path (a
+    shared volume). Empty: <data_dir>/triton/models."""
+
+    triton_backends: list[str] = Field(default_factory=lambda: ["python"])
+    """Backends the Triton servers offer, e.g. ["onnxruntime", "python"] for the NGC container.
+    ONNX models use onnxruntime where offered, else a Python-backend model running onnxruntime."""
+
+    triton_has_gpus: bool = False
+    """Whether the Triton servers have GPUs: GPU instances get KIND_GPU only then."""
+
+    max_batch_size: int = Field(default=64, ge=1)
+    """Largest batch Triton forms for a model whose inputs have a dynamic first dimension."""
+
+    dynamic_batching: bool = True
+    """Whether Triton batches concurrent requests to a batchable model (off only to compare)."""
+
+    batch_queue_delay_us: int = Field(default=2000, ge=0)
+    """How long Triton's dynamic batcher waits to fill a batch (see make bench)."""
+
+    reconcile_interval_s: float = Field(default=2.0, gt=0)
+    """Longest time between two passes over every API (schedule edges, a Triton that lost its models)."""
+
+    retire_grace_s: float = Field(default=5.0, ge=0)
+    """How long an API's previous model version stays loaded after the new one runs: the
+    gateways switch on the watch stream's next event, and requests on the way still find it."""
+
+    model_load_timeout_s: float = Field(default=120.0, gt=0)
+    """How long one model load may take before it counts as failed."""

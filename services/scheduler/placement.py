@@ -1,0 +1,75 @@
+"""What the scheduler wants for one API: pure decisions, no I/O.
+
+Whether the API should be loaded now, and the Triton model-repository entry that serves one of
+its model versions on the Tritons at hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from services.policy.from_proto import schedule_of
+from services.policy.schedule import is_within
+from services.policy.triton_names import triton_model_name
+from services.scheduler.settings import SchedulerSettings
+from services.scheduler.triton.model_config import ModelEntry, TensorConfig, batching_from_shapes
+from torii.v1 import apis_pb2, models_pb2
+
+
+class Want(Enum):
+    SERVE = "serve"
+    STOPPED = "stopped"
+    OUTSIDE_SCHEDULE = "outside_schedule"
+
+
+_NOT_SERVED = {apis_pb2.API_STATUS_STOPPED: Want.STOPPED, apis_pb2.API_STATUS_DELETING: Want.STOPPED}
+
+
+def wanted(api: apis_pb2.PublishedApi, now: datetime) -> Want:
+    if api.status in _NOT_SERVED:
+        return _NOT_SERVED[api.status]
+    if not is_within(schedule_of(api), now):
+        return Want.OUTSIDE_SCHEDULE
+    return Want.SERVE
+
+
+def artifact_path(uri: str) -> Path:
+    parsed = urlparse(uri)
+    if parsed.scheme not in ("file", ""):
+        raise ValueError(f"the scheduler reads artifacts from file:// URIs, not {uri!r}")
+    return Path(unquote(parsed.path))
+
+
+def _tensors(specs, batched: bool) -> tuple[TensorConfig, ...]:
+    return tuple(
+        TensorConfig(
+            spec.name,
+            models_pb2.DataType.Name(spec.data_type).removeprefix("DATA_TYPE_"),
+            tuple(spec.shape[1:] if batched else spec.shape),
+        )
+        for spec in specs
+    )
+
+
+def model_entry(
+    api: apis_pb2.PublishedApi, version: models_pb2.ModelVersion, settings: SchedulerSettings
+) -> ModelEntry:
+    signature = version.signature
+    batched = batching_from_shapes([list(spec.shape) for spec in signature.inputs], settings.max_batch_size)
+    dedicated = api.execution_type == apis_pb2.EXECUTION_TYPE_DEDICATED
+    on_gpu = api.instance_kind == apis_pb2.INSTANCE_KIND_GPU and settings.triton_has_gpus
+    return ModelEntry(
+        name=triton_model_name(api.api_id, version.model_version_id),
+        artifact_path=artifact_path(version.artifact_uri),
+        inputs=_tensors(signature.inputs, batched),
+        outputs=_tensors(signature.outputs, batched),
+        max_batch_size=settings.max_batch_size if batched else 0,
+        backend="onnxruntime" if "onnxruntime" in settings.triton_backends else "python",
+        instance_kind="KIND_GPU" if on_gpu else "KIND_CPU",
+        instance_count=max(api.instance_count, 1) if dedicated else 1,
+        dynamic_batching=settings.dynamic_batching,
+        max_queue_delay_us=settings.batch_queue_delay_us,
+    )
