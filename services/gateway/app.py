@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 
 import grpc
@@ -10,6 +11,10 @@ from grpc_health.v1 import health_pb2_grpc
 
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, SETTINGS, RegistryClients
+from services.gateway.nnc.catalog import ApiCatalog
+from services.gateway.nnc.inference import RUNTIME, InferenceRuntime
+from services.gateway.nnc.triton_pool import TritonPool
+from services.gateway.nnc.usage import UsageRecorder
 from services.gateway.middlewares import error_middleware, request_id_middleware
 from services.gateway.openapi import build_document
 from services.gateway.routes import ROUTES
@@ -32,9 +37,10 @@ def create_app(
     the application's lifetime.
     """
     # The request-id middleware is outermost so that error answers carry the id as well.
+    # Management routes hold their bodies to max_json_bytes themselves; inference bodies are larger.
     app = web.Application(
         middlewares=[request_id_middleware, error_middleware],
-        client_max_size=settings.max_json_bytes,
+        client_max_size=max(settings.max_json_bytes, settings.max_inference_bytes),
     )
     app[SETTINGS] = settings
     app[ARTIFACTS] = ArtifactStore(settings.data_dir)
@@ -47,6 +53,7 @@ def create_app(
         )
     else:
         app[REGISTRY] = RegistryClients(registry, health)
+    app.cleanup_ctx.append(_inference_runtime)
     for route in ROUTES:
         app.router.add_route(route.method, route.path, aiohttp_handler(route))
     app[OPENAPI_DOCUMENT] = build_document(ROUTES)
@@ -64,3 +71,26 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     finally:
         clients.stub = clients.health = None
         await channel.close()
+
+
+async def _inference_runtime(app: web.Application) -> AsyncIterator[None]:
+    """The NNC route's catalog (watching the registry), Triton clients and usage counters."""
+    settings = app[SETTINGS]
+    registry = app[REGISTRY].registry()
+    runtime = InferenceRuntime(
+        catalog=ApiCatalog(registry),
+        triton=TritonPool(settings.triton_addresses),
+        usage=UsageRecorder(registry, flush_interval_s=settings.usage_flush_interval_s),
+        trusted_proxies=tuple(ipaddress.ip_network(cidr, strict=False) for cidr in settings.trusted_proxies),
+        max_body_bytes=settings.max_inference_bytes,
+        dedicated_timeout_s=settings.inference_timeout_s,
+    )
+    app[RUNTIME] = runtime
+    runtime.catalog.watcher.start()
+    runtime.usage.start()
+    try:
+        yield
+    finally:
+        await runtime.catalog.watcher.stop()
+        await runtime.usage.stop()
+        await runtime.triton.close()

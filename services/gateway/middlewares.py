@@ -17,6 +17,8 @@ from services.gateway.errors import (
     error_body,
     from_rpc_error,
 )
+from services.gateway.nnc import routes as nnc_routes
+from services.gateway.nnc.contract_errors import http_error as nnc_http_error
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
 
 log = get_logger("gateway")
@@ -81,6 +83,8 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
 
 
 def _from_http_exception(request: web.Request, error: web.HTTPException) -> web.Response:
+    if request.path.startswith(nnc_routes.PREFIX):
+        return nnc_http_error(request, error)
     code = _CODE_BY_HTTP_STATUS.get(error.status, HTTPStatus(error.status).name)
     headers: dict[str, str] = {}
     if error.status == 404:

@@ -58,10 +58,11 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
             operation["parameters"].append(
                 {"name": name, "in": "query", "required": name in required, "schema": _hoist(schema, components)}
             )
-    if route.body is not None:
+    json_body = route.body if route.body is not None else route.contract_body
+    if json_body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _hoist(route.body, components)}},
+            "content": {"application/json": {"schema": _hoist(json_body, components)}},
         }
     if route.form is not None:
         operation["requestBody"] = {
@@ -77,7 +78,7 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
         operation["security"] = [{"bearer": []}]
     for status, response in sorted(route.responses.items()):
         operation["responses"][str(status)] = _response(response, components)
-    error = Response("", schemas.ERROR)
+    error = Response("", route.error_schema or schemas.ERROR)
     for status in sorted(_error_statuses(route, bool(path_names))):
         operation["responses"][str(status)] = _response(Response(HTTPStatus(status).phrase, error.schema), components)
     operation["responses"]["default"] = _response(Response("any other failure", error.schema), components)

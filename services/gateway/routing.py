@@ -84,6 +84,10 @@ class Route:
     authenticated: bool = True
     errors: tuple[int, ...] = field(default=())
     """Error statuses this route answers besides those every route of its kind may."""
+    contract_body: Schema | None = None
+    """JSON body the handler reads itself, answering in its contract's shape (documented only)."""
+    error_schema: Schema | None = None
+    """The error body, for a route that answers in a contract's shape rather than the management one."""
 
 
 def aiohttp_handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

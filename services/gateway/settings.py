@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import Field, field_validator
 
 from services.runtime.settings import CommonSettings
@@ -17,9 +19,29 @@ class GatewaySettings(CommonSettings):
     max_json_bytes: int = Field(default=1024 * 1024, gt=0)
     """Largest JSON request body (and largest non-file form field) the management API reads."""
 
+    max_inference_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    """Largest inference request body (base64 images, DICOM and wav files inside JSON)."""
+
+    inference_timeout_s: float = Field(default=60.0, gt=0)
+    """How long a dedicated API's inference may take; serverless APIs have the contract's 30 s."""
+
+    usage_flush_interval_s: float = Field(default=2.0, gt=0)
+    """How often the per-day request counts go to the registry in one batch."""
+
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """CIDRs of reverse proxies whose X-Forwarded-For is believed for allowlists, as JSON
+    (TORII_TRUSTED_PROXIES='["10.0.0.0/8"]'); empty: the TCP peer address decides."""
+
     public_base_url: str = ""
     """Scheme and host clients reach the gateway at, e.g. https://torii.example.com; empty derives
     it from each request's scheme and Host header."""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)
+        return value
 
     @field_validator("public_base_url")
     @classmethod

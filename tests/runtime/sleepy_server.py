@@ -46,7 +46,7 @@ async def main() -> None:
         port = await server.start("127.0.0.1", 0)
         print(f"PORT {port}", flush=True)
 
-    await run_until_signalled(start, lambda: server.stop(grace_s=5))
+    await run_until_signalled(start, lambda: server.stop(grace_s=10))
 
 
 if __name__ == "__main__":

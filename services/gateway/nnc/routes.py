@@ -1,0 +1,32 @@
+"""The NNC inference routes (serverless and dedicated URL forms) in the gateway's route table."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.gateway.nnc import schemas
+from services.gateway.nnc.inference import infer
+from services.gateway.routing import Call, Response, Route
+
+PREFIX = "/v1/"
+"""Every path under it answers in the NNC contract's error shape, unknown ones included."""
+
+
+async def nnc_inference(call: Call) -> web.Response:
+    return await infer(call.request)
+
+
+ROUTES = [
+    Route(
+        "POST",
+        "/v1/{execution_type}/classifiers/{api_id}/inference",
+        nnc_inference,
+        "Neural Network Console inference: execution_type is serverless or dedicated; the key goes in x-api-key",
+        "nnc",
+        {200: Response("the model's outputs", schemas.RESPONSE)},
+        authenticated=False,
+        errors=(400, 403, 404, 413, 429, 500, 503, 504),
+        contract_body=schemas.REQUEST,
+        error_schema=schemas.ERROR,
+    )
+]

@@ -1,0 +1,57 @@
+"""The gateway's clients to Triton: one tritonclient.grpc.aio client per address, used in turn.
+
+Tensors go straight from the decoded request to Triton; the request id travels with them as
+Triton's request id and as an x-request-id header, so Triton's log and ours share it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+from tritonclient.grpc import InferInput, InferRequestedOutput
+from tritonclient.grpc.aio import InferenceServerClient
+from tritonclient.utils import InferenceServerException
+
+from services.gateway.nnc.tensors import triton_datatype
+from services.runtime.logging import REQUEST_ID_HEADER
+from torii.v1 import models_pb2
+
+__all__ = ["InferenceServerException", "TritonPool"]
+
+
+class TritonPool:
+    def __init__(self, addresses: Sequence[str]) -> None:
+        self._clients = [InferenceServerClient(address) for address in addresses]
+        self._turn = itertools.cycle(self._clients)
+
+    async def infer(
+        self,
+        model_name: str,
+        inputs: dict[str, np.ndarray],
+        signature: models_pb2.Signature,
+        *,
+        request_id: str,
+        timeout_s: float,
+    ) -> dict[str, np.ndarray]:
+        tensors = []
+        for spec in signature.inputs:
+            array = inputs[spec.name]
+            tensor = InferInput(spec.name, list(array.shape), triton_datatype(spec.data_type, tensor=spec.name))
+            tensor.set_data_from_numpy(array)
+            tensors.append(tensor)
+        wanted = [InferRequestedOutput(spec.name) for spec in signature.outputs]
+        result = await next(self._turn).infer(
+            model_name,
+            tensors,
+            outputs=wanted,
+            request_id=request_id,
+            headers={REQUEST_ID_HEADER: request_id},
+            client_timeout=timeout_s,
+        )
+        return {spec.name: result.as_numpy(spec.name) for spec in signature.outputs}
+
+    async def close(self) -> None:
+        for client in self._clients:
+            await client.close()

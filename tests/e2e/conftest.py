@@ -1,0 +1,137 @@
+"""The whole platform for end-to-end tests: registry, scheduler, the real Triton and the gateway.
+
+One tritonserver runs for the session (its start costs seconds); each test gets its own
+database, registry, scheduler (in remote mode, sharing that Triton's model repository) and
+gateway. Model names carry the API's id, so tests never see each other's models.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from services.gateway.nnc.inference import RUNTIME
+from services.scheduler.app import SchedulerApp
+from services.scheduler.settings import SchedulerSettings
+from services.scheduler.triton.local_server import LocalTriton
+from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 - a fixture used here
+from tests.gateway.helpers import create_api, upload_model
+from torii.v1 import apis_pb2
+
+
+@dataclass
+class SharedTriton:
+    address: str
+    repository: Path
+
+
+@pytest.fixture(scope="session")
+async def shared_triton():
+    root = Path(tempfile.mkdtemp(prefix="torii-e2e-triton-"))
+    triton = LocalTriton(root / "models", root)
+    address = await triton.start()
+    try:
+        yield SharedTriton(address, root / "models")
+    finally:
+        await triton.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Clock:
+    """The platform's clock: real time unless a test pins it."""
+
+    pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.pinned or datetime.now(timezone.utc)
+
+
+@dataclass
+class Platform:
+    gateway: RunningGateway
+    scheduler: SchedulerApp
+    clock: Clock
+    triton_address: str
+    usage_flush_interval_s: float
+    keys: dict[str, str] = field(default_factory=dict)
+    model_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def client(self):
+        return self.gateway.client
+
+    @property
+    def admin(self):
+        return self.gateway.admin
+
+    async def publish(self, model: bytes, *, wait_for: str = "running", upload_fields=None, **api_fields) -> dict:
+        """Upload a model, publish it and wait until the API reaches `wait_for`; returns its info."""
+        uploaded = await upload_model(self.gateway, name=f"model-{uuid.uuid4().hex[:8]}", model=model, **(upload_fields or {}))
+        created = await create_api(self.gateway, uploaded["version"]["model_version_id"], **api_fields)
+        api = created["api"]
+        self.keys[api["api_id"]] = created["api_key"]
+        self.model_ids[api["api_id"]] = uploaded["model"]["model_id"]
+        return await self.wait_for_status(api["api_id"], wait_for)
+
+    async def api(self, api_id: str) -> dict:
+        response = await self.client.get(f"/manage/v1/apis/{api_id}", headers=self.admin)
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+    async def wait_for_status(self, api_id: str, status: str, timeout_s: float = 60.0) -> dict:
+        """Until the registry says `status` and the gateway's catalog has caught up with it."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        catalog = self.client.app[RUNTIME].catalog
+        while True:
+            api = await self.api(api_id)
+            path = api["url"].split("://", 1)[1].split("/", 1)[1]
+            seen = catalog.find("/" + path)
+            if api["status"] == status and seen is not None and seen.api.status == _STATUS_NUMBERS[status]:
+                return api
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"API {api_id} stayed {api['status']} ({api['status_message']}), wanted {status}")
+            await asyncio.sleep(0.05)
+
+    async def infer(self, api: dict, inputs: list[dict], *, key: str | None = None, headers=None):
+        """POST the contract's body to the API's URL; returns (status, body)."""
+        path = "/" + api["url"].split("://", 1)[1].split("/", 1)[1]
+        sent = {"x-api-key": self.keys[api["api_id"]] if key is None else key, **(headers or {})}
+        response = await self.client.post(path, json={"executor": "Executor", "inputs": inputs}, headers=sent)
+        return response.status, await response.json()
+
+
+_STATUS_NUMBERS = {name.removeprefix("API_STATUS_").lower(): number for name, number in apis_pb2.ApiStatus.items()}
+
+
+@pytest.fixture
+async def platform(registry, start_gateway, shared_triton, tmp_path):
+    clock = Clock()
+    flush_s = 0.2
+    scheduler = SchedulerApp(
+        SchedulerSettings(
+            data_dir=tmp_path / "scheduler",
+            registry_address=registry.address,
+            scheduler_port=0,
+            triton_mode="remote",
+            triton_addresses=[shared_triton.address],
+            triton_model_repository=shared_triton.repository,
+            reconcile_interval_s=0.2,
+            batch_queue_delay_us=500,
+        ),
+        clock=clock,
+    )
+    await scheduler.start()
+    try:
+        gateway = await start_gateway(triton_addresses=[shared_triton.address], usage_flush_interval_s=flush_s)
+        gateway.client.app[RUNTIME].clock = clock
+        yield Platform(gateway, scheduler, clock, shared_triton.address, flush_s)
+    finally:
+        await scheduler.stop()

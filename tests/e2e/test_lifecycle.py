@@ -1,0 +1,149 @@
+"""What users do to a published API, seen from its inference URL: stop, start, lock, delete,
+update the model version, a schedule window, a model Triton cannot load, per-day counts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from tests.e2e.test_nnc_errors import VECTOR, assert_contract_error
+from tests.gateway.helpers import upload_form
+from tests.scheduler.onnx_models import affine_model
+
+
+async def act(platform, api, verb):
+    response = await platform.client.post(f"/manage/v1/apis/{api['api_id']}/{verb}", headers=platform.admin)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def test_stop_refuses_then_start_serves_again(platform):
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
+    await act(platform, api, "stop")
+    await platform.wait_for_status(api["api_id"], "stopped")
+    status, body = await platform.infer(api, VECTOR)
+    assert_contract_error(status, body, 503, "API_NOT_ENABLED", "API is not enabled")
+    assert "stopped" in body["message"]
+    await act(platform, api, "start")
+    await platform.wait_for_status(api["api_id"], "running")
+    status, body = await platform.infer(api, VECTOR)
+    assert status == 200, body
+
+
+async def test_a_locked_running_api_keeps_serving_and_refuses_stop(platform):
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
+    await act(platform, api, "lock")
+    status, _ = await platform.infer(api, VECTOR)
+    assert status == 200
+    response = await platform.client.post(f"/manage/v1/apis/{api['api_id']}/stop", headers=platform.admin)
+    assert response.status == 409
+
+
+async def test_delete_unloads_the_model_and_the_url_stops_answering(platform):
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
+    model_name = f"api_{api['api_id']}__{api['model_version_id']}"
+    assert model_name in await platform.scheduler.reconciler._tritons[0].loaded_models()
+    await act(platform, api, "stop")
+    await platform.wait_for_status(api["api_id"], "stopped")
+    response = await platform.client.delete(f"/manage/v1/apis/{api['api_id']}", headers=platform.admin)
+    assert response.status in (200, 204), await response.text()
+    deadline = asyncio.get_running_loop().time() + 10
+    while model_name in await platform.scheduler.reconciler._tritons[0].loaded_models():
+        assert asyncio.get_running_loop().time() < deadline, "the model stayed loaded after delete"
+        await asyncio.sleep(0.1)
+    status, body = await platform.infer(api, VECTOR)
+    assert_contract_error(status, body, 404, "NOT_FOUND", "No API")
+
+
+async def test_an_update_goes_through_updating_without_refusing_requests(platform):
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
+    version = await _new_version(platform, api, affine_model(4, scale=10.0, bias=0.0))
+    refused = []
+
+    async def keep_calling(stop: asyncio.Event):
+        while not stop.is_set():
+            status, body = await platform.infer(api, VECTOR)
+            if status != 200:
+                refused.append(body)
+            await asyncio.sleep(0.01)
+
+    stop = asyncio.Event()
+    caller = asyncio.create_task(keep_calling(stop))
+    response = await platform.client.patch(
+        f"/manage/v1/apis/{api['api_id']}", json={"model_version_id": version}, headers=platform.admin
+    )
+    assert (await response.json())["status"] == "updating"
+    await platform.wait_for_status(api["api_id"], "running")
+    stop.set()
+    await caller
+    assert refused == []
+    status, body = await platform.infer(api, VECTOR)
+    assert body["outputs"][0]["data"] == "10.0, 20.0, 30.0, 40.0"
+    assert (await platform.api(api["api_id"]))["serving_model_version_id"] == version
+
+
+async def _new_version(platform, api, model: bytes) -> str:
+    model_id = platform.model_ids[api["api_id"]]
+    response = await platform.client.post(
+        f"/manage/v1/models/{model_id}/versions", data=upload_form({}, model), headers=platform.admin
+    )
+    body = await response.json()
+    assert response.status == 201, body
+    return body["version"]["model_version_id"]
+
+
+async def test_a_model_triton_cannot_load_leaves_the_api_failed_with_tritons_message(platform):
+    # A valid ONNX graph whose output type the onnxruntime session rejects at load: Cast to an
+    # undefined type. The upload accepts its signature; Triton's Python model fails to create it.
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["y"], to=TensorProto.FLOAT), helper.make_node("Relu", ["y"], ["z"])],
+        "broken",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["batch", 4])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 99)])
+    model.ir_version = 8
+    api = await platform.publish(model.SerializeToString(), wait_for="failed")
+    assert api["status_message"], "the failed status must say why"
+    status, body = await platform.infer(api, VECTOR)
+    assert_contract_error(status, body, 503, "API_NOT_READY", "API could not be deployed")
+
+
+async def test_a_schedule_window_loads_and_unloads_with_the_clock(platform):
+    platform.clock.pinned = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)  # a Thursday
+    schedule = {"always": False, "start_time": "09:00", "end_time": "17:00", "weekdays": ["thu"]}
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0), execution_type="dedicated", schedule=schedule)
+    status, _ = await platform.infer(api, VECTOR)
+    assert status == 200
+
+    platform.clock.pinned = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
+    status, body = await platform.infer(api, VECTOR)
+    assert_contract_error(status, body, 503, "API_NOT_ENABLED", "API is outside its schedule")
+    assert "09:00-17:00 UTC on Thu" in body["message"]
+    platform.scheduler.reconciler.wake()
+    await platform.wait_for_status(api["api_id"], "outside_schedule")
+    model_name = f"api_{api['api_id']}__{api['model_version_id']}"
+    assert model_name not in await platform.scheduler.reconciler._tritons[0].loaded_models()
+
+    platform.clock.pinned = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)  # the next Thursday
+    platform.scheduler.reconciler.wake()
+    await platform.wait_for_status(api["api_id"], "running")
+    status, _ = await platform.infer(api, VECTOR)
+    assert status == 200
+
+
+async def test_per_day_counts_by_status_class(platform):
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
+    for _ in range(3):
+        assert (await platform.infer(api, VECTOR))[0] == 200
+    for _ in range(2):
+        assert (await platform.infer(api, VECTOR, key="wrong"))[0] == 403
+    await act(platform, api, "stop")
+    await platform.wait_for_status(api["api_id"], "stopped")
+    assert (await platform.infer(api, VECTOR))[0] == 503
+    await asyncio.sleep(platform.usage_flush_interval_s * 3)
+    response = await platform.client.get(f"/manage/v1/apis/{api['api_id']}/usage", headers=platform.admin)
+    days = (await response.json())["days"]
+    assert [(day["count_2xx"], day["count_4xx"], day["count_5xx"]) for day in days] == [(3, 2, 1)]

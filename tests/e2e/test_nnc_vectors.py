@@ -1,0 +1,16 @@
+"""NNC inference end to end on vector models: the contract's body in, Triton's answer out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scheduler.onnx_models import affine_model, sum_and_argmax_model
+
+
+async def test_a_vector_model_answers_in_the_contracts_shape(platform):
+    api = await platform.publish(affine_model(4, scale=2.0, bias=1.0))
+    status, body = await platform.infer(api, [{"name": "x", "type": "vector", "data": [[5], [3.5], [1.3], [0.3]]}])
+    assert status == 200, body
+    assert set(body) == {"version", "outputs"}
+    assert len(body["version"]) == len("20200707_051647035778") and body["version"][8] == "_"
+    assert body["outputs"] == [{"name": "y", "data": "11.0, 8.0, 3.5999999046325684, 1.600000023841858"}]
