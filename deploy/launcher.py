@@ -83,6 +83,12 @@ class Launcher:
         # Never the DSN itself: it may hold a password.
         return f"embedded PostgreSQL in {self._postgres_dir}" if self._postgres else "DATABASE_URL"
 
+    @property
+    def triton_description(self) -> str:
+        addresses = ", ".join(self._settings.triton_addresses)
+        local = self._settings.triton_mode == "local"
+        return f"{addresses} (started by the scheduler)" if local else f"{addresses} (remote)"
+
     async def start(self) -> str:
         """Start everything and wait until it is ready; return the bootstrap admin token."""
         self._check_ports_free()
@@ -197,6 +203,7 @@ def banner(launcher: Launcher, token: str) -> str:
             f"  registry (gRPC):   {launcher.address(registry)}",
             f"  scheduler (gRPC):  {launcher.address(scheduler)}",
             f"  trainer (gRPC):    {launcher.address(trainer)}",
+            f"  triton (gRPC):     {launcher.triton_description}",
             f"  database:          {launcher.database_description}",
             f"  service logs:      {launcher.logs_dir}/<service>.log",
             f"  admin token:       {token}",

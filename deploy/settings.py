@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field
 
 from services.runtime.settings import CommonSettings
@@ -26,6 +28,9 @@ class LauncherSettings(CommonSettings):
 
     trainer_port: int = Field(default=50053, ge=1, le=65535)
     """gRPC port of the trainer (TORII_TRAINER_PORT)."""
+
+    triton_mode: Literal["local", "remote"] = "local"
+    """Read by the scheduler too (TORII_TRITON_MODE): local runs the wheel's tritonserver."""
 
     ready_timeout_s: float = Field(default=60.0, gt=0)
     """How long every service together may take to answer its health check at start (TORII_READY_TIMEOUT_S)."""

@@ -19,7 +19,7 @@ from aiohttp import web
 from services.gateway.keys import REGISTRY
 from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.catalog import ApiCatalog, Endpoint
-from services.gateway.nnc.contract_errors import NncError, error_response
+from services.gateway.nnc.contract_errors import NncError, compact_json, error_response
 from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs
 from services.gateway.nnc.encoding import encode_outputs, version_label
 from services.gateway.nnc.errors import InvalidRequest
@@ -98,7 +98,8 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
         await _reserve_trial_request(request, api.api_id)
     outputs = await _run(runtime, endpoint, version, inputs, request_id)
     return web.json_response(
-        {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)}
+        {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)},
+        dumps=compact_json,
     )
 
 
