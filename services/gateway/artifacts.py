@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.runtime.files import fsync_path
+
 
 class ArtifactTooLarge(Exception):
     def __init__(self, limit_bytes: int) -> None:
@@ -76,21 +78,13 @@ class PendingArtifact:
         if not self._file.closed:
             self._seal()
         os.rename(self.temp_path, self.final_path)
-        _fsync_directory(self.final_path.parent)
+        fsync_path(self.final_path.parent)
 
     def discard(self) -> None:
         # Synchronous on purpose: it runs from cancellation paths where awaiting is not safe.
         self._file.close()
         with contextlib.suppress(FileNotFoundError):
             self.temp_path.unlink()
-
-
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class ArtifactStore:

@@ -14,6 +14,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from services.runtime.files import fsync_path
 from services.runtime.logging import get_logger
 from services.scheduler.triton.model_config import ModelEntry, render_config
 
@@ -40,8 +41,8 @@ class ModelRepository:
             _place_artifact(entry.artifact_path, version_dir / "model.onnx")
             if entry.backend == "python":
                 _write_file(version_dir / "model.py", PYTHON_MODEL_SOURCE.read_bytes())
-            _fsync_dir(version_dir)
-            _fsync_dir(staging)
+            fsync_path(version_dir)
+            fsync_path(staging)
             self._swap_in(staging, self.root / entry.name)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -56,7 +57,7 @@ class ModelRepository:
         # Rename first so that Triton sees the model vanish at once, not file by file.
         doomed = self.root / f".old-{name}-{secrets.token_hex(4)}"
         os.rename(target, doomed)
-        _fsync_dir(self.root)
+        fsync_path(self.root)
         shutil.rmtree(doomed, ignore_errors=True)
 
     def names(self) -> set[str]:
@@ -77,7 +78,7 @@ class ModelRepository:
             old = self.root / f".old-{target.name}-{secrets.token_hex(4)}"
             os.rename(target, old)
         os.rename(staging, target)
-        _fsync_dir(self.root)
+        fsync_path(self.root)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -98,7 +99,7 @@ def _place_artifact(source: Path, destination: Path) -> None:
     except OSError:  # EXDEV across filesystems, or links not allowed: copy instead
         pass
     shutil.copyfile(source, destination)
-    _fsync_file(destination)
+    fsync_path(destination)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -106,19 +107,3 @@ def _write_file(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
