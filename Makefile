@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Ships tritonserver 2.51 with the Python backend (shared/notes/triton-on-cpu.md).
 TRITON_WHEEL := nvidia-pytriton==0.7.0
 
-.PHONY: install run test lint generate check-generated clean
+.PHONY: install run test lint generate check-generated bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ lint: install
 
 test: install lint check-generated
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .data

@@ -35,7 +35,7 @@ class SchedulerSettings(CommonSettings):
     dynamic_batching: bool = True
     """Whether Triton batches concurrent requests to a batchable model (off only to compare)."""
 
-    batch_queue_delay_us: int = Field(default=2000, ge=0)
+    batch_queue_delay_us: int = Field(default=1000, ge=0)
     """How long Triton's dynamic batcher waits to fill a batch (see make bench)."""
 
     reconcile_interval_s: float = Field(default=2.0, gt=0)

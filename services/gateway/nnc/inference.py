@@ -8,18 +8,18 @@ sent to Triton. A trial API's quota is the one registry call on this path: it mu
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import grpc
+import orjson
 from aiohttp import web
 
 from services.gateway.keys import REGISTRY
 from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.catalog import ApiCatalog, Endpoint
-from services.gateway.nnc.contract_errors import NncError, compact_json, error_response
+from services.gateway.nnc.contract_errors import NncError, error_response, json_response
 from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs
 from services.gateway.nnc.encoding import encode_outputs, version_label
 from services.gateway.nnc.errors import InvalidRequest
@@ -97,9 +97,8 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     if endpoint.trial:
         await _reserve_trial_request(request, api.api_id)
     outputs = await _run(runtime, endpoint, version, inputs, request_id)
-    return web.json_response(
-        {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)},
-        dumps=compact_json,
+    return json_response(
+        {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)}
     )
 
 
@@ -136,8 +135,8 @@ async def _read_json(request: web.Request, limit: int) -> dict:
     except web.HTTPRequestEntityTooLarge:
         raise NncError(failures.REQUEST_TOO_LARGE, f"the body is larger than {limit} bytes") from None
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         raise NncError(failures.INVALID_REQUEST, "the body is not JSON") from None
     if not isinstance(body, dict):
         raise NncError(failures.INVALID_REQUEST, 'the body must be a JSON object with "executor" and "inputs"')

@@ -1,0 +1,628 @@
+"""`python -m bench.run`: start Torii, publish a small MLP, and measure the gateway against Triton.
+
+One run: the launcher (embedded PostgreSQL, registry, scheduler with the real tritonserver,
+trainer, gateway) starts as a subprocess in a temporary data folder on free ports; the model is
+uploaded and published through the management API as a user would; then closed-loop load at
+each concurrency goes straight to Triton over gRPC and through the gateway's NNC route, from a
+separate worker process. Last, the same model with dynamic batching off is compared with the
+batched one at the highest concurrency. Figures go to stdout and to bench/results.json.
+
+A missed target is a measurement, not a failure: the exit status is 0 unless something broke.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform as platform_module
+import shlex
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+from bench import load
+from services.policy.triton_names import triton_model_name
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
+UNBATCHED_NAME = "bench_mlp_unbatched"
+HIDDEN, CLASSES = 64, 10  # the default hidden width (--hidden) and the number of classes
+
+TARGETS = {
+    # name: (comparison, target, what it is)
+    "gateway_vs_triton_c64": (">=", 0.80, "gateway throughput / direct Triton throughput at c64"),
+    "added_p50_ms_c1": ("<=", 2.0, "gateway p50 - direct Triton p50 at c1, ms"),
+    "avg_batch_c64": (">=", 8.0, "Triton inferences / executions during the gateway c64 window"),
+    "batching_speedup_c64": (">=", 3.0, "direct Triton c64 throughput, batching on / off"),
+}
+
+
+class BenchError(Exception):
+    """Something broke (not a missed target): the run exits non-zero with this message."""
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+def mlp_model(hidden: int = HIDDEN, seed: int = 0) -> bytes:
+    """x FP32 [-1, 64] -> MatMul 64xH -> Relu -> MatMul Hx10 -> Softmax -> y FP32 [-1, 10]; H = 64 by default."""
+    rng = np.random.default_rng(seed)
+    w1 = (rng.standard_normal((load.FEATURES, hidden)) / np.sqrt(load.FEATURES)).astype(np.float32)
+    w2 = (rng.standard_normal((hidden, CLASSES)) / np.sqrt(hidden)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x", "w1"], ["h"]),
+            helper.make_node("Relu", ["h"], ["a"]),
+            helper.make_node("MatMul", ["a", "w2"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["y"], axis=-1),
+        ],
+        "bench_mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", load.FEATURES])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", CLASSES])],
+        initializer=[
+            helper.make_tensor("w1", TensorProto.FLOAT, w1.shape, w1.ravel().tolist()),
+            helper.make_tensor("w2", TensorProto.FLOAT, w2.shape, w2.ravel().tolist()),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
+# --- the platform ---------------------------------------------------------------------------
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+class Platform:
+    """`python -m deploy.launcher` in its own session, on free ports, in a temporary data folder."""
+
+    def __init__(self, data_dir: Path, queue_delay_us: int | None, log_level: str) -> None:
+        self.data_dir = data_dir
+        registry, scheduler, trainer, gateway, triton = _free_ports(5)
+        self.gateway_url = f"http://127.0.0.1:{gateway}"
+        self.triton_address = f"127.0.0.1:{triton}"
+        self.launcher_log = data_dir / "launcher.log"
+        # Always a fresh embedded database, and URLs that point at this gateway.
+        dropped = ("DATABASE_URL", "TORII_DATABASE_URL", "TORII_PUBLIC_BASE_URL")
+        env = {k: v for k, v in os.environ.items() if k not in dropped}
+        env.update(
+            TORII_HOST="127.0.0.1",
+            TORII_DATA_DIR=str(data_dir),
+            TORII_REGISTRY_PORT=str(registry),
+            TORII_SCHEDULER_PORT=str(scheduler),
+            TORII_TRAINER_PORT=str(trainer),
+            TORII_GATEWAY_PORT=str(gateway),
+            TORII_TRITON_ADDRESSES=json.dumps([self.triton_address]),
+            TORII_LOG_LEVEL=log_level,
+            TORII_SHUTDOWN_GRACE_S="3",
+            PYTHONUNBUFFERED="1",
+        )
+        if queue_delay_us is not None:
+            env["TORII_BATCH_QUEUE_DELAY_US"] = str(queue_delay_us)
+        self._env = env
+        self._process: asyncio.subprocess.Process | None = None
+        self.token = ""
+
+    async def start(self, timeout_s: float = 120.0) -> None:
+        with open(self.launcher_log, "wb") as stderr:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "deploy.launcher",
+                cwd=ROOT, env=self._env, stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE, stderr=stderr, start_new_session=True,
+            )
+        try:
+            self.token = await asyncio.wait_for(self._read_token(), timeout_s)
+        except TimeoutError:
+            raise BenchError(f"the launcher printed no admin token within {timeout_s:g} s\n{self.log_tail()}") from None
+        # Keep draining stdout so the launcher never blocks on a full pipe.
+        self._drain = asyncio.ensure_future(self._process.stdout.read())
+
+    async def _read_token(self) -> str:
+        assert self._process is not None and self._process.stdout is not None
+        while True:
+            line = await self._process.stdout.readline()
+            if not line:
+                await self._process.wait()
+                raise BenchError(f"the launcher exited ({self._process.returncode}) before it was ready\n{self.log_tail()}")
+            text = line.decode(errors="replace").strip()
+            if text.startswith("admin token:"):
+                return text.split(":", 1)[1].strip()
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    async def stop(self) -> None:
+        """SIGTERM the launcher (it stops every service and PostgreSQL); SIGKILL its group if it hangs."""
+        process = self._process
+        if process is None:
+            return
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 60)
+            except TimeoutError:
+                print("bench: the launcher did not stop within 60 s; killing it", file=sys.stderr)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                await process.wait()
+        _stop_stray_postgres(self.data_dir / "postgres")
+
+    def log_tail(self, lines: int = 30) -> str:
+        parts = []
+        for path in [self.launcher_log, *sorted((self.data_dir / "logs").glob("*.log"))]:
+            with contextlib.suppress(OSError):
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                parts.append(f"--- {path.name} ---\n" + "\n".join(tail))
+        return "\n".join(parts)
+
+
+def _stop_stray_postgres(pgdata: Path) -> None:
+    """pg_ctl detaches PostgreSQL from the launcher: if the launcher was killed, stop it here."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        if str(pgdata).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return  # a stale file: that pid is no longer this PostgreSQL
+        os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+        for _ in range(100):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+
+
+def process_groups(root_pid: int) -> dict[str, list[int]]:
+    """The launcher's descendants by role: gateway, triton (server and Python-backend stubs), rest."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            children.setdefault(ppid, []).append(int(entry.name))
+    groups: dict[str, list[int]] = {"gateway": [], "triton": [], "rest": []}
+    pending = [root_pid]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, []))
+        command = commands.get(pid, "")
+        if "services.gateway" in command:
+            groups["gateway"].append(pid)
+        elif "tritonserver" in command or "triton_python_backend_stub" in command:
+            groups["triton"].append(pid)
+        else:
+            groups["rest"].append(pid)
+    return groups
+
+
+# --- the management API -------------------------------------------------------------------
+
+
+async def publish(session: aiohttp.ClientSession, platform: Platform, model: bytes) -> dict:
+    """Upload the model and publish a dedicated API on it, as a user would; wait until it answers."""
+    base, admin = platform.gateway_url, {"Authorization": f"Bearer {platform.token}"}
+    form = aiohttp.FormData()
+    form.add_field("name", "bench-mlp")
+    form.add_field("file", model, filename="bench_mlp.onnx", content_type="application/octet-stream")
+    async with session.post(f"{base}/manage/v1/models", data=form, headers=admin) as response:
+        uploaded = await _json(response, 201, "upload the model")
+    version_id = uploaded["version"]["model_version_id"]
+    payload = {
+        "name": "bench-mlp",
+        "model_version_id": version_id,
+        "api_type": "formal",
+        "execution_type": "dedicated",
+        "instance_kind": "cpu",
+    }
+    async with session.post(f"{base}/manage/v1/apis", json=payload, headers=admin) as response:
+        created = await _json(response, 201, "create the API")
+    api_id = created["api"]["api_id"]
+    deadline = time.monotonic() + 120
+    while True:
+        async with session.get(f"{base}/manage/v1/apis/{api_id}", headers=admin) as response:
+            api = await _json(response, 200, "read the API")
+        if api["status"] == "running":
+            break
+        if api["status"] == "failed" or time.monotonic() > deadline:
+            raise BenchError(f"the API stayed {api['status']}: {api.get('status_message')}\n{platform.log_tail()}")
+        await asyncio.sleep(0.2)
+    # The gateway's catalog follows the registry's watch stream: wait until it routes the URL.
+    body = {"executor": "Executor", "inputs": [{"name": "x", "type": "vector", "data": load.sample_input()}]}
+    while True:
+        async with session.post(api["url"], json=body, headers={"x-api-key": created["api_key"]}) as response:
+            answer = await response.json()
+            if response.status == 200:
+                break
+        if time.monotonic() > deadline:
+            raise BenchError(f"the gateway still answers {response.status} {answer}")
+        await asyncio.sleep(0.1)
+    return {
+        "api_id": api_id,
+        "model_version_id": version_id,
+        "url": api["url"],
+        "api_key": created["api_key"],
+        "triton_model": triton_model_name(api_id, version_id),
+    }
+
+
+async def _json(response: aiohttp.ClientResponse, status: int, what: str) -> dict:
+    body = await response.json(content_type=None)
+    if response.status != status:
+        raise BenchError(f"could not {what}: HTTP {response.status} {body}")
+    return body
+
+
+# --- the unbatched twin ---------------------------------------------------------------------
+
+
+def write_unbatched_twin(repository_dir: Path, batched_name: str, artifact: Path) -> None:
+    """The deployed model's own config, with dynamic batching off, under another name."""
+    from google.protobuf import text_format
+    from tritonclient.grpc import model_config_pb2 as mc
+
+    from services.scheduler.triton.model_config import ModelEntry, TensorConfig
+    from services.scheduler.triton.repository import ModelRepository
+
+    config = text_format.Parse((repository_dir / batched_name / "config.pbtxt").read_text(), mc.ModelConfig())
+
+    def tensors(items) -> tuple[TensorConfig, ...]:
+        return tuple(
+            TensorConfig(t.name, mc.DataType.Name(t.data_type).removeprefix("TYPE_"), tuple(t.dims)) for t in items
+        )
+
+    group = config.instance_group[0]
+    ModelRepository(repository_dir).write(
+        ModelEntry(
+            name=UNBATCHED_NAME,
+            artifact_path=artifact,
+            inputs=tensors(config.input),
+            outputs=tensors(config.output),
+            max_batch_size=config.max_batch_size,
+            backend=config.backend,
+            instance_kind=mc.ModelInstanceGroup.Kind.Name(group.kind),
+            instance_count=group.count,
+            dynamic_batching=False,
+        )
+    )
+
+
+def deployed_queue_delay_us(repository_dir: Path, name: str) -> int | None:
+    from google.protobuf import text_format
+    from tritonclient.grpc import model_config_pb2 as mc
+
+    config = text_format.Parse((repository_dir / name / "config.pbtxt").read_text(), mc.ModelConfig())
+    if not config.HasField("dynamic_batching"):
+        return None
+    return config.dynamic_batching.max_queue_delay_microseconds
+
+
+# --- measuring and reporting ------------------------------------------------------------------
+
+
+class Runner:
+    """Runs each point in one long-lived worker process (spawned: no state shared with this one)."""
+
+    def __init__(self, seconds: float, warmup_s: float, launcher_pid: int) -> None:
+        self.seconds = seconds
+        self.warmup_s = warmup_s
+        self.launcher_pid = launcher_pid
+        self.rows: list[dict] = []
+        self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+    async def point(
+        self, label: str, target: str, concurrency: int, triton_address: str, model_name: str,
+        profile: Profiler | None = None, **extra,
+    ) -> dict:
+        groups = process_groups(self.launcher_pid)
+        spec = load.Point(
+            target=target, concurrency=concurrency, seconds=self.seconds, warmup_s=self.warmup_s,
+            triton_address=triton_address, model_name=model_name, label=label, pids=groups, **extra,
+        )
+        running = asyncio.get_running_loop().run_in_executor(self._pool, load.measure, asdict(spec))
+        if profile is not None and groups["gateway"]:
+            await profile.record(groups["gateway"][0], self.warmup_s + 0.5, self.seconds - 1.0)
+        row = await running
+        if row["requests"] == 0:
+            raise BenchError(f"{label} c{concurrency}: no request succeeded ({row['failed']} failed)")
+        self.rows.append(row)
+        print(_row_line(row), flush=True)
+        return row
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Profiler:
+    """py-spy (not a Torii dependency) sampling the gateway process during one window."""
+
+    def __init__(self, py_spy: str, output: Path) -> None:
+        self.py_spy = py_spy
+        self.output = output
+
+    async def record(self, pid: int, after_s: float, seconds: float) -> None:
+        await asyncio.sleep(after_s)
+        process = await asyncio.create_subprocess_exec(
+            self.py_spy, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--rate", "100",
+            "--format", "raw", "--output", str(self.output),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await process.communicate()
+        if process.returncode != 0:
+            print(f"bench: py-spy failed: {stderr.decode(errors='replace').strip()}", file=sys.stderr)
+
+    def summary(self, top: int = 25) -> str:
+        """The functions with the most samples on the stack (inclusive) and at its top (self)."""
+        inclusive: dict[str, int] = {}
+        own: dict[str, int] = {}
+        total = 0
+        for line in self.output.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            samples = int(count)
+            total += samples
+            frames = [_short_frame(f) for f in stack.split(";")]
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + samples
+            own[frames[-1]] = own.get(frames[-1], 0) + samples
+        if not total:
+            return "py-spy recorded no samples"
+        lines = [f"gateway profile: {total} samples (active CPU only), collapsed stacks in {self.output}"]
+        for title, table in (("inclusive", inclusive), ("self", own)):
+            lines.append(f"  top {top} {title}:")
+            for frame, samples in sorted(table.items(), key=lambda item: -item[1])[:top]:
+                lines.append(f"    {100 * samples / total:5.1f}%  {frame}")
+        return "\n".join(lines)
+
+
+def _short_frame(frame: str) -> str:
+    """'func (path/to/site-packages/pkg/mod.py:12)' -> 'func (pkg/mod.py)' without the line number."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", str(ROOT) + "/", "lib/python3"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+            break
+    return f"{name} ({where})" if where else name
+
+
+_HEADER = (
+    f"{'target':<22} {'conc':>4} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'batch':>6} {'queue us':>8} "
+    f"{'exec us':>7} {'fail':>4}  {'cores: client':>13} {'gateway':>7} {'triton':>6} {'all':>5}  {'gw us/req':>9}"
+)
+
+
+def _fmt(value, spec: str) -> str:
+    """format(value, spec), or a dash as wide as the spec for a value not known."""
+    return format(value, spec) if value is not None else format("-", spec.split(".")[0])
+
+
+def _row_line(row: dict) -> str:
+    cores = row["cpu_cores"]
+    return (
+        f"{row['label']:<22} {row['concurrency']:>4} {row['throughput_rps']:>8.1f} {row['p50_ms']:>7.2f} "
+        f"{row['p99_ms']:>7.2f} {_fmt(row['avg_batch'], '>6.2f')} {_fmt(row['triton_queue_us_per_inference'], '>8.0f')} "
+        f"{_fmt(row['triton_compute_us_per_execution'], '>7.0f')} {row['failed']:>4}  "
+        f"{cores.get('client', 0):>13.2f} {cores.get('gateway', 0):>7.2f} {cores.get('triton', 0):>6.2f} {cores.get('machine', 0):>5.2f}  "
+        f"{_fmt(row['cpu_us_per_request'].get('gateway') if row['target'] == 'gateway' else None, '>9.0f')}"
+    )
+
+
+def figures(rows: list[dict], top: int) -> dict[str, dict]:
+    def find(label: str, concurrency: int) -> dict:
+        return next(r for r in rows if r["label"] == label and r["concurrency"] == concurrency)
+
+    values = {
+        "gateway_vs_triton_c64": find("gateway", top)["throughput_rps"] / find("triton", top)["throughput_rps"],
+        "added_p50_ms_c1": find("gateway", 1)["p50_ms"] - find("triton", 1)["p50_ms"],
+        "avg_batch_c64": find("gateway", top)["avg_batch"] or 0.0,
+        "batching_speedup_c64": find("triton (paired)", top)["throughput_rps"]
+        / find("triton, batching off", top)["throughput_rps"],
+    }
+    result = {}
+    for name, value in values.items():
+        op, target, meaning = TARGETS[name]
+        passed = value >= target if op == ">=" else value <= target
+        result[name] = {"value": round(value, 3), "target": f"{op} {target:g}", "pass": passed, "meaning": meaning}
+    return result
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"nproc": os.cpu_count(), "cpu_model": cpu, "platform": platform_module.platform()}
+
+
+async def triton_version(address: str) -> str:
+    from tritonclient.grpc.aio import InferenceServerClient
+
+    client = InferenceServerClient(address)
+    try:
+        return (await client.get_server_metadata(as_json=True)).get("version", "")
+    finally:
+        await client.close()
+
+
+async def bench(args: argparse.Namespace) -> dict:
+    from services.scheduler.settings import SchedulerSettings
+    from services.scheduler.triton.control import TritonControl
+
+    concurrencies = sorted({int(c) for c in args.concurrency.split(",")})
+    top = max(concurrencies)
+    if 1 not in concurrencies:
+        raise BenchError("--concurrency must include 1 (added_p50_ms_c1 needs it)")
+    data_dir = Path(tempfile.mkdtemp(prefix="torii-bench-"))
+    platform = Platform(data_dir, args.queue_delay_us, args.log_level)
+    runner: Runner | None = None
+    profiler = _profiler(args)
+    started = time.monotonic()
+    try:
+        print(f"Starting Torii in {data_dir} ...", flush=True)
+        await platform.start()
+        runner = Runner(args.seconds, args.warmup, platform.pid)
+        model = mlp_model(args.hidden)
+        async with aiohttp.ClientSession() as session:
+            api = await publish(session, platform, model)
+        repository = data_dir / "triton" / "models"
+        queue_delay = deployed_queue_delay_us(repository, api["triton_model"])
+        print(f"Published {api['url']} (Triton model {api['triton_model']}, queue delay {queue_delay} us) "
+              f"after {time.monotonic() - started:.1f} s\n", flush=True)
+        print(_HEADER, flush=True)
+        triton = dict(triton_address=platform.triton_address)
+        for concurrency in concurrencies:
+            await runner.point("triton", "triton", concurrency, model_name=api["triton_model"], **triton)
+            await runner.point(
+                "gateway", "gateway", concurrency, model_name=api["triton_model"],
+                url=api["url"], api_key=api["api_key"], profile=profiler if concurrency == top else None, **triton,
+            )
+        artifact = data_dir / "bench_mlp.onnx"
+        artifact.write_bytes(model)
+        write_unbatched_twin(repository, api["triton_model"], artifact)
+        control = TritonControl(platform.triton_address)
+        try:
+            await control.load(UNBATCHED_NAME)
+            await runner.point("triton, batching off", "triton", top, model_name=UNBATCHED_NAME, **triton)
+            await runner.point("triton (paired)", "triton", top, model_name=api["triton_model"], **triton)
+            await control.unload(UNBATCHED_NAME)
+        finally:
+            await control.close()
+        version = await triton_version(platform.triton_address)
+    except Exception:  # not on Ctrl-C / SIGTERM: the logs would only be noise then
+        if platform.token:
+            print(f"\nLogs at the time of the failure:\n{platform.log_tail(15)}", file=sys.stderr)
+        raise
+    finally:
+        if runner is not None:
+            runner.close()
+        await platform.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    if profiler is not None and profiler.output.exists():
+        print("\n" + profiler.summary(), flush=True)
+    defaults = SchedulerSettings.model_fields
+    return {
+        "figures": figures(runner.rows, top),
+        "rows": runner.rows,
+        "settings": {
+            "queue_delay_us": queue_delay,
+            "max_batch_size": int(os.environ.get("TORII_MAX_BATCH_SIZE", defaults["max_batch_size"].default)),
+            "seconds_per_point": args.seconds,
+            "warmup_s": args.warmup,
+            "concurrency": concurrencies,
+            "log_level": args.log_level,
+            "model": f"MLP x[-1,{load.FEATURES}] -> MatMul {load.FEATURES}x{args.hidden} -> Relu -> MatMul {args.hidden}x{CLASSES} -> Softmax",
+        },
+        "machine": machine(),
+        "tritonserver": version,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "command": shlex.join(["python", "-m", "bench.run", *sys.argv[1:]]),
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+
+
+def _profiler(args: argparse.Namespace) -> Profiler | None:
+    if args.profile_gateway is None:
+        return None
+    py_spy = shutil.which(args.py_spy)
+    if py_spy is None:
+        raise BenchError(f"--profile-gateway needs py-spy ({args.py_spy!r} not found; pip install py-spy, or give --py-spy PATH)")
+    return Profiler(py_spy, args.profile_gateway.resolve())
+
+
+def print_figures(result: dict) -> None:
+    print()
+    for name, figure in result["figures"].items():
+        verdict = "PASS" if figure["pass"] else "MISS"
+        print(f"{name:<24} {figure['value']:>9.3f}   target {figure['target']:<7} {verdict}   ({figure['meaning']})")
+    print(f"\nqueue delay {result['settings']['queue_delay_us']} us, max batch {result['settings']['max_batch_size']}, "
+          f"{result['machine']['nproc']} x {result['machine']['cpu_model']}, run took {result['wall_s']} s")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per point (default 8)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before each point (default 2)")
+    parser.add_argument("--concurrency", default="1,16,64", help="comma-separated; must include 1; the highest is 'c64' (default 1,16,64)")
+    parser.add_argument(
+        "--queue-delay-us", type=int, default=None,
+        help="TORII_BATCH_QUEUE_DELAY_US for the scheduler (default: the setting's own, i.e. the environment or 1000)",
+    )
+    parser.add_argument("--log-level", default=os.environ.get("TORII_LOG_LEVEL", "info"), help="the services' log level (default info, as make run)")
+    parser.add_argument("--hidden", type=int, default=HIDDEN, help=f"the MLP's hidden width (default {HIDDEN}); wider costs Triton more per row")
+    parser.add_argument(
+        "--profile-gateway", type=Path, metavar="FILE",
+        help="sample the gateway with py-spy during the gateway c64 window; collapsed stacks to FILE, a summary to stdout",
+    )
+    parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable for --profile-gateway (default: on PATH)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT.relative_to(ROOT)})")
+    args = parser.parse_args(argv)
+    if args.queue_delay_us is not None and args.queue_delay_us < 0:
+        parser.error("--queue-delay-us must be 0 or more")
+    if args.seconds <= 0 or args.warmup < 0:
+        parser.error("--seconds must be positive and --warmup not negative")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(bench(args))
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)  # stop the platform on SIGTERM, as on Ctrl-C
+    try:
+        result = loop.run_until_complete(task)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(task)
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        loop.close()
+    print_figures(result)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
