@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import grpc
 
-from services.policy.triton_names import parse_triton_model_name, triton_model_name
+from services.policy.triton_names import parse_triton_model_name
 from services.runtime.api_watch import ApiWatcher, WatchedApi
 from services.runtime.logging import get_logger
 from services.scheduler.placement import Want, model_entry, wanted
@@ -233,7 +233,3 @@ class Reconciler:
             log.warning("report_failed", api_id=api.api_id, code=error.code().name, details=error.details())
         else:
             log.info("status_reported", api_id=api.api_id, status=apis_pb2.ApiStatus.Name(status), message=message)
-
-    @staticmethod
-    def model_name(api: apis_pb2.PublishedApi) -> str:
-        return triton_model_name(api.api_id, api.model_version_id)

@@ -20,7 +20,6 @@ from services.gateway.nnc.pixels import arrange, image_spec, normalise
 from services.gateway.nnc.tensors import (
     cast_derived,
     expected_count,
-    format_shape,
     item_shape,
     numpy_dtype,
     resolve_shape,
