@@ -1,4 +1,5 @@
-"""Liveness (the process answers) and readiness (the registry answers SERVING)."""
+"""Liveness (the process answers) and readiness (the registry answers SERVING and the inference
+routes know every published API)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from grpc_health.v1 import health_pb2
 from services.gateway.errors import unavailable
 from services.gateway.keys import REGISTRY
 from services.gateway.management import schemas
+from services.gateway.nnc.inference import RUNTIME
 from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import registry_service_pb2
 
@@ -33,6 +35,8 @@ async def readyz(call: Call) -> web.Response:
     if reply.status != health_pb2.HealthCheckResponse.SERVING:
         status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
         raise unavailable(f"the registry reports {status}")
+    if not call.request.app[RUNTIME].catalog.watcher.synced.is_set():
+        raise unavailable("the gateway has not yet received the published APIs from the registry")
     return json({"status": "ready"})
 
 
@@ -50,7 +54,7 @@ ROUTES = [
         "GET",
         "/readyz",
         readyz,
-        "Readiness: 200 when the registry answers SERVING, 503 otherwise",
+        "Readiness: 200 when the registry answers SERVING and the published APIs are loaded, 503 otherwise",
         "health",
         {200: Response("ready", schemas.READY)},
         authenticated=False,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from services.gateway.nnc.inference import RUNTIME
 from tests.gateway.helpers import error_of
 
 
@@ -10,9 +11,20 @@ async def test_healthz_answers_ok(gateway):
 
 
 async def test_readyz_answers_ready_while_the_registry_serves(gateway):
+    await gateway.client.app[RUNTIME].catalog.watcher.synced.wait()
     response = await gateway.client.get("/readyz")
     assert response.status == 200
     assert await response.json() == {"status": "ready"}
+
+
+async def test_readyz_waits_for_the_published_apis(gateway):
+    synced = gateway.client.app[RUNTIME].catalog.watcher.synced
+    await synced.wait()
+    synced.clear()
+    message = await error_of(await gateway.client.get("/readyz"), 503, "UNAVAILABLE")
+    assert "published APIs" in message
+    synced.set()
+    assert (await gateway.client.get("/readyz")).status == 200
 
 
 async def test_readyz_answers_503_without_a_registry(start_gateway, unused_tcp_port):
