@@ -30,15 +30,16 @@ from torii.v1 import apis_pb2
 class SharedTriton:
     address: str
     repository: Path
+    trace_file: Path
 
 
 @pytest.fixture(scope="session")
 async def shared_triton():
     root = Path(tempfile.mkdtemp(prefix="torii-e2e-triton-"))
-    triton = LocalTriton(root / "models", root)
+    triton = LocalTriton(root / "models", root, trace_file=root / "trace.json")
     address = await triton.start()
     try:
-        yield SharedTriton(address, root / "models")
+        yield SharedTriton(address, root / "models", root / "trace.json")
     finally:
         await triton.stop()
         shutil.rmtree(root, ignore_errors=True)

@@ -47,6 +47,7 @@ class LocalTriton:
         grpc_port: int = 0,
         exit_timeout_s: int = 5,
         log_verbose: int = 0,
+        trace_file: Path | None = None,
     ) -> None:
         self._model_repository = model_repository
         self._work_dir = work_dir
@@ -54,6 +55,9 @@ class LocalTriton:
         self._grpc_port = grpc_port
         self._exit_timeout_s = exit_timeout_s
         self._log_verbose = log_verbose
+        # Triton only takes a trace file at start; tracing itself stays off until a model's
+        # trace settings turn it on (update_trace_settings), e.g. to follow one request id.
+        self._trace_file = trace_file
         self._process: asyncio.subprocess.Process | None = None
         self._ports: tuple[int, int, int] | None = None
 
@@ -101,6 +105,7 @@ class LocalTriton:
             f"--metrics-port={metrics_port}",
             f"--exit-timeout-secs={self._exit_timeout_s}",
             f"--log-verbose={self._log_verbose}",
+            *([f"--trace-config=triton,file={self._trace_file}", "--trace-config=level=OFF"] if self._trace_file else []),
             # Not strict: strict readiness turns the whole server unready after one model
             # fails to load (measured), and one tenant's broken model must not look like a
             # broken server. Model readiness is asked per model instead.

@@ -1,0 +1,42 @@
+"""The caller's request id reaches Triton: Triton's trace of the inference carries the same id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from tritonclient.grpc.aio import InferenceServerClient
+
+from tests.e2e.test_nnc_errors import VECTOR
+from tests.scheduler.onnx_models import affine_model
+
+
+async def test_the_request_id_travels_to_triton(platform, shared_triton):
+    api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
+    model = f"api_{api['api_id']}__{api['model_version_id']}"
+    triton = InferenceServerClient(platform.triton_address)
+    try:
+        settings = {"trace_level": ["TIMESTAMPS"], "trace_rate": "1", "log_frequency": "1"}
+        await triton.update_trace_settings(model_name=model, settings=settings)
+        status, body = await platform.infer(api, VECTOR, headers={"x-request-id": "trace-me-42"})
+        assert status == 200, body
+        await triton.update_trace_settings(model_name=model, settings={"trace_level": ["OFF"]})
+    finally:
+        await triton.close()
+    deadline = asyncio.get_running_loop().time() + 5
+    while not any(
+        trace.get("request_id") == "trace-me-42" and trace.get("model_name") == model for trace in traces_in(shared_triton)
+    ):
+        assert asyncio.get_running_loop().time() < deadline, "Triton's trace never named the request id"
+        await asyncio.sleep(0.1)
+
+
+def traces_in(shared_triton) -> list[dict]:
+    """Triton writes <trace file>.<n>, one file per log_frequency traces."""
+    traces = []
+    for path in shared_triton.trace_file.parent.glob(shared_triton.trace_file.name + "*"):
+        try:
+            traces.extend(json.loads(path.read_text() or "[]"))
+        except ValueError:  # a file Triton is still writing
+            continue
+    return traces
