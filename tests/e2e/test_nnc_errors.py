@@ -136,3 +136,24 @@ async def test_a_model_that_fails_at_run_time_is_an_inference_failure(platform):
     api = await platform.publish(fixed_rows_model(2, 4))
     status, body = await platform.infer(api, VECTOR)
     assert_contract_error(status, body, 500, "INFERENCE_FAILED", "Inference failed")
+
+
+async def test_a_registry_away_on_first_use_of_a_version_is_temporarily_unavailable(platform, api):
+    from services.gateway.nnc.inference import RUNTIME
+
+    catalog = platform.client.app[RUNTIME].catalog
+    catalog._versions.clear()
+    await platform.gateway.registry.app.stop()
+    status, body = await platform.infer(api, VECTOR)
+    assert_contract_error(status, body, 503, "TEMPORARILY_UNAVAILABLE", "Temporarily unavailable")
+
+
+async def test_a_formal_api_keeps_answering_while_the_registry_is_down(platform, api):
+    """The hot path needs no control-plane call: keys, rules and status are in the gateway's memory."""
+    assert (await platform.infer(api, VECTOR))[0] == 200
+    await platform.gateway.registry.app.stop()
+    for _ in range(5):
+        status, body = await platform.infer(api, VECTOR)
+        assert status == 200, body
+    status, body = await platform.infer(api, VECTOR, key="wrong")
+    assert_contract_error(status, body, 403, "ACCESS_DENIED", "Invalid API key")

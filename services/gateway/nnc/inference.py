@@ -87,7 +87,11 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     _check_key(endpoint, request.headers.get(API_KEY_HEADER, ""))
     _check_enabled(endpoint, runtime.clock())
     body = await _read_json(request, runtime.max_body_bytes)
-    version = await runtime.catalog.version(api.serving_model_version_id)
+    try:
+        version = await runtime.catalog.version(api.serving_model_version_id)
+    except grpc.aio.AioRpcError as error:
+        log.warning("model_version_unavailable", api_id=api.api_id, code=error.code().name)
+        raise NncError(failures.BACKEND_UNAVAILABLE) from None
     try:
         inputs = decode_inputs(
             body.get("inputs"), version, allowed_types=SERVERLESS_TYPES if endpoint.serverless else ALL_TYPES
@@ -103,8 +107,9 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
 
 
 def _check_key(endpoint: Endpoint, key: str) -> None:
-    stored = endpoint.key_digests.get(credential_id_of(key.strip()) or "")
-    if stored is None or not matches(key.strip(), stored):
+    key = key.strip()
+    stored = endpoint.key_digests.get(credential_id_of(key) or "")
+    if stored is None or not matches(key, stored):
         raise NncError(failures.INVALID_API_KEY)
 
 
