@@ -541,6 +541,7 @@ async def bench(args: argparse.Namespace) -> dict:
         "settings": {
             "queue_delay_us": queue_delay,
             "max_batch_size": int(os.environ.get("TORII_MAX_BATCH_SIZE", defaults["max_batch_size"].default)),
+            "gateway_workers": int(os.environ.get("TORII_GATEWAY_WORKERS", "1")),
             "seconds_per_point": args.seconds,
             "warmup_s": args.warmup,
             "concurrency": concurrencies,

@@ -30,8 +30,6 @@ from services.runtime.logging import configure_logging, get_logger
 
 log = get_logger("launcher")
 
-# Dependents first: each tier is stopped before the next, so in-flight work can still reach the registry.
-STOP_TIERS = (("gateway", "scheduler", "trainer"), ("registry",))
 STOP_MARGIN_S = 5.0
 """A child gets its shutdown grace plus this long to exit after SIGTERM before it is killed."""
 
@@ -57,12 +55,18 @@ class Launcher:
         self._settings = settings
         self._data_dir = settings.data_dir.resolve()
         self._connect_host = _connect_host(settings.host)
+        gateways = tuple(
+            Service("gateway" if n == 1 else f"gateway-{n}", "services.gateway", settings.gateway_port, "http")
+            for n in range(1, settings.gateway_workers + 1)
+        )
         self.services = (
             Service("registry", "services.registry", settings.registry_port, "grpc"),
             Service("scheduler", "services.scheduler", settings.scheduler_port, "grpc"),
             Service("trainer", "services.trainer", settings.trainer_port, "grpc"),
-            Service("gateway", "services.gateway", settings.gateway_port, "http"),
+            *gateways,
         )
+        # Dependents first: each tier stops before the next, so in-flight work still reaches the registry.
+        self.stop_tiers = ((*(gateway.name for gateway in gateways), "scheduler", "trainer"), ("registry",))
         self._postgres_dir = self._data_dir / "postgres"
         self._postgres = None if settings.database_url else EmbeddedPostgres(self._postgres_dir)
         self._supervisor: Supervisor | None = None
@@ -120,7 +124,7 @@ class Launcher:
 
     async def stop(self) -> None:
         if self._supervisor is not None:
-            await self._supervisor.stop(STOP_TIERS)
+            await self._supervisor.stop(self.stop_tiers)
         if self._postgres is not None:
             await self._postgres.stop()
 
@@ -143,25 +147,37 @@ class Launcher:
             TORII_SCHEDULER_PORT=str(s.scheduler_port),
             TORII_TRAINER_PORT=str(s.trainer_port),
             TORII_REGISTRY_ADDRESS=f"{self._connect_host}:{s.registry_port}",
+            TORII_GATEWAY_REUSE_PORT=str(s.gateway_workers > 1).lower(),
             PYTHONUNBUFFERED="1",
         )
         if service.name == "registry":  # only the registry runs SQL and knows the bootstrap token
             env.update(TORII_DATABASE_URL=database_url, TORII_BOOTSTRAP_ADMIN_TOKEN=admin_token)
         return env
 
+    def _ports_to_check(self) -> list[tuple[str, str, int, str]]:
+        """(what, host, port, the variable that moves it) for each port Torii will listen on."""
+        ports = {
+            service.port: (service.name, self._settings.host, service.port, f"TORII_{service.name.upper()}_PORT")
+            for service in reversed(self.services)  # the first gateway names the shared port
+        }
+        if self._settings.triton_mode == "local":
+            host, port = self._settings.triton_addresses[0].rsplit(":", 1)
+            ports[int(port)] = ("triton", host.strip("[]"), int(port), "TORII_TRITON_ADDRESSES")
+        return list(ports.values())
+
     def _check_ports_free(self) -> None:
         """Fail early and clearly instead of letting a health check reach whatever holds the port."""
-        for service in self.services:
-            with socket.socket(_family(self._settings.host), socket.SOCK_STREAM) as probe:
+        for name, host, port, variable in self._ports_to_check():
+            with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
-                    probe.bind((self._settings.host, service.port))
+                    probe.bind((host, port))
                 except OSError as error:
                     if error.errno != errno.EADDRINUSE:
                         raise
                     raise StartupError(
-                        f"port {service.port} ({service.name}) is already in use on {self._settings.host}; "
-                        f"is another Torii running? Set TORII_{service.name.upper()}_PORT to use another port."
+                        f"port {port} ({name}) is already in use on {host}; "
+                        f"is another Torii running? Set {variable} to use another port."
                     ) from error
 
     async def _wait_ready(self) -> None:
@@ -195,11 +211,12 @@ def _family(host: str) -> socket.AddressFamily:
 
 
 def banner(launcher: Launcher, token: str) -> str:
-    registry, scheduler, trainer, _ = launcher.services
+    registry, scheduler, trainer, *gateways = launcher.services
+    workers = f" ({len(gateways)} worker processes)" if len(gateways) > 1 else ""
     return "\n".join(
         [
             "Torii is running.",
-            f"  gateway (HTTP):    {launcher.gateway_url}",
+            f"  gateway (HTTP):    {launcher.gateway_url}{workers}",
             f"  registry (gRPC):   {launcher.address(registry)}",
             f"  scheduler (gRPC):  {launcher.address(scheduler)}",
             f"  trainer (gRPC):    {launcher.address(trainer)}",

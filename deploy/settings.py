@@ -29,6 +29,10 @@ class LauncherSettings(CommonSettings):
     trainer_port: int = Field(default=50053, ge=1, le=65535)
     """gRPC port of the trainer (TORII_TRAINER_PORT)."""
 
+    gateway_workers: int = Field(default=1, ge=1, le=64)
+    """Gateway processes sharing TORII_GATEWAY_PORT (SO_REUSEPORT), each on a core of its own
+    (TORII_GATEWAY_WORKERS): one Python process serves about one core's worth of inference."""
+
     triton_mode: Literal["local", "remote"] = "local"
     """Read by the scheduler too (TORII_TRITON_MODE): local runs the wheel's tritonserver."""
 

@@ -13,6 +13,10 @@ class GatewaySettings(CommonSettings):
     gateway_port: int = Field(default=8080, ge=0, le=65535)
     """HTTP port; 0 picks a free one."""
 
+    gateway_reuse_port: bool = False
+    """Listen with SO_REUSEPORT, so several gateway processes share the port (the launcher sets it
+    for TORII_GATEWAY_WORKERS > 1); the kernel spreads connections across them."""
+
     max_upload_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     """Largest model file a single upload may carry; a larger one is refused with 413 and not kept."""
 

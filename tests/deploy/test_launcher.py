@@ -108,7 +108,7 @@ def http_status(url: str) -> int:
 
 
 def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
-    gateway, registry, scheduler, trainer = free_ports(4)
+    gateway, registry, scheduler, trainer, triton = free_ports(5)
     ports = {"registry": registry, "scheduler": scheduler, "trainer": trainer}
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TORII_DATABASE_URL"}}
@@ -118,6 +118,8 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         TORII_REGISTRY_PORT=str(registry),
         TORII_SCHEDULER_PORT=str(scheduler),
         TORII_TRAINER_PORT=str(trainer),
+        TORII_TRITON_ADDRESSES=f'["127.0.0.1:{triton}"]',
+        TORII_GATEWAY_WORKERS="2",
     )
     stdout_path, stderr_path = tmp_path / "launcher.out", tmp_path / "launcher.err"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
@@ -145,7 +147,8 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         token = wait_for(token_printed, STARTUP_TIMEOUT_S, "the admin token line").group(1)
         assert re.fullmatch(r"[0-9a-f-]{36}\.[0-9a-f]{64}", token)
         out = stdout_path.read_text()
-        assert f"http://127.0.0.1:{gateway}" in out
+        assert f"http://127.0.0.1:{gateway} (2 worker processes)" in out
+        assert f"127.0.0.1:{triton} (started by the scheduler)" in out
         for port in ports.values():
             assert f"127.0.0.1:{port}" in out
         assert "Ctrl-C" in out
@@ -163,6 +166,8 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
             assert health_status(f"127.0.0.1:{port}") == serving, name
         assert health_status(f"127.0.0.1:{registry}", "torii.v1.RegistryService") == serving
         assert http_status(f"http://127.0.0.1:{gateway}/healthz") == 200
+        gateways = [p for p in children(launcher.pid) if "services.gateway" in cmdline(p)]
+        assert len(gateways) == 2, [cmdline(p) for p in children(launcher.pid)]
 
         killed = service_pid(launcher.pid, "services.scheduler")
         assert killed, f"no scheduler among the launcher's children: {[cmdline(p) for p in children(launcher.pid)]}"
@@ -218,3 +223,30 @@ async def test_a_port_in_use_stops_the_start_with_a_clear_error(tmp_path):
             await Launcher(settings).start()
     assert f"port {port} (scheduler) is already in use" in str(raised.value)
     assert "TORII_SCHEDULER_PORT" in str(raised.value)
+
+
+def test_gateway_workers_share_the_port_and_stop_before_the_registry():
+    launcher = Launcher(LauncherSettings(database_url="postgresql://unused", gateway_workers=3))
+    names = [service.name for service in launcher.services]
+    assert names == ["registry", "scheduler", "trainer", "gateway", "gateway-2", "gateway-3"]
+    assert launcher.stop_tiers == (("gateway", "gateway-2", "gateway-3", "scheduler", "trainer"), ("registry",))
+    gateway = launcher.services[-1]
+    assert launcher._child_env(gateway, "postgresql://unused", "token")["TORII_GATEWAY_REUSE_PORT"] == "true"
+    single = Launcher(LauncherSettings(database_url="postgresql://unused"))
+    assert single._child_env(single.services[-1], "", "")["TORII_GATEWAY_REUSE_PORT"] == "false"
+
+
+async def test_a_taken_triton_port_stops_the_start_with_a_clear_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        gateway, registry, scheduler, trainer = free_ports(4)
+        settings = LauncherSettings(
+            data_dir=tmp_path, database_url="postgresql://unused", gateway_port=gateway, registry_port=registry,
+            scheduler_port=scheduler, trainer_port=trainer, triton_addresses=[f"127.0.0.1:{port}"],
+        )
+        with pytest.raises(StartupError) as raised:
+            await Launcher(settings).start()
+    assert f"port {port} (triton) is already in use" in str(raised.value)
+    assert "TORII_TRITON_ADDRESSES" in str(raised.value)

@@ -1,0 +1,36 @@
+"""The gateway process's server: workers sharing a port, and listening only once APIs are known."""
+
+from __future__ import annotations
+
+import socket
+
+import aiohttp
+
+from services.gateway.main import GatewayServer
+from services.gateway.nnc.inference import RUNTIME
+from services.gateway.settings import GatewaySettings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_workers_share_one_port_and_each_knows_the_apis_before_listening(registry, tmp_path):
+    port = free_port()
+    settings = GatewaySettings(
+        data_dir=tmp_path, registry_address=registry.address, gateway_port=port, gateway_reuse_port=True
+    )
+    workers = [GatewayServer(settings), GatewayServer(settings)]
+    try:
+        for worker in workers:
+            assert await worker.start() == [f"127.0.0.1:{port}"]
+            assert worker._runner.app[RUNTIME].catalog.watcher.synced.is_set()
+        async with aiohttp.ClientSession() as session:
+            for _ in range(4):
+                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    assert response.status == 200
+    finally:
+        for worker in workers:
+            await worker.stop()
