@@ -1,26 +1,20 @@
 """`python -m deploy.exec_child LAUNCHER_PID MODULE`: become `python -m MODULE`, tied to the launcher.
 
-On Linux the kernel sends the service SIGTERM when the launcher dies, even by SIGKILL, so no
-service outlives a launcher that had no chance to stop it. The flag survives exec.
+The kernel sends the service SIGTERM when the launcher dies, even by SIGKILL, so no service
+outlives a launcher that had no chance to stop it (services.runtime.exec_tied does the tying).
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
 import signal
 import sys
 
-PR_SET_PDEATHSIG = 1
+from services.runtime.exec_tied import exec_tied
 
 
 def main() -> None:
     launcher_pid, module = int(sys.argv[1]), sys.argv[2]
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        if os.getppid() != launcher_pid:  # the launcher died before the flag was set
-            sys.exit(1)
-    os.execv(sys.executable, [sys.executable, "-m", module])
+    exec_tied(launcher_pid, [sys.executable, "-m", module], death_signal=signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ this venv goes first on PATH with VIRTUAL_ENV set.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import importlib.util
 import os
 import shutil
@@ -23,11 +22,11 @@ from pathlib import Path
 from tritonclient.grpc.aio import InferenceServerClient
 from tritonclient.utils import InferenceServerException
 
+from services.runtime.exec_tied import tied_command
 from services.runtime.logging import get_logger
 
 log = get_logger(__name__)
 
-PR_SET_PDEATHSIG = 1
 LOG_NAME = "tritonserver.log"
 _POLL_S = 0.1
 _LOG_TAIL_BYTES = 4000
@@ -116,13 +115,13 @@ class LocalTriton:
         ]
         started = time.monotonic()
         with open(self.log_path, "ab") as log_file:
+            # Tied to this process: Triton never outlives the scheduler, even one killed by SIGKILL.
             self._process = await asyncio.create_subprocess_exec(
-                *args,
+                *tied_command(args),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=asyncio.subprocess.STDOUT,
                 env=_child_env(package),
-                preexec_fn=_die_with_parent(os.getpid()),
             )
         log.info("triton_starting", pid=self._process.pid, grpc_address=self.grpc_address)
         try:
@@ -248,23 +247,6 @@ def _child_env(package: Path) -> dict[str, str]:
     env["PATH"] = os.pathsep.join(p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p)
     env["VIRTUAL_ENV"] = sys.prefix
     return env
-
-
-def _die_with_parent(parent_pid: int):
-    """preexec_fn: have the kernel SIGKILL Triton when its parent dies, so it never outlives us.
-
-    The kernel ties this to the thread that forked, i.e. the event loop's thread; the
-    scheduler runs its loop on the main thread for its whole life.
-    """
-    if sys.platform != "linux":
-        return None
-
-    def set_pdeathsig() -> None:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent_pid:  # the parent died before the flag was set
-            os._exit(1)
-
-    return set_pdeathsig
 
 
 def _ports(host: str, grpc_port: int) -> tuple[int, int, int]:
