@@ -1,18 +1,22 @@
-"""The scheduler process: the reconciler, the local Triton it supervises, health and reflection."""
+"""The scheduler process: the reconciler, the local Triton it supervises, SchedulerService for
+operators, health and reflection."""
 
 from __future__ import annotations
 
 import grpc
 
 from services.runtime.grpc_client import open_channel
-from services.runtime.grpc_server import GrpcServer
+from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.scheduler.reconciler import Clock, Reconciler, utc_now
+from services.scheduler.servicer import SchedulerServicer
 from services.scheduler.settings import SchedulerSettings
 from services.scheduler.triton.control import TritonControl
 from services.scheduler.triton.local_server import LocalTriton
 from services.scheduler.triton.repository import ModelRepository
 from services.scheduler.triton.supervisor import TritonSupervisor
-from torii.v1 import registry_service_pb2_grpc
+from torii.v1 import registry_service_pb2_grpc, scheduler_service_pb2, scheduler_service_pb2_grpc
+
+SERVICE_NAME = scheduler_service_pb2.DESCRIPTOR.services_by_name["SchedulerService"].full_name
 
 def _port_of(address: str) -> int:
     return int(address.rsplit(":", 1)[1])
@@ -21,7 +25,7 @@ def _port_of(address: str) -> int:
 class SchedulerApp:
     def __init__(self, settings: SchedulerSettings, *, clock: Clock = utc_now) -> None:
         self._settings = settings
-        self._server = GrpcServer(bindings=[])
+        self._server: GrpcServer | None = None
         self._channel: grpc.aio.Channel | None = None
         self._tritons = [TritonControl(address) for address in settings.triton_addresses]
         self._supervisor: TritonSupervisor | None = None
@@ -58,10 +62,18 @@ class SchedulerApp:
             )
             await self._supervisor.start()
         self.reconciler.start()
+        supervisor = self._supervisor
+        servicer = SchedulerServicer(self.reconciler, lambda: supervisor.restarts if supervisor else 0)
+        self._server = GrpcServer(
+            bindings=[
+                ServiceBinding(servicer, scheduler_service_pb2_grpc.add_SchedulerServiceServicer_to_server, SERVICE_NAME)
+            ]
+        )
         return await self._server.start(settings.host, settings.scheduler_port)
 
     async def stop(self) -> None:
-        await self._server.stop(self._settings.shutdown_grace_s)
+        if self._server is not None:
+            await self._server.stop(self._settings.shutdown_grace_s)
         if self.reconciler is not None:
             await self.reconciler.stop()
         if self._supervisor is not None:

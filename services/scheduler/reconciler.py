@@ -73,6 +73,18 @@ class Reconciler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def deployments(self) -> list[tuple[str, ModelEntry, bool]]:
+        """(api_id, entry, retiring) for every entry loaded now, by API then model name."""
+        return [
+            (api_id, entry, name in self._retired_at)
+            for api_id, entries in sorted(self._deployed.items())
+            for name, entry in sorted(entries.items())
+        ]
+
+    async def triton_readiness(self) -> list[tuple[str, bool]]:
+        ready = await asyncio.gather(*(triton.is_server_ready() for triton in self._tritons))
+        return [(triton.address, is_ready) for triton, is_ready in zip(self._tritons, ready, strict=True)]
+
     def wake(self) -> None:
         """Run a pass now rather than at the next interval (a clock moved, Triton came back)."""
         self._wake.set()

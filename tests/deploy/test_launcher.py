@@ -160,6 +160,11 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         ).stdout.split()
         assert "torii.v1.RegistryService" in listed
         assert "grpc.health.v1.Health" in listed
+        scheduler_services = subprocess.run(
+            [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{scheduler}", "list"],
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout.split()
+        assert "torii.v1.SchedulerService" in scheduler_services
 
         serving = health_pb2.HealthCheckResponse.SERVING
         for name, port in ports.items():

@@ -62,6 +62,7 @@ class Platform:
     clock: Clock
     triton_address: str
     usage_flush_interval_s: float
+    scheduler_port: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     model_ids: dict[str, str] = field(default_factory=dict)
 
@@ -129,10 +130,10 @@ async def platform(registry, start_gateway, shared_triton, tmp_path):
         ),
         clock=clock,
     )
-    await scheduler.start()
+    scheduler_port = await scheduler.start()
     try:
         gateway = await start_gateway(triton_addresses=[shared_triton.address], usage_flush_interval_s=flush_s)
         gateway.client.app[RUNTIME].clock = clock
-        yield Platform(gateway, scheduler, clock, shared_triton.address, flush_s)
+        yield Platform(gateway, scheduler, clock, shared_triton.address, flush_s, scheduler_port)
     finally:
         await scheduler.stop()

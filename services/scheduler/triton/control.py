@@ -31,6 +31,7 @@ class ModelLoadError(Exception):
 
 class TritonControl:
     def __init__(self, address: str) -> None:
+        self.address = address
         self._client = InferenceServerClient(address)
 
     async def load(self, name: str, timeout_s: float = 300.0) -> None:
