@@ -9,13 +9,13 @@ APIs deleted while the stream was down are reported as deleted.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
 
 from services.runtime.logging import get_logger
+from services.runtime.tasks import cancel_and_wait
 from torii.v1 import apis_pb2, registry_service_pb2, registry_service_pb2_grpc
 
 log = get_logger("api_watch")
@@ -51,11 +51,8 @@ class ApiWatcher:
         self._task = asyncio.create_task(self._run(), name="api-watch")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -19,6 +19,7 @@ import grpc
 from services.policy.triton_names import parse_triton_model_name
 from services.runtime.api_watch import ApiWatcher, WatchedApi
 from services.runtime.logging import get_logger
+from services.runtime.tasks import cancel_and_wait
 from services.scheduler.placement import Want, model_entry, wanted
 from services.scheduler.settings import SchedulerSettings
 from services.scheduler.triton.control import ModelLoadError, TritonControl
@@ -68,10 +69,7 @@ class Reconciler:
 
     async def stop(self) -> None:
         await self._watcher.stop()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     def deployments(self) -> list[tuple[str, ModelEntry, bool]]:
         """(api_id, entry, retiring) for every entry loaded now, by API then model name."""

@@ -8,7 +8,6 @@ left, so a graceful shutdown loses nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -16,6 +15,7 @@ from datetime import datetime, timezone
 import grpc
 
 from services.runtime.logging import get_logger
+from services.runtime.tasks import cancel_and_wait
 from torii.v1 import apis_pb2, registry_service_pb2, registry_service_pb2_grpc
 
 log = get_logger("usage")
@@ -51,10 +51,7 @@ class UsageRecorder:
         self._task = asyncio.create_task(self._run(), name="usage-flush")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self.flush()
 
     async def _run(self) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 from services.runtime.logging import get_logger
+from services.runtime.tasks import cancel_and_wait
 from services.scheduler.triton.local_server import LocalTriton, TritonStartError
 
 log = get_logger("triton_supervisor")
@@ -38,10 +38,7 @@ class TritonSupervisor:
         return address
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self.triton.stop()
 
     async def _watch(self) -> None:
