@@ -26,6 +26,7 @@ from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.settings import LauncherSettings
 from deploy.supervisor import ChildSpec, Supervisor
 from services.registry.migrations import apply_migrations
+from services.runtime.addresses import host_and_port
 from services.runtime.logging import configure_logging, get_logger
 
 log = get_logger("launcher")
@@ -161,8 +162,8 @@ class Launcher:
             for service in reversed(self.services)  # the first gateway names the shared port
         }
         if self._settings.triton_mode == "local":
-            host, port = self._settings.triton_addresses[0].rsplit(":", 1)
-            ports[int(port)] = ("triton", host.strip("[]"), int(port), "TORII_TRITON_ADDRESSES")
+            host, port = host_and_port(self._settings.triton_addresses[0])
+            ports[port] = ("triton", host, port, "TORII_TRITON_ADDRESSES")
         return list(ports.values())
 
     def _check_ports_free(self) -> None:

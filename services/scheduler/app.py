@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import grpc
 
+from services.runtime.addresses import host_and_port
 from services.runtime.grpc_client import open_channel
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.scheduler.reconciler import Clock, Reconciler, utc_now
@@ -17,10 +18,6 @@ from services.scheduler.triton.supervisor import TritonSupervisor
 from torii.v1 import registry_service_pb2_grpc, scheduler_service_pb2, scheduler_service_pb2_grpc
 
 SERVICE_NAME = scheduler_service_pb2.DESCRIPTOR.services_by_name["SchedulerService"].full_name
-
-def _port_of(address: str) -> int:
-    return int(address.rsplit(":", 1)[1])
-
 
 class SchedulerApp:
     def __init__(self, settings: SchedulerSettings, *, clock: Clock = utc_now) -> None:
@@ -51,12 +48,8 @@ class SchedulerApp:
             clock=self._clock,
         )
         if settings.triton_mode == "local":
-            local = LocalTriton(
-                repository_dir,
-                triton_dir,
-                host=settings.triton_addresses[0].rsplit(":", 1)[0],
-                grpc_port=_port_of(settings.triton_addresses[0]),
-            )
+            host, port = host_and_port(settings.triton_addresses[0])
+            local = LocalTriton(repository_dir, triton_dir, host=host, grpc_port=port)
             self._supervisor = TritonSupervisor(
                 local, on_exit=self.reconciler.triton_lost, on_ready=self.reconciler.wake
             )
