@@ -17,6 +17,7 @@ from services.gateway.nnc.triton_pool import TritonPool
 from services.gateway.nnc.usage import UsageRecorder
 from services.gateway.middlewares import error_middleware, request_id_middleware
 from services.gateway.openapi import build_document
+from services.gateway.prediction_one.clients import prediction_one_clients
 from services.gateway.routes import ROUTES
 from services.gateway.routing import aiohttp_handler
 from services.gateway.settings import GatewaySettings
@@ -54,6 +55,7 @@ def create_app(
     else:
         app[REGISTRY] = RegistryClients(registry, health)
     app.cleanup_ctx.append(_inference_runtime)
+    app.cleanup_ctx.append(prediction_one_clients)
     for route in ROUTES:
         app.router.add_route(route.method, route.path, aiohttp_handler(route))
     app[OPENAPI_DOCUMENT] = build_document(ROUTES)

@@ -19,6 +19,8 @@ from services.gateway.errors import (
 )
 from services.gateway.nnc import routes as nnc_routes
 from services.gateway.nnc.contract_errors import http_error as nnc_http_error
+from services.gateway.prediction_one import routes as prediction_one_routes
+from services.gateway.prediction_one.contract_errors import http_error as prediction_one_http_error
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
 
 log = get_logger("gateway")
@@ -83,6 +85,8 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
 
 
 def _from_http_exception(request: web.Request, error: web.HTTPException) -> web.Response:
+    if request.path.startswith(prediction_one_routes.PREFIXES):
+        return prediction_one_http_error(error)
     if request.path.startswith(nnc_routes.PREFIX):
         return nnc_http_error(request, error)
     code = _CODE_BY_HTTP_STATUS.get(error.status, HTTPStatus(error.status).name)

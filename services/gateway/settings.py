@@ -40,6 +40,16 @@ class GatewaySettings(CommonSettings):
     """Scheme and host clients reach the gateway at, e.g. https://torii.example.com; empty derives
     it from each request's scheme and Host header."""
 
+    trainer_address: str = "127.0.0.1:50053"
+    """host:port of the trainer's gRPC server (Prediction One's training routes)."""
+
+    url_signing_key: str = ""
+    """Key of the signed upload and download URLs (Prediction One's upload-url, result_url); empty:
+    a random key kept in <data_dir>/gateway/url_signing.key, shared by every gateway process."""
+
+    signed_url_lifetime_s: float = Field(default=3600.0, gt=0)
+    """How long a signed upload or download URL stays valid."""
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from services.registry.domain.accounts import AccountService
 from services.registry.domain.apis import ApiService
+from services.registry.domain.data_sets import DataSetService
+from services.registry.domain.external_keys import ExternalKeyService
 from services.registry.domain.models import ModelService
+from services.registry.domain.trained_models import TrainedModelService
+from services.registry.domain.training import TrainingJobService
 from services.registry.domain.types import User
 from services.registry.domain.usage import UsageService
 from services.registry.migrations import apply_migrations
@@ -12,17 +16,28 @@ from services.registry.servicer import RegistryServicer
 from services.registry.settings import RegistrySettings
 from services.registry.storage.accounts import AccountStore
 from services.registry.storage.apis import ApiStore
+from services.registry.storage.data_sets import DataSetStore
+from services.registry.storage.external_keys import ExternalKeyStore
 from services.registry.storage.models import ModelStore
+from services.registry.storage.trained_models import TrainedModelStore
+from services.registry.storage.training import TrainingJobStore
 from services.registry.storage.usage import UsageStore
+from services.registry.training_servicer import TrainingRegistryServicer
 from services.registry.watch import ApiChangeHub
 from services.runtime.database import create_pool
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.runtime.logging import get_logger
-from torii.v1 import registry_service_pb2, registry_service_pb2_grpc
+from torii.v1 import (
+    registry_service_pb2,
+    registry_service_pb2_grpc,
+    training_registry_service_pb2,
+    training_registry_service_pb2_grpc,
+)
 
 log = get_logger("registry")
 
 SERVICE_NAME = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+TRAINING_SERVICE_NAME = training_registry_service_pb2.DESCRIPTOR.services_by_name["TrainingRegistryService"].full_name
 
 
 class RegistryApp:
@@ -57,8 +72,24 @@ class RegistryApp:
             UsageService(apis, UsageStore(self._pool)),
             self._hub,
         )
+        trained_models = TrainedModelStore(self._pool)
+        training = TrainingRegistryServicer(
+            ExternalKeyService(
+                account_store, ExternalKeyStore(self._pool), trained_models, settings.external_key_ttl_s
+            ),
+            TrainingJobService(account_store, TrainingJobStore(self._pool), trained_models),
+            DataSetService(account_store, DataSetStore(self._pool)),
+            TrainedModelService(account_store, trained_models),
+        )
         self._server = GrpcServer(
-            [ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME)]
+            [
+                ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME),
+                ServiceBinding(
+                    training,
+                    training_registry_service_pb2_grpc.add_TrainingRegistryServiceServicer_to_server,
+                    TRAINING_SERVICE_NAME,
+                ),
+            ]
         )
         return await self._server.start(settings.host, settings.registry_port)
 

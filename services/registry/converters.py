@@ -120,6 +120,8 @@ def version_to_proto(version: ModelVersion) -> models_pb2.ModelVersion:
         signature=json_format.ParseDict(signature, models_pb2.Signature()),
         preprocessing=json_format.ParseDict(version.preprocessing, models_pb2.Preprocessing()),
         created_at=timestamp(version.created_at),
+        number=version.number,
+        training_job_id=version.training_job_id,
     )
 
 

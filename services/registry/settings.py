@@ -21,3 +21,6 @@ class RegistrySettings(CommonSettings):
 
     database_pool_size: int = Field(default=10, ge=2)
     """Most PostgreSQL connections the registry holds at once."""
+
+    external_key_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
+    """Seconds a Prediction One API key (IssueExternalKey) lasts: 30 days, as Prediction One's login credential."""

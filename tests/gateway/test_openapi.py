@@ -54,8 +54,14 @@ def test_every_operation_documents_its_errors_and_bodies(tmp_path):
     doc = _document(tmp_path)
     assert doc["openapi"].startswith("3.1")
     for path, operations in doc["paths"].items():
-        # Inference routes answer in their contract's own error shape.
-        error_ref = {"$ref": "#/components/schemas/" + ("NncError" if path.startswith("/v1/") else "Error")}
+        # Contract routes answer in their contract's own error shape.
+        if path.startswith(("/v1/external/", "/v1/groups/")):
+            shape = "PredictionOneError"
+        elif path.startswith("/v1/"):
+            shape = "NncError"
+        else:
+            shape = "Error"
+        error_ref = {"$ref": "#/components/schemas/" + shape}
         for method, operation in operations.items():
             responses = operation["responses"]
             assert responses["default"]["content"]["application/json"]["schema"] == error_ref, (method, path)

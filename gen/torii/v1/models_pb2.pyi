@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from torii.v1 import tabular_pb2 as _tabular_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -77,10 +78,12 @@ class ImagePreprocessing(_message.Message):
     def __init__(self, input_name: _Optional[str] = ..., height: _Optional[int] = ..., width: _Optional[int] = ..., channels: _Optional[int] = ..., mean: _Optional[_Iterable[float]] = ..., std: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class Preprocessing(_message.Message):
-    __slots__ = ("images",)
+    __slots__ = ("images", "tabular")
     IMAGES_FIELD_NUMBER: _ClassVar[int]
+    TABULAR_FIELD_NUMBER: _ClassVar[int]
     images: _containers.RepeatedCompositeFieldContainer[ImagePreprocessing]
-    def __init__(self, images: _Optional[_Iterable[_Union[ImagePreprocessing, _Mapping]]] = ...) -> None: ...
+    tabular: _tabular_pb2.TabularSchema
+    def __init__(self, images: _Optional[_Iterable[_Union[ImagePreprocessing, _Mapping]]] = ..., tabular: _Optional[_Union[_tabular_pb2.TabularSchema, _Mapping]] = ...) -> None: ...
 
 class Model(_message.Message):
     __slots__ = ("model_id", "account_id", "name", "created_at")
@@ -95,7 +98,7 @@ class Model(_message.Message):
     def __init__(self, model_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ModelVersion(_message.Message):
-    __slots__ = ("model_version_id", "model_id", "version", "format", "artifact_uri", "sha256", "size_bytes", "signature", "preprocessing", "created_at")
+    __slots__ = ("model_version_id", "model_id", "version", "format", "artifact_uri", "sha256", "size_bytes", "signature", "preprocessing", "created_at", "number", "training_job_id")
     MODEL_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +109,8 @@ class ModelVersion(_message.Message):
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     PREPROCESSING_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TRAINING_JOB_ID_FIELD_NUMBER: _ClassVar[int]
     model_version_id: str
     model_id: str
     version: int
@@ -116,4 +121,6 @@ class ModelVersion(_message.Message):
     signature: Signature
     preprocessing: Preprocessing
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, model_version_id: _Optional[str] = ..., model_id: _Optional[str] = ..., version: _Optional[int] = ..., format: _Optional[_Union[ModelFormat, str]] = ..., artifact_uri: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., signature: _Optional[_Union[Signature, _Mapping]] = ..., preprocessing: _Optional[_Union[Preprocessing, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    number: int
+    training_job_id: str
+    def __init__(self, model_version_id: _Optional[str] = ..., model_id: _Optional[str] = ..., version: _Optional[int] = ..., format: _Optional[_Union[ModelFormat, str]] = ..., artifact_uri: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., signature: _Optional[_Union[Signature, _Mapping]] = ..., preprocessing: _Optional[_Union[Preprocessing, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., number: _Optional[int] = ..., training_job_id: _Optional[str] = ...) -> None: ...

@@ -92,6 +92,10 @@ class ModelVersion:
     signature: dict
     preprocessing: dict
     created_at: datetime
+    # Unique across every model's versions: Prediction One's integer model_id.
+    number: int = 0
+    # The training job that made it; empty for uploaded models.
+    training_job_id: str = ""
 
 
 @dataclass(frozen=True)

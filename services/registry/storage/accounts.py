@@ -80,7 +80,8 @@ class AccountStore:
             await connection.execute(
                 "INSERT INTO credentials (credential_id, user_id, secret_sha256) VALUES ($1, $2, $3)"
                 " ON CONFLICT (credential_id) DO UPDATE SET secret_sha256 = EXCLUDED.secret_sha256,"
-                " user_id = EXCLUDED.user_id, api_id = NULL",
+                " user_id = EXCLUDED.user_id, api_id = NULL,"
+                " purpose = NULL, expires_at = NULL, model_version_id = NULL",
                 credential_id,
                 row["user_id"],
                 secret_sha256,
@@ -105,7 +106,9 @@ class AccountStore:
 
     async def user_credential(self, credential_id: str) -> tuple[User, bytes] | None:
         row = await self._pool.fetchrow(
-            "SELECT u.*, c.secret_sha256 FROM credentials c JOIN users u USING (user_id) WHERE c.credential_id = $1",
+            # Prediction One API keys (with a purpose) are not bearer tokens: AuthenticateExternalKey checks them.
+            "SELECT u.*, c.secret_sha256 FROM credentials c JOIN users u USING (user_id)"
+            " WHERE c.credential_id = $1 AND c.purpose IS NULL",
             credential_id,
         )
         return (_user(row), bytes(row["secret_sha256"])) if row else None

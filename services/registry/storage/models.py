@@ -24,14 +24,19 @@ def _version(row) -> ModelVersion:
         signature=row["signature"],
         preprocessing=row["preprocessing"],
         created_at=row["created_at"],
+        number=row["number"],
+        training_job_id=str(row["training_job_id"] or ""),
     )
 
 
-async def _insert_next_version(connection, version_id: str, model_id: str, fields: dict) -> ModelVersion:
+async def insert_next_version(
+    connection, version_id: str, model_id: str, fields: dict, training_job_id: str | None = None
+) -> ModelVersion:
+    """Insert the model's next version; the caller holds the model's row lock (or has just made it)."""
     row = await connection.fetchrow(
         "INSERT INTO model_versions (model_version_id, model_id, version, format, artifact_uri, sha256,"
-        " size_bytes, signature, preprocessing)"
-        " SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6, $7, $8"
+        " size_bytes, signature, preprocessing, training_job_id)"
+        " SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5, $6, $7, $8, $9"
         " FROM model_versions WHERE model_id = $2 RETURNING *",
         version_id,
         model_id,
@@ -41,6 +46,7 @@ async def _insert_next_version(connection, version_id: str, model_id: str, field
         fields["size_bytes"],
         fields["signature"],
         fields["preprocessing"],
+        training_job_id,
     )
     return _version(row)
 
@@ -63,7 +69,7 @@ class ModelStore:
                 )
             except asyncpg.UniqueViolationError:
                 raise AlreadyExists(f"a model named {name!r} already exists in this account") from None
-            version = await _insert_next_version(connection, version_id, model_id, fields)
+            version = await insert_next_version(connection, version_id, model_id, fields)
         return _model(row), version
 
     async def get_model(self, model_id: str) -> Model | None:
@@ -80,7 +86,7 @@ class ModelStore:
         """Insert the next version number; the model row lock serialises concurrent uploads."""
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT 1 FROM models WHERE model_id = $1 FOR UPDATE", model_id)
-            return await _insert_next_version(connection, version_id, model_id, fields)
+            return await insert_next_version(connection, version_id, model_id, fields)
 
     async def list_versions(self, model_id: str) -> list[ModelVersion]:
         rows = await self._pool.fetch("SELECT * FROM model_versions WHERE model_id = $1 ORDER BY version", model_id)

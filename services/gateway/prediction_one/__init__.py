@@ -1,0 +1,1 @@
+"""The Prediction One contract: training, data sets, classifiers, inference and retraining."""

@@ -1,0 +1,85 @@
+"""The Prediction One contract's error answers: one table of failure → code, error, message.
+
+Every failure answers `{"code": 4001000204, "error": "PREDA_EXTERNAL_BAD_REQUEST", "message":
+"invalid_api_key."}` with the HTTP status read from the code's first three digits (the pattern
+of every code the source lists). The source's messages are kept word for word; failures it does
+not list use its management code with a message of our own that says what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from aiohttp import web
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: int
+    error: str
+    message: str
+
+    @property
+    def status(self) -> int:
+        return int(str(self.code)[:3])
+
+
+BAD_REQUEST_CODE = 4001000204
+BAD_REQUEST_ERROR = "PREDA_EXTERNAL_BAD_REQUEST"
+
+
+def bad_request(message: str) -> Failure:
+    """The management APIs' one client-error code, with the message that says what went wrong."""
+    return Failure(BAD_REQUEST_CODE, BAD_REQUEST_ERROR, message)
+
+
+# Management APIs (under /v1/external), the source's own messages.
+INVALID_API_KEY = bad_request("invalid_api_key.")
+INACTIVE_CREDENTIAL = bad_request("Inactive_credential.")
+NOT_FOUND_CREDENTIAL = bad_request("Not_found_credential.")
+USER_DELETED = bad_request("This user may be deleted.")
+MODEL_DELETED = bad_request("This model may be deleted.")
+MODEL_ID_REQUIRED = bad_request("Model id is required.")
+JOB_DELETED = bad_request("This job may be deleted.")
+RETRAIN_JOB_NOT_FOUND = bad_request("Not found retrain job.")
+CLASSIFIER_NOT_FOUND = bad_request("Not found classifier.")
+RETRAIN_NOT_FINISHED = bad_request("Retrain job is not finished.")
+CONFIGURATION_MISSING = Failure(5001000201, "PREDA_EXTERNAL_INTERNAL_SERVER_ERROR", "Not found configuration_file.")
+INTERNAL = Failure(5001000201, "PREDA_EXTERNAL_INTERNAL_SERVER_ERROR", "Internal server error.")
+
+# Inference (the classifier's URL).
+NO_SUCH_CLASSIFIER = Failure(4001030101, "NOT_FOUND_CLASSIFIER", "Not found classifier in classifiers table")
+INVALID_REQUEST = Failure(4001030104, "BAD_REQUEST", "Invalid request")
+INVALID_KEY = Failure(4031030201, "ACCESS_DENIED", "Invalid API key")
+INVALID_CLASSIFIER_ID = Failure(4031030201, "ACCESS_DENIED", "Invalid classifier id")
+SOURCE_NOT_ALLOWED = Failure(4031030201, "ACCESS_DENIED", "Not allowed source ip")
+NOT_RUNNING = Failure(5031030101, "SERVICE_UNAVAILABLE_ERROR", "status is not running")
+QUOTA_USED_UP = Failure(4291030301, "TOO_MANY_REQUESTS", "The trial API has answered its 100 requests")
+INFERENCE_FAILED = Failure(5001030401, "INTERNAL_SERVER_ERROR", "Inference failed")
+
+
+class PredictionOneError(Exception):
+    def __init__(self, failure: Failure, message: str | None = None) -> None:
+        super().__init__(message or failure.message)
+        self.failure = failure
+        self.message = message or failure.message
+
+
+def error_body(failure: Failure, message: str | None = None) -> dict:
+    return {"code": failure.code, "error": failure.error, "message": message or failure.message}
+
+
+def error_response(failure: Failure, message: str | None = None) -> web.Response:
+    return web.Response(
+        body=orjson.dumps(error_body(failure, message)), status=failure.status, content_type="application/json"
+    )
+
+
+def http_error(error: web.HTTPException) -> web.Response:
+    """aiohttp's own refusals (no such route, wrong method, body too large) in the contract's shape."""
+    if error.status == 413:
+        return error_response(bad_request("The body is too large."))
+    if error.status == 405:
+        return error_response(bad_request("This method is not allowed on this URL."))
+    return error_response(bad_request("No such API: check the URL."))

@@ -1,0 +1,54 @@
+"""The Prediction One routes in the gateway's route table."""
+
+from __future__ import annotations
+
+from services.gateway.prediction_one import schemas, training_routes as training, transfers
+from services.gateway.routing import Response, Route
+
+PREFIXES = ("/v1/external/", "/v1/groups/")
+"""Every path under these answers in the Prediction One contract's error shape."""
+
+_TAG = "prediction-one"
+_OK = {200: Response("as the Prediction One contract describes")}
+_ERRORS = (400, 500)
+
+
+def _route(method: str, path: str, handler, summary: str, **extra) -> Route:
+    return Route(
+        method,
+        path,
+        handler,
+        summary,
+        _TAG,
+        extra.pop("responses", _OK),
+        authenticated=False,
+        errors=_ERRORS,
+        error_schema=schemas.ERROR,
+        **extra,
+    )
+
+
+ROUTES = [
+    _route("GET", "/v1/external/api-key", training.get_api_key,
+           "Get API Key: x-api-key is the secret key; ?credential_type=train|deploy|retrain[&model_id=]"),
+    _route("GET", "/v1/external/data-sets/upload-url", training.get_upload_urls,
+           "Train Data Upload: signed PUT URLs for the training, evaluation and column-info files; ?extension=csv|tsv"),
+    _route("PUT", transfers.UPLOAD_PREFIX + "/{job_id}/{slot}/{filename}", transfers.put_upload,
+           "Upload a file to a signed URL (no key): the raw bytes are the body"),
+    _route("GET", "/v1/external/data-sets/column-info", training.get_column_info,
+           "Train Data Set Info: column statistics; ?external_process_id="),
+    _route("POST", "/v1/external/models", training.create_model, "Create Model: start training",
+           contract_body=schemas.CREATE_MODEL),
+    _route("GET", "/v1/external/models/results", training.get_results,
+           "Train Status Check: queued, running (with progress), finished (with result_url and model_id) or failed"),
+    _route("GET", transfers.RESULT_PREFIX + "/{job_id}", training.download_result,
+           "The result zip at a signed result_url (no key)"),
+    _route("GET", "/v1/external/models", training.list_models, "Get Models; ?offset=0&limit=30"),
+    _route("DELETE", "/v1/external/models/{model_id}", training.delete_model,
+           "Delete Model: refused while a classifier uses it", responses={204: Response("deleted")}),
+    _route("GET", "/v1/external/data-sets", training.list_data_sets, "Get Data Sets; ?offset=0&limit=30"),
+    _route("DELETE", "/v1/external/data-sets/{data_set_id}", training.delete_data_set, "Delete Data Set",
+           responses={204: Response("deleted")}),
+    _route("GET", "/v1/external/data-sets/{data_set_id}/download", training.download_data_set,
+           "A data set's file at its signed download_url (no key)"),
+]

@@ -1,0 +1,51 @@
+"""TabularSchema and column types to and from their protobuf messages."""
+
+from __future__ import annotations
+
+from services.tabular.column_types import ColumnType
+from services.tabular.schema import InputColumn, ProblemType, TabularSchema
+from torii.v1 import tabular_pb2
+
+COLUMN_TYPES = {
+    ColumnType.INTEGER: tabular_pb2.COLUMN_TYPE_INTEGER,
+    ColumnType.FLOAT: tabular_pb2.COLUMN_TYPE_FLOAT,
+    ColumnType.STRING: tabular_pb2.COLUMN_TYPE_STRING,
+    ColumnType.TEXT: tabular_pb2.COLUMN_TYPE_TEXT,
+    ColumnType.DATE: tabular_pb2.COLUMN_TYPE_DATE,
+    ColumnType.IGNORE: tabular_pb2.COLUMN_TYPE_IGNORE,
+}
+COLUMN_TYPES_FROM_PROTO = {value: key for key, value in COLUMN_TYPES.items()}
+
+PROBLEM_TYPES = {
+    ProblemType.BINARY_CLASSIFICATION: tabular_pb2.PROBLEM_TYPE_BINARY_CLASSIFICATION,
+    ProblemType.MULTI_CLASSIFICATION: tabular_pb2.PROBLEM_TYPE_MULTI_CLASSIFICATION,
+    ProblemType.REGRESSION: tabular_pb2.PROBLEM_TYPE_REGRESSION,
+}
+PROBLEM_TYPES_FROM_PROTO = {value: key for key, value in PROBLEM_TYPES.items()}
+
+
+def schema_to_proto(schema: TabularSchema, training: tabular_pb2.TrainingConfig | None = None) -> tabular_pb2.TabularSchema:
+    return tabular_pb2.TabularSchema(
+        problem_type=PROBLEM_TYPES[schema.problem_type],
+        target_column=schema.target_column,
+        columns=[
+            tabular_pb2.TabularInput(name=column.name, input_name=column.input_name, type=COLUMN_TYPES[column.type])
+            for column in schema.columns
+        ],
+        class_labels=list(schema.class_labels),
+        positive_class=schema.positive_class,
+        training=training,
+    )
+
+
+def schema_from_proto(message: tabular_pb2.TabularSchema) -> TabularSchema:
+    return TabularSchema(
+        problem_type=PROBLEM_TYPES_FROM_PROTO[message.problem_type],
+        target_column=message.target_column,
+        columns=tuple(
+            InputColumn(column.name, column.input_name, COLUMN_TYPES_FROM_PROTO[column.type])
+            for column in message.columns
+        ),
+        class_labels=tuple(message.class_labels),
+        positive_class=message.positive_class,
+    )

@@ -1,0 +1,121 @@
+"""Column types and the column-info analysis of a job's learning data.
+
+The same `resolve_types` decides types for column-info and for training, so what the user saw
+in column-info is what the model is trained with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from services.runtime.errors import FailedPrecondition, InvalidArgument
+from services.tabular.column_types import ColumnType
+from services.tabular.csv_text import TableError, decode_table
+from services.tabular.proto_codec import COLUMN_TYPES
+from services.tabular.table import Table
+from services.trainer.analysis import (
+    TIME_UNIT_CODES,
+    apply_overrides,
+    column_info,
+    parse_column_overrides,
+    profile_table,
+    useless_columns,
+)
+from services.trainer.artifacts import ArtifactStore
+from services.trainer.uploads import delimiter_for
+from torii.v1 import tabular_pb2, trainer_service_pb2 as pb, training_registry_service_pb2 as tr
+
+_TIME_UNITS = {code: name for name, code in TIME_UNIT_CODES.items()}
+_TYPES_BY_CODE = {column_type.code: column_type for column_type in ColumnType if column_type.code is not None}
+
+
+def read_table(path: Path, extension: str) -> Table:
+    try:
+        return decode_table(path.read_bytes(), delimiter=delimiter_for(extension))
+    except TableError as error:
+        raise InvalidArgument(str(error)) from None
+
+
+def resolve_types(table: Table, overrides_path: Path | None, profiles=None) -> dict[str, ColumnType]:
+    """Detected types with the user's column-info file applied."""
+    profiles = profiles if profiles is not None else profile_table(table)
+    detected = {profile.name: profile.detected for profile in profiles}
+    if overrides_path is None:
+        return detected
+    try:
+        overrides = parse_column_overrides(overrides_path.read_bytes())
+        return apply_overrides(detected, overrides, table, profiles={p.name: p for p in profiles})
+    except ValueError as error:
+        raise InvalidArgument(f"column info: {error}") from None
+
+
+def _summary(column: dict, useless: dict[str, str]) -> pb.ColumnSummary:
+    code = column["initial_data_type"]
+    summary = pb.ColumnSummary(
+        column_id=column["column_id"],
+        name=column["name"],
+        type=COLUMN_TYPES[_TYPES_BY_CODE[code]] if code is not None else tabular_pb2.COLUMN_TYPE_IGNORE,
+        available_types=[COLUMN_TYPES[_TYPES_BY_CODE[code]] for code in column["available_data_types"]],
+        unique_count=column["unique_count"],
+        data_count=column["data_count"],
+        missing_count=column["missing_count"],
+        useless_reason=useless.get(column["name"], ""),
+    )
+    if column["cor_score"] is not None:
+        summary.correlation = column["cor_score"]
+    for item in column["classify_value"]:
+        if item is not None:
+            summary.classes.add(value=item["name"], count=item["value"])
+    numeric = column["numerical_value"][0]
+    if numeric is not None:
+        summary.numeric.CopyFrom(
+            pb.NumericSummary(
+                min=numeric["min_value"], max=numeric["max_value"], mean=numeric["avg_value"], median=numeric["median_value"]
+            )
+        )
+    dates = (column.get("range_pick_info") or {}).get("date")
+    if dates is not None:
+        summary.dates.CopyFrom(
+            pb.DateRange(
+                min_epoch_seconds=dates["min_epoc_sec"],
+                max_epoch_seconds=dates["max_epoc_sec"],
+                median_epoch_seconds=dates["initial_threshold_epoc_sec"],
+                time_unit=_TIME_UNITS.get(dates["time_unit_id"], ""),
+            )
+        )
+    return summary
+
+
+def describe(table: Table, overrides_path: Path | None, target: str) -> pb.DescribeColumnsResponse:
+    profiles = profile_table(table)
+    types = resolve_types(table, overrides_path, profiles)
+    if target and target not in table.header:
+        raise InvalidArgument(f"the target column {target!r} is not in the data")
+    info = column_info(table, types, target=target or None, profiles=profiles)
+    useless = useless_columns(table, types, target=target or None, profiles=profiles)
+    return pb.DescribeColumnsResponse(
+        column_names=info["raw_column_names"],
+        sample_rows=[row["row_data"] for row in info["raw_training_data"]],
+        columns=[_summary(column, useless) for column in info["training_data_columns"]],
+        row_count=info["trainingdata_row_count"],
+    )
+
+
+class ColumnDescriber:
+    def __init__(self, registry, store: ArtifactStore) -> None:
+        self._registry = registry
+        self._store = store
+
+    async def describe(self, job_id: str, target: str) -> pb.DescribeColumnsResponse:
+        job = (await self._registry.GetTrainingJob(tr.GetTrainingJobRequest(job_id=job_id))).job
+        if not job.learn_data_set_id:
+            raise FailedPrecondition("the learning data has not been uploaded yet")
+        data_set = (await self._registry.GetDataSet(tr.GetDataSetRequest(data_set_id=job.learn_data_set_id))).data_set
+        path = self._store.path_of(data_set.artifact_uri)
+        overrides = self._store.path_of(job.column_types_uri) if job.column_types_uri else None
+
+        def work() -> pb.DescribeColumnsResponse:
+            return describe(read_table(path, data_set.extension), overrides, target)
+
+        return await asyncio.to_thread(work)

@@ -1,0 +1,1 @@
+"""Training jobs: claimed from the registry's queue and run in worker processes."""

@@ -1,0 +1,203 @@
+"""The job runner: claims queued jobs and runs each in a worker process at a lower CPU priority.
+
+A worker is a child process tied to the trainer (it dies with it), so the event loop never
+trains. Progress lines from the worker go to the registry, whose answer also tells the runner
+when a user cancelled the job. A job left RUNNING by a trainer that died is requeued (or failed,
+after too many attempts) when a trainer starts again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import grpc
+
+from services.runtime.exec_tied import tied_command
+from services.runtime.logging import get_logger
+from services.runtime.tasks import cancel_and_wait
+from services.trainer.artifacts import ArtifactStore
+from services.trainer.jobs import protocol
+from services.trainer.jobs.job_spec import spec_for
+from services.trainer.learning.export import schema_from_json
+from services.trainer.model_version import model_version_spec
+from services.trainer.settings import TrainerSettings
+from torii.v1 import training_pb2, training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
+
+log = get_logger("trainer.runner")
+
+# Progress goes to the registry at most this often; the last line before a result always goes.
+PROGRESS_REPORT_INTERVAL_S = 0.5
+STDERR_TAIL_CHARS = 2000
+
+
+class JobRunner:
+    def __init__(
+        self,
+        registry: training_registry_service_pb2_grpc.TrainingRegistryServiceStub,
+        store: ArtifactStore,
+        settings: TrainerSettings,
+        trainer_id: str,
+    ) -> None:
+        self._registry = registry
+        self._store = store
+        self._settings = settings
+        self._trainer_id = trainer_id
+        self._loop_task: asyncio.Task | None = None
+        self._running: dict[str, asyncio.Task] = {}
+        self._wake = asyncio.Event()
+
+    async def start(self) -> None:
+        reply = await self._registry.RecoverTrainingJobs(
+            tr.RecoverTrainingJobsRequest(max_attempts=self._settings.training_max_attempts)
+        )
+        for job in reply.requeued:
+            log.warning("training_job_requeued", job_id=job.job_id, attempts=job.attempts)
+        for job in reply.failed:
+            log.error("training_job_given_up", job_id=job.job_id, attempts=job.attempts)
+        self._loop_task = asyncio.create_task(self._claim_loop(), name="training-claims")
+
+    def wake(self) -> None:
+        """A job was queued: claim it now rather than at the next poll."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._loop_task)
+        for task in list(self._running.values()):
+            await cancel_and_wait(task)
+
+    async def _claim_loop(self) -> None:
+        while True:
+            claimed = False
+            if len(self._running) < self._settings.training_concurrency:
+                try:
+                    reply = await self._registry.ClaimTrainingJob(tr.ClaimTrainingJobRequest(trainer_id=self._trainer_id))
+                except grpc.aio.AioRpcError as error:
+                    log.warning("claim_failed", code=error.code().name, details=error.details())
+                else:
+                    if reply.HasField("job"):
+                        claimed = True
+                        job = reply.job
+                        task = asyncio.create_task(self._run(job), name=f"training-{job.job_id}")
+                        self._running[job.job_id] = task
+                        task.add_done_callback(lambda _, job_id=job.job_id: self._finished(job_id))
+            if not claimed:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.job_poll_interval_s)
+
+    def _finished(self, job_id: str) -> None:
+        self._running.pop(job_id, None)
+        self._wake.set()
+
+    async def _run(self, job: training_pb2.TrainingJob) -> None:
+        log.info("training_started", job_id=job.job_id, attempt=job.attempts)
+        scratch = self._store.scratch_dir()
+        try:
+            spec = await spec_for(job, self._registry, self._store, self._settings, scratch)
+            outcome = await self._run_worker(job.job_id, spec)
+            if outcome is None:
+                log.info("training_stopped", job_id=job.job_id)
+                return
+            if isinstance(outcome, str):
+                await self._fail(job.job_id, outcome)
+                return
+            await self._register(job, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a job must end in a final state, whatever went wrong
+            log.exception("training_crashed", job_id=job.job_id)
+            await self._fail(job.job_id, f"training failed: {error}")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    async def _run_worker(self, job_id: str, spec: protocol.JobSpec) -> protocol.WorkerResult | str | None:
+        """The worker's result, its error message, or None when the job was cancelled."""
+        process = await asyncio.create_subprocess_exec(
+            *tied_command([sys.executable, "-m", "services.trainer.jobs.worker"]),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            limit=1 << 20,
+        )
+        stderr_task = asyncio.create_task(process.stderr.read())
+        try:
+            process.stdin.write(spec.to_json().encode())
+            await process.stdin.drain()
+            process.stdin.close()
+            answer: protocol.WorkerResult | str | None = None
+            last_report = 0.0
+            async for raw in process.stdout:
+                message = json.loads(raw)
+                if protocol.PROGRESS in message:
+                    now = time.monotonic()
+                    if now - last_report < PROGRESS_REPORT_INTERVAL_S:
+                        continue
+                    last_report = now
+                    if not await self._report(job_id, message[protocol.PROGRESS]):
+                        return None
+                elif protocol.RESULT in message:
+                    answer = protocol.WorkerResult(**message[protocol.RESULT])
+                elif protocol.ERROR in message:
+                    answer = str(message[protocol.ERROR])
+            returncode = await process.wait()
+            stderr = (await stderr_task).decode(errors="replace")
+            if answer is None:
+                log.error("worker_died", job_id=job_id, returncode=returncode, stderr=stderr[-STDERR_TAIL_CHARS:])
+                return f"the training process ended unexpectedly (exit status {returncode})"
+            return answer
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            await cancel_and_wait(stderr_task)
+
+    async def _report(self, job_id: str, progress: dict) -> bool:
+        request = tr.ReportTrainingProgressRequest(
+            job_id=job_id,
+            progress=training_pb2.TrainingProgress(
+                phase=str(progress.get("phase", "")),
+                fold=int(progress.get("fold", 0)),
+                percent=float(progress.get("percent", 0.0)),
+            ),
+        )
+        try:
+            reply = await self._registry.ReportTrainingProgress(request)
+        except grpc.aio.AioRpcError as error:
+            log.warning("progress_report_failed", job_id=job_id, code=error.code().name)
+            return True
+        return reply.still_running
+
+    async def _register(self, job: training_pb2.TrainingJob, result: protocol.WorkerResult) -> None:
+        model = self._store.adopt(Path(result.onnx_path), folder="models", name=f"{job.job_id}.onnx")
+        package = self._store.adopt(Path(result.zip_path), folder="results", name=f"{job.job_id}.zip")
+        request = tr.FinishTrainingJobRequest(
+            job_id=job.job_id,
+            result_uri=package.uri,
+            model_version=model_version_spec(model, schema_from_json(result.schema), job.config),
+        )
+        try:
+            reply = await self._registry.FinishTrainingJob(request)
+        except grpc.aio.AioRpcError as error:
+            self._store.remove(model.uri)
+            self._store.remove(package.uri)
+            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:  # cancelled meanwhile
+                log.info("training_result_dropped", job_id=job.job_id, details=error.details())
+                return
+            raise
+        log.info(
+            "training_finished",
+            job_id=job.job_id,
+            model_version_id=reply.model_version.model_version_id,
+            model_number=reply.model_version.number,
+        )
+
+    async def _fail(self, job_id: str, message: str) -> None:
+        log.info("training_failed", job_id=job_id, message=message)
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            await self._registry.FailTrainingJob(tr.FailTrainingJobRequest(job_id=job_id, message=message))

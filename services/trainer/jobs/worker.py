@@ -1,0 +1,75 @@
+"""`python -m services.trainer.jobs.worker`: one training job, in its own process.
+
+Reads a JobSpec (JSON) on stdin, writes progress, then a result or an error, as JSON lines on
+stdout (services.trainer.jobs.protocol). It lowers its own CPU priority first, so serving on the
+same machine keeps the CPU when both want it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from services.trainer.jobs import protocol
+from services.trainer.jobs.protocol import JobSpec
+
+# A progress line at most this often: the runner forwards them to the registry.
+PROGRESS_LINE_INTERVAL_S = 0.2
+
+
+def _emit(kind: str, payload: object) -> None:
+    sys.stdout.write(protocol.line(kind, payload))
+    sys.stdout.flush()
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __call__(self, phase: str, fold: int = 0, percent: float = 0.0) -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_LINE_INTERVAL_S:
+            self._last = now
+            _emit(protocol.PROGRESS, {"phase": phase, "fold": fold, "percent": round(float(percent), 1)})
+
+
+def run(spec: JobSpec) -> protocol.WorkerResult:
+    # Imported here so that a spec error is reported before the heavy imports are paid for.
+    from services.trainer.jobs.training_inputs import load_training_inputs
+    from services.trainer.learning.export import schema_to_json
+    from services.trainer.learning.pipeline import train_model
+    from services.trainer.packaging.result_zip import build_result_zip
+
+    progress = _Progress()
+    progress("preparing", 0, 0.0)
+    table, types, config = load_training_inputs(spec)
+    outcome, onnx_model = train_model(table, types, config, progress=progress, num_threads=spec.num_threads)
+    progress("packaging", 0, 99.0)
+    output = Path(spec.output_dir)
+    onnx_path = output / "model.onnx"
+    onnx_path.write_bytes(onnx_model)
+    created_at = datetime.fromisoformat(spec.created_at.replace("Z", "+00:00")) if spec.created_at else datetime.now(timezone.utc)
+    zip_path = output / "result.zip"
+    zip_path.write_bytes(build_result_zip(outcome, onnx_model, model_name=spec.model_name, created_at=created_at))
+    return protocol.WorkerResult(
+        onnx_path=str(onnx_path), zip_path=str(zip_path), schema=schema_to_json(outcome.schema), metrics=outcome.metrics
+    )
+
+
+def main() -> int:
+    spec = JobSpec.from_json(sys.stdin.read())
+    os.nice(spec.nice)
+    try:
+        result = run(spec)
+    except ValueError as error:  # the data or the settings: the user can act on the message
+        _emit(protocol.ERROR, str(error))
+        return 1
+    _emit(protocol.RESULT, result.__dict__)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

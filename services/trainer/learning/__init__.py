@@ -1,0 +1,1 @@
+"""Learning: features as an ONNX graph, LightGBM training and search, evaluation, export."""

@@ -1,0 +1,115 @@
+"""Runs an exported tabular model: its ONNX outputs and, on request, per-column reasons.
+
+This file also runs inside a Triton Python-backend model, outside the Torii package, so it
+imports only numpy, onnxruntime, lightgbm and json. The names below mirror
+services.tabular.schema (outputs) and are what services.trainer.learning.export writes; a test
+checks that they agree.
+
+Reasons are TreeSHAP contributions from the LightGBM booster embedded in the model's metadata,
+computed on the feature matrix that the same onnxruntime run produced (the graph's `features`
+output), so they explain exactly the prediction that was returned.
+"""
+
+from __future__ import annotations
+
+import json
+
+import lightgbm as lgb
+import numpy as np
+import onnxruntime as ort
+
+# Mirror services.tabular.schema.
+PROBABILITIES_OUTPUT = "probabilities"
+PREDICTION_OUTPUT = "prediction"
+CONTRIBUTIONS_OUTPUT = "contributions"
+FEATURES_OUTPUT = "features"  # the preprocessing graph's feature matrix, also a graph output
+
+# Keys of the ONNX model's metadata_props.
+METADATA_BOOSTER = "torii.lightgbm_model"  # booster.model_to_string()
+METADATA_FEATURES = "torii.features"  # JSON {"names": [...], "columns": [input column index]}
+METADATA_SCHEMA = "torii.tabular_schema"  # JSON, see export.schema_to_json
+
+_NUMPY_TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(string)": object}
+
+
+class TabularPredictor:
+    def __init__(self, onnx_bytes: bytes, *, threads: int = 1) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # string ops warn about symbolic shapes on every run
+        self._session = ort.InferenceSession(
+            onnx_bytes, sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        metadata = self._session.get_modelmeta().custom_metadata_map
+        self.schema: dict = json.loads(metadata[METADATA_SCHEMA])
+        features = json.loads(metadata[METADATA_FEATURES])
+        self.feature_names: list[str] = features["names"]
+        self._feature_columns = np.asarray(features["columns"], dtype=np.int64)
+        self._n_columns = len(self.schema["columns"])
+        self.booster = lgb.Booster(model_str=metadata[METADATA_BOOSTER])
+        self.problem_type: str = self.schema["problem_type"]
+        outputs = [output.name for output in self._session.get_outputs()]
+        self.output_name = PREDICTION_OUTPUT if PREDICTION_OUTPUT in outputs else PROBABILITIES_OUTPUT
+        self._inputs = {arg.name: _NUMPY_TYPES.get(arg.type) for arg in self._session.get_inputs()}
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self._inputs)
+
+    def predict(self, inputs: dict[str, np.ndarray], *, contributions: bool = False) -> dict[str, np.ndarray]:
+        """The model's output (`probabilities` or `prediction`), plus `contributions` if asked.
+
+        String inputs may be `bytes` (Triton BYTES tensors): they are decoded as UTF-8, since
+        onnxruntime would read a `bytes` object as its repr.
+        """
+        feeds = {name: _as_input(inputs[name], dtype) for name, dtype in self._inputs.items()}
+        if len(next(iter(feeds.values()))) == 0:  # string ops mis-shape an empty batch
+            width = len(self.schema["class_labels"]) if self.output_name == PROBABILITIES_OUTPUT else 1
+            empty = {self.output_name: np.zeros((0, width), dtype=np.float32)}
+            if contributions:
+                empty[CONTRIBUTIONS_OUTPUT] = np.zeros((0, self._n_columns + 1), dtype=np.float32)
+            return empty
+        if not contributions:
+            (result,) = self._session.run([self.output_name], feeds)
+            return {self.output_name: result}
+        result, features = self._session.run([self.output_name, FEATURES_OUTPUT], feeds)
+        return {self.output_name: result, CONTRIBUTIONS_OUTPUT: self.contributions(features, result)}
+
+    def contributions(self, features: np.ndarray, result: np.ndarray) -> np.ndarray:
+        """[batch, n_columns + 1] float32: per input column then the bias, for the predicted class.
+
+        Binary: toward the positive class's raw score (log-odds); multiclass: the raw score of
+        the class with the highest probability; regression: the predicted value.
+        """
+        rows = len(features)
+        if rows == 0:
+            return np.zeros((0, self._n_columns + 1), dtype=np.float32)
+        raw = np.asarray(self.booster.predict(features, pred_contrib=True), dtype=np.float64)
+        width = len(self.feature_names) + 1
+        if raw.shape[1] > width:  # multiclass: one block of width per class
+            classes = np.argmax(result, axis=1)
+            blocks = raw.reshape(rows, -1, width)
+            raw = blocks[np.arange(rows), classes]
+        out = np.zeros((rows, self._n_columns + 1), dtype=np.float64)
+        for feature, column in enumerate(self._feature_columns):
+            out[:, column] += raw[:, feature]
+        out[:, -1] = raw[:, -1]
+        return out.astype(np.float32)
+
+
+def _as_input(array: np.ndarray, dtype) -> np.ndarray:
+    array = np.asarray(array)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if dtype is object:
+        if array.dtype != object or any(isinstance(value, bytes) for value in array.flat):
+            decoded = [
+                value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+                for value in array.flat
+            ]
+            return np.array(decoded, dtype=object).reshape(array.shape)
+        return array
+    if dtype is not None and array.dtype != dtype:
+        return array.astype(dtype)
+    return array

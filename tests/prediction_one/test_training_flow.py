@@ -1,0 +1,78 @@
+"""The training flow over HTTP against the real registry and trainer, as a Prediction One client
+runs it: key, upload URLs, PUT, column info, train, poll, download the result zip."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+from pathlib import Path
+
+import requests
+
+from tests.prediction_one.conftest import PREFIX
+
+CHURN_CSV = Path(__file__).parents[2] / "examples" / "prediction_one" / "churn.csv"
+
+
+def seed_003_client(api_url: str, api_key: str, external_process_id: str, workdir: Path) -> zipfile.ZipFile:
+    """Seed 003's Python example, unchanged but for its settings and a short sleep (it polls every 30 s)."""
+    import time
+
+    headers = {'x-api-key': api_key}
+
+    # request
+    params = {'external_process_id': external_process_id}
+
+    while True:
+      response = requests.get(api_url, params=params, headers=headers)
+      response_json = response.json()
+      status = response_json['status']
+      if status == 'finished':
+        break
+      time.sleep(0.2)
+
+    result_url = response_json['result_url']
+
+    # 結果ファイルのダウンロード
+    result_data = requests.get(result_url).content
+    with open(workdir / 'result.zip' ,mode='wb') as f:
+      f.write(result_data)
+
+    # 結果ファイルの確認
+    zf = zipfile.ZipFile(workdir / 'result.zip')
+    return zf
+
+
+async def test_the_seed_client_trains_and_downloads_the_result(training_platform, tmp_path):
+    platform = training_platform
+    key = await platform.api_key("train")
+    process_id = await platform.upload(key, CHURN_CSV.read_bytes())
+
+    info = await platform.client.get(
+        f"{PREFIX}/data-sets/column-info", params={"external_process_id": process_id}, headers={"x-api-key": key}
+    )
+    body = await info.json()
+    assert info.status == 200, body
+    assert body["raw_column_names"][0] == "customer_id"
+    assert body["trainingdata_row_count"] == 2000
+    assert "customer_id" in body["useless_column_list"]
+    types = {column["name"]: column["initial_data_type"] for column in body["training_data_columns"]}
+    assert types["plan"] == 2 and types["signup_date"] == 4 and types["monthly_fee"] == 1 and types["age"] == 0
+
+    await platform.train(key, process_id, {"tc": "churn", "tt": "binary_classification", "tv": "yes", "cv": "2"})
+    archive = await asyncio.to_thread(
+        seed_003_client, f"{platform.base_url}{PREFIX}/models/results", key, process_id, tmp_path
+    )
+    names = set(archive.namelist())
+    assert {"metrics.csv", "analysis_summary.csv", "evaluation_raw_data.csv", "model.onnx", "report.html"} <= names
+    metrics = archive.read("metrics.csv").decode("utf-8-sig")
+    assert "auc" in metrics and "2-fold" in metrics
+    assert len(archive.read("evaluation_raw_data.csv").decode("utf-8-sig").strip().splitlines()) == 2001
+
+    result = await platform.wait_for_result(key, process_id)
+    assert result["status"] == "finished" and result["model_id"] >= 1
+    models = await platform.client.get(f"{PREFIX}/models", headers={"x-api-key": key})
+    listed = (await models.json())["models"]
+    assert [model["model_id"] for model in listed] == [result["model_id"]]
+    assert listed[0]["config"]["tc"] == "churn" and listed[0]["target_type"] == "binary_classification"

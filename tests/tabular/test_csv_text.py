@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from services.tabular.csv_text import TableError, decode_table, detect_delimiter
+
+
+def test_utf8_comma_separated():
+    table = decode_table(b"age,name\n34,Ann\n51,Bob\n")
+    assert table.header == ("age", "name")
+    assert table.rows == [("34", "Ann"), ("51", "Bob")]
+    assert table.encoding == "utf-8"
+    assert table.delimiter == ","
+
+
+def test_utf8_bom_is_stripped_from_first_name():
+    table = decode_table("\ufeff年齢,名前\n34,花子\n".encode("utf-8"))
+    assert table.header == ("年齢", "名前")
+    assert table.rows == [("34", "花子")]
+    assert table.encoding == "utf-8"
+
+
+def test_shift_jis_japanese_header_and_values():
+    data = "顧客ID,都道府県,購入額\n1,東京都,１２００\n2,大阪府,980\n".encode("cp932")
+    table = decode_table(data)
+    assert table.encoding == "shift_jis"
+    assert table.header == ("顧客ID", "都道府県", "購入額")
+    assert table.rows == [("1", "東京都", "１２００"), ("2", "大阪府", "980")]
+
+
+def test_utf16_is_refused_with_a_clear_message():
+    with pytest.raises(TableError, match="UTF-16"):
+        decode_table("a,b\n1,2\n".encode("utf-16"))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "café,prix\n1,é \n".encode("latin-1"),  # é then space: invalid UTF-8 and invalid cp932
+        bytes([0x81, 0x20, 0xFF, 0xFE, 0x00]) * 50,
+    ],
+)
+def test_bytes_that_are_not_text_are_refused(data):
+    with pytest.raises(TableError) as caught:
+        decode_table(data)
+    assert str(caught.value) == "the file is neither UTF-8 nor Shift_JIS text"
+
+
+def test_random_binary_is_refused():
+    noise = random.Random(7).randbytes(4096)
+    with pytest.raises(TableError, match="neither UTF-8 nor Shift_JIS"):
+        decode_table(noise)
+
+
+def test_nul_bytes_are_refused_even_when_ascii():
+    with pytest.raises(TableError, match="neither UTF-8 nor Shift_JIS"):
+        decode_table(b"a,b\n1,\x002\n")
+
+
+def test_tab_separated_is_detected_from_the_header():
+    table = decode_table(b"name\tcomment\nAnn\thello, world\n")
+    assert table.delimiter == "\t"
+    assert table.rows == [("Ann", "hello, world")]
+
+
+def test_explicit_tab_delimiter_is_honoured():
+    table = decode_table(b"only\nx,y\n", delimiter="\t")
+    assert table.header == ("only",)
+    assert table.rows == [("x,y",)]
+
+
+def test_explicit_comma_delimiter_is_honoured():
+    table = decode_table(b"a\tb\n1\t2\n", delimiter=",")
+    assert table.header == ("a\tb",)
+
+
+def test_bad_delimiter_argument_is_a_programming_error():
+    with pytest.raises(ValueError, match="delimiter"):
+        decode_table(b"a;b\n", delimiter=";")
+
+
+def test_delimiter_ignores_quoted_commas_and_tabs():
+    assert detect_delimiter('"a,b"\tc\n1\t2') == "\t"
+    assert detect_delimiter('"a\tb",c\n') == ","
+    assert detect_delimiter("a\tb,c\n") == ","  # both: comma wins
+    assert detect_delimiter("single\n1,2") == ","
+
+
+def test_quoted_fields_with_commas_quotes_and_newlines_and_crlf():
+    data = b'id,note\r\n1,"hello, ""world""\r\nsecond line"\r\n2,plain\r\n'
+    table = decode_table(data)
+    assert table.rows == [("1", 'hello, "world"\r\nsecond line'), ("2", "plain")]
+
+
+def test_blank_lines_are_skipped_and_header_names_stripped():
+    table = decode_table(b"\n\n a , b \n1,2\n\n,\n3,4\n\n")
+    assert table.header == ("a", "b")
+    assert table.rows == [("1", "2"), ("3", "4")]
+
+
+def test_cells_are_kept_as_written():
+    assert decode_table(b"a,b\n 1 , x \n").rows == [(" 1 ", " x ")]
+
+
+def test_ragged_row_names_its_data_row_number():
+    data = b"a,b,c,d,e\n1,2,3,4,5\n\n1,2,3,4,5\n1,2,3,4\n"
+    with pytest.raises(TableError) as caught:
+        decode_table(data)
+    assert str(caught.value) == "row 3 has 4 fields; the header has 5"
+
+
+def test_too_wide_row_is_refused():
+    with pytest.raises(TableError, match="^row 1 has 3 fields; the header has 2$"):
+        decode_table(b"a,b\n1,2,\n")
+
+
+def test_header_only_has_no_rows():
+    table = decode_table(b"a,b\n")
+    assert table.header == ("a", "b")
+    assert table.rows == []
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\r\n", b"\xef\xbb\xbf", b",,,\n"])
+def test_empty_file(data):
+    with pytest.raises(TableError, match="^the file is empty$"):
+        decode_table(data)
+
+
+def test_duplicate_column_name():
+    with pytest.raises(TableError) as caught:
+        decode_table(b"age,name,age \n1,2,3\n")
+    assert str(caught.value) == 'the column name "age" appears twice'
+
+
+def test_unnamed_column():
+    with pytest.raises(TableError) as caught:
+        decode_table(b"a,b, ,d\n1,2,3,4\n")
+    assert str(caught.value) == "column 3 has no name"
+
+
+def test_table_error_is_a_value_error():
+    assert issubclass(TableError, ValueError)
+
+
+def test_hundred_thousand_rows_decode_quickly():
+    line = ",".join(f"{value}.5" for value in range(20)) + "\n"
+    data = (",".join(f"c{index}" for index in range(20)) + "\n" + line * 100_000).encode()
+    started = time.perf_counter()
+    table = decode_table(data)
+    elapsed = time.perf_counter() - started
+    assert len(table.rows) == 100_000
+    assert table.rows[-1][19] == "19.5"
+    assert elapsed < 1.0
+
+
+def test_one_field_reads_as_singular():
+    with pytest.raises(TableError, match="^row 2 has 1 field; the header has 2$"):
+        decode_table(b"a,b\n1,2\nlonely\n")
