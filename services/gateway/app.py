@@ -11,10 +11,10 @@ from grpc_health.v1 import health_pb2_grpc
 
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, SETTINGS, RegistryClients
-from services.gateway.nnc.catalog import ApiCatalog
-from services.gateway.nnc.inference import RUNTIME, InferenceRuntime
-from services.gateway.nnc.triton_pool import TritonPool
-from services.gateway.nnc.usage import UsageRecorder
+from services.gateway.serving.catalog import ApiCatalog
+from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
+from services.gateway.serving.triton_pool import TritonPool
+from services.gateway.serving.usage import UsageRecorder
 from services.gateway.middlewares import error_middleware, request_id_middleware
 from services.gateway.openapi import build_document
 from services.gateway.prediction_one.clients import prediction_one_clients

@@ -12,6 +12,7 @@ from services.registry.domain import access_rules, schedules
 from services.registry.domain.apis import ApiSpec
 from services.registry.domain.transitions import ApiChanges
 from services.registry.domain.types import (
+    ApiContract,
     Account,
     ApiStatus,
     ApiType,
@@ -32,6 +33,7 @@ from torii.v1 import accounts_pb2, apis_pb2, models_pb2, registry_service_pb2
 
 _ROLES = {Role.ADMIN: accounts_pb2.ROLE_ADMIN, Role.MEMBER: accounts_pb2.ROLE_MEMBER}
 _API_TYPES = {ApiType.FORMAL: apis_pb2.API_TYPE_FORMAL, ApiType.TRIAL: apis_pb2.API_TYPE_TRIAL}
+_CONTRACTS = {ApiContract.NNC: apis_pb2.API_CONTRACT_NNC, ApiContract.PREDICTION_ONE: apis_pb2.API_CONTRACT_PREDICTION_ONE}
 _EXECUTION_TYPES = {
     ExecutionType.SERVERLESS: apis_pb2.EXECUTION_TYPE_SERVERLESS,
     ExecutionType.DEDICATED: apis_pb2.EXECUTION_TYPE_DEDICATED,
@@ -159,6 +161,7 @@ def api_spec_from_proto(request: registry_service_pb2.CreateApiRequest) -> ApiSp
         schedule=schedule,
         public=request.public if request.HasField("public") else True,
         rules=rules,
+        contract=_from_proto_enum(_CONTRACTS, request.contract, "contract", ApiContract.NNC),
     )
 
 
@@ -204,6 +207,7 @@ def api_to_proto(api: PublishedApi) -> apis_pb2.PublishedApi:
         serving_model_version_id=api.serving_model_version_id,
         created_at=timestamp(api.created_at),
         updated_at=timestamp(api.updated_at),
+        contract=_CONTRACTS[api.contract],
     )
 
 

@@ -31,6 +31,17 @@ async def test_a_new_api_has_the_documented_defaults(registry, published):
     assert api.trial_limit == 0 and api.created_at.seconds > 0
     fetched = await registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=api.api_id))
     assert fetched.api == api
+    assert api.contract == apis_pb2.API_CONTRACT_NNC
+
+
+async def test_a_prediction_one_classifier_has_its_contracts_url(registry):
+    version = await make_version(registry.stub, registry.admin_user_id)
+    created = await make_api(
+        registry.stub, registry.admin_user_id, version.model_version_id, contract=apis_pb2.API_CONTRACT_PREDICTION_ONE
+    )
+    api = created.api
+    assert api.contract == apis_pb2.API_CONTRACT_PREDICTION_ONE
+    assert api.url_path == f"/v1/groups/{api.account_id}/classifiers/{api.api_id}/inference"
 
 
 async def test_trial_apis_get_one_hundred_requests(registry):

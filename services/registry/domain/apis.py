@@ -12,6 +12,7 @@ from services.registry.domain.actors import can_see_account, require_account_acc
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
 from services.registry.domain.types import (
+    ApiContract,
     ALLOW_ALL,
     TRIAL_REQUEST_LIMIT,
     AccessRule,
@@ -43,6 +44,7 @@ class ApiSpec:
     schedule: Schedule
     public: bool
     rules: tuple[AccessRule, ...] | None
+    contract: ApiContract = ApiContract.NNC
 
 
 class ApiService:
@@ -89,6 +91,7 @@ class ApiService:
             trial_limit=TRIAL_REQUEST_LIMIT if spec.api_type is ApiType.TRIAL else 0,
             trial_used=0,
             rules=ALLOW_ALL if spec.rules is None else spec.rules,
+            contract=spec.contract,
         )
         await self._check_fits(api, version)
         issued, key_digest = credentials.issue_secret()

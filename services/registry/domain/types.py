@@ -33,6 +33,13 @@ class InstanceKind(StrEnum):
     GPU = "gpu"
 
 
+class ApiContract(StrEnum):
+    """The client contract an API speaks; it decides the URL's form."""
+
+    NNC = "nnc"
+    PREDICTION_ONE = "prediction_one"
+
+
 class ApiStatus(StrEnum):
     BUILDING = "building"
     UPDATING = "updating"
@@ -119,9 +126,13 @@ class PublishedApi:
     serving_model_version_id: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    contract: ApiContract = ApiContract.NNC
 
     @property
     def url_path(self) -> str:
+        if self.contract is ApiContract.PREDICTION_ONE:
+            # Prediction One's inference URL names a group: Torii's account.
+            return f"/v1/groups/{self.account_id}/classifiers/{self.api_id}/inference"
         return f"/v1/{self.execution_type.value}/classifiers/{self.api_id}/inference"
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import asyncpg
 
 from services.registry.domain.types import (
+    ApiContract,
     AccessRule,
     ApiStatus,
     ApiType,
@@ -59,6 +60,7 @@ def _api(row) -> PublishedApi:
         serving_model_version_id=str(row["serving_model_version_id"] or ""),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        contract=ApiContract(row["contract"]),
     )
 
 
@@ -80,8 +82,8 @@ class ApiStore:
             await connection.execute(
                 "INSERT INTO published_apis (api_id, account_id, name, model_version_id, api_type, execution_type,"
                 " instance_kind, instance_count, schedule_always, schedule_start, schedule_end, schedule_weekdays,"
-                " status, status_message, public, locked, trial_limit, trial_used)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                " status, status_message, public, locked, trial_limit, trial_used, contract)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                 api.api_id,
                 api.account_id,
                 api.name,
@@ -100,6 +102,7 @@ class ApiStore:
                 api.locked,
                 api.trial_limit,
                 api.trial_used,
+                api.contract.value,
             )
             await _write_rules(connection, api.api_id, api.rules)
             await connection.execute(

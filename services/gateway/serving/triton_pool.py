@@ -14,11 +14,16 @@ from tritonclient.grpc import InferInput, InferRequestedOutput
 from tritonclient.grpc.aio import InferenceServerClient
 from tritonclient.utils import InferenceServerException
 
-from services.gateway.nnc.tensors import triton_datatype
 from services.runtime.logging import REQUEST_ID_HEADER
 from torii.v1 import models_pb2
 
 __all__ = ["InferenceServerException", "TritonPool"]
+
+
+def triton_datatype(data_type: int) -> str:
+    """Triton's wire name of a registry DataType: FP32 stays FP32, STRING travels as BYTES."""
+    name = models_pb2.DataType.Name(data_type).removeprefix("DATA_TYPE_")
+    return "BYTES" if name == "STRING" else name
 
 
 class TritonPool:
@@ -34,14 +39,17 @@ class TritonPool:
         *,
         request_id: str,
         timeout_s: float,
+        outputs: Sequence[str] | None = None,
     ) -> dict[str, np.ndarray]:
+        """Run the model; `outputs` names the outputs wanted (default: every output of the signature)."""
         tensors = []
         for spec in signature.inputs:
             array = inputs[spec.name]
-            tensor = InferInput(spec.name, list(array.shape), triton_datatype(spec.data_type, tensor=spec.name))
+            tensor = InferInput(spec.name, list(array.shape), triton_datatype(spec.data_type))
             tensor.set_data_from_numpy(array)
             tensors.append(tensor)
-        wanted = [InferRequestedOutput(spec.name) for spec in signature.outputs]
+        names = [spec.name for spec in signature.outputs] if outputs is None else list(outputs)
+        wanted = [InferRequestedOutput(name) for name in names]
         result = await next(self._turn).infer(
             model_name,
             tensors,
@@ -50,7 +58,7 @@ class TritonPool:
             headers={REQUEST_ID_HEADER: request_id},
             client_timeout=timeout_s,
         )
-        return {spec.name: result.as_numpy(spec.name) for spec in signature.outputs}
+        return {name: result.as_numpy(name) for name in names}
 
     async def close(self) -> None:
         for client in self._clients:

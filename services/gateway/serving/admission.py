@@ -1,0 +1,140 @@
+"""The checks every inference passes, whatever its contract, and the call to Triton.
+
+Cheapest first, all from memory: the caller's address, the key, whether the API serves now.
+Then the serving version's metadata, a trial API's reservation (the one registry call on the
+hot path: it must be exact) and Triton. Each refusal is a `Refusal`; each contract's adapter
+words it in its own error table.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import datetime
+
+import grpc
+import numpy as np
+from aiohttp import web
+
+from services.gateway.keys import REGISTRY
+from services.gateway.serving.catalog import Endpoint
+from services.gateway.serving.peers import caller_address
+from services.gateway.serving.runtime import InferenceRuntime
+from services.gateway.serving.triton_pool import InferenceServerException
+from services.policy.access import is_allowed
+from services.policy.schedule import is_within
+from services.policy.secrets import credential_id_of, matches
+from services.policy.triton_names import triton_model_name
+from services.runtime.logging import get_logger
+from torii.v1 import apis_pb2, models_pb2, registry_service_pb2
+
+log = get_logger("inference")
+
+SERVERLESS_TIMEOUT_S = 30.0
+"""The NNC contract's serverless limit: one inference must finish within 30 s."""
+
+_SERVING = (apis_pb2.API_STATUS_RUNNING, apis_pb2.API_STATUS_UPDATING)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Refusal(enum.Enum):
+    ADDRESS_REFUSED = "address_refused"
+    INVALID_KEY = "invalid_key"
+    NOT_PUBLIC = "not_public"
+    STOPPED = "stopped"
+    OUTSIDE_SCHEDULE = "outside_schedule"
+    DEPLOY_FAILED = "deploy_failed"
+    NOT_READY = "not_ready"
+    QUOTA_USED_UP = "quota_used_up"
+    BACKEND_UNAVAILABLE = "backend_unavailable"
+    TIMED_OUT = "timed_out"
+    MODEL_FAILURE = "model_failure"
+
+
+class Refused(Exception):
+    def __init__(self, refusal: Refusal, detail: str = "") -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+        self.detail = detail
+
+
+def check_caller(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, key: str) -> None:
+    if not is_allowed(endpoint.rules, caller_address(request, runtime.trusted_proxies), ordered=True):
+        raise Refused(Refusal.ADDRESS_REFUSED)
+    key = key.strip()
+    stored = endpoint.key_digests.get(credential_id_of(key) or "")
+    if stored is None or not matches(key, stored):
+        raise Refused(Refusal.INVALID_KEY)
+
+
+def check_enabled(endpoint: Endpoint, now: datetime) -> None:
+    api = endpoint.api
+    if not api.public:
+        raise Refused(Refusal.NOT_PUBLIC, "its Public switch is OFF")
+    if api.status == apis_pb2.API_STATUS_STOPPED:
+        raise Refused(Refusal.STOPPED, "it is stopped")
+    if not is_within(endpoint.schedule, now):
+        schedule = endpoint.schedule
+        days = ", ".join(_WEEKDAYS[day - 1] for day in schedule.weekdays)
+        raise Refused(Refusal.OUTSIDE_SCHEDULE, f"it runs {schedule.start:%H:%M}-{schedule.end:%H:%M} UTC on {days}")
+    if api.status == apis_pb2.API_STATUS_FAILED:
+        raise Refused(Refusal.DEPLOY_FAILED, "its owner finds the reason in the API's status")
+    if api.status not in _SERVING or not api.serving_model_version_id:
+        raise Refused(Refusal.NOT_READY)
+
+
+async def serving_version(runtime: InferenceRuntime, api: apis_pb2.PublishedApi) -> models_pb2.ModelVersion:
+    try:
+        return await runtime.catalog.version(api.serving_model_version_id)
+    except grpc.aio.AioRpcError as error:
+        log.warning("model_version_unavailable", api_id=api.api_id, code=error.code().name)
+        raise Refused(Refusal.BACKEND_UNAVAILABLE) from None
+
+
+async def reserve_trial_request(request: web.Request, api_id: str) -> None:
+    try:
+        answer = await request.app[REGISTRY].registry().ReserveTrialRequest(
+            registry_service_pb2.ReserveTrialRequestRequest(api_id=api_id)
+        )
+    except grpc.aio.AioRpcError as error:
+        log.warning("trial_reservation_failed", api_id=api_id, code=error.code().name)
+        raise Refused(Refusal.BACKEND_UNAVAILABLE) from None
+    if not answer.granted:
+        raise Refused(Refusal.QUOTA_USED_UP, f"this trial API has answered its {answer.limit} requests")
+
+
+async def run_model(
+    runtime: InferenceRuntime,
+    endpoint: Endpoint,
+    version: models_pb2.ModelVersion,
+    inputs: dict[str, np.ndarray],
+    request_id: str,
+    outputs: Sequence[str] | None = None,
+) -> dict[str, np.ndarray]:
+    api = endpoint.api
+    timeout_s = SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
+    try:
+        return await runtime.triton.infer(
+            triton_model_name(api.api_id, api.serving_model_version_id),
+            inputs,
+            version.signature,
+            request_id=request_id,
+            timeout_s=timeout_s,
+            outputs=outputs,
+        )
+    except InferenceServerException as error:
+        raise _triton_refusal(error, api.api_id) from None
+
+
+def _triton_refusal(error: InferenceServerException, api_id: str) -> Refused:
+    status = str(error.status() or "")
+    log.warning("triton_failed", api_id=api_id, status=status, message=error.message())
+    if "DEADLINE_EXCEEDED" in status:
+        return Refused(Refusal.TIMED_OUT)
+    if "UNAVAILABLE" in status:
+        if "model" in (error.message() or "").lower():
+            return Refused(Refusal.NOT_READY)
+        return Refused(Refusal.BACKEND_UNAVAILABLE)
+    if "NOT_FOUND" in status:
+        return Refused(Refusal.NOT_READY)
+    return Refused(Refusal.MODEL_FAILURE)
