@@ -147,9 +147,16 @@ def rule_from_proto(message: apis_pb2.AccessRule):
     return access_rules.make_rule(message.cidr, action, message.priority)
 
 
+def _rules_from_proto(request) -> tuple | None:
+    """The request's rules when it gives any (or says rules_given), else None: leave them be."""
+    if not request.rules and not request.rules_given:
+        return None
+    return access_rules.distinct_rules(tuple(rule_from_proto(rule) for rule in request.rules))
+
+
 def api_spec_from_proto(request: registry_service_pb2.CreateApiRequest) -> ApiSpec:
     schedule = schedule_from_proto(request.schedule) if request.HasField("schedule") else Schedule()
-    rules = tuple(rule_from_proto(rule) for rule in request.rules) if request.rules or request.rules_given else None
+    rules = _rules_from_proto(request)
     return ApiSpec(
         account_id=request.account_id,
         name=request.name,
@@ -179,6 +186,7 @@ def api_changes_from_proto(request: registry_service_pb2.UpdateApiRequest) -> Ap
         instance_count=optional("instance_count"),
         schedule=schedule_from_proto(request.schedule) if request.HasField("schedule") else None,
         public=optional("public"),
+        rules=_rules_from_proto(request),
     )
 
 

@@ -43,7 +43,13 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
-        # Client- and bidirectional-streaming calls are not used by Torii's services.
+        if handler.stream_unary:  # uploads: the wrapper takes the request iterator in place of a request
+            return grpc.stream_unary_rpc_method_handler(
+                _wrap_unary(handler.stream_unary, method, request_id),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        # Bidirectional-streaming calls are not used by Torii's services.
         return handler
 
 

@@ -61,15 +61,28 @@ def model_entry(
     batched = batching_from_shapes([list(spec.shape) for spec in signature.inputs], settings.max_batch_size)
     dedicated = api.execution_type == apis_pb2.EXECUTION_TYPE_DEDICATED
     on_gpu = api.instance_kind == apis_pb2.INSTANCE_KIND_GPU and settings.triton_has_gpus
+    tabular = is_tabular(version)
+    if tabular:
+        # Always our tabular model.py, even where onnxruntime is offered: the reasons come from
+        # the LightGBM booster inside the model, and it runs on the CPU only.
+        backend, on_gpu = "python", False
+    else:
+        backend = "onnxruntime" if "onnxruntime" in settings.triton_backends else "python"
     return ModelEntry(
         name=triton_model_name(api.api_id, version.model_version_id),
         artifact_path=artifact_path(version.artifact_uri),
         inputs=_tensors(signature.inputs, batched),
         outputs=_tensors(signature.outputs, batched),
         max_batch_size=settings.max_batch_size if batched else 0,
-        backend="onnxruntime" if "onnxruntime" in settings.triton_backends else "python",
+        backend=backend,
         instance_kind="KIND_GPU" if on_gpu else "KIND_CPU",
         instance_count=max(api.instance_count, 1) if dedicated else 1,
         dynamic_batching=settings.dynamic_batching,
         max_queue_delay_us=settings.batch_queue_delay_us,
+        python_model="tabular" if tabular else "onnx",
     )
+
+
+def is_tabular(version: models_pb2.ModelVersion) -> bool:
+    """A model the trainer made from a CSV: served with its per-column reasons."""
+    return version.preprocessing.HasField("tabular")

@@ -8,6 +8,7 @@ gateway. Model names carry the API's id, so tests never see each other's models.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 import shutil
 import tempfile
@@ -17,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from services.gateway.nnc.inference import RUNTIME
+from services.gateway.serving.runtime import RUNTIME
 from services.scheduler.app import SchedulerApp
 from services.scheduler.settings import SchedulerSettings
 from services.scheduler.triton.local_server import LocalTriton
 from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 - a fixture used here
 from tests.gateway.helpers import create_api, upload_model
+from tests.prediction_one.conftest import TrainingPlatform, start_trainer
 from torii.v1 import apis_pb2
 
 
@@ -113,8 +115,8 @@ class Platform:
 _STATUS_NUMBERS = {name.removeprefix("API_STATUS_").lower(): number for name, number in apis_pb2.ApiStatus.items()}
 
 
-@pytest.fixture
-async def platform(registry, start_gateway, shared_triton, tmp_path):
+@contextlib.asynccontextmanager
+async def running_platform(registry, start_gateway, shared_triton, tmp_path, **gateway_settings):
     clock = Clock()
     flush_s = 0.2
     scheduler = SchedulerApp(
@@ -132,8 +134,36 @@ async def platform(registry, start_gateway, shared_triton, tmp_path):
     )
     scheduler_port = await scheduler.start()
     try:
-        gateway = await start_gateway(triton_addresses=[shared_triton.address], usage_flush_interval_s=flush_s)
+        gateway = await start_gateway(
+            triton_addresses=[shared_triton.address], usage_flush_interval_s=flush_s, **gateway_settings
+        )
         gateway.client.app[RUNTIME].clock = clock
         yield Platform(gateway, scheduler, clock, shared_triton.address, flush_s, scheduler_port)
     finally:
         await scheduler.stop()
+
+
+@pytest.fixture
+async def platform(registry, start_gateway, shared_triton, tmp_path):
+    async with running_platform(registry, start_gateway, shared_triton, tmp_path) as running:
+        yield running
+
+
+@dataclass
+class PredictionOnePlatform:
+    """The whole platform with the trainer: Prediction One from upload to inference."""
+
+    platform: Platform
+    training: TrainingPlatform
+
+
+@pytest.fixture
+async def prediction_one(registry, start_gateway, shared_triton, tmp_path):
+    trainer, settings = await start_trainer(registry, tmp_path, training_time_budget_s=2.0)
+    try:
+        async with running_platform(
+            registry, start_gateway, shared_triton, tmp_path, trainer_address=f"127.0.0.1:{settings.trainer_port}"
+        ) as platform:
+            yield PredictionOnePlatform(platform, TrainingPlatform(platform.gateway, trainer, settings))
+    finally:
+        await trainer.stop()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from services.gateway.nnc.inference import RUNTIME
+from services.gateway.serving.runtime import RUNTIME
 from tests.gateway.helpers import error_of
 
 

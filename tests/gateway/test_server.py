@@ -7,7 +7,7 @@ import socket
 import aiohttp
 
 from services.gateway.main import GatewayServer
-from services.gateway.nnc.inference import RUNTIME
+from services.gateway.serving.runtime import RUNTIME
 from services.gateway.settings import GatewaySettings
 
 

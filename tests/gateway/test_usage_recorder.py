@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.gateway.nnc.usage import UsageRecorder
+from services.gateway.serving.usage import UsageRecorder
 from services.runtime.grpc_client import open_channel
 from tests.registry.helpers import make_api, make_version
 from torii.v1 import registry_service_pb2 as pb

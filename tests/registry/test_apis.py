@@ -242,3 +242,27 @@ async def test_members_cannot_touch_other_accounts_apis(registry, published):
 async def test_extra_api_keys_are_issued_once(registry, published):
     key = (await registry.stub.CreateApiKey(pb.CreateApiKeyRequest(actor_user_id=registry.admin_user_id, api_id=published.api_id))).api_key
     assert key.secret.startswith(key.credential_id + ".") and len(key.secret) > 60
+
+
+async def test_update_replaces_every_rule_at_once_and_refuses_duplicates(registry, published):
+    actor = registry.admin_user_id
+    rules = [
+        apis_pb2.AccessRule(cidr="10.0.0.0/8", action=apis_pb2.RULE_ACTION_ALLOW, priority=1),
+        apis_pb2.AccessRule(cidr="0.0.0.0/0", action=apis_pb2.RULE_ACTION_DENY, priority=2),
+    ]
+    changed = await registry.stub.UpdateApi(pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, rules=rules))
+    assert [(rule.cidr, rule.action, rule.priority) for rule in changed.api.rules] == [
+        ("10.0.0.0/8", apis_pb2.RULE_ACTION_ALLOW, 1),
+        ("0.0.0.0/0", apis_pb2.RULE_ACTION_DENY, 2),
+    ]
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await registry.stub.UpdateApi(
+            pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, rules=[rules[0], rules[0]])
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    emptied = await registry.stub.UpdateApi(
+        pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, rules_given=True)
+    )
+    assert list(emptied.api.rules) == []
+    untouched = await registry.stub.UpdateApi(pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, name="x"))
+    assert list(untouched.api.rules) == []

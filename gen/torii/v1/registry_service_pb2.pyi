@@ -256,7 +256,7 @@ class ListApisResponse(_message.Message):
     def __init__(self, apis: _Optional[_Iterable[_Union[_apis_pb2.PublishedApi, _Mapping]]] = ...) -> None: ...
 
 class UpdateApiRequest(_message.Message):
-    __slots__ = ("actor_user_id", "api_id", "name", "model_version_id", "execution_type", "instance_kind", "instance_count", "schedule", "public")
+    __slots__ = ("actor_user_id", "api_id", "name", "model_version_id", "execution_type", "instance_kind", "instance_count", "schedule", "public", "rules", "rules_given")
     ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
     API_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -266,6 +266,8 @@ class UpdateApiRequest(_message.Message):
     INSTANCE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    RULES_GIVEN_FIELD_NUMBER: _ClassVar[int]
     actor_user_id: str
     api_id: str
     name: str
@@ -275,7 +277,9 @@ class UpdateApiRequest(_message.Message):
     instance_count: int
     schedule: _apis_pb2.Schedule
     public: bool
-    def __init__(self, actor_user_id: _Optional[str] = ..., api_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., execution_type: _Optional[_Union[_apis_pb2.ExecutionType, str]] = ..., instance_kind: _Optional[_Union[_apis_pb2.InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[_apis_pb2.Schedule, _Mapping]] = ..., public: _Optional[bool] = ...) -> None: ...
+    rules: _containers.RepeatedCompositeFieldContainer[_apis_pb2.AccessRule]
+    rules_given: bool
+    def __init__(self, actor_user_id: _Optional[str] = ..., api_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., execution_type: _Optional[_Union[_apis_pb2.ExecutionType, str]] = ..., instance_kind: _Optional[_Union[_apis_pb2.InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[_apis_pb2.Schedule, _Mapping]] = ..., public: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[_apis_pb2.AccessRule, _Mapping]]] = ..., rules_given: _Optional[bool] = ...) -> None: ...
 
 class UpdateApiResponse(_message.Message):
     __slots__ = ("api",)

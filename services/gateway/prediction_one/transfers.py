@@ -61,7 +61,7 @@ async def put_upload(call: Call) -> web.Response:
 
     reply = await call.request.app[CLIENTS].trainer.UploadFile(parts(), timeout=UPLOAD_TIMEOUT_S)
     body: dict[str, object] = {"external_process_id": reply.job.job_id, "file": slot_name}
-    if reply.HasField("data_set"):
+    if reply.data_set.data_set_id:
         body.update(
             data_set_id=reply.data_set.data_set_id,
             column_count=reply.data_set.column_count,

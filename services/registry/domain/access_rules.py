@@ -32,3 +32,13 @@ def make_rule(cidr: str, action: str | RuleAction = RuleAction.ALLOW, priority: 
     if not -1_000_000 <= priority <= 1_000_000:
         raise InvalidArgument("rule priority must be between -1000000 and 1000000")
     return AccessRule(parse_network(cidr), action, priority)
+
+
+def distinct_rules(rules: tuple[AccessRule, ...]) -> tuple[AccessRule, ...]:
+    """A rule list as given, refused when two rules name the same network."""
+    seen: set[Network] = set()
+    for rule in rules:
+        if rule.network in seen:
+            raise InvalidArgument(f"{rule.network} appears in two rules; give each network one rule")
+        seen.add(rule.network)
+    return rules

@@ -37,6 +37,7 @@ class ApiChanges:
     instance_count: int | None = None
     schedule: Schedule | None = None
     public: bool | None = None
+    rules: tuple[AccessRule, ...] | None = None
 
 
 def check_execution_settings(api: PublishedApi) -> None:

@@ -18,6 +18,9 @@ DATA_TYPES = frozenset(
 )
 INSTANCE_KINDS = frozenset({"KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"})
 BACKENDS = frozenset({"onnxruntime", "python"})
+# Which model.py a Python-backend entry runs: "onnx" (onnx_python_model/: any ONNX file) or
+# "tabular" (tabular_python_model/: the trainer's tabular models, with per-column reasons).
+PYTHON_MODELS = frozenset({"onnx", "tabular"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class ModelEntry:
     dynamic_batching: bool = True
     max_queue_delay_us: int = 1000
     preferred_batch_sizes: tuple[int, ...] = ()
+    python_model: str = "onnx"  # with backend "python": which model.py runs it (PYTHON_MODELS)
 
 
 def batching_from_shapes(input_shapes: list[list[int]], max_batch_size: int) -> bool:
@@ -97,6 +101,10 @@ def _data_type(name: str) -> int:
 def _check(entry: ModelEntry) -> None:
     if entry.backend not in BACKENDS:
         raise ValueError(f"unknown backend {entry.backend!r}")
+    if entry.python_model not in PYTHON_MODELS:
+        raise ValueError(f"unknown Python-backend model {entry.python_model!r}")
+    if entry.python_model != "onnx" and entry.backend != "python":
+        raise ValueError(f"the {entry.python_model} model runs on the python backend, not {entry.backend!r}")
     if entry.instance_kind not in INSTANCE_KINDS:
         raise ValueError(f"unknown instance kind {entry.instance_kind!r}")
     if entry.instance_count < 1:

@@ -9,9 +9,11 @@ scheduler's reconciler is the only writer.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import shutil
+from functools import cache
 from pathlib import Path
 
 from services.runtime.files import fsync_path
@@ -22,6 +24,10 @@ log = get_logger(__name__)
 
 VERSION = "1"
 PYTHON_MODEL_SOURCE = Path(__file__).parent / "onnx_python_model" / "model.py"
+TABULAR_MODEL_SOURCE = Path(__file__).parent / "tabular_python_model" / "model.py"
+# The tabular model.py imports this file, placed beside it: it runs outside the Torii package.
+TABULAR_PREDICTOR_MODULE = "services.trainer.learning.predictor"
+TABULAR_PREDICTOR_FILE = "tabular_predictor.py"
 _TEMPORARY_PREFIXES = (".tmp-", ".old-")
 
 
@@ -40,7 +46,8 @@ class ModelRepository:
             _write_file(staging / "config.pbtxt", render_config(entry).encode())
             _place_artifact(entry.artifact_path, version_dir / "model.onnx")
             if entry.backend == "python":
-                _write_file(version_dir / "model.py", PYTHON_MODEL_SOURCE.read_bytes())
+                for name, source in _python_model_files(entry.python_model).items():
+                    _write_file(version_dir / name, source.read_bytes())
             fsync_path(version_dir)
             fsync_path(staging)
             self._swap_in(staging, self.root / entry.name)
@@ -86,6 +93,22 @@ class ModelRepository:
 def _check_name(name: str) -> None:
     if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
         raise ValueError(f"invalid model name {name!r}")
+
+
+def _python_model_files(python_model: str) -> dict[str, Path]:
+    """The files a Python-backend entry needs beside model.onnx: {name in 1/: source}."""
+    if python_model == "tabular":
+        return {"model.py": TABULAR_MODEL_SOURCE, TABULAR_PREDICTOR_FILE: tabular_predictor_source()}
+    return {"model.py": PYTHON_MODEL_SOURCE}
+
+
+@cache
+def tabular_predictor_source() -> Path:
+    """services/trainer/learning/predictor.py, found without importing it (it imports lightgbm)."""
+    spec = importlib.util.find_spec(TABULAR_PREDICTOR_MODULE)
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f"module {TABULAR_PREDICTOR_MODULE} is not installed")
+    return Path(spec.origin)
 
 
 def _place_artifact(source: Path, destination: Path) -> None:

@@ -1,0 +1,141 @@
+"""Prediction One's classifiers (contract §3.7–§3.10): published APIs, seen in the contract's words.
+
+A classifier is the same published API an NNC client would call, created with the Prediction One
+contract (its URL is /v1/groups/{account}/classifiers/{id}/inference) and run serverless on CPU.
+The API-creation screen's rules hold as for every API: delete only when stopped, a locked API
+refuses stop, edits and rule changes, and only an admin unlocks.
+"""
+
+from __future__ import annotations
+
+import grpc
+from aiohttp import web
+
+from services.gateway.nnc.contract_errors import json_response
+from services.gateway.prediction_one import contract_errors as failures
+from services.gateway.prediction_one.auth import api_key_caller
+from services.gateway.prediction_one.classifiers import API_TYPES, classifier_json, model_numbers, rules_from_contract
+from services.gateway.prediction_one.clients import CLIENTS
+from services.gateway.prediction_one.contract import contract_handler
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.requests import json_body
+from services.gateway.routing import Call
+from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
+
+DEPLOY = training_pb2.KEY_PURPOSE_DEPLOY
+_PATCH_KEYS = ("rules", "active", "is_editable")
+
+
+async def _deployer(call: Call) -> str:
+    return (await api_key_caller(call, DEPLOY)).user.user_id
+
+
+async def _classifier(call: Call, actor: str) -> apis_pb2.PublishedApi:
+    try:
+        reply = await call.registry.GetApi(rs.GetApiRequest(actor_user_id=actor, api_id=call.path("classifier_id")))
+    except grpc.aio.AioRpcError as error:
+        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND) from None
+        raise
+    if reply.api.contract != apis_pb2.API_CONTRACT_PREDICTION_ONE:
+        raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND)
+    return reply.api
+
+
+async def _shown(call: Call, api: apis_pb2.PublishedApi, api_key: str | None = None) -> dict:
+    numbers = await model_numbers(call.registry, [api])
+    return classifier_json(api, numbers[api.model_version_id], call.base_url(), api_key)
+
+
+@contract_handler
+async def create_classifier(call: Call) -> web.Response:
+    actor = await _deployer(call)
+    body = await json_body(call.request, call.settings.max_json_bytes)
+    model_number = body.get("model_id")
+    if isinstance(model_number, bool) or not isinstance(model_number, (int, str)) or not str(model_number).strip().isdigit():
+        raise PredictionOneError(failures.MODEL_ID_REQUIRED)
+    api_type = str(body.get("api_type", "formal")).strip().lower()
+    if api_type not in API_TYPES:
+        raise PredictionOneError(bad_request("api_type must be formal or trial."))
+    try:
+        model = await call.request.app[CLIENTS].training.GetTrainedModel(
+            tr.GetTrainedModelRequest(actor_user_id=actor, model_number=int(model_number))
+        )
+    except grpc.aio.AioRpcError as error:
+        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            raise PredictionOneError(failures.MODEL_DELETED) from None
+        raise
+    request = rs.CreateApiRequest(
+        actor_user_id=actor,
+        name=f"{model.model.model_name} (model {model_number})",
+        model_version_id=model.model.model_version.model_version_id,
+        api_type=API_TYPES[api_type],
+        execution_type=apis_pb2.EXECUTION_TYPE_SERVERLESS,
+        contract=apis_pb2.API_CONTRACT_PREDICTION_ONE,
+    )
+    if "rules" in body:
+        request.rules.extend(rules_from_contract(body["rules"]))
+        request.rules_given = True
+    reply = await call.registry.CreateApi(request)
+    shown = await _shown(call, reply.api, reply.api_key.secret)
+    return json_response({"classifier_id": shown["classifier_id"], "api_key": shown["api_key"], "version": shown["version"], "classifier": shown})
+
+
+@contract_handler
+async def list_classifiers(call: Call) -> web.Response:
+    actor = await _deployer(call)
+    reply = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=actor))
+    apis = [api for api in reply.apis if api.contract == apis_pb2.API_CONTRACT_PREDICTION_ONE]
+    numbers = await model_numbers(call.registry, apis)
+    base = call.base_url()
+    return json_response({"classifiers": [classifier_json(api, numbers[api.model_version_id], base) for api in apis]})
+
+
+@contract_handler
+async def get_classifier(call: Call) -> web.Response:
+    actor = await _deployer(call)
+    return json_response({"classifier": await _shown(call, await _classifier(call, actor))})
+
+
+def _flag(body: dict, key: str) -> bool | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise PredictionOneError(bad_request(f"{key} must be true or false."))
+    return value
+
+
+@contract_handler
+async def update_classifier(call: Call) -> web.Response:
+    actor = await _deployer(call)
+    body = await json_body(call.request, call.settings.max_json_bytes)
+    unknown = sorted(set(body) - set(_PATCH_KEYS))
+    if unknown:
+        raise PredictionOneError(bad_request(f"Unknown keys: {', '.join(unknown)}; known: {', '.join(_PATCH_KEYS)}."))
+    active, editable = _flag(body, "active"), _flag(body, "is_editable")
+    rules = rules_from_contract(body["rules"]) if "rules" in body else None
+    api = await _classifier(call, actor)
+    registry, api_id = call.registry, api.api_id
+    # Unlock first and lock last, so one PATCH can unlock, change and stop, or change and lock.
+    if editable is True and api.locked:
+        api = (await registry.UnlockApi(rs.UnlockApiRequest(actor_user_id=actor, api_id=api_id))).api
+    if rules is not None:
+        api = (
+            await registry.UpdateApi(rs.UpdateApiRequest(actor_user_id=actor, api_id=api_id, rules=rules, rules_given=True))
+        ).api
+    if active is False:
+        api = (await registry.StopApi(rs.StopApiRequest(actor_user_id=actor, api_id=api_id))).api
+    elif active is True:
+        api = (await registry.StartApi(rs.StartApiRequest(actor_user_id=actor, api_id=api_id))).api
+    if editable is False and not api.locked:
+        api = (await registry.LockApi(rs.LockApiRequest(actor_user_id=actor, api_id=api_id))).api
+    return json_response({"classifier": await _shown(call, api)})
+
+
+@contract_handler
+async def delete_classifier(call: Call) -> web.Response:
+    actor = await _deployer(call)
+    api = await _classifier(call, actor)
+    await call.registry.DeleteApi(rs.DeleteApiRequest(actor_user_id=actor, api_id=api.api_id))
+    return web.Response(status=204)

@@ -1,0 +1,80 @@
+"""A published API as Prediction One's classifier object (contract §3.8), and its rules."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.converters import timestamp_text
+from torii.v1 import apis_pb2, registry_service_pb2 as rs
+
+# The contract's classifier statuses. A stopped classifier is "terminated" (active false) and one
+# being deleted "terminating"; a schedule does not apply to classifiers (they are serverless).
+STATUS_WORDS = {
+    apis_pb2.API_STATUS_BUILDING: "building",
+    apis_pb2.API_STATUS_UPDATING: "updating",
+    apis_pb2.API_STATUS_RUNNING: "running",
+    apis_pb2.API_STATUS_STOPPED: "terminated",
+    apis_pb2.API_STATUS_DELETING: "terminating",
+    apis_pb2.API_STATUS_FAILED: "failed",
+    apis_pb2.API_STATUS_OUTSIDE_SCHEDULE: "terminated",
+}
+API_TYPES = {"formal": apis_pb2.API_TYPE_FORMAL, "trial": apis_pb2.API_TYPE_TRIAL}
+API_TYPE_NAMES = {value: key for key, value in API_TYPES.items()}
+ORDERS = {"allow": apis_pb2.RULE_ACTION_ALLOW, "deny": apis_pb2.RULE_ACTION_DENY}
+ORDER_NAMES = {value: key for key, value in ORDERS.items()}
+
+
+def rules_from_contract(rules: object) -> list[apis_pb2.AccessRule]:
+    """`rules: [{source, order, priority}]`; the registry checks the CIDRs themselves."""
+    if not isinstance(rules, list):
+        raise PredictionOneError(bad_request("rules must be a list of {source, order, priority}."))
+    parsed = []
+    for number, rule in enumerate(rules, start=1):
+        if not isinstance(rule, dict) or not isinstance(rule.get("source"), str):
+            raise PredictionOneError(bad_request(f"rules[{number}] needs source, a CIDR such as 0.0.0.0/0."))
+        order = str(rule.get("order", "allow")).strip().lower()
+        if order not in ORDERS:
+            raise PredictionOneError(bad_request(f"rules[{number}].order must be allow or deny."))
+        priority = rule.get("priority", 0)
+        if isinstance(priority, bool):
+            priority = None
+        try:
+            priority = int(str(priority))
+        except (TypeError, ValueError):
+            raise PredictionOneError(bad_request(f"rules[{number}].priority must be an integer.")) from None
+        parsed.append(apis_pb2.AccessRule(cidr=rule["source"].strip(), action=ORDERS[order], priority=priority))
+    return parsed
+
+
+async def model_numbers(registry, apis: list[apis_pb2.PublishedApi]) -> dict[str, int]:
+    """model_version_id → its number (the contract's model_id), one registry call per version."""
+    ids = sorted({api.model_version_id for api in apis})
+    replies = await asyncio.gather(
+        *(registry.GetModelVersion(rs.GetModelVersionRequest(model_version_id=version_id)) for version_id in ids)
+    )
+    return {version_id: reply.model_version.number for version_id, reply in zip(ids, replies, strict=True)}
+
+
+def classifier_json(api: apis_pb2.PublishedApi, model_number: int, base_url: str, api_key: str | None = None) -> dict:
+    """Keys are stored hashed: api_key is shown once, when the classifier is created, else null."""
+    return {
+        "classifier_id": api.api_id,
+        "api_key": api_key,
+        "version": str(model_number),
+        "create_datetime": timestamp_text(api.created_at),
+        "update_datetime": timestamp_text(api.updated_at),
+        "model_id": model_number,
+        "status": STATUS_WORDS.get(api.status, "building"),
+        "url": f"{base_url}{api.url_path}",
+        "active": api.status != apis_pb2.API_STATUS_STOPPED,
+        "is_editable": not api.locked,
+        "rules": [
+            {"source": rule.cidr, "order": ORDER_NAMES.get(rule.action, "allow"), "priority": rule.priority}
+            for rule in api.rules
+        ],
+        "api_type": API_TYPE_NAMES.get(api.api_type, "formal"),
+        "trial_limit": api.trial_limit,
+        "trial_used": api.trial_used,
+        "status_message": api.status_message,
+    }

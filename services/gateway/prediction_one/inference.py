@@ -1,0 +1,198 @@
+"""Prediction One inference: POST the classifier's URL with x-api-key and a base64 CSV (`pr`),
+get base64 CSV predictions and, with `ar`, the reasons.
+
+The gateway only reads the CSV into the model's input tensors and writes the CSV answers; the
+model (preprocessing, LightGBM and its TreeSHAP reasons) runs inside Triton with dynamic
+batching. The checks every contract shares come first (serving.admission).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+
+import orjson
+from aiohttp import web
+
+from services.gateway.nnc.contract_errors import json_response
+from services.gateway.prediction_one import contract_errors as failures
+from services.gateway.prediction_one.contract_errors import Failure, PredictionOneError, error_response
+from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
+from services.gateway.serving import admission
+from services.gateway.serving.admission import Refusal, Refused
+from services.gateway.serving.catalog import Endpoint
+from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
+from services.gateway.serving.schema_cache import tabular_schema
+from services.runtime.logging import get_logger, request_id_var
+from services.tabular.csv_text import TableError, decode_table
+from services.tabular.schema import CONTRIBUTIONS_OUTPUT, PREDICTION_OUTPUT, PROBABILITIES_OUTPUT
+from services.tabular.tensors import MissingColumnsError, input_tensors
+from torii.v1 import apis_pb2
+
+log = get_logger("prediction_one")
+
+API_KEY_HEADER = "x-api-key"
+MAX_ROWS = 10_000
+_STATUS_NAMES = {value: name.removeprefix("API_STATUS_").lower() for name, value in apis_pb2.ApiStatus.items()}
+_REQUIRED = ("pr", "ar", "ad", "nc")
+_KNOWN = (*_REQUIRED, "nr", "pc")
+
+SERVICE_UNAVAILABLE = Failure(5031030102, "SERVICE_UNAVAILABLE_ERROR", "Temporarily unavailable, retry later")
+TIMED_OUT = Failure(5041030403, "GATEWAY_TIMEOUT", "Inference did not finish in time")
+
+
+def _not_running(endpoint: Endpoint) -> PredictionOneError:
+    status = _STATUS_NAMES.get(endpoint.api.status, "unknown")
+    if not endpoint.api.public:
+        status = "stopped"
+    return PredictionOneError(failures.NOT_RUNNING, f"status is not running (status: {status})")
+
+
+def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
+    refusal = refused.refusal
+    if refusal is Refusal.ADDRESS_REFUSED:
+        return PredictionOneError(failures.SOURCE_NOT_ALLOWED)
+    if refusal is Refusal.INVALID_KEY:
+        return PredictionOneError(failures.INVALID_KEY)
+    if refusal in (Refusal.NOT_PUBLIC, Refusal.STOPPED, Refusal.OUTSIDE_SCHEDULE, Refusal.DEPLOY_FAILED, Refusal.NOT_READY):
+        return _not_running(endpoint)
+    if refusal is Refusal.QUOTA_USED_UP:
+        return PredictionOneError(failures.QUOTA_USED_UP)
+    if refusal is Refusal.TIMED_OUT:
+        return PredictionOneError(TIMED_OUT)
+    if refusal is Refusal.MODEL_FAILURE:
+        return PredictionOneError(failures.INFERENCE_FAILED)
+    return PredictionOneError(SERVICE_UNAVAILABLE)
+
+
+def _invalid(detail: str) -> PredictionOneError:
+    return PredictionOneError(failures.INVALID_REQUEST, f"{failures.INVALID_REQUEST.message}: {detail}")
+
+
+async def infer(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    endpoint = runtime.catalog.find(request.path)
+    try:
+        if endpoint is None or endpoint.api.contract != apis_pb2.API_CONTRACT_PREDICTION_ONE:
+            raise PredictionOneError(failures.NO_SUCH_CLASSIFIER)
+        try:
+            response = await _answer(request, runtime, endpoint)
+        except Refused as refused:
+            raise _contract_error(refused, endpoint) from None
+    except PredictionOneError as error:
+        log.info("inference_refused", path=request.path, code=error.failure.code, message=error.message)
+        response = error_response(error.failure, error.message)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # noqa: BLE001 - logged with its traceback, answered in the contract's shape
+        log.exception("inference_crashed", path=request.path)
+        response = error_response(failures.INFERENCE_FAILED)
+    if endpoint is not None:
+        runtime.usage.count(endpoint.api.api_id, response.status)
+    return response
+
+
+async def _read_inputs(request: web.Request, limit: int) -> dict[str, object]:
+    if request.content_length is not None and request.content_length > limit:
+        raise _invalid(f"the body is larger than {limit} bytes")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise _invalid(f"the body is larger than {limit} bytes") from None
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise _invalid("the body is not JSON") from None
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if not isinstance(inputs, list):
+        raise _invalid('the body must be {"inputs": [{"name", "type", "data"}, ...]}')
+    values: dict[str, object] = {}
+    for item in inputs:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or "data" not in item:
+            raise _invalid('each input needs "name" and "data"')
+        name = item["name"]
+        if name not in _KNOWN:
+            raise _invalid(f"unknown input {name!r}; known: {', '.join(_KNOWN)}")
+        if name in values:
+            raise _invalid(f"input {name!r} appears twice")
+        values[name] = item["data"]
+    missing = [name for name in _REQUIRED if name not in values]
+    if missing:
+        raise _invalid(f"missing inputs: {', '.join(missing)}")
+    return values
+
+
+def _boolean(values: dict[str, object], name: str) -> bool:
+    value = values.get(name, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise _invalid(f"{name} must be true or false")
+
+
+def _options(values: dict[str, object], header: tuple[str, ...]) -> Options:
+    pin = values.get("pc", "")
+    if not isinstance(pin, str):
+        raise _invalid("pc must be a column name")
+    if pin and pin not in header:
+        raise _invalid(f"pc names {pin!r}, which is not a column of pr")
+    return Options(
+        reasons=_boolean(values, "ar"),
+        add_inputs=_boolean(values, "ad"),
+        no_class=_boolean(values, "nc"),
+        no_row_numbers=_boolean(values, "nr"),
+        pin_column=pin,
+    )
+
+
+def _table(data: object):
+    if not isinstance(data, str):
+        raise _invalid("pr must be a base64 string of a CSV file")
+    try:
+        raw = base64.b64decode("".join(data.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid("pr is not valid base64") from None
+    try:
+        table = decode_table(raw)
+    except TableError as error:
+        raise _invalid(f"pr: {error}") from None
+    if not table.rows:
+        raise _invalid("pr has a header row but no data rows")
+    if len(table.rows) > MAX_ROWS:
+        raise _invalid(f"pr has {len(table.rows)} rows; send at most {MAX_ROWS} per request")
+    return table
+
+
+async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint) -> web.Response:
+    api = endpoint.api
+    admission.check_caller(request, runtime, endpoint, request.headers.get(API_KEY_HEADER, ""))
+    admission.check_enabled(endpoint, runtime.clock())
+    values = await _read_inputs(request, runtime.max_body_bytes)
+    table = _table(values["pr"])
+    options = _options(values, table.header)
+    version = await admission.serving_version(runtime, api)
+    schema = tabular_schema(version)
+    if schema is None:
+        raise PredictionOneError(failures.INFERENCE_FAILED, "the classifier's model is not a tabular model")
+    try:
+        tensors = input_tensors(schema.columns, table.header, table.rows)
+    except MissingColumnsError as error:
+        raise _invalid(str(error)) from None
+    if endpoint.trial:
+        await admission.reserve_trial_request(request, api.api_id)
+    answer_name = PROBABILITIES_OUTPUT if schema.problem_type.is_classification else PREDICTION_OUTPUT
+    wanted = [answer_name, CONTRIBUTIONS_OUTPUT] if options.reasons else [answer_name]
+    outputs = await admission.run_model(runtime, endpoint, version, tensors, request_id_var.get(), outputs=wanted)
+    files = [("prediction_valid.csv", prediction_valid(schema, options, table.header, table.rows, outputs[answer_name]))]
+    if options.reasons:
+        files.append(
+            ("prediction_analysis.csv", prediction_analysis(schema, options, table.header, table.rows, outputs[CONTRIBUTIONS_OUTPUT]))
+        )
+    return json_response(
+        {
+            "version": str(version.number),
+            "outputs": [{"name": name, "data": base64.b64encode(data).decode("ascii")} for name, data in files],
+        }
+    )

@@ -1,0 +1,119 @@
+"""Prediction One's retraining (contract §3.12–§3.14): upload new data for a model, let it train
+with the model's settings, then switch the classifiers serving that model to the new version.
+
+A retrain key names its model (Get API Key with model_id). The switch goes through the API's
+`updating` status: the old version keeps answering until the new one is loaded in Triton.
+"""
+
+from __future__ import annotations
+
+import grpc
+from aiohttp import web
+
+from services.gateway.nnc.contract_errors import json_response
+from services.gateway.prediction_one import contract_errors as failures
+from services.gateway.prediction_one import converters
+from services.gateway.prediction_one.auth import Caller, api_key_caller
+from services.gateway.prediction_one.clients import CLIENTS
+from services.gateway.prediction_one.contract import contract_handler
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.requests import query_text
+from services.gateway.prediction_one.transfers import result_path, upload_path
+from services.gateway.routing import Call
+from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
+
+RETRAIN = training_pb2.KEY_PURPOSE_RETRAIN
+RETRAIN_EXTENSIONS = ("csv", "tsv", "zip")
+
+
+async def _base_version_id(call: Call, caller: Caller) -> str:
+    try:
+        reply = await call.request.app[CLIENTS].training.GetTrainedModel(
+            tr.GetTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=caller.key.model_number)
+        )
+    except grpc.aio.AioRpcError as error:
+        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            raise PredictionOneError(failures.MODEL_DELETED) from None
+        raise
+    return reply.model.model_version.model_version_id
+
+
+async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
+    try:
+        reply = await call.request.app[CLIENTS].training.GetTrainingJob(
+            tr.GetTrainingJobRequest(actor_user_id=caller.user.user_id, job_id=call.path("retrain_job_id"))
+        )
+    except grpc.aio.AioRpcError as error:
+        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            raise PredictionOneError(failures.RETRAIN_JOB_NOT_FOUND) from None
+        raise
+    job = reply.job
+    if job.kind != training_pb2.TRAINING_JOB_KIND_RETRAIN or job.base_model_version_id != await _base_version_id(call, caller):
+        raise PredictionOneError(failures.RETRAIN_JOB_NOT_FOUND)
+    return job
+
+
+@contract_handler
+async def get_upload_url(call: Call) -> web.Response:
+    caller = await api_key_caller(call, RETRAIN)
+    filename = query_text(call.request, "filename").replace("/", "_")
+    extension = filename.rpartition(".")[2].lower() if "." in filename else ""
+    if extension not in RETRAIN_EXTENSIONS:
+        raise PredictionOneError(bad_request(f"filename must end in .{', .'.join(RETRAIN_EXTENSIONS)}."))
+    try:
+        reply = await call.request.app[CLIENTS].training.CreateTrainingJob(
+            tr.CreateTrainingJobRequest(
+                actor_user_id=caller.user.user_id,
+                kind=training_pb2.TRAINING_JOB_KIND_RETRAIN,
+                base_model_number=caller.key.model_number,
+            )
+        )
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            raise PredictionOneError(failures.MODEL_DELETED) from None
+        if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+            raise PredictionOneError(failures.CONFIGURATION_MISSING) from None
+        raise
+    job_id = reply.job.job_id
+    url = call.request.app[CLIENTS].signer.sign(call.base_url(), upload_path(job_id, "learn", extension, filename))
+    return json_response({"retrain_job_id": job_id, "upload_url": url})
+
+
+@contract_handler
+async def get_status(call: Call) -> web.Response:
+    caller = await api_key_caller(call, RETRAIN)
+    job = await _retrain_job(call, caller)
+    body: dict[str, object] = {
+        "status": converters.RETRAIN_STATUSES.get(job.status, "job_running"),
+        "metadata": {"retrain_job_id": job.job_id},
+    }
+    if job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED:
+        body["model_id"] = job.model_number
+        body["download_url"] = call.request.app[CLIENTS].signer.sign(call.base_url(), result_path(job.job_id))
+    elif job.status in (training_pb2.TRAINING_JOB_STATUS_QUEUED, training_pb2.TRAINING_JOB_STATUS_RUNNING):
+        body["progress"] = converters.progress_json(job.progress)
+    if job.message:
+        body["message"] = job.message
+    return json_response(body)
+
+
+@contract_handler
+async def update_model(call: Call) -> web.Response:
+    caller = await api_key_caller(call, RETRAIN)
+    job = await _retrain_job(call, caller)
+    if job.status != training_pb2.TRAINING_JOB_STATUS_FINISHED:
+        raise PredictionOneError(failures.RETRAIN_NOT_FINISHED)
+    actor = caller.user.user_id
+    listed = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=actor))
+    serving_base = [
+        api
+        for api in listed.apis
+        if api.contract == apis_pb2.API_CONTRACT_PREDICTION_ONE and api.model_version_id == job.base_model_version_id
+    ]
+    if not serving_base:
+        raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND)
+    for api in serving_base:
+        await call.registry.UpdateApi(
+            rs.UpdateApiRequest(actor_user_id=actor, api_id=api.api_id, model_version_id=job.model_version_id)
+        )
+    return json_response({"metadata": {"retrain_job_id": job.job_id}})

@@ -1,0 +1,114 @@
+"""Classifier lifecycle and the inference errors of the Prediction One contract, over HTTP
+against the real registry, trainer, scheduler and Triton."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.e2e.prediction_one_client import churn_rows, csv_base64, infer, publish, train, wait_for_classifier
+from tests.prediction_one.conftest import PREFIX
+
+FLAGS = {"ar": False, "ad": False, "nc": False}
+
+
+async def _patch(p1, classifier_id: str, key: str, **body):
+    response = await p1.training.client.patch(f"{PREFIX}/classifiers/{classifier_id}", json=body, headers={"x-api-key": key})
+    return response.status, await response.json()
+
+
+async def test_stop_lock_unlock_and_delete_follow_the_api_screen_rules(prediction_one):
+    p1 = prediction_one
+    model_id, _ = await train(p1)
+    classifier, deploy = await publish(p1, model_id)
+    classifier_id = classifier["classifier_id"]
+    assert classifier["active"] and classifier["is_editable"] and classifier["model_id"] == model_id
+    assert classifier["url"].endswith(f"/classifiers/{classifier_id}/inference")
+    listed = await (await p1.training.client.get(f"{PREFIX}/classifiers", headers={"x-api-key": deploy})).json()
+    assert [item["classifier_id"] for item in listed["classifiers"]] == [classifier_id]
+
+    delete = await p1.training.client.delete(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
+    refused = await delete.json()
+    assert delete.status == 400 and refused["code"] == 4001000204 and "stop" in refused["message"]
+
+    status, body = await _patch(p1, classifier_id, deploy, is_editable=False)
+    assert status == 200 and body["classifier"]["is_editable"] is False
+    status, body = await _patch(p1, classifier_id, deploy, active=False)
+    assert status == 400 and "locked" in body["message"]
+    header, rows = churn_rows(1)
+    status, body = await infer(p1, classifier, {"pr": csv_base64(header, rows), **FLAGS})
+    assert status == 200, "a locked classifier still serves"
+
+    status, body = await _patch(p1, classifier_id, deploy, is_editable=True, active=False)
+    assert status == 200, body  # the admin's keys may unlock
+    assert body["classifier"]["status"] == "terminated" and body["classifier"]["active"] is False
+    await wait_for_classifier(p1, classifier_id, deploy, "terminated")
+    status, body = await infer(p1, classifier, {"pr": csv_base64(header, rows), **FLAGS})
+    assert status == 503 and body == {
+        "code": 5031030101,
+        "error": "SERVICE_UNAVAILABLE_ERROR",
+        "message": "status is not running (status: stopped)",
+    }
+    delete = await p1.training.client.delete(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
+    assert delete.status == 204
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:  # the gateway's catalog hears of the deletion through the registry's watch
+        status, body = await infer(p1, classifier, {"pr": csv_base64(header, rows), **FLAGS})
+        if status != 503 or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert status == 400 and body["code"] == 4001030101 and body["error"] == "NOT_FOUND_CLASSIFIER"
+    gone = await p1.training.client.get(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
+    assert (await gone.json())["message"] == "Not found classifier."
+
+
+async def test_keys_and_source_addresses_are_checked(prediction_one):
+    p1 = prediction_one
+    model_id, _ = await train(p1)
+    classifier, deploy = await publish(p1, model_id)
+    header, rows = churn_rows(1)
+    pr = csv_base64(header, rows)
+    status, body = await infer(p1, classifier, {"pr": pr, **FLAGS}, key="wrong-key")
+    assert status == 403 and body["message"] == "Invalid API key" and body["code"] == 4031030201
+    status, body = await _patch(
+        p1, classifier["classifier_id"], deploy, rules=[{"source": "10.0.0.0/8", "order": "allow", "priority": 0}]
+    )
+    assert status == 200 and body["classifier"]["rules"] == [{"source": "10.0.0.0/8", "order": "allow", "priority": 0}]
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        status, body = await infer(p1, classifier, {"pr": pr, **FLAGS})
+        if status == 403 or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert status == 403 and body["message"] == "Not allowed source ip"
+    status, body = await _patch(p1, classifier["classifier_id"], deploy, rules=[{"source": "not-a-cidr", "order": "allow"}])
+    assert status == 400 and body["code"] == 4001000204
+
+
+async def test_a_trial_classifier_answers_exactly_100_requests(prediction_one):
+    p1 = prediction_one
+    model_id, _ = await train(p1)
+    classifier, _ = await publish(p1, model_id, api_type="trial")
+    assert classifier["api_type"] == "trial" and classifier["trial_limit"] == 100
+    header, rows = churn_rows(1)
+    pr = csv_base64(header, rows)
+    answers = await asyncio.gather(*(infer(p1, classifier, {"pr": pr, **FLAGS}) for _ in range(110)))
+    statuses = [status for status, _ in answers]
+    assert statuses.count(200) == 100 and statuses.count(429) == 10
+
+
+async def test_management_keys_are_checked(prediction_one):
+    p1 = prediction_one
+    client = p1.training.client
+    response = await client.get(f"{PREFIX}/classifiers")
+    assert (await response.json()) == {"code": 4001000204, "error": "PREDA_EXTERNAL_BAD_REQUEST", "message": "invalid_api_key."}
+    response = await client.get(f"{PREFIX}/classifiers", headers={"x-api-key": "nobody.nothing"})
+    assert (await response.json())["message"] == "Not_found_credential."
+    train_key = await p1.training.api_key("train")
+    response = await client.get(f"{PREFIX}/classifiers", headers={"x-api-key": train_key})
+    assert (await response.json())["message"] == "Not_found_credential."
+    response = await client.get(f"{PREFIX}/api-key", params={"credential_type": "retrain"}, headers={"x-api-key": await p1.training.secret_key()})
+    assert (await response.json())["message"] == "Model id is required."
+    response = await client.get(
+        f"{PREFIX}/api-key", params={"credential_type": "retrain", "model_id": "999"}, headers={"x-api-key": await p1.training.secret_key()}
+    )
+    assert (await response.json())["message"] == "This model may be deleted."
