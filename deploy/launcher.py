@@ -148,6 +148,7 @@ class Launcher:
             TORII_SCHEDULER_PORT=str(s.scheduler_port),
             TORII_TRAINER_PORT=str(s.trainer_port),
             TORII_REGISTRY_ADDRESS=f"{self._connect_host}:{s.registry_port}",
+            TORII_TRAINER_ADDRESS=f"{self._connect_host}:{s.trainer_port}",
             TORII_GATEWAY_REUSE_PORT=str(s.gateway_workers > 1).lower(),
             PYTHONUNBUFFERED="1",
         )

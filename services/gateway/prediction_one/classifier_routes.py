@@ -65,6 +65,8 @@ async def create_classifier(call: Call) -> web.Response:
         if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
             raise PredictionOneError(failures.MODEL_DELETED) from None
         raise
+    if model.model.config.time_series.enabled:
+        raise PredictionOneError(bad_request("Time-series models cannot be published as classifiers yet."))
     request = rs.CreateApiRequest(
         actor_user_id=actor,
         name=f"{model.model.model_name} (model {model_number})",

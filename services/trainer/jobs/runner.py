@@ -62,6 +62,11 @@ class JobRunner:
             log.error("training_job_given_up", job_id=job.job_id, attempts=job.attempts)
         self._loop_task = asyncio.create_task(self._claim_loop(), name="training-claims")
 
+    @property
+    def running_jobs(self) -> list[str]:
+        """Ids of the jobs whose workers run now."""
+        return list(self._running)
+
     def wake(self) -> None:
         """A job was queued: claim it now rather than at the next poll."""
         self._wake.set()
@@ -126,36 +131,62 @@ class JobRunner:
             limit=1 << 20,
         )
         stderr_task = asyncio.create_task(process.stderr.read())
+        cancelled = asyncio.Event()
+        # A long phase may print nothing for a while: a cancellation is also noticed by polling.
+        watchdog = asyncio.create_task(self._kill_when_cancelled(job_id, process, cancelled))
         try:
             process.stdin.write(spec.to_json().encode())
             await process.stdin.drain()
             process.stdin.close()
-            answer: protocol.WorkerResult | str | None = None
-            last_report = 0.0
-            async for raw in process.stdout:
-                message = json.loads(raw)
-                if protocol.PROGRESS in message:
-                    now = time.monotonic()
-                    if now - last_report < PROGRESS_REPORT_INTERVAL_S:
-                        continue
-                    last_report = now
-                    if not await self._report(job_id, message[protocol.PROGRESS]):
-                        return None
-                elif protocol.RESULT in message:
-                    answer = protocol.WorkerResult(**message[protocol.RESULT])
-                elif protocol.ERROR in message:
-                    answer = str(message[protocol.ERROR])
+            answer = await self._read_worker(job_id, process, cancelled)
             returncode = await process.wait()
             stderr = (await stderr_task).decode(errors="replace")
+            if cancelled.is_set():
+                return None
             if answer is None:
                 log.error("worker_died", job_id=job_id, returncode=returncode, stderr=stderr[-STDERR_TAIL_CHARS:])
                 return f"the training process ended unexpectedly (exit status {returncode})"
             return answer
         finally:
+            await cancel_and_wait(watchdog)
             if process.returncode is None:
                 process.kill()
                 await process.wait()
             await cancel_and_wait(stderr_task)
+
+    async def _read_worker(self, job_id: str, process, cancelled: asyncio.Event) -> protocol.WorkerResult | str | None:
+        answer: protocol.WorkerResult | str | None = None
+        last_report = 0.0
+        async for raw in process.stdout:
+            message = json.loads(raw)
+            if protocol.PROGRESS in message:
+                now = time.monotonic()
+                if now - last_report < PROGRESS_REPORT_INTERVAL_S:
+                    continue
+                last_report = now
+                if not await self._report(job_id, message[protocol.PROGRESS]):
+                    cancelled.set()
+                    process.kill()
+                    return None
+            elif protocol.RESULT in message:
+                answer = protocol.WorkerResult(**message[protocol.RESULT])
+            elif protocol.ERROR in message:
+                answer = str(message[protocol.ERROR])
+        return answer
+
+    async def _kill_when_cancelled(self, job_id: str, process, cancelled: asyncio.Event) -> None:
+        """Kill the worker once the job is no longer RUNNING: a user cancelled it."""
+        while process.returncode is None:
+            await asyncio.sleep(self._settings.job_poll_interval_s)
+            try:
+                reply = await self._registry.GetTrainingJob(tr.GetTrainingJobRequest(job_id=job_id))
+            except grpc.aio.AioRpcError:
+                continue
+            if reply.job.status != training_pb2.TRAINING_JOB_STATUS_RUNNING:
+                log.info("training_cancelled", job_id=job_id)
+                cancelled.set()
+                process.kill()
+                return
 
     async def _report(self, job_id: str, progress: dict) -> bool:
         request = tr.ReportTrainingProgressRequest(
