@@ -50,6 +50,18 @@ def resolve_types(table: Table, overrides_path: Path | None, profiles=None) -> d
         raise InvalidArgument(f"column info: {error}") from None
 
 
+def training_types(table: Table, overrides_path: Path | None, target: str) -> dict[str, ColumnType]:
+    """The types a model is trained with: useless columns (constant, identifiers, empty) are left
+    out, as column-info lists them, unless the user's column-info file names them."""
+    profiles = profile_table(table)
+    types = resolve_types(table, overrides_path, profiles)
+    named = set(parse_column_overrides(overrides_path.read_bytes())) if overrides_path is not None else set()
+    for name in useless_columns(table, types, target=target, profiles=profiles):
+        if name != target and name not in named:
+            types[name] = ColumnType.IGNORE
+    return types
+
+
 def _summary(column: dict, useless: dict[str, str]) -> pb.ColumnSummary:
     code = column["initial_data_type"]
     summary = pb.ColumnSummary(
