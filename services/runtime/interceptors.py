@@ -53,11 +53,29 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
+# A refusal by a service this one called is the caller's business too: it goes through as it was.
+_PASSED_THROUGH = frozenset(
+    {
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.NOT_FOUND,
+        grpc.StatusCode.ALREADY_EXISTS,
+        grpc.StatusCode.FAILED_PRECONDITION,
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.OUT_OF_RANGE,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+
+
 async def _abort_for(context, method: str, error: BaseException, started: float):
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     if isinstance(error, DomainError):
         log.info("rpc", method=method, code=error.status.name, message=error.message, ms=elapsed_ms)
         await context.abort(error.status, error.message)
+    if isinstance(error, grpc.aio.AioRpcError) and error.code() in _PASSED_THROUGH:
+        log.info("rpc", method=method, code=error.code().name, message=error.details(), ms=elapsed_ms, passed_through=True)
+        await context.abort(error.code(), error.details() or "")
     log.error("rpc", method=method, code="INTERNAL", ms=elapsed_ms, exc_info=error)
     await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {request_id_var.get()})")
 

@@ -13,6 +13,7 @@ from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.columns import ColumnDescriber
 from services.trainer.jobs.runner import JobRunner
+from services.trainer.removals import Removals
 from services.trainer.servicer import TrainerServicer
 from services.trainer.settings import TrainerSettings
 from services.trainer.uploads import Uploads
@@ -39,6 +40,7 @@ class TrainerApp:
         servicer = TrainerServicer(
             Uploads(registry, store, settings.max_dataset_bytes),
             ColumnDescriber(registry, store),
+            Removals(registry, store),
             self.runner,
             registry,
             store,

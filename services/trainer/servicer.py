@@ -26,8 +26,9 @@ async def _upload_parts(request_iterator):
 
 
 class TrainerServicer(trainer_service_pb2_grpc.TrainerServiceServicer):
-    def __init__(self, uploads, columns, runner, registry, store, poll_interval_s: float) -> None:
+    def __init__(self, uploads, columns, removals, runner, registry, store, poll_interval_s: float) -> None:
         self._uploads = uploads
+        self._removals = removals
         self._columns = columns
         self._runner = runner
         self._registry = registry
@@ -54,3 +55,11 @@ class TrainerServicer(trainer_service_pb2_grpc.TrainerServiceServicer):
             if chunk is None:
                 return
             yield pb.ReadArtifactResponse(chunk=chunk)
+
+    async def RemoveDataSet(self, request, context):
+        await self._removals.remove_data_set(request.actor_user_id, request.data_set_id)
+        return pb.RemoveDataSetResponse()
+
+    async def RemoveTrainedModel(self, request, context):
+        await self._removals.remove_trained_model(request.actor_user_id, request.model_number)
+        return pb.RemoveTrainedModelResponse()

@@ -26,6 +26,9 @@ async def test_stop_lock_unlock_and_delete_follow_the_api_screen_rules(predictio
     listed = await (await p1.training.client.get(f"{PREFIX}/classifiers", headers={"x-api-key": deploy})).json()
     assert [item["classifier_id"] for item in listed["classifiers"]] == [classifier_id]
 
+    train_key = await p1.training.api_key("train")
+    in_use = await p1.training.client.delete(f"{PREFIX}/models/{model_id}", headers={"x-api-key": train_key})
+    assert in_use.status == 400 and (await in_use.json())["code"] == 4001000204
     delete = await p1.training.client.delete(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
     refused = await delete.json()
     assert delete.status == 400 and refused["code"] == 4001000204 and "stop" in refused["message"]

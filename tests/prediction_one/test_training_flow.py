@@ -76,3 +76,46 @@ async def test_the_seed_client_trains_and_downloads_the_result(training_platform
     listed = (await models.json())["models"]
     assert [model["model_id"] for model in listed] == [result["model_id"]]
     assert listed[0]["config"]["tc"] == "churn" and listed[0]["target_type"] == "binary_classification"
+
+
+async def test_data_sets_and_models_list_page_download_and_delete(training_platform):
+    platform = training_platform
+    client = platform.client
+    key = await platform.api_key("train")
+    small = b"x,y\n" + b"".join(f"{i},{i * 2 + (i % 3)}\n".encode() for i in range(40))
+    first = await platform.upload(key, small)
+    second = await platform.upload(key, small + b"41,80\n")
+    await platform.train(key, second, {"tc": "y", "tt": "regression"})
+    result = await platform.wait_for_result(key, second)
+    assert result["status"] == "finished", result
+
+    page = await (await client.get(f"{PREFIX}/data-sets", params={"offset": "0", "limit": "1"}, headers={"x-api-key": key})).json()
+    assert page["metadata"] == {"offset": 0, "limit": 1, "total": 2}
+    newest = page["data_sets"][0]
+    assert newest["data_count"] == 41 and newest["column_count"] == 2 and newest["extension"] == "csv"
+    download = await client.get("/" + newest["download_url"].split("://", 1)[1].split("/", 1)[1])
+    assert download.status == 200 and await download.read() == small + b"41,80\n"
+    bad_limit = await client.get(f"{PREFIX}/data-sets", params={"limit": "0"}, headers={"x-api-key": key})
+    assert bad_limit.status == 400
+
+    stored = platform.trainer_settings.data_dir / "artifacts"
+    files_before = {path for path in stored.rglob("*") if path.is_file()}
+    deleted = await client.delete(f"{PREFIX}/data-sets/{newest['data_set_id']}", headers={"x-api-key": key})
+    assert deleted.status == 204
+    files_after = {path for path in stored.rglob("*") if path.is_file()}
+    assert len(files_before - files_after) == 1
+    again = await client.delete(f"{PREFIX}/data-sets/{newest['data_set_id']}", headers={"x-api-key": key})
+    assert again.status == 400 and (await again.json())["message"] == "This data set may be deleted."
+
+    model_id = result["model_id"]
+    models = await (await client.get(f"{PREFIX}/models", headers={"x-api-key": key})).json()
+    assert [model["model_id"] for model in models["models"]] == [model_id]
+    assert models["models"][0]["config"] == {"tc": "y", "tt": "regression", "cv": "0", "im": False}
+    deleted = await client.delete(f"{PREFIX}/models/{model_id}", headers={"x-api-key": key})
+    assert deleted.status == 204
+    assert not list((stored / "models").iterdir())
+    models = await (await client.get(f"{PREFIX}/models", headers={"x-api-key": key})).json()
+    assert models["models"] == [] and models["metadata"]["total"] == 0
+    gone = await client.delete(f"{PREFIX}/models/{model_id}", headers={"x-api-key": key})
+    assert (await gone.json())["message"] == "This model may be deleted."
+    assert first

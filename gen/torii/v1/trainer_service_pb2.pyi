@@ -139,3 +139,27 @@ class ReadArtifactResponse(_message.Message):
     CHUNK_FIELD_NUMBER: _ClassVar[int]
     chunk: bytes
     def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...
+
+class RemoveDataSetRequest(_message.Message):
+    __slots__ = ("actor_user_id", "data_set_id")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATA_SET_ID_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    data_set_id: int
+    def __init__(self, actor_user_id: _Optional[str] = ..., data_set_id: _Optional[int] = ...) -> None: ...
+
+class RemoveDataSetResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RemoveTrainedModelRequest(_message.Message):
+    __slots__ = ("actor_user_id", "model_number")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    model_number: int
+    def __init__(self, actor_user_id: _Optional[str] = ..., model_number: _Optional[int] = ...) -> None: ...
+
+class RemoveTrainedModelResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

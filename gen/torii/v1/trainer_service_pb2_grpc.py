@@ -57,6 +57,16 @@ class TrainerServiceStub:
                 request_serializer=torii_dot_v1_dot_trainer__service__pb2.ReadArtifactRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_trainer__service__pb2.ReadArtifactResponse.FromString,
                 _registered_method=True)
+        self.RemoveDataSet = channel.unary_unary(
+                '/torii.v1.TrainerService/RemoveDataSet',
+                request_serializer=torii_dot_v1_dot_trainer__service__pb2.RemoveDataSetRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_trainer__service__pb2.RemoveDataSetResponse.FromString,
+                _registered_method=True)
+        self.RemoveTrainedModel = channel.unary_unary(
+                '/torii.v1.TrainerService/RemoveTrainedModel',
+                request_serializer=torii_dot_v1_dot_trainer__service__pb2.RemoveTrainedModelRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_trainer__service__pb2.RemoveTrainedModelResponse.FromString,
+                _registered_method=True)
 
 
 class TrainerServiceServicer:
@@ -95,6 +105,20 @@ class TrainerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RemoveDataSet(self, request, context):
+        """RemoveDataSet deletes the acting user's data set: its record, then its file.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveTrainedModel(self, request, context):
+        """RemoveTrainedModel deletes a trained model version no published API uses: record, then file.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrainerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -117,6 +141,16 @@ def add_TrainerServiceServicer_to_server(servicer, server):
                     servicer.ReadArtifact,
                     request_deserializer=torii_dot_v1_dot_trainer__service__pb2.ReadArtifactRequest.FromString,
                     response_serializer=torii_dot_v1_dot_trainer__service__pb2.ReadArtifactResponse.SerializeToString,
+            ),
+            'RemoveDataSet': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveDataSet,
+                    request_deserializer=torii_dot_v1_dot_trainer__service__pb2.RemoveDataSetRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_trainer__service__pb2.RemoveDataSetResponse.SerializeToString,
+            ),
+            'RemoveTrainedModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveTrainedModel,
+                    request_deserializer=torii_dot_v1_dot_trainer__service__pb2.RemoveTrainedModelRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_trainer__service__pb2.RemoveTrainedModelResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -230,6 +264,60 @@ class TrainerService:
             '/torii.v1.TrainerService/ReadArtifact',
             torii_dot_v1_dot_trainer__service__pb2.ReadArtifactRequest.SerializeToString,
             torii_dot_v1_dot_trainer__service__pb2.ReadArtifactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveDataSet(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.TrainerService/RemoveDataSet',
+            torii_dot_v1_dot_trainer__service__pb2.RemoveDataSetRequest.SerializeToString,
+            torii_dot_v1_dot_trainer__service__pb2.RemoveDataSetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveTrainedModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.TrainerService/RemoveTrainedModel',
+            torii_dot_v1_dot_trainer__service__pb2.RemoveTrainedModelRequest.SerializeToString,
+            torii_dot_v1_dot_trainer__service__pb2.RemoveTrainedModelResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -189,8 +189,8 @@ async def delete_model(call: Call) -> web.Response:
     caller = await api_key_caller(call, TRAIN)
     number = path_int(call.request, "model_id", "model_id")
     try:
-        await clients(call).training.DeleteTrainedModel(
-            tr.DeleteTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=number)
+        await clients(call).trainer.RemoveTrainedModel(
+            trainer_service_pb2.RemoveTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=number)
         )
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.NOT_FOUND:
@@ -216,8 +216,8 @@ async def delete_data_set(call: Call) -> web.Response:
     caller = await api_key_caller(call, TRAIN)
     number = path_int(call.request, "data_set_id", "data_set_id")
     try:
-        await clients(call).training.DeleteDataSet(
-            tr.DeleteDataSetRequest(actor_user_id=caller.user.user_id, data_set_id=number)
+        await clients(call).trainer.RemoveDataSet(
+            trainer_service_pb2.RemoveDataSetRequest(actor_user_id=caller.user.user_id, data_set_id=number)
         )
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.NOT_FOUND:
