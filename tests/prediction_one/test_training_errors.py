@@ -137,3 +137,17 @@ async def test_a_failed_training_says_why(training_platform):
     await platform.train(key, process_id, {"tc": "not_a_column", "tt": "regression"})
     result = await platform.wait_for_result(key, process_id)
     assert result["status"] == "failed" and "not_a_column" in result["message"]
+
+
+async def test_an_expired_key_answers_inactive_credential(training_platform):
+    import asyncpg
+
+    platform = training_platform
+    key = await platform.api_key("train")
+    connection = await asyncpg.connect(platform.gateway.registry.database_url)
+    try:
+        await connection.execute("UPDATE credentials SET expires_at = now() - interval '1 second' WHERE purpose IS NOT NULL")
+    finally:
+        await connection.close()
+    response = await platform.client.get(f"{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers={"x-api-key": key})
+    await _refused(response, "Inactive_credential.")
