@@ -22,6 +22,7 @@ from services.trainer.analysis import (
     profile_table,
     useless_columns,
 )
+from services.trainer.analysis.useless import useless_reason
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.uploads import delimiter_for
 from torii.v1 import tabular_pb2, trainer_service_pb2 as pb, training_registry_service_pb2 as tr
@@ -51,14 +52,19 @@ def resolve_types(table: Table, overrides_path: Path | None, profiles=None) -> d
 
 
 def training_types(table: Table, overrides_path: Path | None, target: str) -> dict[str, ColumnType]:
-    """The types a model is trained with: useless columns (constant, identifiers, empty) are left
-    out, as column-info lists them, unless the user's column-info file names them."""
+    """The types a model is trained with: constant, empty and identifier-like category columns are
+    left out, unless the user's column-info file names them. An integer column whose values all
+    differ is kept: column-info lists it as a likely identifier, but it may be a measurement."""
     profiles = profile_table(table)
     types = resolve_types(table, overrides_path, profiles)
     named = set(parse_column_overrides(overrides_path.read_bytes())) if overrides_path is not None else set()
-    for name in useless_columns(table, types, target=target, profiles=profiles):
-        if name != target and name not in named:
-            types[name] = ColumnType.IGNORE
+    for profile in profiles:
+        column_type = types[profile.name]
+        if profile.name == target or profile.name in named or useless_reason(profile, column_type) is None:
+            continue
+        if column_type is ColumnType.INTEGER and profile.data_count > 0 and profile.unique_count(column_type) > 1:
+            continue
+        types[profile.name] = ColumnType.IGNORE
     return types
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import requests
 
+from services.runtime.grpc_client import open_channel
 from tests.prediction_one.conftest import PREFIX
+from torii.v1 import training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
 
 CHURN_CSV = Path(__file__).parents[2] / "examples" / "prediction_one" / "churn.csv"
 
@@ -119,3 +121,25 @@ async def test_data_sets_and_models_list_page_download_and_delete(training_platf
     gone = await client.delete(f"{PREFIX}/models/{model_id}", headers={"x-api-key": key})
     assert (await gone.json())["message"] == "This model may be deleted."
     assert first
+
+
+async def test_identifier_and_constant_columns_are_left_out_of_the_model(training_platform):
+    platform = training_platform
+    key = await platform.api_key("train")
+    rows = [f"ID{i:04d},same,{i % 7},{i * 3 % 11},{'a' if i % 2 else 'b'}" for i in range(120)]
+    data = ("customer,constant,amount,count,label\n" + "\n".join(rows) + "\n").encode()
+    process_id = await platform.upload(key, data)
+    await platform.train(key, process_id, {"tc": "label", "tt": "binary_classification", "tv": "a"})
+    result = await platform.wait_for_result(key, process_id)
+    assert result["status"] == "finished", result
+    models = await (await platform.client.get(f"{PREFIX}/models", headers={"x-api-key": key})).json()
+    assert models["models"][0]["model_id"] == result["model_id"]
+    registry = platform.gateway.registry
+    channel = open_channel(registry.address, 10)
+    try:
+        stub = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
+        request = tr.GetTrainedModelRequest(actor_user_id=registry.admin_user_id, model_number=result["model_id"])
+        model = (await stub.GetTrainedModel(request)).model
+    finally:
+        await channel.close()
+    assert [column.name for column in model.model_version.preprocessing.tabular.columns] == ["amount", "count"]

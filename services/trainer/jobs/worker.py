@@ -38,15 +38,22 @@ class _Progress:
 
 def run(spec: JobSpec) -> protocol.WorkerResult:
     # Imported here so that a spec error is reported before the heavy imports are paid for.
-    from services.trainer.jobs.training_inputs import load_training_inputs
+    from services.trainer.jobs.training_inputs import load_training_job
     from services.trainer.learning.export import schema_to_json
     from services.trainer.learning.pipeline import train_model
     from services.trainer.packaging.result_zip import build_result_zip
 
     progress = _Progress()
     progress("preparing", 0, 0.0)
-    table, types, config = load_training_inputs(spec)
-    outcome, onnx_model = train_model(table, types, config, progress=progress, num_threads=spec.num_threads)
+    inputs = load_training_job(spec)
+    outcome, onnx_model = train_model(
+        inputs.table,
+        inputs.types,
+        inputs.config,
+        evaluation=inputs.evaluation,
+        progress=progress,
+        num_threads=spec.num_threads,
+    )
     progress("packaging", 0, 99.0)
     output = Path(spec.output_dir)
     onnx_path = output / "model.onnx"

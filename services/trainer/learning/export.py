@@ -126,8 +126,15 @@ def _floor32(value: float) -> float:
     return float(single)
 
 
-def export_model(plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema) -> bytes:
-    """The merged model's bytes; `booster` should come from float32_exact."""
+def export_model(
+    plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema, *, offset_input: str = ""
+) -> bytes:
+    """The merged model's bytes; `booster` should come from float32_exact.
+
+    `offset_input` (regression): the name of a float32 [batch, 1] input that the graph adds to
+    the trees' output, `prediction = trees + offset` (time-series models learn the target minus
+    their window mean, see timeseries_training).
+    """
     preprocessing = plan.graph()
     n_features = len(plan.feature_names)
     trees = convert_lightgbm(
@@ -141,7 +148,14 @@ def export_model(plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema)
         source, output, width = tree_graph.output[1].name, PROBABILITIES_OUTPUT, len(schema.class_labels)
     else:
         source, output, width = tree_graph.output[0].name, PREDICTION_OUTPUT, 1
-    final = helper.make_node("Identity", [source], [output], name="torii_output")
+    if offset_input:
+        if schema.problem_type.is_classification:
+            raise ValueError("an output offset applies to regression models only")
+        if offset_input not in {value.name for value in preprocessing.graph.input}:
+            raise ValueError(f"the offset {offset_input!r} is not an input of the model")
+        final = helper.make_node("Add", [source, offset_input], [output], name="torii_output")
+    else:
+        final = helper.make_node("Identity", [source], [output], name="torii_output")
     graph = helper.make_graph(
         list(preprocessing.graph.node) + list(tree_graph.node) + [final],
         "torii_tabular",

@@ -4,8 +4,15 @@ The search tries CANDIDATES in order on the first validation split (the holdout,
 k) with early stopping, until `time_budget_s` is spent: the first candidate always finishes, a
 later one still training when the budget runs out is dropped. The best candidate (validation
 log loss / L2) then runs on the remaining folds, which gives every row an out-of-fold
-prediction (under a holdout: the holdout rows only). The final model is refit on all rows with
-that candidate and the mean of the folds' best iteration counts.
+prediction (under a holdout: the holdout rows only). The final model is refit on all rows (or
+on `refit_rows` only: with an evaluation data set, its rows are the validation and never train
+the final model) with that candidate and the mean of the folds' best iteration counts.
+
+Under a single split (a holdout, an evaluation data set, the time-ordered holdout of
+time-series mode) the histogram bins are computed from the split's training rows alone and the
+validation rows are binned with them, so nothing about the validation rows shapes the models
+they judge; k folds share bins computed once from all rows (cheaper, and every row is a
+validation row of some fold anyway).
 
 Labels are integer codes 0..K-1 in schema.class_labels order (the pipeline picks that order;
 binary: 0 negative, 1 positive), so LightGBM's probability columns are already in that order.
@@ -174,25 +181,57 @@ def train(
     seed: int = 0,
     num_threads: int = 2,
     progress: Progress | None = None,
+    refit_rows: np.ndarray | None = None,
 ) -> TrainedModel:
+    """`refit_rows`: the rows the final model learns from (default: all rows)."""
     report = progress or (lambda phase, fold, percent: None)
     rows = len(labels)
     base = _base_parameters(problem_type, n_classes, seed, num_threads)
-    full = lgb.Dataset(
-        features,
-        label=labels,
-        categorical_feature=list(categorical_features),
-        params=_dataset_parameters(base),
-        free_raw_data=False,
-    ).construct()
+    categorical = list(categorical_features)
 
-    def fit(candidate: dict, train_rows, valid_rows, deadline: float | None):
-        params = _parameters(base, candidate, len(train_rows))
-        train_set = full.subset(np.asarray(train_rows, dtype=np.int32))
+    def dataset(selected: np.ndarray | None, reference: lgb.Dataset | None = None) -> lgb.Dataset:
+        data, target = (features, labels) if selected is None else (features[selected], labels[selected])
+        weight = class_weights(target, n_classes) if imbalance and reference is None else None
+        return lgb.Dataset(
+            data,
+            label=target,
+            weight=weight,
+            reference=reference,
+            categorical_feature=categorical,
+            params=_dataset_parameters(base),
+            free_raw_data=False,
+        ).construct()
+
+    single_split = len(validation.splits) == 1
+    shared: list[lgb.Dataset] = []  # all rows, binned once, for k folds
+
+    def split_sets(train_rows, valid_rows) -> tuple[lgb.Dataset, lgb.Dataset]:
+        if single_split:
+            train_set = dataset(np.asarray(train_rows))
+            return train_set, dataset(np.asarray(valid_rows), reference=train_set)
+        if not shared:
+            shared.append(
+                lgb.Dataset(
+                    features,
+                    label=labels,
+                    categorical_feature=categorical,
+                    params=_dataset_parameters(base),
+                    free_raw_data=False,
+                ).construct()
+            )
+        train_set = shared[0].subset(np.asarray(train_rows, dtype=np.int32))
         if imbalance:
             train_set.construct()
             train_set.set_weight(class_weights(labels[train_rows], n_classes))
-        valid_set = full.subset(np.asarray(valid_rows, dtype=np.int32))
+        return train_set, shared[0].subset(np.asarray(valid_rows, dtype=np.int32))
+
+    sets: dict[int, tuple[lgb.Dataset, lgb.Dataset]] = {}
+
+    def fit(candidate: dict, train_rows, valid_rows, deadline: float | None, fold: int):
+        params = _parameters(base, candidate, len(train_rows))
+        if fold not in sets:
+            sets[fold] = split_sets(train_rows, valid_rows)
+        train_set, valid_set = sets[fold]
         callbacks = [lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False)]
         if deadline is not None:
             callbacks.append(_deadline(deadline))
@@ -215,7 +254,7 @@ def train(
         if number and time.monotonic() >= deadline:
             break
         try:
-            best, score, predicted = fit(candidate, first_train, first_valid, deadline if number else None)
+            best, score, predicted = fit(candidate, first_train, first_valid, deadline if number else None, 0)
         except _BudgetSpent:
             tried.append({**candidate, "finished": False})
             break
@@ -235,19 +274,28 @@ def train(
     for fold in range(1, folds):
         report("cross_validation", fold + 1, _between("cross_validation", "fitting", fold / folds))
         train_rows, valid_rows = validation.splits[fold]
-        best, _, predicted = fit(chosen, train_rows, valid_rows, None)
+        best, _, predicted = fit(chosen, train_rows, valid_rows, None, fold)
+        sets.pop(fold, None)
         oof[valid_rows] = predicted
         best_iterations.append(best)
     oof_rows = np.sort(np.concatenate([valid for _, valid in validation.splits]))
 
-    # --- refit on all rows
+    sets.clear()
+
+    # --- refit on all rows (or on refit_rows)
     rounds = max(1, int(round(float(np.mean(best_iterations)))))
     report("fitting", 0, PERCENT["fitting"])
-    if imbalance:
-        full.set_weight(class_weights(labels, n_classes))
-    booster = lgb.train(_parameters(base, chosen, rows), full, rounds)
+    final_rows = None if refit_rows is None else np.sort(np.asarray(refit_rows, dtype=np.int64))
+    final_count = rows if final_rows is None else len(final_rows)
+    if final_rows is None and shared:  # k folds: all rows are binned already
+        final_set = shared[0]
+        if imbalance:
+            final_set.set_weight(class_weights(labels, n_classes))
+    else:
+        final_set = dataset(final_rows)
+    booster = lgb.train(_parameters(base, chosen, final_count), final_set, rounds)
     parameters: dict[str, object] = {
-        **{key: value for key, value in _parameters(base, chosen, rows).items() if key in _REPORTED},
+        **{key: value for key, value in _parameters(base, chosen, final_count).items() if key in _REPORTED},
         "num_iterations": rounds,
         "fold_best_iterations": best_iterations,
         "class_weighting": "balanced" if imbalance else "none",

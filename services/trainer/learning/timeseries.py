@@ -1,0 +1,555 @@
+"""Time-series mode (tsm): a table of dated rows → supervised windows, and their time-ordered split.
+
+Pure numpy and the cell readers of services.tabular; nothing here learns, so every rule below is
+testable on its own (tests/trainer/learning/test_timeseries.py).
+
+Terms. A *series* is the rows that share a value of the series column (tss; without one the
+whole table is one series). Its times (tsc, read as services.tabular.cells.parse_date reads a
+cell, plus bare years "2021") are floored to the time unit (tsu: minute, hour, day, month, eom,
+year) and must lie on a grid of `interval` units (tsi) from the series' first time; one grid
+step is `interval` units, and a series holds at most one row per grid point. An *origin* t is a
+row with a target value; a *horizon* h is a number of time units in [tsf, tst] that is a whole
+number of steps (with interval 1: every h in the window); the *target time* is t + h units.
+
+One window (one example) per (series, origin t, horizon h) whose target time has a row with a
+target value. Its columns, the model's inputs in this order:
+
+- `y[t]`, `y[t-1]`, ..., `y[t-(L-1)]` (y = the target column's name): the target at the origin
+  and at the L-1 grid steps before it, NaN where the series has no row or no value there.
+  L = clamp(2 × the largest horizon in steps, MIN_LAGS, MAX_LAGS), at most the longest series.
+- `y:window_mean`, `y:window_std`: mean and (population) standard deviation of those L values,
+  missing ones left out. The model learns `y[t+h] - y:window_mean` and its graph adds the mean
+  back (services.trainer.learning.timeseries_training), so a trend carries past the range of
+  targets seen in training, which trees alone cannot do.
+- `horizon`: h, in time units.
+- `target_time`: t + h as a date (epoch seconds); the model reads its calendar parts (year,
+  month, day, weekday, hour).
+- the series column, as a category (string), when there is one.
+- every other typed column of the table (not ignored, not the target, time or series column),
+  named `col[t]` when read at the origin's row, or `col[t+h]` when read at the target time's
+  row, which happens when the column is known in the window (TimeSeriesConfig.is_known: tsin,
+  flipped for the columns tsine lists).
+
+Label: the target at t + h.
+
+Leakage. Every value in a window comes from rows at or before its target time: lags and window
+statistics from rows at or before t, the target time's calendar parts from t + h itself, known
+columns from the row at t + h. `time_ordered_holdout` takes the latest HOLDOUT_SHARE of the
+distinct origin times (across all series) as validation origins and keeps for training only
+the windows whose target time comes strictly before the first of them, so no row of the
+validation period (or later) reaches a training window's features or label.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.tabular.cells import MISSING_MARKERS, normalise, parse_date, parse_number
+from services.tabular.column_types import ColumnType
+from services.tabular.schema import InputColumn
+from services.tabular.table import Table
+from services.tabular.tensors import input_tensors
+from services.trainer.analysis.column_info import time_unit as column_time_unit
+from services.trainer.learning.config import TIME_UNITS, ConfigError, TimeSeriesConfig
+
+MIN_LAGS = 8
+MAX_LAGS = 48
+HOLDOUT_SHARE = 0.2
+MIN_ORIGIN_TIMES = 5  # distinct origin times needed for a time-ordered split
+MIN_TRAINING_WINDOWS = 10
+# A series' grid spans at most this many points in all (a minute grid over decades would not fit).
+MAX_GRID_POINTS = 5_000_000
+# Beyond this many windows the oldest origins are dropped (memory: windows × columns floats).
+MAX_WINDOWS = 1_000_000
+
+# Importance groups (analysis_summary.csv) besides the other columns, which are their own.
+LAGS_GROUP = "lags"
+CALENDAR_GROUP = "calendar"
+HORIZON_GROUP = "horizon"
+
+_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+_DAY = 86400
+_UNIT_RANK = {"minute": 0, "hour": 1, "day": 2, "month": 3, "eom": 3, "year": 4}
+# Cells numpy's datetime64 parser reads exactly as parse_date does (its formats "%Y-%m-%d",
+# "%Y-%m-%d %H:%M[:%S]", "%Y-%m-%dT%H:%M[:%S]"), with two-digit fields; anything else, or an
+# impossible date, goes to parse_date itself.
+_ISO = re.compile(r"^[1-9]\d{3}-\d{2}-\d{2}(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?$")
+_YEAR = re.compile(r"^[1-9]\d{3}$")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The resolved settings of a time-series model."""
+
+    unit: str  # one of config.TIME_UNITS
+    interval: int  # units per grid step
+    lags: int  # L
+    horizons: tuple[int, ...]  # time units ahead, each a multiple of interval, ascending
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The examples of a time-series model, one per (series, origin, horizon), by origin time."""
+
+    timeline: Timeline
+    columns: tuple[InputColumn, ...]  # the window columns (the model's inputs)
+    groups: tuple[str, ...]  # per column, its importance group
+    tensors: dict[str, np.ndarray]  # input_name → [n, 1], dtypes as InputColumn says
+    labels: np.ndarray  # float64 [n]: the target at t + h
+    base_input: str  # the input_name of `y:window_mean`, which the model adds to its trees
+    origin_rows: np.ndarray  # int64 [n]: 0-based data row of the origin t
+    label_rows: np.ndarray  # int64 [n]: 0-based data row of the target time t + h
+    origin_index: np.ndarray  # int64 [n]: t in time units (see unit_index)
+    label_index: np.ndarray  # int64 [n]: t + h in time units
+    horizons: np.ndarray  # int64 [n]: h in time units
+    series: tuple[str, ...]  # the series names ("" without a series column)
+    series_codes: np.ndarray  # int64 [n]: index into `series`
+    known: tuple[str, ...]  # other columns read at the target time t + h
+    at_origin: tuple[str, ...]  # other columns read at the origin t
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def base(self) -> np.ndarray:
+        """float32 [n]: the window mean, exactly as the model's input holds it."""
+        return self.tensors[self.base_input].ravel()
+
+    def take(self, index: np.ndarray) -> dict[str, np.ndarray]:
+        """The window tensors of the windows `index`."""
+        return {name: array[index] for name, array in self.tensors.items()}
+
+
+@dataclass(frozen=True)
+class Holdout:
+    train: np.ndarray  # window indices whose target time is before `cut`
+    valid: np.ndarray  # window indices whose origin time is `cut` or later
+    cut: int  # the first validation origin time, in time units
+    origin_times: int  # distinct origin times in all
+    validation_times: int  # of which validation origins
+
+
+# --- times ---------------------------------------------------------------------------------
+
+
+def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
+    """float64 epoch seconds (UTC) per cell; ConfigError naming the first bad data row.
+
+    Agrees with cells.parse_date on every cell it reads, and also reads a bare year ("2021" →
+    2021-01-01). ISO dates and times are parsed by numpy in one call, the rest cell by cell.
+    """
+    distinct: dict[str, float] = {}
+    iso_cells: list[str] = []
+    iso_texts: list[str] = []
+    for cell in dict.fromkeys(cells):
+        cleaned = normalise(cell)
+        if _ISO.match(cleaned):
+            iso_cells.append(cell)
+            iso_texts.append(cleaned.replace(" ", "T"))
+        elif _YEAR.match(cleaned):
+            distinct[cell] = float(np.datetime64(cleaned, "Y").astype("datetime64[s]").astype(np.int64))
+        else:
+            value = parse_date(cell)
+            distinct[cell] = math.nan if value is None else value
+    if iso_cells:
+        try:
+            seconds = np.array(iso_texts, dtype="datetime64[s]").astype(np.int64).astype(np.float64)
+        except ValueError:  # an impossible date among them: parse_date decides cell by cell
+            seconds = np.array(
+                [math.nan if (value := parse_date(cell)) is None else value for cell in iso_cells]
+            )
+        distinct.update(zip(iso_cells, seconds.tolist()))
+    out = np.fromiter((distinct[cell] for cell in cells), dtype=np.float64, count=len(cells))
+    bad = np.flatnonzero(np.isnan(out))
+    if bad.size:
+        row = int(bad[0])
+        cell = cells[row]
+        if normalise(cell).lower() in MISSING_MARKERS:
+            raise ConfigError(f"the time column {column!r} is empty in data row {row + 1}")
+        raise ConfigError(
+            f"the time column {column!r} must hold a date or time in every row; data row "
+            f"{row + 1} has {cell!r}"
+        )
+    return out
+
+
+def unit_index(epoch_seconds: np.ndarray, unit: str) -> np.ndarray:
+    """int64: whole time units since 1970-01 (months for month/eom, years for year)."""
+    if unit in _SECONDS:
+        return np.floor(epoch_seconds / _SECONDS[unit]).astype(np.int64)
+    days = np.floor(epoch_seconds / _DAY).astype(np.int64).astype("datetime64[D]")
+    if unit in ("month", "eom"):
+        return days.astype("datetime64[M]").astype(np.int64)
+    return days.astype("datetime64[Y]").astype(np.int64)
+
+
+def unit_time(index: np.ndarray, unit: str) -> np.ndarray:
+    """float64 epoch seconds of the unit `index` starts (eom: the month's last day)."""
+    index = np.asarray(index, dtype=np.int64)
+    if unit in _SECONDS:
+        return index.astype(np.float64) * _SECONDS[unit]
+    if unit == "year":
+        days = index.astype("datetime64[Y]").astype("datetime64[D]")
+    elif unit == "month":
+        days = index.astype("datetime64[M]").astype("datetime64[D]")
+    else:  # eom
+        days = (index + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
+    return days.astype(np.int64).astype(np.float64) * _DAY
+
+
+def time_text(index: int, unit: str) -> str:
+    """A unit index as people read it: 2021, 2021-03, 2021-03-31, 2021-03-05 14:00."""
+    seconds = int(unit_time(np.array([index]), unit)[0])
+    moment = np.datetime64(seconds, "s").astype(object)
+    formats = {"year": "%Y", "month": "%Y-%m", "eom": "%Y-%m-%d", "day": "%Y-%m-%d"}
+    return moment.strftime(formats.get(unit, "%Y-%m-%d %H:%M"))
+
+
+def detect_unit(epoch_seconds: np.ndarray, series_codes: np.ndarray) -> str:
+    """The finest unit of any series (column_info.time_unit per series); eom only if all agree."""
+    units = []
+    for code in np.unique(series_codes):
+        times = np.unique(epoch_seconds[series_codes == code])
+        if len(times) >= 2:
+            units.append(column_time_unit(times))
+    if not units:
+        raise ConfigError("not enough history: every series has a single time")
+    finest = min(_UNIT_RANK[unit] for unit in units)
+    chosen = [unit for unit in units if _UNIT_RANK[unit] == finest]
+    if finest == _UNIT_RANK["month"]:
+        return "eom" if all(unit == "eom" for unit in chosen) else "month"
+    return chosen[0]
+
+
+def detect_interval(units: np.ndarray, series_codes: np.ndarray) -> int:
+    """The greatest common divisor of the steps between a series' consecutive times."""
+    order = np.lexsort((units, series_codes))
+    same_series = series_codes[order][1:] == series_codes[order][:-1]
+    gaps = np.diff(units[order])[same_series]
+    gaps = gaps[gaps > 0]
+    return int(np.gcd.reduce(gaps)) if gaps.size else 1
+
+
+# --- windows -------------------------------------------------------------------------------
+
+
+def build_windows(
+    table: Table, types: Mapping[str, ColumnType], target: str, settings: TimeSeriesConfig
+) -> Windows:
+    """Every window of the table (see the module doc); ConfigError when the settings do not fit."""
+    header = table.header
+    for role, name in (("target column (tc)", target), ("time column (tsc)", settings.time_column)):
+        if name not in header:
+            raise ConfigError(f"the {role} {name!r} is not in the data")
+    series_column = settings.series_column
+    if series_column and series_column not in header:
+        raise ConfigError(f"the series column (tss) {series_column!r} is not in the data")
+    unknown = [name for name in settings.known_exceptions if name not in header]
+    if unknown:
+        shown = ", ".join(repr(name) for name in unknown)
+        raise ConfigError(f"tsine names columns the data lacks: {shown}")
+    rows = table.rows
+    if not rows:
+        raise ConfigError("the data has no rows")
+
+    values = _target_values(table, target)
+    epoch = parse_times(table.column(table.index_of(settings.time_column)), settings.time_column)
+    series_names, codes = _series(table, series_column)
+
+    unit = settings.unit or detect_unit(epoch, codes)
+    units = unit_index(epoch, unit)
+    interval = settings.interval or detect_interval(units, codes)
+    horizons = tuple(h for h in range(settings.window_start, settings.window_end + 1) if h % interval == 0)
+    if not horizons:
+        raise ConfigError(
+            f"the window {settings.window_start}..{settings.window_end} ({unit}) holds no whole "
+            f"number of the data's interval ({interval} {unit}); widen tsf..tst or set tsi"
+        )
+    steps = np.array([h // interval for h in horizons], dtype=np.int64)
+
+    grid = _Grid.build(units, codes, interval, unit, table, settings, series_names)
+    lags = int(min(MAX_LAGS, max(MIN_LAGS, 2 * int(steps.max())), grid.longest))
+    lags = max(lags, 1)
+    dense_values, dense_rows, origin_at, code_at = grid.layout(values, lags, int(steps.max()))
+
+    # (origin, horizon) pairs whose target time has a value, ordered by time, series, horizon.
+    origins = np.flatnonzero(~np.isnan(dense_values) & (dense_rows >= 0))
+    origin_d = np.repeat(origins, len(steps))
+    step = np.tile(steps, len(origins))
+    label_d = origin_d + step
+    keep = ~np.isnan(dense_values[label_d])
+    origin_d, step, label_d = origin_d[keep], step[keep], label_d[keep]
+    if not len(origin_d):
+        raise ConfigError(
+            f"not enough history for the window: no series has a target value "
+            f"{settings.window_start}..{settings.window_end} {unit}(s) after another one"
+        )
+    origin_index = origin_at[origin_d]
+    horizon = step * interval
+    window_codes = code_at[origin_d]
+    order = np.lexsort((horizon, window_codes, origin_index))
+    if len(order) > MAX_WINDOWS:  # keep the latest origins
+        order = order[-MAX_WINDOWS:]
+    origin_d, label_d, horizon = origin_d[order], label_d[order], horizon[order]
+    origin_index, window_codes = origin_index[order], window_codes[order]
+    label_index = origin_index + horizon
+
+    lag_matrix = dense_values[origin_d[:, None] - np.arange(lags)[None, :]].astype(np.float32)
+    with np.errstate(all="ignore"):
+        present = ~np.isnan(lag_matrix)
+        counts = present.sum(axis=1)
+        filled = np.where(present, lag_matrix.astype(np.float64), 0.0)
+        mean = filled.sum(axis=1) / counts  # lag 0 is always present
+        spread = np.sqrt(np.where(present, (lag_matrix - mean[:, None]) ** 2, 0.0).sum(axis=1) / counts)
+
+    origin_rows = dense_rows[origin_d]
+    label_rows = dense_rows[label_d]
+    builder = _ColumnBuilder()
+    for k in range(lags):
+        builder.add(f"{target}[t]" if k == 0 else f"{target}[t-{k}]", ColumnType.FLOAT, LAGS_GROUP, lag_matrix[:, k])
+    base_input = builder.add(f"{target}:window_mean", ColumnType.FLOAT, LAGS_GROUP, mean.astype(np.float32))
+    builder.add(f"{target}:window_std", ColumnType.FLOAT, LAGS_GROUP, spread.astype(np.float32))
+    builder.add("horizon", ColumnType.INTEGER, HORIZON_GROUP, horizon.astype(np.float32))
+    builder.add("target_time", ColumnType.DATE, CALENDAR_GROUP, unit_time(label_index, unit))
+    if series_column:
+        names = np.array(series_names, dtype=object)
+        builder.add(series_column, ColumnType.STRING, _group(series_column), names[window_codes])
+    others = [
+        InputColumn(name=name, input_name=f"o{index}", type=types[name])
+        for index, name in enumerate(header)
+        if name in types
+        and types[name] is not ColumnType.IGNORE
+        and name not in (target, settings.time_column, series_column)
+        and header.index(name) == index  # a repeated header name: the first column only
+    ]
+    if others:
+        cells = input_tensors(others, header, rows)
+        for column in others:
+            known = settings.is_known(column.name)
+            at = label_rows if known else origin_rows
+            builder.add(
+                f"{column.name}[t+h]" if known else f"{column.name}[t]",
+                column.type,
+                _group(column.name),
+                cells[column.input_name].ravel()[at],
+            )
+
+    timeline = Timeline(unit=unit, interval=interval, lags=lags, horizons=horizons)
+    return Windows(
+        timeline=timeline,
+        columns=tuple(builder.columns),
+        groups=tuple(builder.groups),
+        tensors=builder.tensors,
+        labels=dense_values[label_d].astype(np.float64),
+        base_input=base_input,
+        origin_rows=origin_rows.astype(np.int64),
+        label_rows=label_rows.astype(np.int64),
+        origin_index=origin_index.astype(np.int64),
+        label_index=label_index.astype(np.int64),
+        horizons=horizon.astype(np.int64),
+        series=tuple(series_names),
+        series_codes=window_codes.astype(np.int64),
+        known=tuple(c.name for c in others if settings.is_known(c.name)),
+        at_origin=tuple(c.name for c in others if not settings.is_known(c.name)),
+    )
+
+
+def time_ordered_holdout(windows: Windows, share: float = HOLDOUT_SHARE) -> Holdout:
+    """The latest `share` of distinct origin times validate; training windows end before them."""
+    times = np.unique(windows.origin_index)
+    unit = windows.timeline.unit
+    if len(times) < MIN_ORIGIN_TIMES:
+        raise ConfigError(
+            f"not enough history for the window: a time-ordered validation needs targets at "
+            f"{MIN_ORIGIN_TIMES} or more different times before the window; the data has "
+            f"{len(times)}"
+        )
+    validation_times = max(1, int(round(share * len(times))))
+    cut = int(times[len(times) - validation_times])
+    valid = np.flatnonzero(windows.origin_index >= cut)
+    train = np.flatnonzero(windows.label_index < cut)
+    if len(train) < MIN_TRAINING_WINDOWS:
+        horizons = windows.timeline.horizons
+        raise ConfigError(
+            f"not enough history for the window {horizons[0]}..{horizons[-1]} {unit}(s) ahead: "
+            f"validating on the origins from {time_text(cut, unit)} leaves {len(train)} earlier "
+            f"windows whose target time comes before them, and at least {MIN_TRAINING_WINDOWS} "
+            f"are needed; give more history or a shorter window"
+        )
+    return Holdout(
+        train=train, valid=valid, cut=cut, origin_times=len(times), validation_times=validation_times
+    )
+
+
+def describe(windows: Windows, settings: TimeSeriesConfig) -> dict[str, object]:
+    """TabularSchema.time_series: what a caller needs to build the model's window inputs."""
+    timeline = windows.timeline
+    return {
+        "time_column": settings.time_column,
+        "series_column": settings.series_column,
+        "unit": timeline.unit,
+        "interval": timeline.interval,
+        "window_start": settings.window_start,
+        "window_end": settings.window_end,
+        "horizons": list(timeline.horizons),
+        "lags": timeline.lags,
+        "others_known": settings.others_known,
+        "known_exceptions": list(settings.known_exceptions),
+        "known_in_window": list(windows.known),
+        "at_origin": list(windows.at_origin),
+        "offset_input": windows.base_input,
+    }
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _group(column: str) -> str:
+    """A column's importance group: its name, unless that is one of the fixed groups' names."""
+    return f"{column} (column)" if column in (LAGS_GROUP, CALENDAR_GROUP, HORIZON_GROUP) else column
+
+
+def _target_values(table: Table, target: str) -> np.ndarray:
+    index = table.index_of(target)
+    out = np.full(len(table.rows), math.nan)
+    for row_index, row in enumerate(table.rows):
+        cell = row[index]
+        if normalise(cell).lower() in MISSING_MARKERS:
+            continue
+        number = parse_number(cell)
+        if number is None:
+            raise ConfigError(
+                f"regression needs a number in every row of {target!r}; data row {row_index + 1} "
+                f"has {cell!r}"
+            )
+        out[row_index] = number
+    if np.isnan(out).all():
+        raise ConfigError(f"the target column {target!r} has no values")
+    return out
+
+
+def _series(table: Table, column: str) -> tuple[list[str], np.ndarray]:
+    if not column:
+        return [""], np.zeros(len(table.rows), dtype=np.int64)
+    cells = table.column(table.index_of(column))
+    names: dict[str, int] = {}
+    codes = np.empty(len(cells), dtype=np.int64)
+    for row_index, cell in enumerate(cells):
+        name = normalise(cell)
+        if name.lower() in MISSING_MARKERS:
+            raise ConfigError(f"the series column {column!r} is empty in data row {row_index + 1}")
+        codes[row_index] = names.setdefault(name, len(names))
+    return list(names), codes
+
+
+@dataclass
+class _Grid:
+    """Each series' grid points, laid out one series after another in one dense array."""
+
+    codes: np.ndarray  # per row
+    position: np.ndarray  # per row: grid steps after its series' first time
+    anchor: np.ndarray  # per series: first time, in units
+    length: np.ndarray  # per series: grid points from first to last time
+    interval: int
+
+    @property
+    def longest(self) -> int:
+        return int(self.length.max())
+
+    @classmethod
+    def build(cls, units, codes, interval, unit, table, settings, series_names) -> _Grid:
+        series_count = int(codes.max()) + 1
+        anchor = np.full(series_count, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(anchor, codes, units)
+        offset = units - anchor[codes]
+        off_grid = np.flatnonzero(offset % interval)
+        time_column = table.index_of(settings.time_column)
+        if off_grid.size:
+            row = int(off_grid[0])
+            raise ConfigError(
+                f"data row {row + 1} ({table.rows[row][time_column]!r}) is not a whole number of "
+                f"intervals ({interval} {unit}) after the first time of its series; set the "
+                f"interval (tsi) or the time unit (tsu) to fit the data"
+            )
+        position = offset // interval
+        length = np.zeros(series_count, dtype=np.int64)
+        np.maximum.at(length, codes, position + 1)
+        if int(length.sum()) > MAX_GRID_POINTS:
+            raise ConfigError(
+                f"the times are too far apart for a grid of {interval} {unit}(s): the series would "
+                f"span {int(length.sum()):,} time points; choose a coarser time unit (tsu) or interval (tsi)"
+            )
+        order = np.lexsort((position, codes))
+        same = (codes[order][1:] == codes[order][:-1]) & (position[order][1:] == position[order][:-1])
+        if same.any():
+            at = int(np.flatnonzero(same)[0])
+            first, second = sorted((int(order[at]), int(order[at + 1])))
+            where = f" of series {series_names[codes[first]]!r}" if settings.series_column else ""
+            raise ConfigError(
+                f"data rows {first + 1} and {second + 1} fall on the same time{where} "
+                f"({table.rows[first][time_column]!r} and {table.rows[second][time_column]!r} at "
+                f"{interval} {unit}(s) per step): every series needs one row per time"
+            )
+        return cls(codes=codes, position=position, anchor=anchor, length=length, interval=interval)
+
+    def layout(self, values: np.ndarray, lags: int, ahead: int):
+        """Per dense slot: target value (NaN: none), data row (-1: none), time in units and
+        series code. Each series' block is padded with `lags` slots before and `ahead` after,
+        so lag and label lookups never leave it (the padding reads as no value)."""
+        block = lags + self.length + ahead
+        start = np.concatenate([[0], np.cumsum(block)[:-1]]) + lags  # first grid point per series
+        total = int(block.sum())
+        dense_values = np.full(total, math.nan)
+        dense_rows = np.full(total, -1, dtype=np.int64)
+        slots = start[self.codes] + self.position
+        dense_values[slots] = values
+        dense_rows[slots] = np.arange(len(values))
+        code_at = np.repeat(np.arange(len(block)), block)
+        origin_at = self.anchor[code_at] + (np.arange(total) - start[code_at]) * self.interval
+        return dense_values, dense_rows, origin_at, code_at
+
+
+class _ColumnBuilder:
+    def __init__(self) -> None:
+        self.columns: list[InputColumn] = []
+        self.groups: list[str] = []
+        self.tensors: dict[str, np.ndarray] = {}
+        self._names: set[str] = set()
+
+    def add(self, name: str, kind: ColumnType, group: str, values: np.ndarray) -> str:
+        unique, number = name, 2
+        while unique in self._names:
+            unique, number = f"{name}#{number}", number + 1
+        self._names.add(unique)
+        input_name = f"w{len(self.columns)}"
+        self.columns.append(InputColumn(name=unique, input_name=input_name, type=kind))
+        self.groups.append(group)
+        if kind.is_numeric:
+            array = np.asarray(values, dtype=np.float32)
+        elif kind is ColumnType.DATE:
+            array = np.asarray(values, dtype=np.float64)
+        else:
+            array = np.asarray(values, dtype=object)
+        self.tensors[input_name] = array.reshape(-1, 1)
+        return input_name
+
+
+__all__ = [
+    "TIME_UNITS",
+    "Holdout",
+    "Timeline",
+    "Windows",
+    "build_windows",
+    "describe",
+    "detect_interval",
+    "detect_unit",
+    "parse_times",
+    "time_ordered_holdout",
+    "unit_index",
+    "unit_time",
+]
