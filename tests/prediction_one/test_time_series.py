@@ -8,15 +8,11 @@ import io
 import math
 import zipfile
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.prediction_one.conftest import PREFIX, _path
-
-WORKER = Path(__file__).parents[2] / "services" / "trainer" / "jobs" / "worker.py"
-
 
 def daily_sales_csv(days: int = 400, seed: int = 0) -> bytes:
     """Two stores, one row per store and day: weekly seasonality, a trend and noise."""
@@ -94,14 +90,6 @@ async def test_time_series_errors_reach_the_user(training_platform):
     assert "fall on the same time" in result.get("message", "")  # two stores, no tss
 
 
-def _eval_upload_supported() -> bool:
-    return "evaluation" in WORKER.read_text(encoding="utf-8")
-
-
-@pytest.mark.skipif(
-    not _eval_upload_supported(),
-    reason="services/trainer/jobs/worker.py does not pass the evaluation data set to train_model yet",
-)
 async def test_an_evaluation_file_is_the_validation(training_platform):
     platform = training_platform
     key = await platform.api_key("train")
