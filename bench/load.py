@@ -1,8 +1,10 @@
 """Closed-loop load generators: N workers, each sending its next request as soon as the last answered.
 
-Both targets are driven the same way, with one long-lived client and payloads built once:
+Every target is driven the same way, with one long-lived client and payloads built once:
 - `triton`: tritonclient.grpc.aio straight to Triton (one InferInput filled once, reused).
 - `gateway`: aiohttp to the gateway's NNC route (the JSON body encoded once, reused).
+- `prediction_one`: aiohttp to a Prediction One classifier's URL, one CSV row per request
+  (bench.prediction_one.sender: the bodies of a few hundred rows encoded once, cycled).
 
 `measure()` runs in its own process (see bench.run), so the client never shares an event loop,
 or a core's time slice by choice, with the gateway. A point is a warm-up (answers not kept),
@@ -27,13 +29,13 @@ FEATURES = 64
 
 @dataclass(frozen=True)
 class Point:
-    target: str  # "triton" or "gateway"
+    target: str  # "triton", "gateway" or "prediction_one"
     concurrency: int
     seconds: float
     warmup_s: float
     triton_address: str
     model_name: str  # the Triton model that serves the requests (its statistics are read)
-    url: str = ""  # gateway: the API's inference URL
+    url: str = ""  # gateway, prediction_one: the API's inference URL
     api_key: str = ""
     label: str = ""  # how the table names this row
     pids: dict[str, list[int]] = field(default_factory=dict)  # process groups whose CPU time is measured
@@ -55,7 +57,11 @@ async def _measure(point: Point) -> dict:
     from tritonclient.grpc.aio import InferenceServerClient
 
     stats_client = InferenceServerClient(point.triton_address)
-    send, close = await (_triton_sender if point.target == "triton" else _gateway_sender)(point)
+    if point.target == "prediction_one":
+        from bench.prediction_one import sender
+    else:
+        sender = _triton_sender if point.target == "triton" else _gateway_sender
+    send, close = await sender(point)
     try:
         return await _drive(point, send, stats_client)
     finally:

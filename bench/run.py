@@ -4,8 +4,10 @@ One run: the launcher (embedded PostgreSQL, registry, scheduler with the real tr
 trainer, gateway) starts as a subprocess in a temporary data folder on free ports; the model is
 uploaded and published through the management API as a user would; then closed-loop load at
 each concurrency goes straight to Triton over gRPC and through the gateway's NNC route, from a
-separate worker process. Last, the same model with dynamic batching off is compared with the
-batched one at the highest concurrency. Figures go to stdout and to bench/results.json.
+separate worker process. Then the same model with dynamic batching off is compared with the
+batched one at the highest concurrency. Last, the Prediction One part (bench.prediction_one): a
+generated 100k-row CSV is trained over /v1/external, published as a classifier and called one
+row per request at c1 and c16. Figures go to stdout and to bench/results.json.
 
 A missed target is a measurement, not a failure: the exit status is 0 unless something broke.
 """
@@ -37,6 +39,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from bench import load
+from bench import prediction_one as p1
 from services.policy.triton_names import triton_model_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +53,11 @@ TARGETS = {
     "added_p50_ms_c1": ("<=", 2.0, "gateway p50 - direct Triton p50 at c1, ms"),
     "avg_batch_c64": (">=", 8.0, "Triton inferences / executions during the gateway c64 window"),
     "batching_speedup_c64": (">=", 3.0, "direct Triton c64 throughput, batching on / off"),
+    "train_100k_s": ("<=", 30.0, "Prediction One: 100k x 20 CSV, GET upload-url + PUT + POST /models to finished, s"),
+    "p1_infer_p50_ms_c1": ("<=", 10.0, "Prediction One classifier, one row per request, ar=true: p50 at c1, ms"),
+    "p1_infer_rows_per_s_c16": (">=", 500.0, "Prediction One classifier, one row per request, ar=true: rows/s at c16"),
 }
+P1_LABEL = "prediction one"
 
 
 class BenchError(Exception):
@@ -122,6 +129,7 @@ class Platform:
             TORII_TRAINER_PORT=str(trainer),
             TORII_GATEWAY_PORT=str(gateway),
             TORII_TRITON_ADDRESSES=json.dumps([self.triton_address]),
+            TORII_TRAINER_ADDRESS=f"127.0.0.1:{trainer}",  # the gateway's Prediction One routes
             TORII_LOG_LEVEL=log_level,
             TORII_SHUTDOWN_GRACE_S="3",
             PYTHONUNBUFFERED="1",
@@ -201,7 +209,8 @@ def _stop_stray_postgres(pgdata: Path) -> None:
 
 
 def process_groups(root_pid: int) -> dict[str, list[int]]:
-    """The launcher's descendants by role: gateway, triton (server and Python-backend stubs), rest."""
+    """The launcher's descendants by role: gateway, triton (server and Python-backend stubs),
+    trainer (the service and its training workers), rest."""
     children: dict[int, list[int]] = {}
     commands: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
@@ -211,7 +220,7 @@ def process_groups(root_pid: int) -> dict[str, list[int]]:
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             children.setdefault(ppid, []).append(int(entry.name))
-    groups: dict[str, list[int]] = {"gateway": [], "triton": [], "rest": []}
+    groups: dict[str, list[int]] = {"gateway": [], "triton": [], "trainer": [], "rest": []}
     pending = [root_pid]
     while pending:
         pid = pending.pop()
@@ -221,6 +230,8 @@ def process_groups(root_pid: int) -> dict[str, list[int]]:
             groups["gateway"].append(pid)
         elif "tritonserver" in command or "triton_python_backend_stub" in command:
             groups["triton"].append(pid)
+        elif "services.trainer" in command:
+            groups["trainer"].append(pid)
         else:
             groups["rest"].append(pid)
     return groups
@@ -342,16 +353,17 @@ class Runner:
 
     async def point(
         self, label: str, target: str, concurrency: int, triton_address: str, model_name: str,
-        profile: Profiler | None = None, **extra,
+        profile: Profiler | None = None, seconds: float | None = None, **extra,
     ) -> dict:
         groups = process_groups(self.launcher_pid)
+        seconds = self.seconds if seconds is None else seconds
         spec = load.Point(
-            target=target, concurrency=concurrency, seconds=self.seconds, warmup_s=self.warmup_s,
+            target=target, concurrency=concurrency, seconds=seconds, warmup_s=self.warmup_s,
             triton_address=triton_address, model_name=model_name, label=label, pids=groups, **extra,
         )
         running = asyncio.get_running_loop().run_in_executor(self._pool, load.measure, asdict(spec))
         if profile is not None and groups["gateway"]:
-            await profile.record(groups["gateway"][0], self.warmup_s + 0.5, self.seconds - 1.0)
+            await profile.record(groups["gateway"][0], self.warmup_s + 0.5, seconds - 1.0)
         row = await running
         if row["requests"] == 0:
             raise BenchError(f"{label} c{concurrency}: no request succeeded ({row['failed']} failed)")
@@ -435,11 +447,11 @@ def _row_line(row: dict) -> str:
         f"{row['p99_ms']:>7.2f} {_fmt(row['avg_batch'], '>6.2f')} {_fmt(row['triton_queue_us_per_inference'], '>8.0f')} "
         f"{_fmt(row['triton_compute_us_per_execution'], '>7.0f')} {row['failed']:>4}  "
         f"{cores.get('client', 0):>13.2f} {cores.get('gateway', 0):>7.2f} {cores.get('triton', 0):>6.2f} {cores.get('machine', 0):>5.2f}  "
-        f"{_fmt(row['cpu_us_per_request'].get('gateway') if row['target'] == 'gateway' else None, '>9.0f')}"
+        f"{_fmt(row['cpu_us_per_request'].get('gateway') if row['target'] != 'triton' else None, '>9.0f')}"
     )
 
 
-def figures(rows: list[dict], top: int) -> dict[str, dict]:
+def figures(rows: list[dict], top: int, training: dict | None = None) -> dict[str, dict]:
     def find(label: str, concurrency: int) -> dict:
         return next(r for r in rows if r["label"] == label and r["concurrency"] == concurrency)
 
@@ -450,6 +462,10 @@ def figures(rows: list[dict], top: int) -> dict[str, dict]:
         "batching_speedup_c64": find("triton (paired)", top)["throughput_rps"]
         / find("triton, batching off", top)["throughput_rps"],
     }
+    if training is not None:
+        values["train_100k_s"] = training["seconds"]
+        values["p1_infer_p50_ms_c1"] = find(P1_LABEL, 1)["p50_ms"]
+        values["p1_infer_rows_per_s_c16"] = find(P1_LABEL, 16)["throughput_rps"]
     result = {}
     for name, value in values.items():
         op, target, meaning = TARGETS[name]
@@ -466,6 +482,20 @@ def machine() -> dict:
                 cpu = line.split(":", 1)[1].strip()
                 break
     return {"nproc": os.cpu_count(), "cpu_model": cpu, "platform": platform_module.platform()}
+
+
+def source_state() -> dict:
+    """The commit measured, and the files that differed from it (others' work in progress counts too)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if line[3:] != "bench/results.json"]
+    return {"commit": git("rev-parse", "HEAD").strip(), "uncommitted": changed}
 
 
 async def triton_version(address: str) -> str:
@@ -486,11 +516,14 @@ async def bench(args: argparse.Namespace) -> dict:
     top = max(concurrencies)
     if 1 not in concurrencies:
         raise BenchError("--concurrency must include 1 (added_p50_ms_c1 needs it)")
+    profiler = _profiler(args)
+    started = time.monotonic()
+    p1_data = p1.training_csv(args.p1_rows) if args.prediction_one else b""
+    p1_result: dict | None = None
+    source = source_state()
     data_dir = Path(tempfile.mkdtemp(prefix="torii-bench-"))
     platform = Platform(data_dir, args.queue_delay_us, args.log_level)
     runner: Runner | None = None
-    profiler = _profiler(args)
-    started = time.monotonic()
     try:
         print(f"Starting Torii in {data_dir} ...", flush=True)
         await platform.start()
@@ -521,6 +554,8 @@ async def bench(args: argparse.Namespace) -> dict:
             await control.unload(UNBATCHED_NAME)
         finally:
             await control.close()
+        if args.prediction_one:
+            p1_result = await prediction_one(platform, runner, repository, p1_data, args)
         version = await triton_version(platform.triton_address)
     except Exception:  # not on Ctrl-C / SIGTERM: the logs would only be noise then
         if platform.token:
@@ -536,8 +571,9 @@ async def bench(args: argparse.Namespace) -> dict:
         print("\n" + profiler.summary(), flush=True)
     defaults = SchedulerSettings.model_fields
     return {
-        "figures": figures(runner.rows, top),
+        "figures": figures(runner.rows, top, p1_result["training"] if p1_result else None),
         "rows": runner.rows,
+        "prediction_one": p1_result,
         "settings": {
             "queue_delay_us": queue_delay,
             "max_batch_size": int(os.environ.get("TORII_MAX_BATCH_SIZE", defaults["max_batch_size"].default)),
@@ -549,11 +585,55 @@ async def bench(args: argparse.Namespace) -> dict:
             "model": f"MLP x[-1,{load.FEATURES}] -> MatMul {load.FEATURES}x{args.hidden} -> Relu -> MatMul {args.hidden}x{CLASSES} -> Softmax",
         },
         "machine": machine(),
+        "source": source,
         "tritonserver": version,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "command": shlex.join(["python", "-m", "bench.run", *sys.argv[1:]]),
         "wall_s": round(time.monotonic() - started, 1),
+    }
+
+
+async def prediction_one(
+    platform: Platform, runner: Runner, repository: Path, data: bytes, args: argparse.Namespace
+) -> dict:
+    """Train `data` over /v1/external, publish it as a classifier, then load it at c1 and c16."""
+    base, secret = platform.gateway_url, platform.token
+    try:
+        async with aiohttp.ClientSession() as session:
+            print(f"\nPrediction One: training {args.p1_rows} rows x {p1.FEATURES + 1} columns "
+                  f"({len(data) / 1e6:.1f} MB) ...", flush=True)
+            watch = p1.CpuWatch(lambda: process_groups(platform.pid))
+            training = await p1.train(session, base, secret, data, on_poll=watch.sample)
+            training["cpu_cores"] = cores = watch.cores()
+            steps = ", ".join(f"{name} {at:g}" for name, at in training["steps"].items())
+            print(f"Trained model {training['model_id']} in {training['seconds']:.1f} s (first seen at, s: {steps})\n"
+                  f"  cores meanwhile: trainer {cores.get('trainer', 0):.2f}, gateway {cores.get('gateway', 0):.2f}, "
+                  f"all Torii {cores['torii']:.2f}, machine {cores['machine']:.2f} "
+                  f"(outside Torii {cores['outside_torii']:.2f}, steal {cores['steal']:.2f})", flush=True)
+            if cores["outside_busiest"]:
+                print("  busiest outside Torii: " + "; ".join(f"{c:.2f} {name}" for name, c in cores["outside_busiest"].items()))
+            classifier = await p1.publish(session, base, secret, training["model_id"], repository)
+    except p1.PredictionOneError as error:
+        raise BenchError(f"Prediction One: {error}\n{platform.log_tail()}") from None
+    print(f"Published classifier {classifier['url']} (Triton model {classifier['triton_model']}): running after "
+          f"{classifier['running_s']:.1f} s, answering after {classifier['answering_s']:.1f} s\n", flush=True)
+    print(_HEADER, flush=True)
+    common = dict(
+        model_name=classifier["triton_model"], url=classifier["url"], api_key=classifier["api_key"],
+        triton_address=platform.triton_address, seconds=args.p1_seconds,
+    )
+    for concurrency in (1, 16):
+        await runner.point(P1_LABEL, "prediction_one", concurrency, **common)
+    return {
+        "rows": args.p1_rows,
+        "columns": p1.FEATURES + 1,
+        "csv_bytes": len(data),
+        "config": p1.CONFIG,
+        "training": training,
+        "classifier": {k: classifier[k] for k in ("triton_model", "running_s", "answering_s")},
+        "seconds_per_point": args.p1_seconds,
+        "request": "one CSV row (header + row) per request; ar=true, ad=false, nc=false",
     }
 
 
@@ -571,6 +651,12 @@ def print_figures(result: dict) -> None:
     for name, figure in result["figures"].items():
         verdict = "PASS" if figure["pass"] else "MISS"
         print(f"{name:<24} {figure['value']:>9.3f}   target {figure['target']:<7} {verdict}   ({figure['meaning']})")
+    if result.get("prediction_one"):
+        c16 = next(r for r in result["rows"] if r["label"] == P1_LABEL and r["concurrency"] == 16)
+        print(f"{'':<24} Prediction One c16: p50 {c16['p50_ms']:.2f} ms, p99 {c16['p99_ms']:.2f} ms, "
+              f"{c16['failed']} failed; cores: client {c16['cpu_cores'].get('client', 0):.2f}, "
+              f"gateway {c16['cpu_cores'].get('gateway', 0):.2f}, triton {c16['cpu_cores'].get('triton', 0):.2f}, "
+              f"other services {c16['cpu_cores'].get('rest', 0):.2f}, all {c16['cpu_cores'].get('machine', 0):.2f}")
     print(f"\nqueue delay {result['settings']['queue_delay_us']} us, max batch {result['settings']['max_batch_size']}, "
           f"{result['machine']['nproc']} x {result['machine']['cpu_model']}, run took {result['wall_s']} s")
 
@@ -591,12 +677,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="sample the gateway with py-spy during the gateway c64 window; collapsed stacks to FILE, a summary to stdout",
     )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable for --profile-gateway (default: on PATH)")
+    parser.add_argument(
+        "--no-prediction-one", dest="prediction_one", action="store_false",
+        help="skip the Prediction One part (training, classifier, inference figures)",
+    )
+    parser.add_argument("--p1-rows", type=int, default=100_000, help="rows of the generated training CSV (default 100000)")
+    parser.add_argument("--p1-seconds", type=float, default=10.0, help="measured seconds of each Prediction One point (default 10)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT.relative_to(ROOT)})")
     args = parser.parse_args(argv)
     if args.queue_delay_us is not None and args.queue_delay_us < 0:
         parser.error("--queue-delay-us must be 0 or more")
-    if args.seconds <= 0 or args.warmup < 0:
-        parser.error("--seconds must be positive and --warmup not negative")
+    if args.seconds <= 0 or args.warmup < 0 or args.p1_seconds <= 0:
+        parser.error("--seconds and --p1-seconds must be positive and --warmup not negative")
+    if args.p1_rows < 100:
+        parser.error("--p1-rows must be at least 100")
     return args
 
 
