@@ -16,6 +16,8 @@ class OutOfFoldRow:
     predicted: str  # classification: the label; regression: the value
     # Classification: one probability per schema.class_labels; regression: empty.
     probabilities: tuple[float, ...] = ()
+    # More named columns for evaluation_raw_data.csv, e.g. a time-series window's horizon.
+    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

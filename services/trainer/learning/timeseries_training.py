@@ -118,6 +118,8 @@ def train_time_series_model(
             row_number=int(windows.origin_rows[row]) + 1,
             actual=table.rows[int(windows.label_rows[row])][target_index],
             predicted=format(float(value), ".10g"),
+            # The origin row is shared by its horizons: say which forecast each line is.
+            details=(("horizon", str(int(windows.horizons[row]))), ("target_row_number", str(int(windows.label_rows[row]) + 1))),
         )
         for row, value in zip(rows.tolist(), predicted.tolist())
     )

@@ -87,12 +87,21 @@ def analysis_summary_csv(outcome: TrainingOutcome) -> bytes:
 def evaluation_raw_data_csv(outcome: TrainingOutcome) -> bytes:
     """One row per out-of-fold prediction; classification adds `probability_<label>` columns."""
     labels = outcome.schema.class_labels if outcome.schema.problem_type.is_classification else ()
-    header = ("row_number", "actual", "predicted", *(text_cell(f"probability_{label}") for label in labels))
+    details = list(dict.fromkeys(name for row in outcome.out_of_fold for name, _ in row.details))
+    header = (
+        "row_number",
+        "actual",
+        "predicted",
+        *(text_cell(f"probability_{label}") for label in labels),
+        *(text_cell(name) for name in details),
+    )
     rows = []
     for row in outcome.out_of_fold:
         probabilities = [number_cell(p) for p in row.probabilities[: len(labels)]]
         probabilities += [""] * (len(labels) - len(probabilities))
-        rows.append((str(row.row_number), text_cell(row.actual), text_cell(row.predicted), *probabilities))
+        given = dict(row.details)
+        extra = [text_cell(given.get(name, "")) for name in details]
+        rows.append((str(row.row_number), text_cell(row.actual), text_cell(row.predicted), *probabilities, *extra))
     return _document(header, rows)
 
 

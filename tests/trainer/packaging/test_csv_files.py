@@ -121,3 +121,17 @@ def test_negative_numbers_are_not_mistaken_for_formulas():
 def test_non_finite_numbers_are_empty_cells():
     outcome = replace(tiny_binary(), metrics={"log_loss": float("inf")}, chosen_parameters={})
     assert parse(metrics_csv(outcome))[-1] == ["log_loss", ""]
+
+
+def test_evaluation_rows_may_carry_named_details():
+    outcome = outcomes.regression(rows=10)
+    rows = (
+        OutOfFoldRow(3, "10", "11.5", details=(("horizon", "1"), ("target_row_number", "4"))),
+        OutOfFoldRow(3, "12", "11.0", details=(("horizon", "2"), ("target_row_number", "5"))),
+    )
+    text = evaluation_raw_data_csv(replace(outcome, out_of_fold=rows)).decode("utf-8-sig")
+    assert text.splitlines() == [
+        "row_number,actual,predicted,horizon,target_row_number",
+        "3,10,11.5,1,4",
+        "3,12,11.0,2,5",
+    ]
