@@ -4,7 +4,6 @@ runs it: key, upload URLs, PUT, column info, train, poll, download the result zi
 from __future__ import annotations
 
 import asyncio
-import io
 import zipfile
 from pathlib import Path
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import grpc
 from aiohttp import web
 
-from services.gateway.keys import SETTINGS
 from services.gateway.nnc.contract_errors import json_response
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one import converters
