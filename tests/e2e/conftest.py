@@ -26,6 +26,7 @@ from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 -
 from tests.gateway.helpers import create_api, upload_model
 from tests.prediction_one.conftest import TrainingPlatform, start_trainer
 from torii.v1 import apis_pb2
+from tests.urls import path_of
 
 
 @dataclass
@@ -96,8 +97,7 @@ class Platform:
         catalog = self.client.app[RUNTIME].catalog
         while True:
             api = await self.api(api_id)
-            path = api["url"].split("://", 1)[1].split("/", 1)[1]
-            seen = catalog.find("/" + path)
+            seen = catalog.find(path_of(api["url"]))
             if api["status"] == status and seen is not None and seen.api.status == _STATUS_NUMBERS[status]:
                 return api
             if asyncio.get_running_loop().time() > deadline:
@@ -106,7 +106,7 @@ class Platform:
 
     async def infer(self, api: dict, inputs: list[dict], *, key: str | None = None, headers=None):
         """POST the contract's body to the API's URL; returns (status, body)."""
-        path = "/" + api["url"].split("://", 1)[1].split("/", 1)[1]
+        path = path_of(api["url"])
         sent = {"x-api-key": self.keys[api["api_id"]] if key is None else key, **(headers or {})}
         response = await self.client.post(path, json={"executor": "Executor", "inputs": inputs}, headers=sent)
         return response.status, await response.json()

@@ -13,6 +13,7 @@ from pathlib import Path
 from services.gateway.serving.runtime import RUNTIME
 from tests.e2e.conftest import PredictionOnePlatform
 from tests.prediction_one.conftest import PREFIX
+from tests.urls import path_of
 
 CHURN_CSV = Path(__file__).parents[2] / "examples" / "prediction_one" / "churn.csv"
 CHURN_CONFIG = {"tc": "churn", "tt": "binary_classification", "tv": "yes", "cv": "2"}
@@ -48,7 +49,7 @@ async def train(p1: PredictionOnePlatform, data: bytes | None = None, config: di
     result = await training.wait_for_result(key, process_id)
     assert result["status"] == "finished", result
     url = result["result_url"]
-    download = await training.client.get("/" + url.split("://", 1)[1].split("/", 1)[1])
+    download = await training.client.get(path_of(url))
     assert download.status == 200
     archive = zipfile.ZipFile(io.BytesIO(await download.read()))
     return result["model_id"], archive.read("model.onnx")
@@ -74,7 +75,7 @@ async def wait_for_classifier(p1, classifier_id: str, deploy_key: str, status: s
     while True:
         response = await client.get(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy_key})
         classifier = (await response.json())["classifier"]
-        path = "/" + classifier["url"].split("://", 1)[1].split("/", 1)[1]
+        path = path_of(classifier["url"])
         seen = p1.platform.client.app[RUNTIME].catalog.find(path)
         if classifier["status"] == status and seen is not None and seen.api.status == catalog_status.get(status, -1):
             return classifier
@@ -85,7 +86,7 @@ async def wait_for_classifier(p1, classifier_id: str, deploy_key: str, status: s
 
 async def infer(p1, classifier: dict, inputs: dict, *, key: str | None = None, headers: dict | None = None):
     """POST the contract's body; returns (status, body)."""
-    path = "/" + classifier["url"].split("://", 1)[1].split("/", 1)[1]
+    path = path_of(classifier["url"])
     body = {"inputs": [{"name": name, "type": _type(name), "data": data} for name, data in inputs.items()]}
     sent = {"x-api-key": classifier["api_key"] if key is None else key, **(headers or {})}
     response = await p1.training.client.post(path, json=body, headers=sent)

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from tests.scheduler.onnx_models import affine_model
+from tests.urls import path_of
 
 VECTOR = [{"name": "x", "type": "vector", "data": [1, 2, 3, 4]}]
 
@@ -51,7 +52,7 @@ async def test_the_request_id_in_the_error_is_the_callers(platform, api):
     ],
 )
 async def test_bad_bodies_are_invalid_requests(platform, api, body, detail):
-    path = "/" + api["url"].split("://", 1)[1].split("/", 1)[1]
+    path = path_of(api["url"])
     headers = {"x-api-key": platform.keys[api["api_id"]]}
     if isinstance(body, str):
         response = await platform.client.post(path, data=body, headers=headers)
@@ -64,7 +65,7 @@ async def test_bad_bodies_are_invalid_requests(platform, api, body, detail):
 
 async def test_unknown_urls_answer_json_in_the_contracts_shape(platform, api):
     missing = api["url"].replace(api["api_id"], "00000000-0000-0000-0000-000000000000")
-    path = "/" + missing.split("://", 1)[1].split("/", 1)[1]
+    path = path_of(missing)
     response = await platform.client.post(path, json={"inputs": VECTOR})
     assert_contract_error(response.status, await response.json(), 404, "NOT_FOUND", "No API")
     response = await platform.client.post("/v1/serverless/nothing", json={})
@@ -104,7 +105,7 @@ async def test_the_allowlist_decides_by_the_tcp_peer_and_trusted_proxies_only(pl
     proxied = await start_gateway(
         triton_addresses=[platform.triton_address], trusted_proxies=["127.0.0.1/32"], data_dir=platform.gateway.settings.data_dir
     )
-    path = "/" + api["url"].split("://", 1)[1].split("/", 1)[1]
+    path = path_of(api["url"])
     headers = {"x-api-key": platform.keys[api["api_id"]], "X-Forwarded-For": "203.0.113.9"}
     await _until_seen(proxied, path)
     response = await proxied.client.post(path, json={"executor": "Executor", "inputs": VECTOR}, headers=headers)
@@ -114,7 +115,7 @@ async def test_the_allowlist_decides_by_the_tcp_peer_and_trusted_proxies_only(pl
 async def _until(platform, api, condition, timeout_s: float = 10.0):
     from services.gateway.serving.runtime import RUNTIME
 
-    path = "/" + api["url"].split("://", 1)[1].split("/", 1)[1]
+    path = path_of(api["url"])
     catalog = platform.client.app[RUNTIME].catalog
     deadline = asyncio.get_running_loop().time() + timeout_s
     while not (catalog.find(path) is not None and condition(catalog.find(path))):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from tests.scheduler.onnx_models import affine_model
+from tests.urls import path_of
 
 
 async def test_a_vector_model_answers_in_the_contracts_shape(platform):
@@ -17,7 +18,7 @@ async def test_a_vector_model_answers_in_the_contracts_shape(platform):
 
 async def test_bodies_are_compact_like_the_sources(platform):
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
-    path = "/" + api["url"].split("://", 1)[1].split("/", 1)[1]
+    path = path_of(api["url"])
     body = {"executor": "Executor", "inputs": [{"name": "x", "type": "vector", "data": [1, 2, 3, 4]}]}
     response = await platform.client.post(path, json=body, headers={"x-api-key": platform.keys[api["api_id"]]})
     text = await response.text()

@@ -9,12 +9,9 @@ import zipfile
 
 from tests.e2e.prediction_one_client import CHURN_CSV, churn_rows, csv_base64, infer, publish, train, wait_for_classifier
 from tests.prediction_one.conftest import PREFIX
+from tests.urls import path_of
 
 FLAGS = {"ar": True, "ad": False, "nc": False}
-
-
-def _path(url: str) -> str:
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 async def _retrain(p1, key: str, filename: str, data: bytes) -> str:
@@ -22,7 +19,7 @@ async def _retrain(p1, key: str, filename: str, data: bytes) -> str:
     response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": filename}, headers={"x-api-key": key})
     body = await response.json()
     assert response.status == 200, body
-    put = await client.put(_path(body["upload_url"]), data=data)
+    put = await client.put(path_of(body["upload_url"]), data=data)
     assert put.status == 200, await put.text()
     return body["retrain_job_id"]
 
@@ -56,7 +53,7 @@ async def test_retrain_then_switch_under_steady_requests(prediction_one):
     assert status["status"] == "job_finished", status
     new_model = status["model_id"]
     assert new_model != old_model and status["metadata"] == {"retrain_job_id": job_id}
-    zipped = await client.get(_path(status["download_url"]))
+    zipped = await client.get(path_of(status["download_url"]))
     assert "report.html" in zipfile.ZipFile(io.BytesIO(await zipped.read())).namelist()
 
     header, rows = churn_rows(1)
@@ -112,5 +109,5 @@ async def test_retrain_takes_a_zip_and_refuses_what_it_cannot_do(prediction_one)
 
     response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "x.zip"}, headers={"x-api-key": retrain_key})
     bad_zip_url = (await response.json())["upload_url"]
-    put = await client.put(_path(bad_zip_url), data=b"not a zip")
+    put = await client.put(path_of(bad_zip_url), data=b"not a zip")
     assert put.status == 400 and (await put.json())["message"] == "the upload is not a zip file"

@@ -11,6 +11,7 @@ import pytest
 from services.trainer.app import TrainerApp
 from services.trainer.settings import TrainerSettings
 from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 - a fixture used here
+from tests.urls import path_of
 
 PREFIX = "/v1/external"
 
@@ -50,10 +51,10 @@ class TrainingPlatform:
         )
         urls = await response.json()
         assert response.status == 200, urls
-        put = await self.client.put(_path(urls["learn_data_set_upload_url"]), data=learn)
+        put = await self.client.put(path_of(urls["learn_data_set_upload_url"]), data=learn)
         assert put.status == 200, await put.text()
         if column_info is not None:
-            put = await self.client.put(_path(urls["column_info_upload_url"]), data=column_info)
+            put = await self.client.put(path_of(urls["column_info_upload_url"]), data=column_info)
             assert put.status == 200, await put.text()
         return urls["external_process_id"]
 
@@ -80,11 +81,6 @@ class TrainingPlatform:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"training stayed {body}")
             await asyncio.sleep(0.1)
-
-
-def _path(url: str) -> str:
-    """A signed URL's path and query, for the test client (which adds its own host)."""
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 async def start_trainer(registry, tmp_path, **overrides) -> tuple[TrainerApp, TrainerSettings]:

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from tests.prediction_one.conftest import PREFIX, _path
+from tests.prediction_one.conftest import PREFIX
+from tests.urls import path_of
 
 def daily_sales_csv(days: int = 400, seed: int = 0) -> bytes:
     """Two stores, one row per store and day: weekly seasonality, a trend and noise."""
@@ -36,7 +37,7 @@ def _table(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 async def _result_zip(platform, key: str, process_id: str) -> zipfile.ZipFile:
     result = await platform.wait_for_result(key, process_id)
     assert result["status"] == "finished", result
-    response = await platform.client.get(_path(result["result_url"]))
+    response = await platform.client.get(path_of(result["result_url"]))
     assert response.status == 200, await response.text()
     return zipfile.ZipFile(io.BytesIO(await response.read()))
 
@@ -101,7 +102,7 @@ async def test_an_evaluation_file_is_the_validation(training_platform):
     urls = await response.json()
     assert response.status == 200, urls
     for url, data in ((urls["learn_data_set_upload_url"], learn), (urls["eval_data_set_upload_url"], evaluate)):
-        put = await platform.client.put(_path(url), data=data)
+        put = await platform.client.put(path_of(url), data=data)
         assert put.status == 200, await put.text()
     process_id = urls["external_process_id"]
     await platform.train(key, process_id, {"tc": "sales", "tt": "regression", "cv": "3"})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 
-from tests.prediction_one.conftest import PREFIX, TrainingPlatform, _path, start_trainer
+from services.gateway.prediction_one.clients import CLIENTS
+
+from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
+from tests.urls import path_of
 
 BAD_REQUEST = {"code": 4001000204, "error": "PREDA_EXTERNAL_BAD_REQUEST"}
 GOOD_CSV = b"x,y\n" + b"".join(f"{i},{'a' if i % 3 else 'b'}\n".encode() for i in range(60))
@@ -40,7 +44,7 @@ async def test_a_bad_training_file_is_refused_and_not_kept(training_platform, da
     platform = training_platform
     key = await platform.api_key("train")
     urls = await _urls(platform, key)
-    await _refused(await platform.client.put(_path(urls["learn_data_set_upload_url"]), data=data), message)
+    await _refused(await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=data), message)
     assert _stored_files(platform) == []
     listed = await platform.client.get(f"{PREFIX}/data-sets", headers={"x-api-key": key})
     assert (await listed.json())["data_sets"] == []
@@ -49,14 +53,14 @@ async def test_a_bad_training_file_is_refused_and_not_kept(training_platform, da
 async def test_signed_urls_refuse_tampering_and_expiry(training_platform):
     platform = training_platform
     key = await platform.api_key("train")
-    url = _path((await _urls(platform, key))["learn_data_set_upload_url"])
+    url = path_of((await _urls(platform, key))["learn_data_set_upload_url"])
     tampered = url.replace("signature=", "signature=0")
     await _refused(await platform.client.put(tampered, data=GOOD_CSV), "signature")
     other_slot = url.replace("/learn/", "/eval/")
     await _refused(await platform.client.put(other_slot, data=GOOD_CSV), "signature")
-    signer = platform.client.app[__import__("services.gateway.prediction_one.clients", fromlist=["CLIENTS"]).CLIENTS].signer
+    signer = platform.client.app[CLIENTS].signer
     path = url.split("?", 1)[0]
-    expired = _path(signer.sign("http://x", path, now=0))
+    expired = path_of(signer.sign("http://x", path, now=0))
     await _refused(await platform.client.put(expired, data=GOOD_CSV), "expired")
     assert _stored_files(platform) == []
 
@@ -68,7 +72,7 @@ async def test_an_oversize_upload_is_refused_and_not_kept(registry, start_gatewa
         platform = TrainingPlatform(gateway, trainer, settings)
         key = await platform.api_key("train")
         urls = await _urls(platform, key)
-        await _refused(await platform.client.put(_path(urls["learn_data_set_upload_url"]), data=GOOD_CSV), "larger than")
+        await _refused(await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=GOOD_CSV), "larger than")
         folder = settings.data_dir / "artifacts"
         assert [path for path in folder.rglob("*") if path.is_file()] == []
     finally:
@@ -79,15 +83,15 @@ async def test_column_info_file_overrides_types_and_bad_ones_are_refused(trainin
     platform = training_platform
     key = await platform.api_key("train")
     urls = await _urls(platform, key)
-    assert (await platform.client.put(_path(urls["learn_data_set_upload_url"]), data=GOOD_CSV)).status == 200
-    unreadable = await platform.client.put(_path(urls["column_info_upload_url"]), data=b"x,complex\n")
+    assert (await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=GOOD_CSV)).status == 200
+    unreadable = await platform.client.put(path_of(urls["column_info_upload_url"]), data=b"x,complex\n")
     await _refused(unreadable, "complex")
-    naming_nothing = await platform.client.put(_path(urls["column_info_upload_url"]), data=b"column_name,column_type\nnope,float\n")
+    naming_nothing = await platform.client.put(path_of(urls["column_info_upload_url"]), data=b"column_name,column_type\nnope,float\n")
     assert naming_nothing.status == 200  # checked against the data when it is used
     params = {"external_process_id": urls["external_process_id"]}
     info = await platform.client.get(f"{PREFIX}/data-sets/column-info", params=params, headers={"x-api-key": key})
     await _refused(info, "nope")
-    good = await platform.client.put(_path(urls["column_info_upload_url"]), data="\ufeffx,string\n".encode())
+    good = await platform.client.put(path_of(urls["column_info_upload_url"]), data="\ufeffx,string\n".encode())
     assert good.status == 200, await good.text()
     info = await platform.client.get(f"{PREFIX}/data-sets/column-info", params=params, headers={"x-api-key": key})
     columns = (await info.json())["training_data_columns"]
@@ -140,8 +144,6 @@ async def test_a_failed_training_says_why(training_platform):
 
 
 async def test_an_expired_key_answers_inactive_credential(training_platform):
-    import asyncpg
-
     platform = training_platform
     key = await platform.api_key("train")
     connection = await asyncpg.connect(platform.gateway.registry.database_url)

@@ -12,6 +12,7 @@ import requests
 from services.runtime.grpc_client import open_channel
 from tests.prediction_one.conftest import PREFIX
 from torii.v1 import training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
+from tests.urls import path_of
 
 CHURN_CSV = Path(__file__).parents[2] / "examples" / "prediction_one" / "churn.csv"
 
@@ -94,7 +95,7 @@ async def test_data_sets_and_models_list_page_download_and_delete(training_platf
     assert page["metadata"] == {"offset": 0, "limit": 1, "total": 2}
     newest = page["data_sets"][0]
     assert newest["data_count"] == 41 and newest["column_count"] == 2 and newest["extension"] == "csv"
-    download = await client.get("/" + newest["download_url"].split("://", 1)[1].split("/", 1)[1])
+    download = await client.get(path_of(newest["download_url"]))
     assert download.status == 200 and await download.read() == small + b"41,80\n"
     bad_limit = await client.get(f"{PREFIX}/data-sets", params={"limit": "0"}, headers={"x-api-key": key})
     assert bad_limit.status == 400
