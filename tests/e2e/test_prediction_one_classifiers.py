@@ -72,6 +72,9 @@ async def test_keys_and_source_addresses_are_checked(prediction_one):
     pr = csv_base64(header, rows)
     status, body = await infer(p1, classifier, {"pr": pr, **FLAGS}, key="wrong-key")
     assert status == 403 and body["message"] == "Invalid API key" and body["code"] == 4031030201
+    other, _ = await publish(p1, model_id)
+    status, body = await infer(p1, classifier, {"pr": pr, **FLAGS}, key=other["api_key"])
+    assert status == 403 and body["message"] == "Invalid classifier id" and body["code"] == 4031030201
     status, body = await _patch(
         p1, classifier["classifier_id"], deploy, rules=[{"source": "10.0.0.0/8", "order": "allow", "priority": 0}]
     )

@@ -31,6 +31,7 @@ API_KEY_HEADER = "x-api-key"
 FAILURES = {
     Refusal.ADDRESS_REFUSED: failures.ADDRESS_REFUSED,
     Refusal.INVALID_KEY: failures.INVALID_API_KEY,
+    Refusal.KEY_OF_ANOTHER_API: failures.INVALID_API_KEY,
     Refusal.NOT_PUBLIC: failures.NOT_ENABLED,
     Refusal.STOPPED: failures.NOT_ENABLED,
     Refusal.OUTSIDE_SCHEDULE: failures.OUTSIDE_SCHEDULE,

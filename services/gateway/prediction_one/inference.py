@@ -55,6 +55,8 @@ def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
         return PredictionOneError(failures.SOURCE_NOT_ALLOWED)
     if refusal is Refusal.INVALID_KEY:
         return PredictionOneError(failures.INVALID_KEY)
+    if refusal is Refusal.KEY_OF_ANOTHER_API:
+        return PredictionOneError(failures.INVALID_CLASSIFIER_ID)
     if refusal in (Refusal.NOT_PUBLIC, Refusal.STOPPED, Refusal.OUTSIDE_SCHEDULE, Refusal.DEPLOY_FAILED, Refusal.NOT_READY):
         return _not_running(endpoint)
     if refusal is Refusal.QUOTA_USED_UP:

@@ -40,6 +40,8 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class Refusal(enum.Enum):
     ADDRESS_REFUSED = "address_refused"
     INVALID_KEY = "invalid_key"
+    # A valid key of another API than the one at the URL called.
+    KEY_OF_ANOTHER_API = "key_of_another_api"
     NOT_PUBLIC = "not_public"
     STOPPED = "stopped"
     OUTSIDE_SCHEDULE = "outside_schedule"
@@ -62,8 +64,12 @@ def check_caller(request: web.Request, runtime: InferenceRuntime, endpoint: Endp
     if not is_allowed(endpoint.rules, caller_address(request, runtime.trusted_proxies), ordered=True):
         raise Refused(Refusal.ADDRESS_REFUSED)
     key = key.strip()
-    stored = endpoint.key_digests.get(credential_id_of(key) or "")
+    key_id = credential_id_of(key) or ""
+    stored = endpoint.key_digests.get(key_id)
     if stored is None or not matches(key, stored):
+        owner = runtime.catalog.owner_of_key(key_id)
+        if owner is not None and owner is not endpoint and matches(key, owner.key_digests[key_id]):
+            raise Refused(Refusal.KEY_OF_ANOTHER_API)
         raise Refused(Refusal.INVALID_KEY)
 
 

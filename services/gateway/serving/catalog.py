@@ -49,20 +49,31 @@ class ApiCatalog:
         self._registry = registry
         self._by_path: dict[str, Endpoint] = {}
         self._path_of: dict[str, str] = {}
+        self._key_owner: dict[str, Endpoint] = {}
+        """API key id → the endpoint whose key it is."""
         self._versions: dict[str, asyncio.Future[models_pb2.ModelVersion]] = {}
         self.watcher = ApiWatcher(registry, self._on_change)
 
     def find(self, path: str) -> Endpoint | None:
         return self._by_path.get(path)
 
+    def owner_of_key(self, key_id: str) -> Endpoint | None:
+        """The endpoint an API key id belongs to, whichever URL was called."""
+        return self._key_owner.get(key_id)
+
     def _on_change(self, api_id: str, item: WatchedApi | None) -> None:
         # The execution type is part of the URL: a change moves the API to its new path.
         old_path = self._path_of.pop(api_id, None)
         if old_path is not None:
-            self._by_path.pop(old_path, None)
+            old = self._by_path.pop(old_path, None)
+            for key_id in old.key_digests if old is not None else ():
+                self._key_owner.pop(key_id, None)
         if item is not None:
-            self._by_path[item.api.url_path] = _endpoint(item)
+            endpoint = _endpoint(item)
+            self._by_path[item.api.url_path] = endpoint
             self._path_of[api_id] = item.api.url_path
+            for key_id in endpoint.key_digests:
+                self._key_owner[key_id] = endpoint
 
     async def version(self, model_version_id: str) -> models_pb2.ModelVersion:
         """The version's metadata; concurrent first requests share one registry call."""
