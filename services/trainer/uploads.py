@@ -116,10 +116,13 @@ class Uploads:
                         artifact_uri=stored.uri,
                     )
                 )
-            return await self._registry.AttachUpload(request)
+            reply = await self._registry.AttachUpload(request)
         except BaseException:
             self._store.remove(stored.uri)
             raise
+        if slot == training_pb2.UPLOAD_SLOT_COLUMN_TYPES and job.column_types_uri:
+            self._store.remove(job.column_types_uri)  # replaced: no record points at it any more
+        return reply
 
     async def _receive_retrain_zip(self, job, filename: str, stored: StoredFile) -> tr.AttachUploadResponse:
         members = await asyncio.to_thread(_retrain_members, stored.path.read_bytes())

@@ -93,6 +93,7 @@ async def test_column_info_file_overrides_types_and_bad_ones_are_refused(trainin
     await _refused(info, "nope")
     good = await platform.client.put(path_of(urls["column_info_upload_url"]), data="\ufeffx,string\n".encode())
     assert good.status == 200, await good.text()
+    assert len(_stored_files(platform)) == 2  # the learning file and the latest column info only
     info = await platform.client.get(f"{PREFIX}/data-sets/column-info", params=params, headers={"x-api-key": key})
     columns = (await info.json())["training_data_columns"]
     assert columns[0]["name"] == "x" and columns[0]["initial_data_type"] == 2
