@@ -35,6 +35,9 @@ class ColumnType(enum.Enum):
         raise ValueError(f"unknown column type {name!r}; expected one of {known}")
 
 
+# The contract's `time_unit_id` of a date column's unit (column-info's range_pick_info).
+TIME_UNIT_CODES = {"year": 0, "month": 1, "day": 2, "hour": 3, "minute": 4, "eom": 5}
+
 _CODES = {
     ColumnType.INTEGER: 0,
     ColumnType.FLOAT: 1,

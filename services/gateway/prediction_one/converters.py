@@ -5,17 +5,14 @@ from __future__ import annotations
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.prediction_one.training_config import PROBLEM_TYPE_NAMES, config_to_contract
+from services.tabular.column_types import TIME_UNIT_CODES
+from services.tabular.proto_codec import COLUMN_TYPES_FROM_PROTO
 from torii.v1 import tabular_pb2, trainer_service_pb2, training_pb2, training_registry_service_pb2 as tr
 
-# Contract §3.3 leaves the codes open; these follow the desktop CLI's order of type names.
+# Contract §3.3 leaves the codes open: ColumnType.code (the desktop CLI's order of type names).
 DATA_TYPE_CODES = {
-    tabular_pb2.COLUMN_TYPE_INTEGER: 0,
-    tabular_pb2.COLUMN_TYPE_FLOAT: 1,
-    tabular_pb2.COLUMN_TYPE_STRING: 2,
-    tabular_pb2.COLUMN_TYPE_TEXT: 3,
-    tabular_pb2.COLUMN_TYPE_DATE: 4,
+    proto: column_type.code for proto, column_type in COLUMN_TYPES_FROM_PROTO.items() if column_type.code is not None
 }
-TIME_UNIT_IDS = {"year": 0, "month": 1, "day": 2, "hour": 3, "minute": 4, "eom": 5}
 
 JOB_STATUSES = {
     training_pb2.TRAINING_JOB_STATUS_AWAITING_DATA: "uploading",
@@ -84,7 +81,7 @@ def column_json(column: trainer_service_pb2.ColumnSummary) -> dict:
                 "max_epoc_sec": dates.max_epoch_seconds,
                 "min_epoc_sec": dates.min_epoch_seconds,
                 "initial_threshold_epoc_sec": dates.median_epoch_seconds,
-                "time_unit_id": TIME_UNIT_IDS.get(dates.time_unit),
+                "time_unit_id": TIME_UNIT_CODES.get(dates.time_unit),
             },
         }
     return body

@@ -7,13 +7,11 @@ An unknown key is refused rather than ignored, so a typo is not silently trained
 from __future__ import annotations
 
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.tabular.proto_codec import PROBLEM_TYPES as PROBLEM_TYPE_PROTOS
 from torii.v1 import tabular_pb2
 
-PROBLEM_TYPES = {
-    "binary_classification": tabular_pb2.PROBLEM_TYPE_BINARY_CLASSIFICATION,
-    "multi_classification": tabular_pb2.PROBLEM_TYPE_MULTI_CLASSIFICATION,
-    "regression": tabular_pb2.PROBLEM_TYPE_REGRESSION,
-}
+# tt's names are ProblemType's values.
+PROBLEM_TYPES = {problem_type.value: proto for problem_type, proto in PROBLEM_TYPE_PROTOS.items()}
 PROBLEM_TYPE_NAMES = {value: key for key, value in PROBLEM_TYPES.items()}
 TIME_UNITS = ("year", "month", "day", "hour", "minute", "eom")
 KNOWN_KEYS = ("tc", "tt", "tv", "cv", "im", "tsm", "tsu", "tsc", "tsi", "tsf", "tst", "tss", "tsin", "tsine")

@@ -27,7 +27,7 @@ from itertools import repeat
 
 import numpy as np
 
-from services.tabular.column_types import ColumnType
+from services.tabular.column_types import TIME_UNIT_CODES, ColumnType
 from services.tabular.table import Table
 from services.trainer.analysis.correlation import correlation_ratio, cramers_v, pearson
 from services.trainer.analysis.detect import ColumnProfile, profile_table
@@ -36,7 +36,6 @@ from services.trainer.analysis.useless import useless_columns
 TOP_CLASSES = 20
 
 # time_unit_id codes, named as the training config's `tsu` values (contract §3.4).
-TIME_UNIT_CODES = {"year": 0, "month": 1, "day": 2, "hour": 3, "minute": 4, "eom": 5}
 
 _HOUR = 3600
 _DAY = 86400
