@@ -290,7 +290,7 @@ def test_model_py_splits_one_run_per_request_and_fails_requests_alone(trained, l
 
     # A joined run that fails is retried request by request: only the culprit fails.
     def fussy(inputs, contributions):
-        if any(value == "boom" for value in inputs["c2"].ravel()):
+        if any(value in ("boom", b"boom") for value in inputs["c2"].ravel()):  # bytes: decoded by the predictor
             raise RuntimeError("boom in c2")
         return real_predict(inputs, contributions=contributions)
 

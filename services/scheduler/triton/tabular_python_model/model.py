@@ -100,8 +100,6 @@ class TritonPythonModel:
             array = tensor.as_numpy()
             if array.ndim == 0:
                 raise ValueError(f"input {name!r} has no batch dimension")
-            if array.dtype == np.object_:  # STRING arrives as UTF-8 bytes; onnxruntime takes str
-                array = _decoded(array)
             if rows is None:
                 rows = array.shape[0]
             elif array.shape[0] != rows:
@@ -111,6 +109,7 @@ class TritonPythonModel:
         unknown = sorted(wanted - self._all_outputs)
         if unknown:
             raise ValueError(f"unknown outputs requested: {unknown}")
+        # STRING tensors arrive as UTF-8 bytes; the predictor decodes them once for the whole batch.
         return feeds, rows, wanted
 
     def _answer(self, readable, responses):
@@ -144,14 +143,6 @@ class TritonPythonModel:
                 responses[index] = pb_utils.InferenceResponse(output_tensors=tensors)
             except Exception as exc:
                 responses[index] = _error(exc)
-
-
-def _decoded(array):
-    values = [
-        value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
-        for value in array.flat
-    ]
-    return np.array(values, dtype=object).reshape(array.shape)
 
 
 def _error(exc):
