@@ -162,7 +162,12 @@ async def prediction_one(registry, start_gateway, shared_triton, tmp_path):
     trainer, settings = await start_trainer(registry, tmp_path, training_time_budget_s=2.0)
     try:
         async with running_platform(
-            registry, start_gateway, shared_triton, tmp_path, trainer_address=f"127.0.0.1:{settings.trainer_port}"
+            registry,
+            start_gateway,
+            shared_triton,
+            tmp_path,
+            trainer_address=f"127.0.0.1:{settings.trainer_port}",
+            max_inference_bytes=1024 * 1024,  # small, so a test can send a body past it
         ) as platform:
             yield PredictionOnePlatform(platform, TrainingPlatform(platform.gateway, trainer, settings))
     finally:

@@ -109,6 +109,7 @@ async def test_bad_input_gets_the_contracts_invalid_request(prediction_one):
         "unknown input": {"pr": good, **FLAGS, "zz": True},
         "not a boolean": {"pr": good, **FLAGS, "ar": "maybe"},
         "pc not a column": {"pr": good, **FLAGS, "pc": "nope"},
+        "larger than the limit": {"pr": good + "A" * (2 * 1024 * 1024), **FLAGS},
     }
     for case, inputs in cases.items():
         status, body = await infer(prediction_one, classifier, inputs)

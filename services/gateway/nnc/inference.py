@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timezone
 
-import orjson
 from aiohttp import web
 
 from services.gateway.nnc import contract_errors as failures
@@ -19,6 +18,7 @@ from services.gateway.nnc.encoding import encode_outputs, version_label
 from services.gateway.nnc.errors import InvalidRequest
 from services.gateway.serving import admission
 from services.gateway.serving.admission import Refusal, Refused
+from services.gateway.serving.bodies import BodyRefused, read_json
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.runtime.logging import get_logger, request_id_var
@@ -89,16 +89,10 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
 
 
 async def _read_json(request: web.Request, limit: int) -> dict:
-    if request.content_length is not None and request.content_length > limit:
-        raise NncError(failures.REQUEST_TOO_LARGE, f"the body is larger than {limit} bytes")
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise NncError(failures.REQUEST_TOO_LARGE, f"the body is larger than {limit} bytes") from None
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise NncError(failures.INVALID_REQUEST, "the body is not JSON") from None
+        body = await read_json(request, limit)
+    except BodyRefused as refused:
+        raise NncError(failures.REQUEST_TOO_LARGE if refused.too_large else failures.INVALID_REQUEST, refused.message) from None
     if not isinstance(body, dict):
         raise NncError(failures.INVALID_REQUEST, 'the body must be a JSON object with "executor" and "inputs"')
     if not isinstance(body.get("executor", ""), str):

@@ -12,7 +12,6 @@ import asyncio
 import base64
 import binascii
 
-import orjson
 from aiohttp import web
 
 from services.gateway.nnc.contract_errors import json_response
@@ -21,6 +20,7 @@ from services.gateway.prediction_one.contract_errors import Failure, PredictionO
 from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
 from services.gateway.serving import admission
 from services.gateway.serving.admission import Refusal, Refused
+from services.gateway.serving.bodies import BodyRefused, read_json
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.gateway.serving.schema_cache import tabular_schema
@@ -96,16 +96,10 @@ async def infer(request: web.Request) -> web.Response:
 
 
 async def _read_inputs(request: web.Request, limit: int) -> dict[str, object]:
-    if request.content_length is not None and request.content_length > limit:
-        raise _invalid(f"the body is larger than {limit} bytes")
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise _invalid(f"the body is larger than {limit} bytes") from None
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise _invalid("the body is not JSON") from None
+        body = await read_json(request, limit)
+    except BodyRefused as refused:
+        raise _invalid(refused.message) from None
     inputs = body.get("inputs") if isinstance(body, dict) else None
     if not isinstance(inputs, list):
         raise _invalid('the body must be {"inputs": [{"name", "type", "data"}, ...]}')
