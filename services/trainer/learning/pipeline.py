@@ -132,7 +132,7 @@ def train_model(
         positive_class=(config.positive_label or "") if binary else "",
     )
     onnx_bytes = export_model(plan, booster, schema)
-    _verify(onnx_bytes, tensors, features, booster, problem_type)
+    verify_export(onnx_bytes, tensors, features, booster, problem_type)
 
     actual = all_labels[model.oof_rows]
     predictions = model.oof_predictions
@@ -255,7 +255,7 @@ def _class_labels(targets: list, config: TrainingConfig) -> list[str]:
     return sorted(distinct)
 
 
-def _verify(
+def verify_export(
     onnx_bytes: bytes,
     tensors: Mapping[str, np.ndarray],
     features: np.ndarray,

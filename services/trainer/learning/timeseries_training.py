@@ -42,7 +42,7 @@ from services.trainer.learning.config import ConfigError, TrainingConfig
 from services.trainer.learning.export import export_model, float32_exact
 from services.trainer.learning.features import FeaturePlan, fit_features
 from services.trainer.learning.outcome import OutOfFoldRow, TrainingOutcome
-from services.trainer.learning.pipeline import _verify
+from services.trainer.learning.pipeline import verify_export
 from services.trainer.learning.timeseries import (
     Holdout,
     Windows,
@@ -107,7 +107,7 @@ def train_time_series_model(
         time_series=describe(windows, settings),
     )
     onnx_bytes = export_model(plan, booster, schema, offset_input=windows.base_input)
-    _verify(onnx_bytes, windows.tensors, features, booster, REGRESSION, offset=windows.base)
+    verify_export(onnx_bytes, windows.tensors, features, booster, REGRESSION, offset=windows.base)
 
     rows = model.oof_rows  # = holdout.valid, ascending: time order
     predicted = model.oof_predictions + base[rows]
