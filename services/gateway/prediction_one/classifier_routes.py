@@ -20,6 +20,7 @@ from services.gateway.prediction_one.contract import contract_handler
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
 from services.gateway.prediction_one.requests import json_body
 from services.gateway.routing import Call
+from services.gateway.serving.runtime import RUNTIME
 from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
 
 DEPLOY = training_pb2.KEY_PURPOSE_DEPLOY
@@ -43,7 +44,7 @@ async def _classifier(call: Call, actor: str) -> apis_pb2.PublishedApi:
 
 
 async def _shown(call: Call, api: apis_pb2.PublishedApi, api_key: str | None = None) -> dict:
-    numbers = await model_numbers(call.registry, [api])
+    numbers = await model_numbers(call.request.app[RUNTIME].catalog, [api])
     return classifier_json(api, numbers[api.model_version_id], call.base_url(), api_key)
 
 
@@ -88,7 +89,7 @@ async def list_classifiers(call: Call) -> web.Response:
     actor = await _deployer(call)
     reply = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=actor))
     apis = [api for api in reply.apis if api.contract == apis_pb2.API_CONTRACT_PREDICTION_ONE]
-    numbers = await model_numbers(call.registry, apis)
+    numbers = await model_numbers(call.request.app[RUNTIME].catalog, apis)
     base = call.base_url()
     return json_response({"classifiers": [classifier_json(api, numbers[api.model_version_id], base) for api in apis]})
 

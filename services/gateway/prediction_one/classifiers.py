@@ -6,7 +6,8 @@ import asyncio
 
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
 from services.gateway.prediction_one.converters import timestamp_text
-from torii.v1 import apis_pb2, registry_service_pb2 as rs
+from services.gateway.serving.catalog import ApiCatalog
+from torii.v1 import apis_pb2
 
 # The contract's classifier statuses. A stopped classifier is "terminated" (active false) and one
 # being deleted "terminating"; a schedule does not apply to classifiers (they are serverless).
@@ -47,13 +48,11 @@ def rules_from_contract(rules: object) -> list[apis_pb2.AccessRule]:
     return parsed
 
 
-async def model_numbers(registry, apis: list[apis_pb2.PublishedApi]) -> dict[str, int]:
-    """model_version_id → its number (the contract's model_id), one registry call per version."""
+async def model_numbers(catalog: ApiCatalog, apis: list[apis_pb2.PublishedApi]) -> dict[str, int]:
+    """model_version_id → its number (the contract's model_id), from the catalog's version cache."""
     ids = sorted({api.model_version_id for api in apis})
-    replies = await asyncio.gather(
-        *(registry.GetModelVersion(rs.GetModelVersionRequest(model_version_id=version_id)) for version_id in ids)
-    )
-    return {version_id: reply.model_version.number for version_id, reply in zip(ids, replies, strict=True)}
+    versions = await asyncio.gather(*(catalog.version(version_id) for version_id in ids))
+    return {version_id: version.number for version_id, version in zip(ids, versions, strict=True)}
 
 
 def classifier_json(api: apis_pb2.PublishedApi, model_number: int, base_url: str, api_key: str | None = None) -> dict:
