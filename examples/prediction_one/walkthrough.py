@@ -84,8 +84,16 @@ def main(base_url, secret_key, out_dir=Path("walkthrough-result"), poll_s=5):
               {'name': 'ar', 'type': 'boolean', 'data': True},
               {'name': 'ad', 'type': 'boolean', 'data': False},
               {'name': 'nc', 'type': 'boolean', 'data': False}]
-    answer = requests.post(classifier['url'], json={'inputs': inputs},
-                           headers={'x-api-key': classifier_key, 'content-type': 'application/json; charset=utf-8'}).json()
+    # A 503 just after the status turned "running" means the gateway has not heard of it yet: retry.
+    for attempt in range(60):
+        response = requests.post(classifier['url'], json={'inputs': inputs},
+                                 headers={'x-api-key': classifier_key, 'content-type': 'application/json; charset=utf-8'})
+        if response.status_code != 503:
+            break
+        time.sleep(0.5)
+    answer = response.json()
+    if response.status_code != 200:
+        raise SystemExit('inference failed: ' + answer['message'])
     outputs = {output['name']: base64.b64decode(output['data']).decode('utf-8') for output in answer['outputs']}
     for name, text in outputs.items():
         print('--', name)
