@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
+from services.gateway.serving.runtime import RUNTIME
 from tests.e2e.test_nnc_errors import VECTOR, assert_contract_error
 from tests.gateway.helpers import upload_form
 from tests.scheduler.onnx_models import affine_model
+from tests.urls import path_of
 
 
 async def act(platform, api, verb):
@@ -51,6 +53,10 @@ async def test_delete_unloads_the_model_and_the_url_stops_answering(platform):
     while model_name in await platform.scheduler.reconciler._tritons[0].loaded_models():
         assert asyncio.get_running_loop().time() < deadline, "the model stayed loaded after delete"
         await asyncio.sleep(0.1)
+    catalog = platform.client.app[RUNTIME].catalog
+    while catalog.find(path_of(api["url"])) is not None:  # the gateway hears of it through its own watch
+        assert asyncio.get_running_loop().time() < deadline, "the gateway kept the deleted API"
+        await asyncio.sleep(0.05)
     status, body = await platform.infer(api, VECTOR)
     assert_contract_error(status, body, 404, "NOT_FOUND", "No API")
 
