@@ -14,31 +14,48 @@ async def next_event(stream) -> pb.WatchApisResponse:
     return await asyncio.wait_for(stream.read(), timeout=5)
 
 
+class Changes:
+    """A watch stream's events, less the repeats: a creation's notification may reach the registry
+    after a stream's snapshot already showed the new API, and is then sent again, unchanged."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._last: dict[str, pb.WatchApisResponse] = {}
+
+    async def next(self) -> pb.WatchApisResponse:
+        while True:
+            event = await next_event(self._stream)
+            if event.type != pb.WATCH_EVENT_TYPE_UPSERTED or self._last.get(event.api_id) != event:
+                self._last[event.api_id] = event
+                return event
+
+
 async def test_watch_sends_a_snapshot_then_each_change(registry):
     admin = registry.admin_user_id
     version = await make_version(registry.stub, admin)
     first = await make_api(registry.stub, admin, version.model_version_id, name="first")
     stream = registry.stub.WatchApis(pb.WatchApisRequest())
+    changes = Changes(stream)
     try:
-        snapshot = await next_event(stream)
+        snapshot = await changes.next()
         assert snapshot.type == pb.WATCH_EVENT_TYPE_UPSERTED and snapshot.api.name == "first"
         assert [k.sha256 for k in snapshot.keys] == [hashlib.sha256(first.api_key.secret.encode()).digest()]
-        assert (await next_event(stream)).type == pb.WATCH_EVENT_TYPE_SYNCED
+        assert (await changes.next()).type == pb.WATCH_EVENT_TYPE_SYNCED
 
         await registry.stub.StopApi(pb.StopApiRequest(actor_user_id=admin, api_id=first.api.api_id))
-        stopped = await next_event(stream)
+        stopped = await changes.next()
         assert stopped.type == pb.WATCH_EVENT_TYPE_UPSERTED and stopped.api.status == apis_pb2.API_STATUS_STOPPED
 
         key = (await registry.stub.CreateApiKey(pb.CreateApiKeyRequest(actor_user_id=admin, api_id=first.api.api_id))).api_key
-        rekeyed = await next_event(stream)
+        rekeyed = await changes.next()
         assert key.credential_id in [k.key_id for k in rekeyed.keys] and len(rekeyed.keys) == 2
 
         second = await make_api(registry.stub, admin, version.model_version_id, name="second")
-        created = await next_event(stream)
+        created = await changes.next()
         assert created.api.api_id == second.api.api_id
 
         await registry.stub.DeleteApi(pb.DeleteApiRequest(actor_user_id=admin, api_id=first.api.api_id))
-        deleted = await next_event(stream)
+        deleted = await changes.next()
         assert deleted.type == pb.WATCH_EVENT_TYPE_DELETED and deleted.api_id == first.api.api_id
     finally:
         stream.cancel()
@@ -49,13 +66,14 @@ async def test_trial_reservations_do_not_flood_watchers(registry):
     version = await make_version(registry.stub, admin)
     api = (await make_api(registry.stub, admin, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL)).api
     stream = registry.stub.WatchApis(pb.WatchApisRequest())
+    changes = Changes(stream)
     try:
-        await next_event(stream)
-        assert (await next_event(stream)).type == pb.WATCH_EVENT_TYPE_SYNCED
+        await changes.next()
+        assert (await changes.next()).type == pb.WATCH_EVENT_TYPE_SYNCED
         for _ in range(3):
             await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
         await registry.stub.LockApi(pb.LockApiRequest(actor_user_id=admin, api_id=api.api_id))
-        event = await next_event(stream)
+        event = await changes.next()
         assert event.api.locked, "the lock must be the first change watchers hear of"
     finally:
         stream.cancel()
