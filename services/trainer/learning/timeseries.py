@@ -43,17 +43,18 @@ validation period (or later) reaches a training window's features or label.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from services.tabular.cells import MISSING_MARKERS, normalise, parse_date, parse_number
+from services.tabular import timegrid
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import InputColumn
 from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
+from services.tabular.timegrid import time_text, unit_index, unit_time
+from services.tabular.windows import OtherColumn, WindowDataError, read_series, read_targets, window_columns
 from services.trainer.analysis.column_info import time_unit as column_time_unit
 from services.trainer.learning.config import TIME_UNITS, ConfigError, TimeSeriesConfig
 
@@ -67,19 +68,7 @@ MAX_GRID_POINTS = 5_000_000
 # Beyond this many windows the oldest origins are dropped (memory: windows × columns floats).
 MAX_WINDOWS = 1_000_000
 
-# Importance groups (analysis_summary.csv) besides the other columns, which are their own.
-LAGS_GROUP = "lags"
-CALENDAR_GROUP = "calendar"
-HORIZON_GROUP = "horizon"
-
-_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
-_DAY = 86400
 _UNIT_RANK = {"minute": 0, "hour": 1, "day": 2, "month": 3, "eom": 3, "year": 4}
-# Cells numpy's datetime64 parser reads exactly as parse_date does (its formats "%Y-%m-%d",
-# "%Y-%m-%d %H:%M[:%S]", "%Y-%m-%dT%H:%M[:%S]"), with two-digit fields; anything else, or an
-# impossible date, goes to parse_date itself.
-_ISO = re.compile(r"^[1-9]\d{3}-\d{2}-\d{2}(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?$")
-_YEAR = re.compile(r"^[1-9]\d{3}$")
 
 
 @dataclass(frozen=True)
@@ -138,76 +127,11 @@ class Holdout:
 
 
 def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
-    """float64 epoch seconds (UTC) per cell; ConfigError naming the first bad data row.
-
-    Agrees with cells.parse_date on every cell it reads, and also reads a bare year ("2021" →
-    2021-01-01). ISO dates and times are parsed by numpy in one call, the rest cell by cell.
-    """
-    distinct: dict[str, float] = {}
-    iso_cells: list[str] = []
-    iso_texts: list[str] = []
-    for cell in dict.fromkeys(cells):
-        cleaned = normalise(cell)
-        if _ISO.match(cleaned):
-            iso_cells.append(cell)
-            iso_texts.append(cleaned.replace(" ", "T"))
-        elif _YEAR.match(cleaned):
-            distinct[cell] = float(np.datetime64(cleaned, "Y").astype("datetime64[s]").astype(np.int64))
-        else:
-            value = parse_date(cell)
-            distinct[cell] = math.nan if value is None else value
-    if iso_cells:
-        try:
-            seconds = np.array(iso_texts, dtype="datetime64[s]").astype(np.int64).astype(np.float64)
-        except ValueError:  # an impossible date among them: parse_date decides cell by cell
-            seconds = np.array(
-                [math.nan if (value := parse_date(cell)) is None else value for cell in iso_cells]
-            )
-        distinct.update(zip(iso_cells, seconds.tolist()))
-    out = np.fromiter((distinct[cell] for cell in cells), dtype=np.float64, count=len(cells))
-    bad = np.flatnonzero(np.isnan(out))
-    if bad.size:
-        row = int(bad[0])
-        cell = cells[row]
-        if normalise(cell).lower() in MISSING_MARKERS:
-            raise ConfigError(f"the time column {column!r} is empty in data row {row + 1}")
-        raise ConfigError(
-            f"the time column {column!r} must hold a date or time in every row; data row "
-            f"{row + 1} has {cell!r}"
-        )
-    return out
-
-
-def unit_index(epoch_seconds: np.ndarray, unit: str) -> np.ndarray:
-    """int64: whole time units since 1970-01 (months for month/eom, years for year)."""
-    if unit in _SECONDS:
-        return np.floor(epoch_seconds / _SECONDS[unit]).astype(np.int64)
-    days = np.floor(epoch_seconds / _DAY).astype(np.int64).astype("datetime64[D]")
-    if unit in ("month", "eom"):
-        return days.astype("datetime64[M]").astype(np.int64)
-    return days.astype("datetime64[Y]").astype(np.int64)
-
-
-def unit_time(index: np.ndarray, unit: str) -> np.ndarray:
-    """float64 epoch seconds of the unit `index` starts (eom: the month's last day)."""
-    index = np.asarray(index, dtype=np.int64)
-    if unit in _SECONDS:
-        return index.astype(np.float64) * _SECONDS[unit]
-    if unit == "year":
-        days = index.astype("datetime64[Y]").astype("datetime64[D]")
-    elif unit == "month":
-        days = index.astype("datetime64[M]").astype("datetime64[D]")
-    else:  # eom
-        days = (index + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
-    return days.astype(np.int64).astype(np.float64) * _DAY
-
-
-def time_text(index: int, unit: str) -> str:
-    """A unit index as people read it: 2021, 2021-03, 2021-03-31, 2021-03-05 14:00."""
-    seconds = int(unit_time(np.array([index]), unit)[0])
-    moment = np.datetime64(seconds, "s").astype(object)
-    formats = {"year": "%Y", "month": "%Y-%m", "eom": "%Y-%m-%d", "day": "%Y-%m-%d"}
-    return moment.strftime(formats.get(unit, "%Y-%m-%d %H:%M"))
+    """float64 epoch seconds (UTC) per cell (timegrid.parse_times); ConfigError for a bad cell."""
+    try:
+        return timegrid.parse_times(cells, column)
+    except timegrid.TimeColumnError as error:
+        raise ConfigError(str(error)) from None
 
 
 def detect_unit(epoch_seconds: np.ndarray, series_codes: np.ndarray) -> str:
@@ -300,53 +224,40 @@ def build_windows(
     label_index = origin_index + horizon
 
     lag_matrix = dense_values[origin_d[:, None] - np.arange(lags)[None, :]].astype(np.float32)
-    with np.errstate(all="ignore"):
-        present = ~np.isnan(lag_matrix)
-        counts = present.sum(axis=1)
-        filled = np.where(present, lag_matrix.astype(np.float64), 0.0)
-        mean = filled.sum(axis=1) / counts  # lag 0 is always present
-        spread = np.sqrt(np.where(present, (lag_matrix - mean[:, None]) ** 2, 0.0).sum(axis=1) / counts)
-
     origin_rows = dense_rows[origin_d]
     label_rows = dense_rows[label_d]
-    builder = _ColumnBuilder()
-    for k in range(lags):
-        builder.add(f"{target}[t]" if k == 0 else f"{target}[t-{k}]", ColumnType.FLOAT, LAGS_GROUP, lag_matrix[:, k])
-    base_input = builder.add(f"{target}:window_mean", ColumnType.FLOAT, LAGS_GROUP, mean.astype(np.float32))
-    builder.add(f"{target}:window_std", ColumnType.FLOAT, LAGS_GROUP, spread.astype(np.float32))
-    builder.add("horizon", ColumnType.INTEGER, HORIZON_GROUP, horizon.astype(np.float32))
-    builder.add("target_time", ColumnType.DATE, CALENDAR_GROUP, unit_time(label_index, unit))
-    if series_column:
-        names = np.array(series_names, dtype=object)
-        builder.add(series_column, ColumnType.STRING, _group(series_column), names[window_codes])
     others = [
-        InputColumn(name=name, input_name=f"o{index}", type=types[name])
+        OtherColumn(InputColumn(name=name, input_name=f"o{index}", type=types[name]), settings.is_known(name))
         for index, name in enumerate(header)
         if name in types
         and types[name] is not ColumnType.IGNORE
         and name not in (target, settings.time_column, series_column)
         and header.index(name) == index  # a repeated header name: the first column only
     ]
-    if others:
-        cells = input_tensors(others, header, rows)
-        for column in others:
-            known = settings.is_known(column.name)
-            at = label_rows if known else origin_rows
-            builder.add(
-                f"{column.name}[t+h]" if known else f"{column.name}[t]",
-                column.type,
-                _group(column.name),
-                cells[column.input_name].ravel()[at],
-            )
+    cells = input_tensors([other.column for other in others], header, rows) if others else {}
+    assembled = window_columns(
+        target=target,
+        lag_matrix=lag_matrix,
+        horizons=horizon,
+        target_index=label_index,
+        unit=unit,
+        series_column=series_column,
+        series_names=np.array(series_names, dtype=object)[window_codes],
+        others=others,
+        other_cells={
+            other.column.input_name: cells[other.column.input_name].ravel()[label_rows if other.known else origin_rows]
+            for other in others
+        },
+    )
 
     timeline = Timeline(unit=unit, interval=interval, lags=lags, horizons=horizons)
     return Windows(
         timeline=timeline,
-        columns=tuple(builder.columns),
-        groups=tuple(builder.groups),
-        tensors=builder.tensors,
+        columns=assembled.columns,
+        groups=assembled.groups,
+        tensors=assembled.tensors,
         labels=dense_values[label_d].astype(np.float64),
-        base_input=base_input,
+        base_input=assembled.base_input,
         origin_rows=origin_rows.astype(np.int64),
         label_rows=label_rows.astype(np.int64),
         origin_index=origin_index.astype(np.int64),
@@ -354,8 +265,8 @@ def build_windows(
         horizons=horizon.astype(np.int64),
         series=tuple(series_names),
         series_codes=window_codes.astype(np.int64),
-        known=tuple(c.name for c in others if settings.is_known(c.name)),
-        at_origin=tuple(c.name for c in others if not settings.is_known(c.name)),
+        known=tuple(other.column.name for other in others if other.known),
+        at_origin=tuple(other.column.name for other in others if not other.known),
     )
 
 
@@ -409,42 +320,22 @@ def describe(windows: Windows, settings: TimeSeriesConfig) -> dict[str, object]:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _group(column: str) -> str:
-    """A column's importance group: its name, unless that is one of the fixed groups' names."""
-    return f"{column} (column)" if column in (LAGS_GROUP, CALENDAR_GROUP, HORIZON_GROUP) else column
-
-
 def _target_values(table: Table, target: str) -> np.ndarray:
-    index = table.index_of(target)
-    out = np.full(len(table.rows), math.nan)
-    for row_index, row in enumerate(table.rows):
-        cell = row[index]
-        if normalise(cell).lower() in MISSING_MARKERS:
-            continue
-        number = parse_number(cell)
-        if number is None:
-            raise ConfigError(
-                f"regression needs a number in every row of {target!r}; data row {row_index + 1} "
-                f"has {cell!r}"
-            )
-        out[row_index] = number
+    try:
+        out = read_targets(table.column(table.index_of(target)), target)
+    except WindowDataError as error:
+        raise ConfigError(str(error)) from None
     if np.isnan(out).all():
         raise ConfigError(f"the target column {target!r} has no values")
     return out
 
 
 def _series(table: Table, column: str) -> tuple[list[str], np.ndarray]:
-    if not column:
-        return [""], np.zeros(len(table.rows), dtype=np.int64)
-    cells = table.column(table.index_of(column))
-    names: dict[str, int] = {}
-    codes = np.empty(len(cells), dtype=np.int64)
-    for row_index, cell in enumerate(cells):
-        name = normalise(cell)
-        if name.lower() in MISSING_MARKERS:
-            raise ConfigError(f"the series column {column!r} is empty in data row {row_index + 1}")
-        codes[row_index] = names.setdefault(name, len(names))
-    return list(names), codes
+    cells = table.column(table.index_of(column)) if column else None
+    try:
+        return read_series(cells, len(table.rows), column)
+    except WindowDataError as error:
+        raise ConfigError(str(error)) from None
 
 
 @dataclass
@@ -514,31 +405,6 @@ class _Grid:
         return dense_values, dense_rows, origin_at, code_at
 
 
-class _ColumnBuilder:
-    def __init__(self) -> None:
-        self.columns: list[InputColumn] = []
-        self.groups: list[str] = []
-        self.tensors: dict[str, np.ndarray] = {}
-        self._names: set[str] = set()
-
-    def add(self, name: str, kind: ColumnType, group: str, values: np.ndarray) -> str:
-        unique, number = name, 2
-        while unique in self._names:
-            unique, number = f"{name}#{number}", number + 1
-        self._names.add(unique)
-        input_name = f"w{len(self.columns)}"
-        self.columns.append(InputColumn(name=unique, input_name=input_name, type=kind))
-        self.groups.append(group)
-        if kind.is_numeric:
-            array = np.asarray(values, dtype=np.float32)
-        elif kind is ColumnType.DATE:
-            array = np.asarray(values, dtype=np.float64)
-        else:
-            array = np.asarray(values, dtype=object)
-        self.tensors[input_name] = array.reshape(-1, 1)
-        return input_name
-
-
 __all__ = [
     "TIME_UNITS",
     "Holdout",
@@ -550,6 +416,7 @@ __all__ = [
     "detect_unit",
     "parse_times",
     "time_ordered_holdout",
+    "time_text",
     "unit_index",
     "unit_time",
 ]
