@@ -35,6 +35,7 @@ def schema_to_proto(schema: TabularSchema, training: tabular_pb2.TrainingConfig 
         class_labels=list(schema.class_labels),
         positive_class=schema.positive_class,
         training=training,
+        time_series=_layout_to_proto(schema.time_series) if schema.time_series else None,
     )
 
 
@@ -48,4 +49,23 @@ def schema_from_proto(message: tabular_pb2.TabularSchema) -> TabularSchema:
         ),
         class_labels=tuple(message.class_labels),
         positive_class=message.positive_class,
+        time_series=_layout_from_proto(message.time_series) if message.HasField("time_series") else {},
     )
+
+
+_LAYOUT_TEXTS = ("time_column", "series_column", "unit", "offset_input")
+_LAYOUT_LISTS = ("horizons", "known_in_window", "at_origin")
+_LAYOUT_NUMBERS = ("interval", "lags")
+
+
+def _layout_to_proto(layout: dict[str, object]) -> tabular_pb2.TimeSeriesLayout:
+    """The keys of TabularSchema.time_series that a forecast needs (see timeseries.describe)."""
+    return tabular_pb2.TimeSeriesLayout(
+        **{key: layout[key] for key in (*_LAYOUT_TEXTS, *_LAYOUT_LISTS, *_LAYOUT_NUMBERS)}
+    )
+
+
+def _layout_from_proto(message: tabular_pb2.TimeSeriesLayout) -> dict[str, object]:
+    layout: dict[str, object] = {key: getattr(message, key) for key in (*_LAYOUT_TEXTS, *_LAYOUT_NUMBERS)}
+    layout.update({key: list(getattr(message, key)) for key in _LAYOUT_LISTS})
+    return layout

@@ -24,17 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16torii/v1/tabular.proto\x12\x08torii.v1\"\xce\x01\n\x10TimeSeriesConfig\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x13\n\x0btime_column\x18\x02 \x01(\t\x12\x11\n\ttime_unit\x18\x03 \x01(\t\x12\x10\n\x08interval\x18\x04 \x01(\x05\x12\x14\n\x0cwindow_start\x18\x05 \x01(\x05\x12\x12\n\nwindow_end\x18\x06 \x01(\x05\x12\x15\n\rseries_column\x18\x07 \x01(\t\x12\x14\n\x0cothers_known\x18\x08 \x01(\x08\x12\x18\n\x10known_exceptions\x18\t \x03(\t\"\xbc\x01\n\x0eTrainingConfig\x12\x15\n\rtarget_column\x18\x01 \x01(\t\x12+\n\x0cproblem_type\x18\x02 \x01(\x0e\x32\x15.torii.v1.ProblemType\x12\x16\n\x0epositive_class\x18\x03 \x01(\t\x12\n\n\x02\x63v\x18\x04 \x01(\x05\x12\x11\n\timbalance\x18\x05 \x01(\x08\x12/\n\x0btime_series\x18\x06 \x01(\x0b\x32\x1a.torii.v1.TimeSeriesConfig\"T\n\x0cTabularInput\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ninput_name\x18\x02 \x01(\t\x12\"\n\x04type\x18\x03 \x01(\x0e\x32\x14.torii.v1.ColumnType\"\xd6\x01\n\rTabularSchema\x12+\n\x0cproblem_type\x18\x01 \x01(\x0e\x32\x15.torii.v1.ProblemType\x12\x15\n\rtarget_column\x18\x02 \x01(\t\x12\'\n\x07\x63olumns\x18\x03 \x03(\x0b\x32\x16.torii.v1.TabularInput\x12\x14\n\x0c\x63lass_labels\x18\x04 \x03(\t\x12\x16\n\x0epositive_class\x18\x05 \x01(\t\x12*\n\x08training\x18\x06 \x01(\x0b\x32\x18.torii.v1.TrainingConfig*\xb5\x01\n\nColumnType\x12\x1b\n\x17\x43OLUMN_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43OLUMN_TYPE_INTEGER\x10\x01\x12\x15\n\x11\x43OLUMN_TYPE_FLOAT\x10\x02\x12\x16\n\x12\x43OLUMN_TYPE_STRING\x10\x03\x12\x14\n\x10\x43OLUMN_TYPE_TEXT\x10\x04\x12\x14\n\x10\x43OLUMN_TYPE_DATE\x10\x05\x12\x16\n\x12\x43OLUMN_TYPE_IGNORE\x10\x06*\x97\x01\n\x0bProblemType\x12\x1c\n\x18PROBLEM_TYPE_UNSPECIFIED\x10\x00\x12&\n\"PROBLEM_TYPE_BINARY_CLASSIFICATION\x10\x01\x12%\n!PROBLEM_TYPE_MULTI_CLASSIFICATION\x10\x02\x12\x1b\n\x17PROBLEM_TYPE_REGRESSION\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16torii/v1/tabular.proto\x12\x08torii.v1\"\xce\x01\n\x10TimeSeriesConfig\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x13\n\x0btime_column\x18\x02 \x01(\t\x12\x11\n\ttime_unit\x18\x03 \x01(\t\x12\x10\n\x08interval\x18\x04 \x01(\x05\x12\x14\n\x0cwindow_start\x18\x05 \x01(\x05\x12\x12\n\nwindow_end\x18\x06 \x01(\x05\x12\x15\n\rseries_column\x18\x07 \x01(\t\x12\x14\n\x0cothers_known\x18\x08 \x01(\x08\x12\x18\n\x10known_exceptions\x18\t \x03(\t\"\xbc\x01\n\x0eTrainingConfig\x12\x15\n\rtarget_column\x18\x01 \x01(\t\x12+\n\x0cproblem_type\x18\x02 \x01(\x0e\x32\x15.torii.v1.ProblemType\x12\x16\n\x0epositive_class\x18\x03 \x01(\t\x12\n\n\x02\x63v\x18\x04 \x01(\x05\x12\x11\n\timbalance\x18\x05 \x01(\x08\x12/\n\x0btime_series\x18\x06 \x01(\x0b\x32\x1a.torii.v1.TimeSeriesConfig\"T\n\x0cTabularInput\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ninput_name\x18\x02 \x01(\t\x12\"\n\x04type\x18\x03 \x01(\x0e\x32\x14.torii.v1.ColumnType\"\x87\x02\n\rTabularSchema\x12+\n\x0cproblem_type\x18\x01 \x01(\x0e\x32\x15.torii.v1.ProblemType\x12\x15\n\rtarget_column\x18\x02 \x01(\t\x12\'\n\x07\x63olumns\x18\x03 \x03(\x0b\x32\x16.torii.v1.TabularInput\x12\x14\n\x0c\x63lass_labels\x18\x04 \x03(\t\x12\x16\n\x0epositive_class\x18\x05 \x01(\t\x12*\n\x08training\x18\x06 \x01(\x0b\x32\x18.torii.v1.TrainingConfig\x12/\n\x0btime_series\x18\x07 \x01(\x0b\x32\x1a.torii.v1.TimeSeriesLayout\"\xc0\x01\n\x10TimeSeriesLayout\x12\x13\n\x0btime_column\x18\x01 \x01(\t\x12\x15\n\rseries_column\x18\x02 \x01(\t\x12\x0c\n\x04unit\x18\x03 \x01(\t\x12\x10\n\x08interval\x18\x04 \x01(\x05\x12\x10\n\x08horizons\x18\x05 \x03(\x05\x12\x0c\n\x04lags\x18\x06 \x01(\x05\x12\x17\n\x0fknown_in_window\x18\x07 \x03(\t\x12\x11\n\tat_origin\x18\x08 \x03(\t\x12\x14\n\x0coffset_input\x18\t \x01(\t*\xb5\x01\n\nColumnType\x12\x1b\n\x17\x43OLUMN_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43OLUMN_TYPE_INTEGER\x10\x01\x12\x15\n\x11\x43OLUMN_TYPE_FLOAT\x10\x02\x12\x16\n\x12\x43OLUMN_TYPE_STRING\x10\x03\x12\x14\n\x10\x43OLUMN_TYPE_TEXT\x10\x04\x12\x14\n\x10\x43OLUMN_TYPE_DATE\x10\x05\x12\x16\n\x12\x43OLUMN_TYPE_IGNORE\x10\x06*\x97\x01\n\x0bProblemType\x12\x1c\n\x18PROBLEM_TYPE_UNSPECIFIED\x10\x00\x12&\n\"PROBLEM_TYPE_BINARY_CLASSIFICATION\x10\x01\x12%\n!PROBLEM_TYPE_MULTI_CLASSIFICATION\x10\x02\x12\x1b\n\x17PROBLEM_TYPE_REGRESSION\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'torii.v1.tabular_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COLUMNTYPE']._serialized_start=740
-  _globals['_COLUMNTYPE']._serialized_end=921
-  _globals['_PROBLEMTYPE']._serialized_start=924
-  _globals['_PROBLEMTYPE']._serialized_end=1075
+  _globals['_COLUMNTYPE']._serialized_start=984
+  _globals['_COLUMNTYPE']._serialized_end=1165
+  _globals['_PROBLEMTYPE']._serialized_start=1168
+  _globals['_PROBLEMTYPE']._serialized_end=1319
   _globals['_TIMESERIESCONFIG']._serialized_start=37
   _globals['_TIMESERIESCONFIG']._serialized_end=243
   _globals['_TRAININGCONFIG']._serialized_start=246
@@ -42,5 +42,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TABULARINPUT']._serialized_start=436
   _globals['_TABULARINPUT']._serialized_end=520
   _globals['_TABULARSCHEMA']._serialized_start=523
-  _globals['_TABULARSCHEMA']._serialized_end=737
+  _globals['_TABULARSCHEMA']._serialized_end=786
+  _globals['_TIMESERIESLAYOUT']._serialized_start=789
+  _globals['_TIMESERIESLAYOUT']._serialized_end=981
 # @@protoc_insertion_point(module_scope)

@@ -84,17 +84,41 @@ class TabularInput(_message.Message):
     def __init__(self, name: _Optional[str] = ..., input_name: _Optional[str] = ..., type: _Optional[_Union[ColumnType, str]] = ...) -> None: ...
 
 class TabularSchema(_message.Message):
-    __slots__ = ("problem_type", "target_column", "columns", "class_labels", "positive_class", "training")
+    __slots__ = ("problem_type", "target_column", "columns", "class_labels", "positive_class", "training", "time_series")
     PROBLEM_TYPE_FIELD_NUMBER: _ClassVar[int]
     TARGET_COLUMN_FIELD_NUMBER: _ClassVar[int]
     COLUMNS_FIELD_NUMBER: _ClassVar[int]
     CLASS_LABELS_FIELD_NUMBER: _ClassVar[int]
     POSITIVE_CLASS_FIELD_NUMBER: _ClassVar[int]
     TRAINING_FIELD_NUMBER: _ClassVar[int]
+    TIME_SERIES_FIELD_NUMBER: _ClassVar[int]
     problem_type: ProblemType
     target_column: str
     columns: _containers.RepeatedCompositeFieldContainer[TabularInput]
     class_labels: _containers.RepeatedScalarFieldContainer[str]
     positive_class: str
     training: TrainingConfig
-    def __init__(self, problem_type: _Optional[_Union[ProblemType, str]] = ..., target_column: _Optional[str] = ..., columns: _Optional[_Iterable[_Union[TabularInput, _Mapping]]] = ..., class_labels: _Optional[_Iterable[str]] = ..., positive_class: _Optional[str] = ..., training: _Optional[_Union[TrainingConfig, _Mapping]] = ...) -> None: ...
+    time_series: TimeSeriesLayout
+    def __init__(self, problem_type: _Optional[_Union[ProblemType, str]] = ..., target_column: _Optional[str] = ..., columns: _Optional[_Iterable[_Union[TabularInput, _Mapping]]] = ..., class_labels: _Optional[_Iterable[str]] = ..., positive_class: _Optional[str] = ..., training: _Optional[_Union[TrainingConfig, _Mapping]] = ..., time_series: _Optional[_Union[TimeSeriesLayout, _Mapping]] = ...) -> None: ...
+
+class TimeSeriesLayout(_message.Message):
+    __slots__ = ("time_column", "series_column", "unit", "interval", "horizons", "lags", "known_in_window", "at_origin", "offset_input")
+    TIME_COLUMN_FIELD_NUMBER: _ClassVar[int]
+    SERIES_COLUMN_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    HORIZONS_FIELD_NUMBER: _ClassVar[int]
+    LAGS_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_IN_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    AT_ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_INPUT_FIELD_NUMBER: _ClassVar[int]
+    time_column: str
+    series_column: str
+    unit: str
+    interval: int
+    horizons: _containers.RepeatedScalarFieldContainer[int]
+    lags: int
+    known_in_window: _containers.RepeatedScalarFieldContainer[str]
+    at_origin: _containers.RepeatedScalarFieldContainer[str]
+    offset_input: str
+    def __init__(self, time_column: _Optional[str] = ..., series_column: _Optional[str] = ..., unit: _Optional[str] = ..., interval: _Optional[int] = ..., horizons: _Optional[_Iterable[int]] = ..., lags: _Optional[int] = ..., known_in_window: _Optional[_Iterable[str]] = ..., at_origin: _Optional[_Iterable[str]] = ..., offset_input: _Optional[str] = ...) -> None: ...
