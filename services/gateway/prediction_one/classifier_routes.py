@@ -66,8 +66,9 @@ async def create_classifier(call: Call) -> web.Response:
         if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
             raise PredictionOneError(failures.MODEL_DELETED) from None
         raise
-    if model.model.config.time_series.enabled:
-        raise PredictionOneError(bad_request("Time-series models cannot be published as classifiers yet."))
+    if model.model.config.time_series.enabled and not model.model.model_version.preprocessing.tabular.HasField("time_series"):
+        # Versions stored before forecasts were served lack the window layout a forecast needs.
+        raise PredictionOneError(bad_request("This time-series model cannot forecast: train it again to publish it."))
     request = rs.CreateApiRequest(
         actor_user_id=actor,
         name=f"{model.model.model_name} (model {model_number})",

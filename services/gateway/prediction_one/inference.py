@@ -3,7 +3,8 @@ get base64 CSV predictions and, with `ar`, the reasons.
 
 The gateway only reads the CSV into the model's input tensors and writes the CSV answers; the
 model (preprocessing, LightGBM and its TreeSHAP reasons) runs inside Triton with dynamic
-batching. The checks every contract shares come first (serving.admission).
+batching. A time-series model's inputs are windows over the rows sent (services.tabular.forecast):
+the gateway looks up each window's lags among those rows, and the model does the rest. The checks every contract shares come first (serving.admission).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aiohttp import web
 from services.gateway.nnc.contract_errors import json_response
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one.contract_errors import Failure, PredictionOneError, error_response
+from services.gateway.prediction_one.forecast_csv import forecast_analysis, forecast_valid
 from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
 from services.gateway.serving import admission
 from services.gateway.serving.admission import Refusal, Refused
@@ -26,6 +28,7 @@ from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.gateway.serving.schema_cache import tabular_schema
 from services.runtime.logging import get_logger, request_id_var
 from services.tabular.csv_text import TableError, decode_table
+from services.tabular.forecast import Forecast, ForecastError, forecast_windows, is_time_series
 from services.tabular.schema import CONTRIBUTIONS_OUTPUT, PREDICTION_OUTPUT, PROBABILITIES_OUTPUT
 from services.tabular.tensors import MissingColumnsError, input_tensors
 from torii.v1 import apis_pb2
@@ -172,23 +175,38 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     schema = tabular_schema(version)
     if schema is None:
         raise PredictionOneError(failures.INFERENCE_FAILED, "the classifier's model is not a tabular model")
+    forecast = None
     try:
-        tensors = input_tensors(schema.columns, table.header, table.rows)
-    except MissingColumnsError as error:
+        if is_time_series(schema):
+            forecast = forecast_windows(schema, table.header, table.rows)
+            tensors = forecast.tensors
+        else:
+            tensors = input_tensors(schema.columns, table.header, table.rows)
+    except (MissingColumnsError, ForecastError) as error:
         raise _invalid(str(error)) from None
     if endpoint.trial:
         await admission.reserve_trial_request(request, api.api_id)
     answer_name = PROBABILITIES_OUTPUT if schema.problem_type.is_classification else PREDICTION_OUTPUT
     wanted = [answer_name, CONTRIBUTIONS_OUTPUT] if options.reasons else [answer_name]
     outputs = await admission.run_model(runtime, endpoint, version, tensors, request_id_var.get(), outputs=wanted)
-    files = [("prediction_valid.csv", prediction_valid(schema, options, table.header, table.rows, outputs[answer_name]))]
-    if options.reasons:
-        files.append(
-            ("prediction_analysis.csv", prediction_analysis(schema, options, table.header, table.rows, outputs[CONTRIBUTIONS_OUTPUT]))
-        )
+    files = _files(schema, options, table, forecast, outputs, answer_name)
     return json_response(
         {
             "version": str(version.number),
             "outputs": [{"name": name, "data": base64.b64encode(data).decode("ascii")} for name, data in files],
         }
     )
+
+
+def _files(schema, options: Options, table, forecast: Forecast | None, outputs, answer_name: str) -> list[tuple[str, bytes]]:
+    header, rows = table.header, table.rows
+    if forecast is not None:
+        files = [("prediction_valid.csv", forecast_valid(schema, options, header, rows, forecast, outputs[answer_name]))]
+        if options.reasons:
+            analysis = forecast_analysis(schema, options, header, rows, forecast, outputs[CONTRIBUTIONS_OUTPUT])
+            files.append(("prediction_analysis.csv", analysis))
+        return files
+    files = [("prediction_valid.csv", prediction_valid(schema, options, header, rows, outputs[answer_name]))]
+    if options.reasons:
+        files.append(("prediction_analysis.csv", prediction_analysis(schema, options, header, rows, outputs[CONTRIBUTIONS_OUTPUT])))
+    return files

@@ -39,13 +39,13 @@ def number_text(value: float) -> str:
     return np.format_float_positional(np.float32(value), unique=True, trim="-")
 
 
-def _write(rows: list[list[str]]) -> bytes:
+def write_csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
-def _lead(options: Options, header: Sequence[str], row: Sequence[str], number: int) -> list[str]:
+def lead_cells(options: Options, header: Sequence[str], row: Sequence[str], number: int) -> list[str]:
     lead = []
     if options.pin_column:
         lead.append(row[header.index(options.pin_column)])
@@ -54,7 +54,7 @@ def _lead(options: Options, header: Sequence[str], row: Sequence[str], number: i
     return lead
 
 
-def _lead_header(options: Options) -> list[str]:
+def lead_titles(options: Options) -> list[str]:
     return ([options.pin_column] if options.pin_column else []) + ([] if options.no_row_numbers else ["row_number"])
 
 
@@ -62,7 +62,7 @@ def prediction_valid(
     schema: TabularSchema, options: Options, header: Sequence[str], rows: Sequence[Sequence[str]], answer: np.ndarray
 ) -> bytes:
     labels = schema.class_labels
-    titles = _lead_header(options)
+    titles = lead_titles(options)
     if schema.problem_type.is_classification:
         if not options.no_class:
             titles.append("prediction")
@@ -73,7 +73,7 @@ def prediction_valid(
     titles.extend(header[i] for i in copied)
     lines = [titles]
     for index, row in enumerate(rows):
-        line = _lead(options, header, row, index + 1)
+        line = lead_cells(options, header, row, index + 1)
         values = answer[index]
         if schema.problem_type.is_classification:
             if not options.no_class:
@@ -83,24 +83,34 @@ def prediction_valid(
             line.append(number_text(values[0]))
         line.extend(row[i] for i in copied)
         lines.append(line)
-    return _write(lines)
+    return write_csv(lines)
 
 
 def prediction_analysis(
     schema: TabularSchema, options: Options, header: Sequence[str], rows: Sequence[Sequence[str]], contributions: np.ndarray
 ) -> bytes:
     columns = schema.columns
-    reasons = min(MAX_REASONS, len(columns))
-    titles = _lead_header(options) + ["base_value"]
-    for rank in range(1, reasons + 1):
-        titles.extend((f"reason_{rank}_column", f"reason_{rank}_value", f"reason_{rank}_contribution"))
+    names = [column.name for column in columns]
     positions = [header.index(column.name) for column in columns]
-    lines = [titles]
+    lines = [analysis_titles(options, len(columns))]
     for index, row in enumerate(rows):
-        values = contributions[index]
-        line = _lead(options, header, row, index + 1) + [number_text(values[-1])]
-        strongest = np.argsort(-np.abs(values[:-1]), kind="stable")[:reasons]
-        for column_index in strongest:
-            line.extend((columns[column_index].name, row[positions[column_index]], number_text(values[column_index])))
+        line = lead_cells(options, header, row, index + 1)
+        line.extend(reason_cells(contributions[index], names, [row[position] for position in positions]))
         lines.append(line)
-    return _write(lines)
+    return write_csv(lines)
+
+
+def analysis_titles(options: Options, column_count: int) -> list[str]:
+    titles = lead_titles(options) + ["base_value"]
+    for rank in range(1, min(MAX_REASONS, column_count) + 1):
+        titles.extend((f"reason_{rank}_column", f"reason_{rank}_value", f"reason_{rank}_contribution"))
+    return titles
+
+
+def reason_cells(contributions: np.ndarray, names: Sequence[str], values: Sequence[str]) -> list[str]:
+    """The base value, then the strongest reasons: column, its value, its signed contribution."""
+    cells = [number_text(contributions[-1])]
+    strongest = np.argsort(-np.abs(contributions[:-1]), kind="stable")[: min(MAX_REASONS, len(names))]
+    for column_index in strongest:
+        cells.extend((names[column_index], values[column_index], number_text(contributions[column_index])))
+    return cells

@@ -51,6 +51,11 @@ class TabularPredictor:
         self._to_columns = np.zeros((len(self.feature_names) + 1, self._n_columns + 1))
         self._to_columns[np.arange(len(self.feature_names)), features["columns"]] = 1.0
         self._to_columns[-1, -1] = 1.0
+        # Time-series models add an input (the window mean) to their trees' output: that input
+        # is then a reason of its own, worth its value, so the reasons still sum to the answer.
+        offset_input = (self.schema.get("time_series") or {}).get("offset_input", "")
+        input_names = [column["input_name"] for column in self.schema["columns"]]
+        self._offset = (input_names.index(offset_input), offset_input) if offset_input in input_names else None
         self.booster = lgb.Booster(model_str=metadata[METADATA_BOOSTER])
         self.problem_type: str = self.schema["problem_type"]
         outputs = [output.name for output in self._session.get_outputs()]
@@ -78,13 +83,15 @@ class TabularPredictor:
             (result,) = self._session.run([self.output_name], feeds)
             return {self.output_name: result}
         result, features = self._session.run([self.output_name, FEATURES_OUTPUT], feeds)
-        return {self.output_name: result, CONTRIBUTIONS_OUTPUT: self.contributions(features, result)}
+        offset = feeds[self._offset[1]] if self._offset is not None else None
+        return {self.output_name: result, CONTRIBUTIONS_OUTPUT: self.contributions(features, result, offset)}
 
-    def contributions(self, features: np.ndarray, result: np.ndarray) -> np.ndarray:
+    def contributions(self, features: np.ndarray, result: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
         """[batch, n_columns + 1] float32: per input column then the bias, for the predicted class.
 
         Binary: toward the positive class's raw score (log-odds); multiclass: the raw score of
-        the class with the highest probability; regression: the predicted value.
+        the class with the highest probability; regression: the predicted value. `offset`: the
+        values of a time-series model's offset input, added to that input's own contribution.
         """
         rows = len(features)
         if rows == 0:
@@ -95,7 +102,10 @@ class TabularPredictor:
             classes = np.argmax(result, axis=1)
             blocks = raw.reshape(rows, -1, width)
             raw = blocks[np.arange(rows), classes]
-        return (raw @ self._to_columns).astype(np.float32)
+        per_column = raw @ self._to_columns
+        if offset is not None and self._offset is not None:
+            per_column[:, self._offset[0]] += np.asarray(offset, dtype=np.float64).ravel()
+        return per_column.astype(np.float32)
 
 
 def _as_input(array: np.ndarray, dtype) -> np.ndarray:
