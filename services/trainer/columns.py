@@ -52,17 +52,14 @@ def resolve_types(table: Table, overrides_path: Path | None, profiles=None) -> d
 
 
 def training_types(table: Table, overrides_path: Path | None, target: str) -> dict[str, ColumnType]:
-    """The types a model is trained with: constant, empty and identifier-like category columns are
-    left out, unless the user's column-info file names them. An integer column whose values all
-    differ is kept: column-info lists it as a likely identifier, but it may be a measurement."""
+    """The types a model is trained with: the useless columns column-info lists (constant, empty,
+    identifiers) are left out, unless the user's column-info file names them."""
     profiles = profile_table(table)
     types = resolve_types(table, overrides_path, profiles)
     named = set(parse_column_overrides(overrides_path.read_bytes())) if overrides_path is not None else set()
     for profile in profiles:
         column_type = types[profile.name]
         if profile.name == target or profile.name in named or useless_reason(profile, column_type) is None:
-            continue
-        if column_type is ColumnType.INTEGER and profile.data_count > 0 and profile.unique_count(column_type) > 1:
             continue
         types[profile.name] = ColumnType.IGNORE
     return types

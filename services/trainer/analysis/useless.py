@@ -1,12 +1,14 @@
 """Columns that cannot help a model: nothing in them, one value, or a different value per row.
 
-Prediction One lists these (`useless_column_list`) so the user can leave them out; training
-does not drop them by itself.
+Prediction One lists these (`useless_column_list`); training leaves them out unless the user's
+column-info file names them (services.trainer.columns.training_types).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+import numpy as np
 
 from services.tabular.column_types import ColumnType
 from services.tabular.table import Table
@@ -16,9 +18,6 @@ from services.trainer.analysis.detect import ColumnProfile, profile_table
 # distinct values say nothing.
 IDENTIFIER_MIN_VALUES = 20
 
-# Only categories and whole numbers can be identifiers: distinct floats, dates or free texts are
-# what such columns normally hold.
-_IDENTIFIER_TYPES = (ColumnType.STRING, ColumnType.INTEGER)
 
 
 def useless_reason(profile: ColumnProfile, column_type: ColumnType) -> str | None:
@@ -28,13 +27,24 @@ def useless_reason(profile: ColumnProfile, column_type: ColumnType) -> str | Non
     unique = profile.unique_count(column_type)
     if unique <= 1:
         return "every value is the same"
-    if (
-        column_type in _IDENTIFIER_TYPES
-        and profile.data_count >= IDENTIFIER_MIN_VALUES
-        and unique == profile.data_count
-    ):
+    if profile.data_count >= IDENTIFIER_MIN_VALUES and unique == profile.data_count and _names_rows(profile, column_type):
         return "every value is different, like an identifier"
     return None
+
+
+def _names_rows(profile: ColumnProfile, column_type: ColumnType) -> bool:
+    """Whether a column of all-distinct values looks like it numbers or names the rows.
+
+    Categories do. Whole numbers do when they are evenly spaced once sorted (1, 2, 3 ... or
+    1000, 1010, 1020 ...), as row numbers and sequential ids are; other distinct whole numbers
+    are measurements, as distinct floats, dates and free texts are.
+    """
+    if column_type is ColumnType.STRING:
+        return True
+    if column_type is not ColumnType.INTEGER:
+        return False
+    steps = np.diff(np.sort(np.fromiter(profile.number_of.values(), dtype=np.float64)))
+    return bool(steps.size) and bool(np.all(steps == steps[0]))
 
 
 def useless_columns(
