@@ -12,7 +12,7 @@ from collections.abc import AsyncIterable
 from dataclasses import dataclass
 
 from services.runtime.errors import FailedPrecondition, InvalidArgument
-from services.tabular.csv_text import TableError, decode_table
+from services.tabular.csv_text import TableError, count_rows
 from services.trainer.analysis.overrides import parse_column_overrides
 from services.trainer.artifacts import ArtifactStore, StoredFile
 from torii.v1 import training_pb2, training_registry_service_pb2 as tr
@@ -33,14 +33,14 @@ def delimiter_for(extension: str) -> str:
 
 
 def check_table(data: bytes, extension: str) -> CheckedTable:
-    """Decode the whole file: refuse text that is not UTF-8 or Shift_JIS, ragged rows, no rows."""
+    """Read the whole file: refuse text that is not UTF-8 or Shift_JIS, ragged rows, no rows."""
     try:
-        table = decode_table(data, delimiter=delimiter_for(extension))
+        columns, rows = count_rows(data, delimiter=delimiter_for(extension))
     except TableError as error:
         raise InvalidArgument(str(error)) from None
-    if not table.rows:
+    if not rows:
         raise InvalidArgument("the file has a header but no data rows")
-    return CheckedTable(len(table.header), len(table.rows))
+    return CheckedTable(columns, rows)
 
 
 def check_column_types(data: bytes) -> None:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from services.tabular.csv_text import TableError, decode_table, detect_delimiter
+from services.tabular.csv_text import TableError, count_rows, decode_table, detect_delimiter
 
 
 def test_utf8_comma_separated():
@@ -159,3 +159,30 @@ def test_hundred_thousand_rows_decode_quickly():
 def test_one_field_reads_as_singular():
     with pytest.raises(TableError, match="^row 2 has 1 field; the header has 2$"):
         decode_table(b"a,b\n1,2\nlonely\n")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a,b\n1,2\n3,4\n",
+        "\ufeff名前,値\n東京,1\n".encode("utf-8"),
+        "名前,値\n大阪,2\n\n,\n京都,3\n".encode("cp932"),
+        b"a\tb\n1\t2\n",
+        b'a,b\n"x,\ny",2\r\n3,4',
+        b"a,b,c\n",
+    ],
+)
+def test_counting_rows_agrees_with_decoding_them(data):
+    table = decode_table(data)
+    assert count_rows(data) == (len(table.header), len(table.rows))
+
+
+@pytest.mark.parametrize(
+    "data", [b"a,b\n1,2\n\n3\n", b"a,b\n1,2,3\n", b"a,a\n1,2\n", b"", b"\xff\xfe\x00a", b'a,b\n"1,2\n']
+)
+def test_counting_rows_refuses_what_decoding_refuses(data):
+    with pytest.raises(TableError) as decoding:
+        decode_table(data)
+    with pytest.raises(TableError) as counting:
+        count_rows(data)
+    assert str(counting.value) == str(decoding.value)
