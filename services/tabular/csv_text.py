@@ -19,6 +19,8 @@ from services.tabular.table import Table
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _DELIMITERS = (",", "\t")
+# The encodings decode_text names → the codecs that read them (utf-8-sig drops a leading BOM).
+_CODECS = {"utf-8": "utf-8-sig", "shift_jis": "cp932"}
 
 
 class TableError(ValueError):
@@ -111,12 +113,19 @@ def count_rows(data: bytes, *, delimiter: str | None = None) -> tuple[int, int]:
 
 
 def _reader(data: bytes, delimiter: str | None):
+    """A CSV reader over the bytes, decoded as they are read; the encoding is checked first.
+
+    The whole text exists only while it is checked: a reader over it (io.StringIO keeps four
+    bytes a character) would hold several copies of a large upload at once.
+    """
     if delimiter is not None and delimiter not in _DELIMITERS:
         raise ValueError(f"delimiter must be ',' or '\\t', not {delimiter!r}")
     text, encoding = decode_text(data)
     if delimiter is None:
         delimiter = detect_delimiter(text.lstrip("\r\n"))
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), encoding, delimiter
+    del text
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_CODECS[encoding], newline="")
+    return csv.reader(stream, delimiter=delimiter), encoding, delimiter
 
 
 def _read_header(reader) -> tuple[str, ...]:
