@@ -116,3 +116,18 @@ async def test_bad_input_gets_the_contracts_invalid_request(prediction_one):
         assert status == 400, (case, body)
         assert body["code"] == 4001030104 and body["error"] == "BAD_REQUEST", (case, body)
         assert body["message"].startswith("Invalid request"), (case, body)
+
+
+async def test_many_rows_in_one_request_are_answered_in_order(prediction_one):
+    model_id, onnx_model = await train(prediction_one)
+    classifier, _ = await publish(prediction_one, model_id)
+    header, rows = churn_rows(300)
+    status, body = await infer(prediction_one, classifier, {"pr": csv_base64(header, rows), **FLAGS, "ar": True})
+    assert status == 200, body
+    valid = read_csv(body["outputs"][0]["data"])
+    analysis = read_csv(body["outputs"][1]["data"])
+    _, probabilities, contributions = expected_from_model(onnx_model, header, rows)
+    assert [row["row_number"] for row in valid] == [str(number) for number in range(1, 301)]
+    got = np.array([[float(row["probability_no"]), float(row["probability_yes"])] for row in valid])
+    np.testing.assert_allclose(got, probabilities, atol=1e-5)
+    np.testing.assert_allclose([float(row["base_value"]) for row in analysis], contributions[:, -1], atol=1e-4)

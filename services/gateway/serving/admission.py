@@ -8,6 +8,7 @@ words it in its own error table.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from datetime import datetime
@@ -117,19 +118,28 @@ async def run_model(
     request_id: str,
     outputs: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
+    """The model's outputs for `inputs`. Rows beyond the model's largest batch go to Triton in
+    several requests at once (its dynamic batcher may join them again), answered in order."""
     api = endpoint.api
     timeout_s = SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
-    try:
+    model_name = triton_model_name(api.api_id, api.serving_model_version_id)
+
+    async def call(part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return await runtime.triton.infer(
-            triton_model_name(api.api_id, api.serving_model_version_id),
-            inputs,
-            version.signature,
-            request_id=request_id,
-            timeout_s=timeout_s,
-            outputs=outputs,
+            model_name, part, version.signature, request_id=request_id, timeout_s=timeout_s, outputs=outputs
+        )
+
+    try:
+        limit = await runtime.triton.max_batch_size(model_name, timeout_s=timeout_s)
+        rows = len(next(iter(inputs.values()))) if inputs else 0
+        if limit <= 0 or rows <= limit:
+            return await call(inputs)
+        parts = await asyncio.gather(
+            *(call({name: array[start : start + limit] for name, array in inputs.items()}) for start in range(0, rows, limit))
         )
     except InferenceServerException as error:
         raise _triton_refusal(error, api.api_id) from None
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 def _triton_refusal(error: InferenceServerException, api_id: str) -> Refused:

@@ -19,6 +19,8 @@ from torii.v1 import models_pb2
 
 __all__ = ["InferenceServerException", "TritonPool"]
 
+_MAX_REMEMBERED_MODELS = 4096
+
 
 def triton_datatype(data_type: int) -> str:
     """Triton's wire name of a registry DataType: FP32 stays FP32, STRING travels as BYTES."""
@@ -30,6 +32,19 @@ class TritonPool:
     def __init__(self, addresses: Sequence[str]) -> None:
         self._clients = [InferenceServerClient(address) for address in addresses]
         self._turn = itertools.cycle(self._clients)
+        self._max_batch_sizes: dict[str, int] = {}
+
+    async def max_batch_size(self, model_name: str, *, timeout_s: float) -> int:
+        """The most rows one request to the model may hold (0: it does not batch), from its
+        config; asked once per model name (a name is one model version, whose config is fixed)."""
+        size = self._max_batch_sizes.get(model_name)
+        if size is None:
+            answer = await next(self._turn).get_model_config(model_name, as_json=True, client_timeout=timeout_s)
+            size = int(answer["config"].get("max_batch_size", 0))
+            if len(self._max_batch_sizes) >= _MAX_REMEMBERED_MODELS:
+                self._max_batch_sizes.clear()
+            self._max_batch_sizes[model_name] = size
+        return size
 
     async def infer(
         self,
