@@ -8,7 +8,8 @@ from datetime import datetime
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.registry.domain import access_rules, schedules
+from services.policy import rules as access_rules
+from services.registry.domain import schedules
 from services.registry.domain.apis import ApiSpec
 from services.registry.domain.transitions import ApiChanges
 from services.registry.domain.types import (

@@ -118,3 +118,44 @@ async def test_management_keys_are_checked(prediction_one):
         f"{PREFIX}/api-key", params={"credential_type": "retrain", "model_id": "999"}, headers={"x-api-key": await p1.training.secret_key()}
     )
     assert (await response.json())["message"] == "This model may be deleted."
+
+
+async def test_bad_fields_are_refused_before_anything_changes(prediction_one):
+    p1 = prediction_one
+    model_id, _ = await train(p1)
+    classifier, deploy = await publish(p1, model_id)
+    classifier_id = classifier["classifier_id"]
+    client = p1.training.client
+
+    async def create(**body):
+        response = await client.post(f"{PREFIX}/classifiers", json=body, headers={"x-api-key": deploy})
+        return response.status, await response.json()
+
+    # Not a number, or beyond int64: the contract's messages, never a crash.
+    assert (await create(model_id="²"))[1]["message"] == "Model id is required."
+    for number in (2**63, 10**30, 0):
+        status, body = await create(model_id=number)
+        assert status == 400 and body["message"] == "This model may be deleted.", (number, body)
+    big_priority = [{"source": "0.0.0.0/0", "order": "allow", "priority": 2**31}]
+    status, body = await create(model_id=model_id, rules=big_priority)
+    assert status == 400 and "priority must be between -1000000 and 1000000" in body["message"], body
+
+    status, body = await _patch(p1, classifier_id, deploy, is_editable=False)
+    assert status == 200 and body["classifier"]["is_editable"] is False
+    bad_rules = (
+        [{"source": "10.0.0.1/8", "order": "allow", "priority": 0}],
+        [{"source": "0.0.0.0/0", "order": "allow", "priority": 0}] * 2,
+        big_priority,
+    )
+    for rules in bad_rules:
+        status, body = await _patch(p1, classifier_id, deploy, is_editable=True, active=False, rules=rules)
+        assert status == 400 and body["code"] == 4001000204, body
+    response = await client.get(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
+    unchanged = (await response.json())["classifier"]
+    assert unchanged["is_editable"] is False and unchanged["active"] is True
+    assert unchanged["rules"] == classifier["rules"]
+    train_key = await p1.training.api_key("train")
+    for method, path in (("DELETE", f"{PREFIX}/models/{2**63}"), ("GET", f"{PREFIX}/models?offset={2**63}")):
+        response = await client.request(method, path, headers={"x-api-key": train_key})
+        body = await response.json()
+        assert response.status == 400 and "must be between" in body["message"], (path, body)

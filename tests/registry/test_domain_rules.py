@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from services.policy.access import is_allowed
-from services.registry.domain.access_rules import make_rule
+from services.policy.rules import make_rule
 from services.policy.schedule import is_within
 from services.registry.domain.schedules import make_schedule
 from services.runtime.errors import InvalidArgument

@@ -18,7 +18,7 @@ from services.gateway.prediction_one.classifiers import API_TYPES, classifier_js
 from services.gateway.prediction_one.clients import CLIENTS
 from services.gateway.prediction_one.contract import contract_handler
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
-from services.gateway.prediction_one.requests import json_body
+from services.gateway.prediction_one.requests import INT64_MAX, json_body, whole_number
 from services.gateway.routing import Call
 from services.gateway.serving.runtime import RUNTIME
 from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
@@ -52,15 +52,17 @@ async def _shown(call: Call, api: apis_pb2.PublishedApi, api_key: str | None = N
 async def create_classifier(call: Call) -> web.Response:
     actor = await _deployer(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
-    model_number = body.get("model_id")
-    if isinstance(model_number, bool) or not isinstance(model_number, (int, str)) or not str(model_number).strip().isdigit():
+    model_number = whole_number(body.get("model_id"))
+    if model_number is None:
         raise PredictionOneError(failures.MODEL_ID_REQUIRED)
+    if not 1 <= model_number <= INT64_MAX:
+        raise PredictionOneError(failures.MODEL_DELETED)
     api_type = str(body.get("api_type", "formal")).strip().lower()
     if api_type not in API_TYPES:
         raise PredictionOneError(bad_request("api_type must be formal or trial."))
     try:
         model = await call.request.app[CLIENTS].training.GetTrainedModel(
-            tr.GetTrainedModelRequest(actor_user_id=actor, model_number=int(model_number))
+            tr.GetTrainedModelRequest(actor_user_id=actor, model_number=model_number)
         )
     except grpc.aio.AioRpcError as error:
         if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):

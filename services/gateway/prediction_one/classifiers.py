@@ -7,6 +7,8 @@ import asyncio
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
 from services.gateway.prediction_one.converters import timestamp_text
 from services.gateway.serving.catalog import ApiCatalog
+from services.policy.rules import distinct_rules, make_rule
+from services.runtime.errors import InvalidArgument
 from torii.v1 import apis_pb2
 
 # The contract's classifier statuses. A stopped classifier is "terminated" (active false) and one
@@ -27,10 +29,11 @@ ORDER_NAMES = {value: key for key, value in ORDERS.items()}
 
 
 def rules_from_contract(rules: object) -> list[apis_pb2.AccessRule]:
-    """`rules: [{source, order, priority}]`; the registry checks the CIDRs themselves."""
+    """`rules: [{source, order, priority}]`, checked as the registry checks them, so a PATCH
+    that would fail on its rules fails before it unlocks, stops or starts anything."""
     if not isinstance(rules, list):
         raise PredictionOneError(bad_request("rules must be a list of {source, order, priority}."))
-    parsed = []
+    checked = []
     for number, rule in enumerate(rules, start=1):
         if not isinstance(rule, dict) or not isinstance(rule.get("source"), str):
             raise PredictionOneError(bad_request(f"rules[{number}] needs source, a CIDR such as 0.0.0.0/0."))
@@ -44,8 +47,18 @@ def rules_from_contract(rules: object) -> list[apis_pb2.AccessRule]:
             priority = int(str(priority))
         except (TypeError, ValueError):
             raise PredictionOneError(bad_request(f"rules[{number}].priority must be an integer.")) from None
-        parsed.append(apis_pb2.AccessRule(cidr=rule["source"].strip(), action=ORDERS[order], priority=priority))
-    return parsed
+        try:
+            checked.append(make_rule(rule["source"], order, priority))
+        except InvalidArgument as error:
+            raise PredictionOneError(bad_request(f"rules[{number}]: {error}.")) from None
+    try:
+        distinct_rules(tuple(checked))
+    except InvalidArgument as error:
+        raise PredictionOneError(bad_request(f"{error}.")) from None
+    return [
+        apis_pb2.AccessRule(cidr=str(rule.network), action=ORDERS[rule.action.value], priority=rule.priority)
+        for rule in checked
+    ]
 
 
 async def model_numbers(catalog: ApiCatalog, apis: list[apis_pb2.PublishedApi]) -> dict[str, int]:

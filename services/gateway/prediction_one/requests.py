@@ -19,6 +19,10 @@ def query_text(request: web.Request, name: str, *, required: bool = True) -> str
     return value
 
 
+# Ids and counts travel as protobuf int64: a larger number must be refused here, not crash there.
+INT64_MAX = 2**63 - 1
+
+
 def query_int(request: web.Request, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     text = request.query.get(name, "").strip()
     if not text:
@@ -27,17 +31,28 @@ def query_int(request: web.Request, name: str, default: int, *, minimum: int = 0
         value = int(text)
     except ValueError:
         raise PredictionOneError(bad_request(f"The query parameter {name} must be an integer.")) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise PredictionOneError(bad_request(f"The query parameter {name} must be {bound}."))
+    maximum = INT64_MAX if maximum is None else maximum
+    if not minimum <= value <= maximum:
+        raise PredictionOneError(bad_request(f"The query parameter {name} must be between {minimum} and {maximum}."))
     return value
 
 
 def path_int(request: web.Request, name: str, what: str) -> int:
     try:
-        return int(request.match_info[name])
+        value = int(request.match_info[name])
     except ValueError:
         raise PredictionOneError(bad_request(f"{what} must be an integer.")) from None
+    if not 0 <= value <= INT64_MAX:
+        raise PredictionOneError(bad_request(f"{what} must be between 0 and {INT64_MAX}."))
+    return value
+
+
+def whole_number(value: object) -> int | None:
+    """A JSON number or a string of ASCII digits as an int, else None (true/false are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 async def json_body(request: web.Request, max_bytes: int) -> dict:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from services.registry.domain import credentials, transitions
-from services.registry.domain.access_rules import parse_network
+from services.policy.rules import parse_network
 from services.registry.domain.actors import can_see_account, require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name

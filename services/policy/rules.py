@@ -1,4 +1,8 @@
-"""CIDR access rules as users give them: parsing and validation (services.policy.access decides)."""
+"""CIDR access rules as users give them: parsing and validation (services.policy.access decides).
+
+The registry checks every rule it stores; a gateway checks them too before a request that would
+change anything else first (a Prediction One PATCH that unlocks and replaces rules at once).
+"""
 
 from __future__ import annotations
 
