@@ -93,8 +93,10 @@ def unit_time(index: np.ndarray, unit: str) -> np.ndarray:
 
 
 def time_text(index: int, unit: str) -> str:
-    """A unit index as people read it: 2021, 2021-03, 2021-03-31, 2021-03-05 14:00."""
+    """A unit index as people read it: 2021, 2021-03, 2021-03-31, 2021-03-05 14:00.
+
+    numpy writes every year with four digits or more (0001, 10000), where datetime cannot.
+    """
     seconds = int(unit_time(np.array([index]), unit)[0])
-    moment = np.datetime64(seconds, "s").astype(object)
-    formats = {"year": "%Y", "month": "%Y-%m", "eom": "%Y-%m-%d", "day": "%Y-%m-%d"}
-    return moment.strftime(formats.get(unit, "%Y-%m-%d %H:%M"))
+    precision = {"year": "Y", "month": "M", "eom": "D", "day": "D"}.get(unit, "m")
+    return np.datetime_as_string(np.datetime64(seconds, "s"), unit=precision).replace("T", " ")
