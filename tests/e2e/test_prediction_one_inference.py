@@ -20,7 +20,8 @@ FLAGS = {"ar": False, "ad": False, "nc": False}
 
 
 def expected_from_model(onnx_model: bytes, header, rows):
-    """Probabilities, and per-column LightGBM pred_contrib sums, computed outside Triton."""
+    """Probabilities, and per-column LightGBM pred_contrib sums toward the predicted class,
+    computed outside Triton."""
     model = onnx.load_from_string(onnx_model)
     metadata = {entry.key: entry.value for entry in model.metadata_props}
     schema = schema_from_json(metadata[predictor.METADATA_SCHEMA])
@@ -28,7 +29,8 @@ def expected_from_model(onnx_model: bytes, header, rows):
     booster = lightgbm.Booster(model_str=metadata[predictor.METADATA_BOOSTER])
     session = ort.InferenceSession(onnx_model, providers=["CPUExecutionProvider"])
     probabilities, features = session.run(["probabilities", "features"], input_tensors(schema.columns, header, rows))
-    raw = booster.predict(features, pred_contrib=True)
+    # The reasons of the predicted class: a negative answer's are the positive class's, negated.
+    raw = booster.predict(features, pred_contrib=True) * np.where(np.argmax(probabilities, axis=1) == 1, 1.0, -1.0)[:, None]
     contributions = np.zeros((len(rows), len(schema.columns) + 1))
     for feature, column in enumerate(owners):
         contributions[:, column] += raw[:, feature]

@@ -23,6 +23,7 @@ PROBABILITIES_OUTPUT = "probabilities"
 PREDICTION_OUTPUT = "prediction"
 CONTRIBUTIONS_OUTPUT = "contributions"
 FEATURES_OUTPUT = "features"  # the preprocessing graph's feature matrix, also a graph output
+BINARY_CLASSIFICATION = "binary_classification"  # TabularSchema's problem_type, as JSON holds it
 
 # Keys of the ONNX model's metadata_props.
 METADATA_BOOSTER = "torii.lightgbm_model"  # booster.model_to_string()
@@ -89,9 +90,10 @@ class TabularPredictor:
     def contributions(self, features: np.ndarray, result: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
         """[batch, n_columns + 1] float32: per input column then the bias, for the predicted class.
 
-        Binary: toward the positive class's raw score (log-odds); multiclass: the raw score of
-        the class with the highest probability; regression: the predicted value. `offset`: the
-        values of a time-series model's offset input, added to that input's own contribution.
+        Classification: toward the raw score of the class with the highest probability (binary:
+        the log-odds of that class, so a negative answer's reasons are LightGBM's, negated);
+        regression: the predicted value. `offset`: the values of a time-series model's offset
+        input, added to that input's own contribution.
         """
         rows = len(features)
         if rows == 0:
@@ -102,6 +104,8 @@ class TabularPredictor:
             classes = np.argmax(result, axis=1)
             blocks = raw.reshape(rows, -1, width)
             raw = blocks[np.arange(rows), classes]
+        elif self.problem_type == BINARY_CLASSIFICATION:
+            raw = raw * np.where(np.argmax(result, axis=1) == 1, 1.0, -1.0)[:, None]
         per_column = raw @ self._to_columns
         if offset is not None and self._offset is not None:
             per_column[:, self._offset[0]] += np.asarray(offset, dtype=np.float64).ravel()

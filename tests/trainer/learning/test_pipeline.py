@@ -73,6 +73,11 @@ def _check_against_booster(onnx_bytes: bytes, header, rows, problem_type: Proble
         chosen = np.argmax(result, axis=1)
         raw = raw.reshape(len(rows), -1, width)[np.arange(len(rows)), chosen]
         raw_score = booster.predict(features, raw_score=True)[np.arange(len(rows)), chosen]
+    elif problem_type is BINARY:
+        # The reasons of the predicted class: a negative answer's are the positive class's, negated.
+        sign = np.where(np.argmax(result, axis=1) == 1, 1.0, -1.0)
+        raw = raw * sign[:, None]
+        raw_score = booster.predict(features, raw_score=True) * sign
     else:
         raw_score = booster.predict(features, raw_score=True)
     owners = json.loads(served_metadata(onnx_bytes)[predictor.METADATA_FEATURES])["columns"]
@@ -198,6 +203,7 @@ def test_predictor_constants_mirror_schema():
     assert predictor.PROBABILITIES_OUTPUT == schema_module.PROBABILITIES_OUTPUT
     assert predictor.PREDICTION_OUTPUT == schema_module.PREDICTION_OUTPUT
     assert predictor.CONTRIBUTIONS_OUTPUT == schema_module.CONTRIBUTIONS_OUTPUT
+    assert predictor.BINARY_CLASSIFICATION == schema_module.ProblemType.BINARY_CLASSIFICATION.value
     source = open(predictor.__file__, encoding="utf-8").read()
     assert "from services" not in source and "import services" not in source
 
