@@ -37,6 +37,7 @@ log = get_logger("prediction_one")
 
 API_KEY_HEADER = "x-api-key"
 MAX_ROWS = 10_000
+_INLINE_DECODE_BYTES = 64 * 1024
 _STATUS_NAMES = {value: name.removeprefix("API_STATUS_").lower() for name, value in apis_pb2.ApiStatus.items()}
 _REQUIRED = ("pr", "ar", "ad", "nc")
 _KNOWN = (*_REQUIRED, "nr", "pc")
@@ -146,7 +147,7 @@ def _options(values: dict[str, object], header: tuple[str, ...]) -> Options:
     )
 
 
-def _table(data: object):
+async def _table(data: object):
     if not isinstance(data, str):
         raise _invalid("pr must be a base64 string of a CSV file")
     try:
@@ -154,7 +155,8 @@ def _table(data: object):
     except (binascii.Error, ValueError):
         raise _invalid("pr is not valid base64") from None
     try:
-        table = decode_table(raw)
+        # A large pr takes seconds to read: off the event loop, which serves every other request.
+        table = decode_table(raw) if len(raw) <= _INLINE_DECODE_BYTES else await asyncio.to_thread(decode_table, raw)
     except TableError as error:
         raise _invalid(f"pr: {error}") from None
     if not table.rows:
@@ -169,7 +171,7 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     admission.check_caller(request, runtime, endpoint, request.headers.get(API_KEY_HEADER, ""))
     admission.check_enabled(endpoint, runtime.clock())
     values = await _read_inputs(request, runtime.max_body_bytes)
-    table = _table(values["pr"])
+    table = await _table(values["pr"])
     options = _options(values, table.header)
     version = await admission.serving_version(runtime, api)
     schema = tabular_schema(version)
