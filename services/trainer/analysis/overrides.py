@@ -104,7 +104,9 @@ def _check_cells(profile: ColumnProfile, column_type: ColumnType) -> None:
             _refuse(profile, column_type, bad, "is not a date")
         return
     if profile.numbers is None:
-        bad = next(cell for cell in profile.counts if parse_number_fast(cell) is None)
+        bad = next((cell for cell in profile.counts if parse_number_fast(cell) is None), None)
+        if bad is None:  # every cell is missing: nothing to refuse
+            return
         _refuse(profile, column_type, bad, "is not a number")
     if column_type is ColumnType.INTEGER:
         bad = next((cell for cell, value in profile.numbers.items() if not value.is_integer()), None)

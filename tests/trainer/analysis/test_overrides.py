@@ -145,3 +145,9 @@ def test_profiles_may_be_reused():
 
 def test_empty_trailing_fields_are_dropped():
     assert parse_column_overrides(b"column_name,column_type,,\nage,integer,,\n") == {"age": I}
+
+
+@pytest.mark.parametrize("column_type", [I, F, D, S, T])
+def test_an_empty_column_takes_any_type(column_type):
+    table = Table(header=("v", "empty"), rows=[("1", ""), ("2", "NA"), ("3", "")])
+    assert apply_overrides(detect_types(table), {"empty": column_type}, table)["empty"] is column_type
