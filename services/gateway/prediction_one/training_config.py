@@ -32,6 +32,9 @@ def _text(config: dict, key: str, *, required: bool = False) -> str:
     return str(value).strip()
 
 
+_INT32_LIMIT = 2**31
+
+
 def _integer(config: dict, key: str, default: int) -> int:
     value = config.get(key)
     if value is None or value == "":
@@ -42,6 +45,8 @@ def _integer(config: dict, key: str, default: int) -> int:
         number = int(str(value).strip())
     except ValueError:
         raise _refuse(f"config.{key} must be an integer, not {value!r}.") from None
+    if not -_INT32_LIMIT <= number < _INT32_LIMIT:  # TrainingConfig's fields are int32
+        raise _refuse(f"config.{key} must be between {-_INT32_LIMIT} and {_INT32_LIMIT - 1}.")
     return number
 
 
@@ -108,8 +113,10 @@ def training_config(config: object) -> tabular_pb2.TrainingConfig:
     if problem_name not in PROBLEM_TYPES:
         raise _refuse(f"config.tt must be one of {', '.join(PROBLEM_TYPES)}.")
     problem_type = PROBLEM_TYPES[problem_name]
-    positive_class = _text(config, "tv")
-    if problem_type == tabular_pb2.PROBLEM_TYPE_BINARY_CLASSIFICATION and not positive_class:
+    # Clients may send tv whatever the problem type (the manual's examples do); only binary uses it.
+    binary = problem_type == tabular_pb2.PROBLEM_TYPE_BINARY_CLASSIFICATION
+    positive_class = _text(config, "tv") if binary else ""
+    if binary and not positive_class:
         raise _refuse("config.tv (the positive class) is required for binary_classification.")
     cv = _integer(config, "cv", 0)
     if cv < -1:

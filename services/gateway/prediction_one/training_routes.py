@@ -167,7 +167,7 @@ async def download_result(call: Call) -> web.StreamResponse:
 
 def _page(call: Call) -> tr.Page:
     return tr.Page(
-        offset=query_int(call.request, "offset", 0),
+        offset=query_int(call.request, "offset", 0, maximum=2**31 - 1),  # Page.offset is int32
         limit=query_int(call.request, "limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
     )
 
