@@ -126,11 +126,18 @@ class Uploads:
 
     async def _receive_retrain_zip(self, job, filename: str, stored: StoredFile) -> tr.AttachUploadResponse:
         members = await asyncio.to_thread(_retrain_members, stored.path.read_bytes())
-        reply = None
-        for slot, (member_name, data) in members.items():
+        # Every member is checked before any is attached: a refused zip leaves nothing behind.
+        for member_name, data in members.values():
             extension = member_name.rpartition(".")[2].lower()
             if extension not in DATA_EXTENSIONS:
                 raise InvalidArgument(f"{member_name}: extension must be one of {', '.join(DATA_EXTENSIONS)}")
+            try:
+                await asyncio.to_thread(check_table, data, extension)
+            except InvalidArgument as error:
+                raise InvalidArgument(f"{member_name}: {error}") from None
+        reply = None
+        for slot, (member_name, data) in members.items():
+            extension = member_name.rpartition(".")[2].lower()
 
             async def single(payload: bytes = data):
                 yield payload

@@ -111,3 +111,50 @@ async def test_retrain_takes_a_zip_and_refuses_what_it_cannot_do(prediction_one)
     bad_zip_url = (await response.json())["upload_url"]
     put = await client.put(path_of(bad_zip_url), data=b"not a zip")
     assert put.status == 400 and (await put.json())["message"] == "the upload is not a zip file"
+
+
+async def test_a_refused_retrain_leaves_nothing_and_a_deleted_model_ends_its_retrain(prediction_one):
+    p1 = prediction_one
+    client = p1.training.client
+    old_model, _ = await train(p1)
+    retrain_key = await p1.training.api_key("retrain", model_id=str(old_model))
+    train_key = await p1.training.api_key("train")
+
+    async def data_set_count() -> int:
+        listed = await client.get(f"{PREFIX}/data-sets", headers={"x-api-key": train_key})
+        return (await listed.json())["metadata"]["total"]
+
+    for filename in ("a\r\nX-Injected: 1.csv", "x" * 300 + ".csv"):
+        response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": filename}, headers={"x-api-key": retrain_key})
+        assert response.status == 400 and "without control characters" in (await response.json())["message"]
+
+    response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key})
+    upload = await response.json()
+    lines = CHURN_CSV.read_bytes().splitlines(keepends=True)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("train_src/learn.csv", b"".join(lines[:1200]))
+        zipped.writestr("eval_src/eval.csv", lines[0] + b"1,2\n")
+    before = await data_set_count()
+    put = await client.put(path_of(upload["upload_url"]), data=archive.getvalue())
+    body = await put.json()
+    assert put.status == 400 and body["message"].startswith("eval_src/eval.csv: row 1 has 2 fields"), body
+    assert await data_set_count() == before
+    # A retrain job is not a training job a train key may configure.
+    posted = await client.post(
+        f"{PREFIX}/models",
+        json={"external_process_id": upload["retrain_job_id"], "name": "m", "config": {"tc": "age", "tt": "regression"}},
+        headers={"x-api-key": train_key},
+    )
+    assert posted.status == 400 and "retrain job" in (await posted.json())["message"]
+
+    # The model goes while its retrain waits for the file: the retrain still ends, and says why.
+    deleted = await client.delete(f"{PREFIX}/models/{old_model}", headers={"x-api-key": train_key})
+    assert deleted.status == 204
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as zipped:
+        zipped.writestr("train_src/learn.csv", b"".join(lines[:1200]))
+    put = await client.put(path_of(upload["upload_url"]), data=good.getvalue())
+    assert put.status == 200, await put.text()
+    result = await p1.training.wait_for_result(train_key, upload["retrain_job_id"])
+    assert result["status"] == "failed" and "has been deleted" in result["message"], result

@@ -120,6 +120,11 @@ async def test_data_sets_and_models_list_page_download_and_delete(training_platf
     assert models["models"] == [] and models["metadata"]["total"] == 0
     gone = await client.delete(f"{PREFIX}/models/{model_id}", headers={"x-api-key": key})
     assert (await gone.json())["message"] == "This model may be deleted."
+    # The job's result went with its model: no "finished" without a model_id, no zip to fetch.
+    results = await client.get(f"{PREFIX}/models/results", params={"external_process_id": second}, headers={"x-api-key": key})
+    assert results.status == 400 and (await results.json())["message"] == "This model may be deleted."
+    download = await client.get(path_of(result["result_url"]))
+    assert download.status == 400 and (await download.json())["message"] == "This model may be deleted."
     assert first
 
 

@@ -126,11 +126,19 @@ async def create_model(call: Call) -> web.Response:
     if not isinstance(name, str) or not name.strip():
         raise PredictionOneError(bad_request("name (the model's name) is required."))
     config = training_config(body.get("config"))
-    await _job_for(call, job_id, caller.user.user_id)
+    job = await _job_for(call, job_id, caller.user.user_id)
+    if job.kind == training_pb2.TRAINING_JOB_KIND_RETRAIN:
+        raise PredictionOneError(bad_request("external_process_id names a retrain job: it starts when its file is uploaded."))
     reply = await clients(call).training.SubmitTrainingJob(
         tr.SubmitTrainingJobRequest(actor_user_id=caller.user.user_id, job_id=job_id, model_name=name.strip(), config=config)
     )
     return json_response({"external_process_id": reply.job.job_id})
+
+
+def _require_model(job: training_pb2.TrainingJob) -> None:
+    """A finished job whose model was deleted is gone with it, result zip included (§3.6)."""
+    if not job.model_number:
+        raise PredictionOneError(failures.MODEL_DELETED)
 
 
 def _job_status_json(call: Call, job: training_pb2.TrainingJob) -> dict:
@@ -140,6 +148,7 @@ def _job_status_json(call: Call, job: training_pb2.TrainingJob) -> dict:
         "updated_datetime": converters.timestamp_text(job.updated_at),
     }
     if job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED:
+        _require_model(job)
         body["result_url"] = clients(call).signer.sign(call.base_url(), result_path(job.job_id))
         body["model_id"] = job.model_number
     elif job.status in (training_pb2.TRAINING_JOB_STATUS_RUNNING, training_pb2.TRAINING_JOB_STATUS_QUEUED):
@@ -162,6 +171,7 @@ async def download_result(call: Call) -> web.StreamResponse:
     reply = await clients(call).training.GetTrainingJob(tr.GetTrainingJobRequest(job_id=call.path("job_id")))
     if not reply.job.result_uri:
         raise PredictionOneError(bad_request("The training has no result yet."))
+    _require_model(reply.job)
     return await artifact_download(call, reply.job.result_uri, f"result_{reply.job.job_id}.zip", "application/zip")
 
 

@@ -124,7 +124,7 @@ class TrainingJobService:
             return await self._store.finish(job.job_id, decide, version_id, fields, named_model=named)
         found = await self._versions.version_by_id(job.base_model_version_id) if job.base_model_version_id else None
         if found is None:
-            raise FailedPrecondition(f"the model version training job {job.job_id} retrains was deleted")
+            raise FailedPrecondition(f"the model that training job {job.job_id} retrains has been deleted")
         return await self._store.finish(job.job_id, decide, version_id, fields, into_model_id=found[1].model_id)
 
     async def fail(self, job_id: str, message: str) -> TrainingJob:

@@ -223,8 +223,11 @@ class JobRunner:
         except grpc.aio.AioRpcError as error:
             self._store.remove(model.uri)
             self._store.remove(package.uri)
-            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:  # cancelled meanwhile
+            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                # Cancelled meanwhile (then failing it is refused too, and it stays cancelled), or
+                # the model a retrain replaces was deleted: the job must still end.
                 log.info("training_result_dropped", job_id=job.job_id, details=error.details())
+                await self._fail(job.job_id, f"the trained model was not kept: {error.details()}")
                 return
             raise
         log.info(
