@@ -7,6 +7,7 @@ import pytest
 from services.policy.access import is_allowed
 from services.policy.rules import make_rule
 from services.policy.schedule import is_within
+from services.registry.domain.names import require_name
 from services.registry.domain.schedules import make_schedule
 from services.runtime.errors import InvalidArgument
 
@@ -65,3 +66,13 @@ def test_always_takes_no_window():
     assert is_within(make_schedule(True, "", "", []), at("2026-11-26T03:00"))
     with pytest.raises(InvalidArgument):
         make_schedule(True, "09:00", "", [])
+
+
+@pytest.mark.parametrize("name", ["a\r\nX-Injected: 1.csv", "tab\there", "bell\x07", "del\x7f"])
+def test_names_refuse_control_characters(name):
+    with pytest.raises(InvalidArgument, match="must not contain control characters"):
+        require_name(name, "data set")
+
+
+def test_names_keep_any_printable_text():
+    assert require_name("  売上 2025 (v2).csv ", "data set") == "売上 2025 (v2).csv"

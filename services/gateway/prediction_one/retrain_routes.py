@@ -24,6 +24,7 @@ from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, trainin
 
 RETRAIN = training_pb2.KEY_PURPOSE_RETRAIN
 RETRAIN_EXTENSIONS = ("csv", "tsv", "zip")
+MAX_FILENAME_LENGTH = 200  # the registry's longest data set name
 
 
 async def _base_version_id(call: Call, caller: Caller) -> str:
@@ -60,6 +61,11 @@ async def get_upload_url(call: Call) -> web.Response:
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     if extension not in RETRAIN_EXTENSIONS:
         raise PredictionOneError(bad_request(f"filename must end in .{', .'.join(RETRAIN_EXTENSIONS)}."))
+    # Refused now, not at the upload, which would leave the job waiting for a file it cannot take.
+    if len(filename) > MAX_FILENAME_LENGTH or any(ord(char) < 32 or ord(char) == 127 for char in filename):
+        raise PredictionOneError(
+            bad_request(f"filename must be at most {MAX_FILENAME_LENGTH} characters, without control characters.")
+        )
     try:
         reply = await call.request.app[CLIENTS].training.CreateTrainingJob(
             tr.CreateTrainingJobRequest(

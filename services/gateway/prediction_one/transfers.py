@@ -3,6 +3,8 @@ signed download URL streams an artifact back."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import grpc
 from aiohttp import web
 
@@ -32,6 +34,13 @@ def upload_path(job_id: str, slot: str, extension: str, filename: str = "") -> s
 
 def result_path(job_id: str) -> str:
     return f"{RESULT_PREFIX}/{job_id}"
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header for any file name (RFC 6266): an ASCII fallback with quotes and
+    control characters replaced, and the name itself percent-encoded in UTF-8."""
+    fallback = "".join(char if 32 <= ord(char) < 127 and char not in '"\\' else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def verified(call: Call, signer: UrlSigner) -> None:
@@ -81,7 +90,7 @@ async def artifact_download(call: Call, artifact_uri: str, filename: str, conten
             raise PredictionOneError(bad_request("The file is no longer stored.")) from None
         raise
     response = web.StreamResponse(
-        headers={"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'}
+        headers={"Content-Type": content_type, "Content-Disposition": content_disposition(filename)}
     )
     await response.prepare(call.request)
     while first is not grpc.aio.EOF:
