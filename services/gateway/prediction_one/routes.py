@@ -72,7 +72,8 @@ ROUTES = [
     _route("GET", "/v1/external/retrain_jobs/upload_url", retrain.get_upload_url,
            "Retrain Data Upload: a signed PUT URL for new data (csv, tsv, or a zip of train_src/ and eval_src/)"),
     _route("GET", "/v1/external/retrain_jobs/{retrain_job_id}", retrain.get_status,
-           "Retrain Status Check: job_running, job_finished (with model_id and download_url) or job_failed"),
+           "Retrain Status Check: job_waiting_for_upload, job_running, "
+           "job_finished (with model_id and download_url) or job_failed"),
     _route("PUT", "/v1/external/retrain_jobs/{retrain_job_id}/update_model", retrain.update_model,
            "Retrain Model Switch: the classifiers serving the model move to the retrained version"),
 ]
