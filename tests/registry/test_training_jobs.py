@@ -346,3 +346,29 @@ async def test_the_registry_serves_training_next_to_its_registry_service(registr
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
     finally:
         await channel.close()
+
+
+async def test_a_retrain_job_reads_the_column_types_its_base_was_trained_with(registry, training):
+    admin = registry.admin_user_id
+    job = (await training.CreateTrainingJob(
+        pb.CreateTrainingJobRequest(actor_user_id=admin, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
+    )).job
+    await attach_learn(training, job.job_id)
+    await training.AttachUpload(pb.AttachUploadRequest(
+        job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_COLUMN_TYPES, column_types_uri="file:///types/base.csv"
+    ))
+    await training.SubmitTrainingJob(
+        pb.SubmitTrainingJobRequest(actor_user_id=admin, job_id=job.job_id, model_name="iris", config=config())
+    )
+    await claim(training)
+    base = (await training.FinishTrainingJob(pb.FinishTrainingJobRequest(
+        job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec()
+    ))).model_version
+    retrain = (await training.CreateTrainingJob(
+        create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number)
+    )).job
+    assert retrain.column_types_uri == "file:///types/base.csv"
+    again = (await training.CreateTrainingJob(
+        create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, (await trained_version(training, admin)).model_version.number)
+    )).job
+    assert again.column_types_uri == ""  # its base had no column-info file

@@ -44,6 +44,9 @@ class TrainingJobService:
             config = base.preprocessing.get("tabular", {}).get("training")
             if not config:
                 raise FailedPrecondition(f"model {base.number} was not trained from a data set; it cannot be retrained")
+            # The column types the base was trained with are its settings too (column-info files
+            # are never removed once a job has trained, so both jobs may name the same file).
+            base_job = await self._store.get(base.training_job_id) if base.training_job_id else None
             # The new version joins the base's model, in the model's account.
             job = TrainingJob(
                 job.job_id,
@@ -54,6 +57,7 @@ class TrainingJobService:
                 model_name=model.name,
                 config=config,
                 base_model_version_id=base.model_version_id,
+                column_types_uri=base_job.column_types_uri if base_job is not None else "",
             )
         return await self._store.create(job)
 

@@ -91,7 +91,7 @@ class TrainingJobStore:
         async with self._pool.acquire() as connection:
             await connection.execute(
                 "INSERT INTO training_jobs (job_id, account_id, owner_user_id, kind, status, model_name, config,"
-                " base_model_version_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                " base_model_version_id, column_types_uri) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 job.job_id,
                 job.account_id,
                 job.owner_user_id,
@@ -100,6 +100,7 @@ class TrainingJobStore:
                 job.model_name,
                 job.config,
                 job.base_model_version_id or None,
+                job.column_types_uri,
             )
             return await _read(connection, job.job_id)
 
