@@ -158,3 +158,7 @@ async def test_a_refused_retrain_leaves_nothing_and_a_deleted_model_ends_its_ret
     assert put.status == 200, await put.text()
     result = await p1.training.wait_for_result(train_key, upload["retrain_job_id"])
     assert result["status"] == "failed" and "has been deleted" in result["message"], result
+    # The model's retrain key says so too (§5), rather than passing for an unknown key.
+    for path in (f"{PREFIX}/retrain_jobs/upload_url?filename=more.csv", f"{PREFIX}/retrain_jobs/{upload['retrain_job_id']}"):
+        response = await client.get(path, headers={"x-api-key": retrain_key})
+        assert (await response.json())["message"] == "This model may be deleted.", path

@@ -27,6 +27,14 @@ RETRAIN_EXTENSIONS = ("csv", "tsv", "zip")
 MAX_FILENAME_LENGTH = 200  # the registry's longest data set name
 
 
+async def _retrain_caller(call: Call) -> Caller:
+    """The retrain key's holder; a key whose model was deleted names none (model_number 0)."""
+    caller = await api_key_caller(call, RETRAIN)
+    if not caller.key.model_number:
+        raise PredictionOneError(failures.MODEL_DELETED)
+    return caller
+
+
 async def _base_version_id(call: Call, caller: Caller) -> str:
     try:
         reply = await call.request.app[CLIENTS].training.GetTrainedModel(
@@ -56,7 +64,7 @@ async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
 
 @contract_handler
 async def get_upload_url(call: Call) -> web.Response:
-    caller = await api_key_caller(call, RETRAIN)
+    caller = await _retrain_caller(call)
     filename = query_text(call.request, "filename").replace("/", "_")
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     if extension not in RETRAIN_EXTENSIONS:
@@ -87,7 +95,7 @@ async def get_upload_url(call: Call) -> web.Response:
 
 @contract_handler
 async def get_status(call: Call) -> web.Response:
-    caller = await api_key_caller(call, RETRAIN)
+    caller = await _retrain_caller(call)
     job = await _retrain_job(call, caller)
     body: dict[str, object] = {
         "status": converters.RETRAIN_STATUSES.get(job.status, "job_running"),
@@ -105,7 +113,7 @@ async def get_status(call: Call) -> web.Response:
 
 @contract_handler
 async def update_model(call: Call) -> web.Response:
-    caller = await api_key_caller(call, RETRAIN)
+    caller = await _retrain_caller(call)
     job = await _retrain_job(call, caller)
     if job.status != training_pb2.TRAINING_JOB_STATUS_FINISHED:
         raise PredictionOneError(failures.RETRAIN_NOT_FINISHED)
