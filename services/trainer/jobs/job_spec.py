@@ -11,6 +11,10 @@ from services.trainer.tabular_proto import config_to_dict
 from torii.v1 import training_pb2, training_registry_service_pb2 as tr
 
 
+class DataSetGone(ValueError):
+    """The user deleted a data set the job was to read; the message says which."""
+
+
 async def _data_set_file(registry, data_set_id: int, store: ArtifactStore) -> tuple[str, str]:
     reply = await registry.GetDataSet(tr.GetDataSetRequest(data_set_id=data_set_id))
     return str(store.path_of(reply.data_set.artifact_uri)), reply.data_set.extension
@@ -20,7 +24,7 @@ async def spec_for(
     job: training_pb2.TrainingJob, registry, store: ArtifactStore, settings: TrainerSettings, scratch: Path
 ) -> JobSpec:
     if not job.learn_data_set_id:
-        raise ValueError("the job's learning data set has been deleted")
+        raise DataSetGone("the job's learning data set has been deleted")
     learn_path, learn_extension = await _data_set_file(registry, job.learn_data_set_id, store)
     eval_path = eval_extension = ""
     if job.eval_data_set_id:

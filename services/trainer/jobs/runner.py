@@ -24,7 +24,7 @@ from services.runtime.logging import get_logger
 from services.runtime.tasks import cancel_and_wait
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.jobs import protocol
-from services.trainer.jobs.job_spec import spec_for
+from services.trainer.jobs.job_spec import DataSetGone, spec_for
 from services.trainer.learning.export import schema_from_json
 from services.trainer.model_version import model_version_spec
 from services.trainer.settings import TrainerSettings
@@ -120,6 +120,8 @@ class JobRunner:
             await self._register(job, outcome)
         except asyncio.CancelledError:
             raise
+        except DataSetGone as error:  # the user's doing, not a crash
+            await self._fail(job.job_id, f"training failed: {error}")
         except Exception as error:  # a job must end in a final state, whatever went wrong
             log.exception("training_crashed", job_id=job.job_id)
             await self._fail(job.job_id, f"training failed: {error}")
