@@ -95,6 +95,12 @@ async def test_every_flag_shapes_the_answer(prediction_one):
     status, body = await infer(prediction_one, classifier, {"pr": shift_jis, **FLAGS})
     assert status == 200 and len(read_csv(body["outputs"][0]["data"])) == 3
 
+    # The optional inputs sent as null are not set; a required flag must be a boolean.
+    status, body = await infer(prediction_one, classifier, {"pr": pr, **FLAGS, "nr": None, "pc": None})
+    assert status == 200 and list(read_csv(body["outputs"][0]["data"])[0])[0] == "row_number", body
+    status, body = await infer(prediction_one, classifier, {"pr": pr, **FLAGS, "ar": None})
+    assert status == 400 and "ar must be true or false" in body["message"], body
+
 
 async def test_bad_input_gets_the_contracts_invalid_request(prediction_one):
     model_id, _ = await train(prediction_one)

@@ -125,6 +125,8 @@ async def _read_inputs(request: web.Request, limit: int) -> dict[str, object]:
 
 def _boolean(values: dict[str, object], name: str) -> bool:
     value = values.get(name, False)
+    if value is None and name not in _REQUIRED:  # an optional flag sent as null is not set
+        return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
@@ -133,7 +135,7 @@ def _boolean(values: dict[str, object], name: str) -> bool:
 
 
 def _options(values: dict[str, object], header: tuple[str, ...]) -> Options:
-    pin = values.get("pc", "")
+    pin = values.get("pc") or ""
     if not isinstance(pin, str):
         raise _invalid("pc must be a column name")
     if pin and pin not in header:
