@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.tabular.schema import InputColumn, TabularSchema
-from services.tabular.tensors import MissingColumnsError, input_tensors
+from services.tabular.tensors import column_positions, input_tensors
 from services.tabular.timegrid import TimeColumnError, parse_times, time_text, unit_index
 from services.tabular.windows import OtherColumn, WindowDataError, read_series, read_targets, window_columns
 
@@ -58,9 +58,8 @@ def forecast_windows(schema: TabularSchema, header: Sequence[str], rows: Sequenc
     lags = int(layout["lags"])
     others = _others(schema)
 
-    positions = _positions(
-        header, [target, time_column, *([series_column] if series_column else []), *(o.column.name for o in others)]
-    )
+    names = [target, time_column, *([series_column] if series_column else []), *(o.column.name for o in others)]
+    positions = dict(zip(names, column_positions(names, header)))
     try:
         epoch = parse_times([row[positions[time_column]] for row in rows], time_column)
         values = read_targets([row[positions[target]] for row in rows], target)
@@ -132,16 +131,6 @@ def _others(schema: TabularSchema) -> list[OtherColumn]:
             OtherColumn(InputColumn(match["name"], f"o{index}", column.type), known=match["at"] == "t+h")
         )
     return others
-
-
-def _positions(header: Sequence[str], names: Sequence[str]) -> dict[str, int]:
-    first: dict[str, int] = {}
-    for position, name in enumerate(header):
-        first.setdefault(name, position)
-    missing = [name for name in dict.fromkeys(names) if name not in first]
-    if missing:
-        raise MissingColumnsError(missing)
-    return {name: first[name] for name in names}
 
 
 def _rows_by_time(members, units, rows, time_position, name, series_column) -> dict[int, int]:

@@ -53,14 +53,19 @@ def input_tensors(
 
 
 def _positions(columns: Sequence[InputColumn], header: Sequence[str]) -> list[int]:
-    # First occurrence wins, as Table.index_of does.
+    return column_positions([column.name for column in columns], header)
+
+
+def column_positions(names: Sequence[str], header: Sequence[str]) -> list[int]:
+    """Each name's position in the header (the first, as Table.index_of finds it); MissingColumnsError
+    naming every absent one."""
     first: dict[str, int] = {}
     for position, name in enumerate(header):
         first.setdefault(name, position)
-    missing = [column.name for column in columns if column.name not in first]
+    missing = [name for name in dict.fromkeys(names) if name not in first]
     if missing:
         raise MissingColumnsError(missing)
-    return [first[column.name] for column in columns]
+    return [first[name] for name in names]
 
 
 def _single(column_type: ColumnType, cell: str) -> np.ndarray:
