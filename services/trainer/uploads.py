@@ -96,15 +96,18 @@ class Uploads:
             reply.job.CopyFrom(submitted.job)
         return reply
 
-    async def _attach(self, job, slot, filename: str, extension: str, stored: StoredFile) -> tr.AttachUploadResponse:
+    async def _attach(
+        self, job, slot, filename: str, extension: str, stored: StoredFile, checked: CheckedTable | None = None
+    ) -> tr.AttachUploadResponse:
+        """`checked`: the table's check, when the caller made it already."""
         try:
             request = tr.AttachUploadRequest(job_id=job.job_id, slot=slot)
-            data = stored.path.read_bytes()
             if slot == training_pb2.UPLOAD_SLOT_COLUMN_TYPES:
-                await asyncio.to_thread(check_column_types, data)
+                await asyncio.to_thread(check_column_types, stored.path.read_bytes())
                 request.column_types_uri = stored.uri
             else:
-                checked = await asyncio.to_thread(check_table, data, extension)
+                if checked is None:
+                    checked = await asyncio.to_thread(check_table, stored.path.read_bytes(), extension)
                 request.data_set.CopyFrom(
                     tr.NewDataSet(
                         name=filename or f"data.{extension}",
@@ -127,17 +130,18 @@ class Uploads:
     async def _receive_retrain_zip(self, job, filename: str, stored: StoredFile) -> tr.AttachUploadResponse:
         members = await asyncio.to_thread(_retrain_members, stored.path.read_bytes())
         # Every member is checked before any is attached: a refused zip leaves nothing behind.
-        for member_name, data in members.values():
+        checked_members = []
+        for slot, (member_name, data) in members.items():
             extension = member_name.rpartition(".")[2].lower()
             if extension not in DATA_EXTENSIONS:
                 raise InvalidArgument(f"{member_name}: extension must be one of {', '.join(DATA_EXTENSIONS)}")
             try:
-                await asyncio.to_thread(check_table, data, extension)
+                checked = await asyncio.to_thread(check_table, data, extension)
             except InvalidArgument as error:
                 raise InvalidArgument(f"{member_name}: {error}") from None
+            checked_members.append((slot, member_name, extension, data, checked))
         reply = None
-        for slot, (member_name, data) in members.items():
-            extension = member_name.rpartition(".")[2].lower()
+        for slot, member_name, extension, data, checked in checked_members:
 
             async def single(payload: bytes = data):
                 yield payload
@@ -145,7 +149,7 @@ class Uploads:
             member = await self._store.write_stream(
                 single(), folder="datasets", name=f"{uuid.uuid4().hex}.{extension}", max_bytes=self._max_bytes
             )
-            reply = await self._attach(job, slot, member_name.rpartition("/")[2], extension, member)
+            reply = await self._attach(job, slot, member_name.rpartition("/")[2], extension, member, checked)
         return reply
 
 
