@@ -6,16 +6,9 @@ from tests.registry.training_helpers import (
     other_account_member,
     queued_job,
     rpc_error,
-    training_stub,
 )
 from torii.v1 import training_pb2
 from torii.v1 import training_registry_service_pb2 as pb
-
-
-@pytest.fixture
-async def training(registry):
-    async with training_stub(registry.address) as stub:
-        yield stub
 
 
 async def upload(training, actor, *names):

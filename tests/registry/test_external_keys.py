@@ -4,7 +4,6 @@ import time
 
 import asyncpg
 import grpc
-import pytest
 
 from services.registry.settings import RegistrySettings
 from tests.registry.helpers import make_api, make_version
@@ -12,19 +11,12 @@ from tests.registry.training_helpers import (
     other_account_member,
     rpc_error,
     trained_version,
-    training_stub,
 )
 from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import training_pb2
 from torii.v1 import training_registry_service_pb2 as pb
 
 THIRTY_DAYS_S = 30 * 24 * 3600
-
-
-@pytest.fixture
-async def training(registry):
-    async with training_stub(registry.address) as stub:
-        yield stub
 
 
 def issue(actor, purpose=training_pb2.KEY_PURPOSE_TRAIN, model_number=0):

@@ -1,6 +1,5 @@
 import asyncpg
 import grpc
-import pytest
 
 from services.registry.migrations import apply_migrations, migration_files
 from tests.registry.helpers import SHA, make_api, make_version
@@ -9,17 +8,10 @@ from tests.registry.training_helpers import (
     other_account_member,
     rpc_error,
     trained_version,
-    training_stub,
 )
 from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import apis_pb2, tabular_pb2
 from torii.v1 import training_registry_service_pb2 as pb
-
-
-@pytest.fixture
-async def training(registry):
-    async with training_stub(registry.address) as stub:
-        yield stub
 
 
 def listing(actor, offset=0, limit=0):

@@ -15,16 +15,10 @@ from tests.registry.training_helpers import (
     rpc_error,
     trained_spec,
     trained_version,
-    training_stub,
 )
 from torii.v1 import models_pb2, tabular_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import training_registry_service_pb2 as pb
-
-@pytest.fixture
-async def training(registry):
-    async with training_stub(registry.address) as stub:
-        yield stub
 
 
 def create_request(actor, kind=training_pb2.TRAINING_JOB_KIND_TRAIN, base=0):
