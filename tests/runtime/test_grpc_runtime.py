@@ -89,8 +89,11 @@ async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
             await asyncio.sleep(0.5)
             process.send_signal(signal.SIGTERM)
             refused = await first_refusal(sleep, give_up_after_s=4.0)
-            # A call racing the stop is cancelled; one after it finds the port closed.
-            assert refused in {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}, "new calls must be refused"
+            # A call racing the stop is cancelled, or, on a busy machine, left unanswered in the
+            # stopping server's queue until its 1 s deadline (a 0 ms call that is served answers at
+            # once); one after the stop finds the port closed.
+            not_served = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.DEADLINE_EXCEEDED}
+            assert refused in not_served, "new calls must be refused"
             assert not in_flight.done(), "the in-flight call must still be running when new ones are refused"
             assert await in_flight == b"done"
         assert await asyncio.wait_for(process.wait(), timeout=10) == 0
