@@ -84,8 +84,9 @@ async def test_a_lost_change_feed_ends_streams_and_recovers(registry):
     version = await make_version(registry.stub, admin)
     api = (await make_api(registry.stub, admin, version.model_version_id)).api
     stream = registry.stub.WatchApis(pb.WatchApisRequest())
-    await next_event(stream)
-    await next_event(stream)
+    changes = Changes(stream)
+    await changes.next()
+    await changes.next()
     connection = await asyncpg.connect(registry.database_url)
     try:
         await connection.execute(
@@ -95,7 +96,7 @@ async def test_a_lost_change_feed_ends_streams_and_recovers(registry):
     finally:
         await connection.close()
     with pytest.raises(grpc.aio.AioRpcError) as ended:
-        await asyncio.wait_for(stream.read(), timeout=5)
+        await changes.next()
     assert ended.value.code() == grpc.StatusCode.UNAVAILABLE
 
     for _ in range(50):
