@@ -35,6 +35,16 @@ class EmbeddedPostgres:
         await _create_database(admin_dsn, DATABASE)
         return urlunsplit(urlsplit(admin_dsn)._replace(path=f"/{DATABASE}"))
 
+    @property
+    def running(self) -> bool:
+        return self._server is not None and _is_alive(self._server.get_pid())
+
+    async def restart(self) -> None:
+        """Start the server again after it exited (a crash, a kill): same data folder and socket, so
+        the DSN the services hold stays valid."""
+        await asyncio.to_thread(self._server.ensure_postgres_running)
+        log.info("embedded_postgres_restarted", pid=self._server.get_pid())
+
     async def stop(self) -> None:
         if self._starting is not None:
             await asyncio.gather(self._starting, return_exceptions=True)

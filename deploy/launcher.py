@@ -25,14 +25,20 @@ from deploy import readiness
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.settings import LauncherSettings
 from deploy.supervisor import ChildSpec, Supervisor
+from services.runtime.tasks import cancel_and_wait
 from services.registry.migrations import apply_migrations
 from services.runtime.addresses import host_and_port
+from services.runtime.files import write_private_file
 from services.runtime.logging import configure_logging, get_logger
+from services.runtime.service_auth import check_token_strength, new_service_token
 
 log = get_logger("launcher")
 
 STOP_MARGIN_S = 5.0
 """A child gets its shutdown grace plus this long to exit after SIGTERM before it is killed."""
+
+POSTGRES_CHECK_INTERVAL_S = 1.0
+POSTGRES_MAX_RESTART_DELAY_S = 10.0
 
 
 class StartupError(Exception):
@@ -45,6 +51,7 @@ class Service:
     module: str
     port: int
     protocol: str  # "grpc" or "http"
+    host: str  # bind address: the gateway may have a public one, the gRPC services keep the internal one
 
 
 def new_admin_token() -> str:
@@ -56,14 +63,16 @@ class Launcher:
         self._settings = settings
         self._data_dir = settings.data_dir.resolve()
         self._connect_host = _connect_host(settings.host)
+        gateway_host = settings.gateway_host or settings.host
         gateways = tuple(
-            Service("gateway" if n == 1 else f"gateway-{n}", "services.gateway", settings.gateway_port, "http")
+            Service("gateway" if n == 1 else f"gateway-{n}", "services.gateway", settings.gateway_port, "http", gateway_host)
             for n in range(1, settings.gateway_workers + 1)
         )
+        internal = settings.host
         self.services = (
-            Service("registry", "services.registry", settings.registry_port, "grpc"),
-            Service("scheduler", "services.scheduler", settings.scheduler_port, "grpc"),
-            Service("trainer", "services.trainer", settings.trainer_port, "grpc"),
+            Service("registry", "services.registry", settings.registry_port, "grpc", internal),
+            Service("scheduler", "services.scheduler", settings.scheduler_port, "grpc", internal),
+            Service("trainer", "services.trainer", settings.trainer_port, "grpc", internal),
             *gateways,
         )
         # Dependents first: each tier stops before the next, so in-flight work still reaches the registry.
@@ -71,17 +80,26 @@ class Launcher:
         self._postgres_dir = self._data_dir / "postgres"
         self._postgres = None if settings.database_url else EmbeddedPostgres(self._postgres_dir)
         self._supervisor: Supervisor | None = None
+        self._postgres_watch: asyncio.Task | None = None
+        given_token = settings.service_token.get_secret_value()
+        # A new token at each start revokes the previous one; a given one is for multi-host set-ups.
+        self._service_token = check_token_strength(given_token) if given_token else new_service_token()
 
     @property
     def logs_dir(self) -> Path:
         return self._data_dir / "logs"
 
     def address(self, service: Service) -> str:
-        return f"{self._connect_host}:{service.port}"
+        return f"{_connect_host(service.host)}:{service.port}"
 
     @property
     def gateway_url(self) -> str:
         return f"http://{self.address(self.services[-1])}"
+
+    @property
+    def service_token_path(self) -> Path:
+        """Where operators read the service token that grpcurl must send (`x-torii-service-token`)."""
+        return self._data_dir / "service-token"
 
     @property
     def database_description(self) -> str:
@@ -98,6 +116,7 @@ class Launcher:
         """Start everything and wait until it is ready; return the bootstrap admin token."""
         self._check_ports_free()
         self._data_dir.mkdir(parents=True, exist_ok=True)
+        write_private_file(self.service_token_path, self._service_token.encode())
         database_url = self._settings.database_url
         if self._postgres is not None:
             try:
@@ -120,14 +139,35 @@ class Launcher:
             stop_timeout_s=self._settings.shutdown_grace_s + STOP_MARGIN_S,
         )
         self._supervisor.start()
+        if self._postgres is not None:
+            self._postgres_watch = asyncio.create_task(self._keep_postgres_running(), name="postgres-watch")
         await self._wait_ready()
         return token
 
     async def stop(self) -> None:
+        await cancel_and_wait(self._postgres_watch)
         if self._supervisor is not None:
             await self._supervisor.stop(self.stop_tiers)
         if self._postgres is not None:
             await self._postgres.stop()
+
+    async def _keep_postgres_running(self) -> None:
+        """Supervise the embedded PostgreSQL like the services: one that exits is started again,
+        after 1, 2, 4, … up to 10 s while it keeps failing. Meanwhile the registry answers
+        UNAVAILABLE and reports NOT_SERVING; it reconnects by itself once PostgreSQL is back."""
+        delay_s = 1.0
+        while True:
+            await asyncio.sleep(POSTGRES_CHECK_INTERVAL_S)
+            if self._postgres.running:
+                delay_s = 1.0
+                continue
+            log.error("embedded_postgres_exited", log_path=str(self._postgres_dir / "log"))
+            try:
+                await self._postgres.restart()
+            except Exception as error:  # noqa: BLE001 - logged; the next check tries again
+                log.error("embedded_postgres_restart_failed", error=repr(error), retry_in_s=delay_s)
+                await asyncio.sleep(delay_s)
+                delay_s = min(delay_s * 2, POSTGRES_MAX_RESTART_DELAY_S)
 
     def kill(self) -> None:
         """Kill the children now instead of waiting for their graceful stop."""
@@ -139,6 +179,7 @@ class Launcher:
         env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
         env.update(
             TORII_HOST=s.host,
+            TORII_GATEWAY_HOST=s.gateway_host,
             TORII_DATA_DIR=str(self._data_dir),
             TORII_LOG_LEVEL=s.log_level,
             TORII_SHUTDOWN_GRACE_S=str(s.shutdown_grace_s),
@@ -150,6 +191,7 @@ class Launcher:
             TORII_REGISTRY_ADDRESS=f"{self._connect_host}:{s.registry_port}",
             TORII_TRAINER_ADDRESS=f"{self._connect_host}:{s.trainer_port}",
             TORII_GATEWAY_REUSE_PORT=str(s.gateway_workers > 1).lower(),
+            TORII_SERVICE_TOKEN=self._service_token,
             PYTHONUNBUFFERED="1",
         )
         if service.name == "registry":  # only the registry runs SQL and knows the bootstrap token
@@ -159,7 +201,7 @@ class Launcher:
     def _ports_to_check(self) -> list[tuple[str, str, int, str]]:
         """(what, host, port, the variable that moves it) for each port Torii will listen on."""
         ports = {
-            service.port: (service.name, self._settings.host, service.port, f"TORII_{service.name.upper()}_PORT")
+            service.port: (service.name, service.host, service.port, f"TORII_{service.name.upper()}_PORT")
             for service in reversed(self.services)  # the first gateway names the shared port
         }
         if self._settings.triton_mode == "local":
@@ -200,7 +242,7 @@ class Launcher:
             log.info("service_ready", child=service.name, after_s=round(loop.time() - started, 2))
 
 
-_SECRETS = {"DATABASE_URL", "TORII_DATABASE_URL", "TORII_BOOTSTRAP_ADMIN_TOKEN"}
+_SECRETS = {"DATABASE_URL", "TORII_DATABASE_URL", "TORII_BOOTSTRAP_ADMIN_TOKEN", "TORII_SERVICE_TOKEN"}
 
 
 def _connect_host(host: str) -> str:
@@ -225,6 +267,7 @@ def banner(launcher: Launcher, token: str) -> str:
             f"  triton (gRPC):     {launcher.triton_description}",
             f"  database:          {launcher.database_description}",
             f"  service logs:      {launcher.logs_dir}/<service>.log",
+            f"  service token:     in {launcher.service_token_path} (grpcurl -H 'x-torii-service-token: …')",
             f"  admin token:       {token}",
             '                     (user "admin", account "default"; a new token is made at every start)',
             "Press Ctrl-C to stop.",

@@ -16,7 +16,8 @@ PROBE_TIMEOUT_S = 1.0
 
 async def grpc_serving(address: str) -> bool:
     """One grpc.health.v1 Check of the whole server (service "")."""
-    channel = open_channel(address, default_timeout_s=PROBE_TIMEOUT_S)
+    # Health checks are open to callers without the service token (service_auth).
+    channel = open_channel(address, default_timeout_s=PROBE_TIMEOUT_S, service_token="")
     try:
         response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""))
     except grpc.aio.AioRpcError:

@@ -17,6 +17,10 @@ class LauncherSettings(CommonSettings):
     )
     """PostgreSQL DSN (DATABASE_URL or TORII_DATABASE_URL); empty runs an embedded one in <data_dir>/postgres."""
 
+    gateway_host: str = ""
+    """Address the gateway's public HTTP port binds to (TORII_GATEWAY_HOST); empty: TORII_HOST,
+    which the internal gRPC ports keep."""
+
     gateway_port: int = Field(default=8080, ge=1, le=65535)
     """HTTP port of the gateway (TORII_GATEWAY_PORT)."""
 

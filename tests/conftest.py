@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -19,7 +20,11 @@ import pytest
 from services.registry.app import RegistryApp
 from services.registry.settings import RegistrySettings
 from services.runtime.grpc_client import open_channel
+from tests.service_token import SERVICE_TOKEN
 from torii.v1 import registry_service_pb2_grpc
+
+# Every service's settings read it (CommonSettings.service_token), servers the tests spawn too.
+os.environ["TORII_SERVICE_TOKEN"] = SERVICE_TOKEN
 
 
 def pytest_addoption(parser):
@@ -91,7 +96,7 @@ async def registry(database_url, tmp_path):
     app = RegistryApp(settings)
     port = await app.start()
     address = f"127.0.0.1:{port}"
-    channel = open_channel(address, default_timeout_s=10)
+    channel = open_channel(address, default_timeout_s=10, service_token=SERVICE_TOKEN)
     stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
     admin = await app.authenticate(admin_token)
     try:

@@ -9,7 +9,7 @@ from aiohttp import web
 from services.gateway.app import create_app
 from services.gateway.serving.runtime import RUNTIME
 from services.gateway.settings import GatewaySettings
-from services.runtime.grpc_client import open_channel
+from services.runtime.grpc_client import open_service_channel
 from services.runtime.logging import get_logger
 
 log = get_logger("gateway")
@@ -18,7 +18,7 @@ log = get_logger("gateway")
 class GatewayServer:
     def __init__(self, settings: GatewaySettings) -> None:
         self._settings = settings
-        self._channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
+        self._channel = open_service_channel(settings, settings.registry_address)
         self._runner = web.AppRunner(
             create_app(settings, self._channel), shutdown_timeout=settings.shutdown_grace_s, access_log=None
         )
@@ -27,7 +27,7 @@ class GatewayServer:
         await self._runner.setup()
         await self._await_catalog()
         site = web.TCPSite(
-            self._runner, self._settings.host, self._settings.gateway_port, reuse_port=self._settings.gateway_reuse_port
+            self._runner, self._settings.gateway_bind_host, self._settings.gateway_port, reuse_port=self._settings.gateway_reuse_port
         )
         await site.start()
         addresses = [f"{host}:{port}" for host, port, *_ in self._runner.addresses]

@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 
 from services.runtime.interceptors import ServerCallInterceptor
 from services.runtime.logging import get_logger
+from services.runtime.service_auth import check_token_strength
 
 log = get_logger("grpc_server")
 
@@ -34,8 +35,14 @@ class GrpcServer:
     def __init__(
         self,
         bindings: Iterable[ServiceBinding],
+        service_token: str,
         generic_handlers: Iterable[grpc.GenericRpcHandler] = (),
+        is_unavailable: Callable[[BaseException], bool] = lambda _: False,
     ) -> None:
+        """service_token: what every caller but health and reflection must present (service_auth).
+        is_unavailable: which unexpected errors mean a dependency is down, answered UNAVAILABLE."""
+        self._service_token = check_token_strength(service_token)
+        self._is_unavailable = is_unavailable
         self._bindings = list(bindings)
         self._generic_handlers = list(generic_handlers)
         self._server: grpc.aio.Server | None = None
@@ -45,7 +52,7 @@ class GrpcServer:
     async def start(self, host: str, port: int) -> int:
         """Bind (port 0 picks a free one), start serving, and return the bound port."""
         server = grpc.aio.server(
-            interceptors=[ServerCallInterceptor()],
+            interceptors=[ServerCallInterceptor(self._service_token, self._is_unavailable)],
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -71,6 +78,12 @@ class GrpcServer:
         self._server, self.port = server, bound
         log.info("grpc_server_started", address=f"{host}:{bound}", services=names)
         return bound
+
+    async def set_serving(self, serving: bool) -> None:
+        """What health checks answer, for the whole server and each service, while it runs."""
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ["", *(b.full_name for b in self._bindings)]:
+            await self._health.set(name, status)
 
     async def stop(self, grace_s: float) -> None:
         """Report NOT_SERVING, refuse new calls, and let in-flight ones finish within grace_s."""

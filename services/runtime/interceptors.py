@@ -1,4 +1,4 @@
-"""Server interceptor: request id, one log line per call, and domain errors → gRPC status."""
+"""Server interceptor: the service token, request id, one log line per call, and domain errors → gRPC status."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import time
 
 import grpc
 
+from collections.abc import Callable
+
 from services.runtime.errors import DomainError
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
+from services.runtime.service_auth import is_open_method, presents_token
 
 log = get_logger("grpc")
 
@@ -22,7 +25,14 @@ def _log_ok(method: str, started: float) -> None:
 
 
 class ServerCallInterceptor(grpc.aio.ServerInterceptor):
-    """Wraps every handler so that no stack trace and no unmapped error reaches the wire."""
+    """Refuses callers without the service token, and wraps every handler so that no stack trace
+    and no unmapped error reaches the wire."""
+
+    def __init__(self, service_token: str, is_unavailable: Callable[[BaseException], bool] = lambda _: False) -> None:
+        """is_unavailable: which unexpected errors mean a dependency is down (UNAVAILABLE, retry later)
+        rather than a bug (INTERNAL); the registry passes its database's."""
+        self._service_token = service_token
+        self._is_unavailable = is_unavailable
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
@@ -31,26 +41,51 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         metadata = dict(handler_call_details.invocation_metadata or ())
         request_id = metadata.get(REQUEST_ID_HEADER) or new_request_id()
+        if not is_open_method(method) and not presents_token(metadata, self._service_token):
+            log.warning("rpc_unauthenticated", method=method, request_id=request_id, peer_metadata_keys=sorted(metadata))
+            return _refusing(handler)
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
-                _wrap_unary(handler.unary_unary, method, request_id),
+                _wrap_unary(handler.unary_unary, method, request_id, self._is_unavailable),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
-                _wrap_stream(handler.unary_stream, method, request_id),
+                _wrap_stream(handler.unary_stream, method, request_id, self._is_unavailable),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.stream_unary:  # uploads: the wrapper takes the request iterator in place of a request
             return grpc.stream_unary_rpc_method_handler(
-                _wrap_unary(handler.stream_unary, method, request_id),
+                _wrap_unary(handler.stream_unary, method, request_id, self._is_unavailable),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         # Bidirectional-streaming calls are not used by Torii's services.
         return handler
+
+
+async def _refuse(request, context):
+    await context.abort(
+        grpc.StatusCode.UNAUTHENTICATED,
+        "this call needs the deployment's service token in the x-torii-service-token header",
+    )
+
+
+def _refusing(handler):
+    """A handler of the same streaming shape that answers UNAUTHENTICATED without running anything."""
+    common = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.unary_unary:
+        return grpc.unary_unary_rpc_method_handler(_refuse, **common)
+    if handler.unary_stream:
+        return grpc.unary_stream_rpc_method_handler(_refuse, **common)
+    if handler.stream_unary:
+        return grpc.stream_unary_rpc_method_handler(_refuse, **common)
+    return grpc.stream_stream_rpc_method_handler(_refuse, **common)
 
 
 # A refusal by a service this one called is the caller's business too: it goes through as it was.
@@ -68,7 +103,7 @@ _PASSED_THROUGH = frozenset(
 )
 
 
-async def _abort_for(context, method: str, error: BaseException, started: float):
+async def _abort_for(context, method: str, error: BaseException, started: float, is_unavailable):
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     if isinstance(error, DomainError):
         log.info("rpc", method=method, code=error.status.name, message=error.message, ms=elapsed_ms)
@@ -76,11 +111,14 @@ async def _abort_for(context, method: str, error: BaseException, started: float)
     if isinstance(error, grpc.aio.AioRpcError) and error.code() in _PASSED_THROUGH:
         log.info("rpc", method=method, code=error.code().name, message=error.details(), ms=elapsed_ms, passed_through=True)
         await context.abort(error.code(), error.details() or "")
+    if is_unavailable(error):
+        log.warning("rpc", method=method, code="UNAVAILABLE", ms=elapsed_ms, dependency_error=repr(error))
+        await context.abort(grpc.StatusCode.UNAVAILABLE, "a service Torii depends on is unavailable; retry later")
     log.error("rpc", method=method, code="INTERNAL", ms=elapsed_ms, exc_info=error)
     await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {request_id_var.get()})")
 
 
-def _wrap_unary(behavior, method: str, request_id: str):
+def _wrap_unary(behavior, method: str, request_id: str, is_unavailable):
     async def wrapper(request, context):
         token = request_id_var.set(request_id)
         started = time.perf_counter()
@@ -91,14 +129,14 @@ def _wrap_unary(behavior, method: str, request_id: str):
         except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
             if _is_abort(error):
                 raise
-            await _abort_for(context, method, error, started)
+            await _abort_for(context, method, error, started, is_unavailable)
         finally:
             request_id_var.reset(token)
 
     return wrapper
 
 
-def _wrap_stream(behavior, method: str, request_id: str):
+def _wrap_stream(behavior, method: str, request_id: str, is_unavailable):
     async def wrapper(request, context):
         token = request_id_var.set(request_id)
         started = time.perf_counter()
@@ -113,7 +151,7 @@ def _wrap_stream(behavior, method: str, request_id: str):
         except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
             if _is_abort(error):
                 raise
-            await _abort_for(context, method, error, started)
+            await _abort_for(context, method, error, started, is_unavailable)
         finally:
             request_id_var.reset(token)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,3 +34,8 @@ class CommonSettings(BaseSettings):
     triton_addresses: list[str] = Field(default_factory=lambda: ["127.0.0.1:8001"])
     """host:port of each Triton gRPC endpoint, as JSON (TORII_TRITON_ADDRESSES='["h:8001"]').
     Every API is loaded on each of them and the gateway spreads requests across them."""
+
+    service_token: SecretStr = SecretStr("")
+    """The deployment's service token (TORII_SERVICE_TOKEN, at least 32 characters): every internal
+    gRPC call carries it and every service refuses calls without it, health and reflection aside.
+    The launcher makes a new one at each start and writes it to <data_dir>/service-token."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 import grpc
 
 from services.runtime.addresses import host_and_port
-from services.runtime.grpc_client import open_channel
+from services.runtime.grpc_client import open_service_channel
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
+from services.runtime.service_auth import triton_headers
 from services.scheduler.reconciler import Clock, Reconciler, utc_now
 from services.scheduler.servicer import SchedulerServicer
 from services.scheduler.settings import SchedulerSettings
@@ -24,7 +25,8 @@ class SchedulerApp:
         self._settings = settings
         self._server: GrpcServer | None = None
         self._channel: grpc.aio.Channel | None = None
-        self._tritons = [TritonControl(address) for address in settings.triton_addresses]
+        headers = triton_headers(settings.service_token.get_secret_value())
+        self._tritons = [TritonControl(address, headers) for address in settings.triton_addresses]
         self._supervisor: TritonSupervisor | None = None
         self._clock = clock
         self.reconciler: Reconciler | None = None
@@ -39,7 +41,7 @@ class SchedulerApp:
         triton_dir = settings.data_dir / "triton"
         repository_dir = settings.triton_model_repository or triton_dir / "models"
         repository = ModelRepository(repository_dir)
-        self._channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
+        self._channel = open_service_channel(settings, settings.registry_address)
         self.reconciler = Reconciler(
             registry_service_pb2_grpc.RegistryServiceStub(self._channel),
             self._tritons,
@@ -49,7 +51,13 @@ class SchedulerApp:
         )
         if settings.triton_mode == "local":
             host, port = host_and_port(settings.triton_addresses[0])
-            local = LocalTriton(repository_dir, triton_dir, host=host, grpc_port=port)
+            local = LocalTriton(
+                repository_dir,
+                triton_dir,
+                host=host,
+                grpc_port=port,
+                service_token=settings.service_token.get_secret_value(),
+            )
             self._supervisor = TritonSupervisor(
                 local, on_exit=self.reconciler.triton_lost, on_ready=self.reconciler.wake
             )
@@ -60,7 +68,8 @@ class SchedulerApp:
         self._server = GrpcServer(
             bindings=[
                 ServiceBinding(servicer, scheduler_service_pb2_grpc.add_SchedulerServiceServicer_to_server, SERVICE_NAME)
-            ]
+            ],
+            service_token=settings.service_token.get_secret_value(),
         )
         return await self._server.start(settings.host, settings.scheduler_port)
 

@@ -36,11 +36,16 @@ def wanted(api: apis_pb2.PublishedApi, now: datetime) -> Want:
     return Want.SERVE
 
 
-def artifact_path(uri: str) -> Path:
+def artifact_path(uri: str, artifacts_dir: Path) -> Path:
+    """The file a model version's URI names; ValueError unless it lies inside artifacts_dir, so a
+    URI sent by whoever reaches the registry cannot link a host file into Triton's repository."""
     parsed = urlparse(uri)
     if parsed.scheme not in ("file", ""):
         raise ValueError(f"the scheduler reads artifacts from file:// URIs, not {uri!r}")
-    return Path(unquote(parsed.path))
+    path = Path(unquote(parsed.path)).resolve()
+    if not path.is_relative_to(artifacts_dir) or path == artifacts_dir:
+        raise ValueError("the model's artifact is not in the artifact store")
+    return path
 
 
 def _tensors(specs, batched: bool) -> tuple[TensorConfig, ...]:
@@ -70,7 +75,7 @@ def model_entry(
         backend = "onnxruntime" if "onnxruntime" in settings.triton_backends else "python"
     return ModelEntry(
         name=triton_model_name(api.api_id, version.model_version_id),
-        artifact_path=artifact_path(version.artifact_uri),
+        artifact_path=artifact_path(version.artifact_uri, settings.artifacts_dir),
         inputs=_tensors(signature.inputs, batched),
         outputs=_tensors(signature.outputs, batched),
         max_batch_size=settings.max_batch_size if batched else 0,

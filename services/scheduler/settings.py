@@ -22,6 +22,11 @@ class SchedulerSettings(CommonSettings):
     """The model-repository folder Triton reads; a remote Triton must see it at the same path (a
     shared volume). Empty: <data_dir>/triton/models."""
 
+    artifact_root: Path | None = None
+    """Folder every model file must lie in (TORII_ARTIFACT_ROOT); a version whose artifact URI
+    names a file elsewhere fails to deploy. Empty: <data_dir>/artifacts, where the gateway and the
+    trainer keep models."""
+
     triton_backends: list[str] = Field(default_factory=lambda: ["python"])
     """Backends the Triton servers offer, e.g. ["onnxruntime", "python"] for the NGC container.
     ONNX models use onnxruntime where offered, else a Python-backend model running onnxruntime."""
@@ -47,3 +52,7 @@ class SchedulerSettings(CommonSettings):
 
     model_load_timeout_s: float = Field(default=120.0, gt=0)
     """How long one model load may take before it counts as failed."""
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return (self.artifact_root or self.data_dir / "artifacts").resolve()

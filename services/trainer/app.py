@@ -8,7 +8,7 @@ import socket
 
 import grpc
 
-from services.runtime.grpc_client import open_channel
+from services.runtime.grpc_client import open_service_channel
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.columns import ColumnDescriber
@@ -32,7 +32,7 @@ class TrainerApp:
     async def start(self) -> int:
         """Requeue what a dead trainer left, start claiming jobs and serving; return the bound port."""
         settings = self._settings
-        self._channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
+        self._channel = open_service_channel(settings, settings.registry_address)
         registry = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(self._channel)
         store = ArtifactStore(settings.data_dir / "artifacts")
         self.runner = JobRunner(registry, store, settings, trainer_id=f"{socket.gethostname()}:{os.getpid()}")
@@ -47,7 +47,8 @@ class TrainerApp:
             settings.job_poll_interval_s,
         )
         self._server = GrpcServer(
-            [ServiceBinding(servicer, trainer_service_pb2_grpc.add_TrainerServiceServicer_to_server, SERVICE_NAME)]
+            [ServiceBinding(servicer, trainer_service_pb2_grpc.add_TrainerServiceServicer_to_server, SERVICE_NAME)],
+            service_token=settings.service_token.get_secret_value(),
         )
         return await self._server.start(settings.host, settings.trainer_port)
 

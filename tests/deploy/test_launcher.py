@@ -111,7 +111,9 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
     gateway, registry, scheduler, trainer, triton = free_ports(5)
     ports = {"registry": registry, "scheduler": scheduler, "trainer": trainer}
     data_dir = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TORII_DATABASE_URL"}}
+    # Without TORII_SERVICE_TOKEN, as `make run` starts: the launcher makes the service token.
+    hidden = {"DATABASE_URL", "TORII_DATABASE_URL", "TORII_SERVICE_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k not in hidden}
     env.update(
         TORII_DATA_DIR=str(data_dir),
         TORII_GATEWAY_PORT=str(gateway),
@@ -160,6 +162,24 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         ).stdout.split()
         assert "torii.v1.RegistryService" in listed
         assert "grpc.health.v1.Health" in listed
+        token_file = data_dir / "service-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        service_token = token_file.read_text()
+        assert re.fullmatch(r"[0-9a-f]{64}", service_token)
+        assert f"service token:     in {token_file}" in out
+
+        def authenticate(*headers: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                [BIN / "grpcurl", "-plaintext", *headers, "-d", f'{{"token": "{token}"}}',
+                 f"127.0.0.1:{registry}", "torii.v1.RegistryService/AuthenticateToken"],
+                capture_output=True, text=True, timeout=30,
+            )
+
+        refused = authenticate()
+        assert refused.returncode != 0 and "Unauthenticated" in refused.stderr, refused
+        answered = authenticate("-H", f"x-torii-service-token: {service_token}")
+        assert answered.returncode == 0 and '"role": "ROLE_ADMIN"' in answered.stdout, answered
+
         scheduler_services = subprocess.run(
             [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{scheduler}", "list"],
             capture_output=True, text=True, timeout=30, check=True,
@@ -187,6 +207,23 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
             lambda: health_status(f"127.0.0.1:{scheduler}") == serving,
             30, "the restarted scheduler to answer SERVING",
         )
+        remember_processes()
+
+        # PostgreSQL is supervised too: killed, it comes back and the registry serves again.
+        postmaster = data_dir / "postgres" / "postmaster.pid"
+        dead_postgres = int(postmaster.read_text().split()[0])
+        os.kill(dead_postgres, signal.SIGKILL)
+
+        def postgres_restarted():
+            try:
+                pid = int(postmaster.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                return False
+            return pid != dead_postgres and identity(pid) is not None
+
+        wait_for(postgres_restarted, 60, "the embedded PostgreSQL to be restarted")
+        wait_for(lambda: authenticate("-H", f"x-torii-service-token: {service_token}").returncode == 0,
+                 60, "the registry to answer again once PostgreSQL is back")
         remember_processes()
 
         launcher.send_signal(signal.SIGTERM)
@@ -255,3 +292,15 @@ async def test_a_taken_triton_port_stops_the_start_with_a_clear_error(tmp_path):
             await Launcher(settings).start()
     assert f"port {port} (triton) is already in use" in str(raised.value)
     assert "TORII_TRITON_ADDRESSES" in str(raised.value)
+
+
+def test_the_gateway_may_bind_a_public_address_while_grpc_ports_stay_internal():
+    launcher = Launcher(
+        LauncherSettings(database_url="postgresql://unused", host="127.0.0.1", gateway_host="0.0.0.0")
+    )
+    bound = {name: host for name, host, _, _ in launcher._ports_to_check()}
+    assert bound["gateway"] == "0.0.0.0"
+    assert {bound["registry"], bound["scheduler"], bound["trainer"]} == {"127.0.0.1"}
+    gateway_env = launcher._child_env(launcher.services[-1], "", "")
+    assert (gateway_env["TORII_HOST"], gateway_env["TORII_GATEWAY_HOST"]) == ("127.0.0.1", "0.0.0.0")
+    assert launcher.gateway_url.startswith("http://127.0.0.1:")

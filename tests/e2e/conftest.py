@@ -26,6 +26,7 @@ from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 -
 from tests.gateway.helpers import create_api, upload_model
 from tests.prediction_one.conftest import TrainingPlatform, start_trainer
 from torii.v1 import apis_pb2
+from tests.service_token import SERVICE_TOKEN
 from tests.urls import path_of
 
 
@@ -39,7 +40,7 @@ class SharedTriton:
 @pytest.fixture(scope="session")
 async def shared_triton():
     root = Path(tempfile.mkdtemp(prefix="torii-e2e-triton-"))
-    triton = LocalTriton(root / "models", root, trace_file=root / "trace.json")
+    triton = LocalTriton(root / "models", root, trace_file=root / "trace.json", service_token=SERVICE_TOKEN)
     address = await triton.start()
     try:
         yield SharedTriton(address, root / "models", root / "trace.json")
@@ -122,6 +123,7 @@ async def running_platform(registry, start_gateway, shared_triton, tmp_path, **g
     scheduler = SchedulerApp(
         SchedulerSettings(
             data_dir=tmp_path / "scheduler",
+            artifact_root=tmp_path,  # the gateway and trainer of the test keep their models under it
             registry_address=registry.address,
             scheduler_port=0,
             triton_mode="remote",

@@ -161,11 +161,12 @@ async def test_per_day_counts_by_status_class(platform):
 
 async def test_operators_see_the_deployments_through_the_scheduler_service(platform):
     from services.runtime.grpc_client import open_channel
+    from tests.service_token import SERVICE_TOKEN
     from torii.v1 import scheduler_service_pb2 as spb
     from torii.v1 import scheduler_service_pb2_grpc
 
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0), execution_type="dedicated", instance_count=2)
-    async with open_channel(f"127.0.0.1:{platform.scheduler_port}", default_timeout_s=10) as channel:
+    async with open_channel(f"127.0.0.1:{platform.scheduler_port}", default_timeout_s=10, service_token=SERVICE_TOKEN) as channel:
         listed = await scheduler_service_pb2_grpc.SchedulerServiceStub(channel).ListDeployments(spb.ListDeploymentsRequest())
     assert [(triton.address, triton.ready) for triton in listed.tritons] == [(platform.triton_address, True)]
     mine = [deployment for deployment in listed.deployments if deployment.api_id == api["api_id"]]

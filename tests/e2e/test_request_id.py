@@ -7,8 +7,12 @@ import json
 
 from tritonclient.grpc.aio import InferenceServerClient
 
+from services.runtime.service_auth import triton_headers
 from tests.e2e.test_nnc_errors import VECTOR
 from tests.scheduler.onnx_models import affine_model
+from tests.service_token import SERVICE_TOKEN
+
+TRITON_HEADERS = triton_headers(SERVICE_TOKEN)
 
 
 async def test_the_request_id_travels_to_triton(platform, shared_triton):
@@ -17,10 +21,10 @@ async def test_the_request_id_travels_to_triton(platform, shared_triton):
     triton = InferenceServerClient(platform.triton_address)
     try:
         settings = {"trace_level": ["TIMESTAMPS"], "trace_rate": "1", "log_frequency": "1"}
-        await triton.update_trace_settings(model_name=model, settings=settings)
+        await triton.update_trace_settings(model_name=model, settings=settings, headers=TRITON_HEADERS)
         status, body = await platform.infer(api, VECTOR, headers={"x-request-id": "trace-me-42"})
         assert status == 200, body
-        await triton.update_trace_settings(model_name=model, settings={"trace_level": ["OFF"]})
+        await triton.update_trace_settings(model_name=model, settings={"trace_level": ["OFF"]}, headers=TRITON_HEADERS)
     finally:
         await triton.close()
     deadline = asyncio.get_running_loop().time() + 5

@@ -27,6 +27,7 @@ async def test_killed_triton_is_restarted_and_every_api_reloaded(registry, start
     scheduler = SchedulerApp(
         SchedulerSettings(
             data_dir=tmp_path / "scheduler",
+            artifact_root=tmp_path,  # the gateway and trainer of the test keep their models under it
             registry_address=registry.address,
             scheduler_port=0,
             triton_mode="local",

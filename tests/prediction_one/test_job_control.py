@@ -8,6 +8,7 @@ import grpc
 import pytest
 
 from services.runtime.grpc_client import open_channel
+from tests.service_token import SERVICE_TOKEN
 from tests.prediction_one.test_trainer_recovery import _slow_csv
 from torii.v1 import (
     trainer_service_pb2,
@@ -20,8 +21,8 @@ from torii.v1 import (
 
 @pytest.fixture
 async def stubs(training_platform):
-    trainer_channel = open_channel(f"127.0.0.1:{training_platform.trainer_settings.trainer_port}", 10)
-    registry_channel = open_channel(training_platform.gateway.registry.address, 10)
+    trainer_channel = open_channel(f"127.0.0.1:{training_platform.trainer_settings.trainer_port}", 10, service_token=SERVICE_TOKEN)
+    registry_channel = open_channel(training_platform.gateway.registry.address, 10, service_token=SERVICE_TOKEN)
     try:
         yield (
             trainer_service_pb2_grpc.TrainerServiceStub(trainer_channel),

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from services.runtime.grpc_client import open_channel
+from tests.service_token import SERVICE_TOKEN
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
 from torii.v1 import training_pb2, training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
 
@@ -33,7 +34,7 @@ def _free_port() -> int:
 
 
 async def _job(registry_address: str, job_id: str) -> training_pb2.TrainingJob:
-    channel = open_channel(registry_address, 10)
+    channel = open_channel(registry_address, 10, service_token=SERVICE_TOKEN)
     try:
         stub = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
         return (await stub.GetTrainingJob(tr.GetTrainingJobRequest(job_id=job_id))).job

@@ -10,6 +10,7 @@ from pathlib import Path
 import requests
 
 from services.runtime.grpc_client import open_channel
+from tests.service_token import SERVICE_TOKEN
 from tests.prediction_one.conftest import PREFIX
 from torii.v1 import training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
 from tests.urls import path_of
@@ -140,7 +141,7 @@ async def test_identifier_and_constant_columns_are_left_out_of_the_model(trainin
     models = await (await platform.client.get(f"{PREFIX}/models", headers={"x-api-key": key})).json()
     assert models["models"][0]["model_id"] == result["model_id"]
     registry = platform.gateway.registry
-    channel = open_channel(registry.address, 10)
+    channel = open_channel(registry.address, 10, service_token=SERVICE_TOKEN)
     try:
         stub = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
         request = tr.GetTrainedModelRequest(actor_user_id=registry.admin_user_id, model_number=result["model_id"])

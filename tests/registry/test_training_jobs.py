@@ -5,6 +5,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.runtime.grpc_client import open_channel
+from tests.service_token import SERVICE_TOKEN
 from tests.registry.helpers import make_version
 from tests.registry.training_helpers import (
     attach_learn,
@@ -332,7 +333,7 @@ async def test_a_retrain_whose_base_was_deleted_cannot_finish(registry, training
 
 
 async def test_the_registry_serves_training_next_to_its_registry_service(registry):
-    channel = open_channel(registry.address, default_timeout_s=10)
+    channel = open_channel(registry.address, default_timeout_s=10, service_token=SERVICE_TOKEN)
     try:
         stub = health_pb2_grpc.HealthStub(channel)
         for service in ("torii.v1.RegistryService", "torii.v1.TrainingRegistryService"):

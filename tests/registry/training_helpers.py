@@ -8,6 +8,7 @@ import grpc
 import pytest
 
 from services.runtime.grpc_client import open_channel
+from tests.service_token import SERVICE_TOKEN
 from tests.registry.helpers import SHA, make_member, version_spec
 from torii.v1 import models_pb2, tabular_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as registry_pb
@@ -32,7 +33,7 @@ __all__ = [
 @asynccontextmanager
 async def training_stub(address: str):
     """A TrainingRegistryService stub on the registry at address; each test module makes it its fixture."""
-    channel = open_channel(address, default_timeout_s=10)
+    channel = open_channel(address, default_timeout_s=10, service_token=SERVICE_TOKEN)
     try:
         yield training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
     finally:

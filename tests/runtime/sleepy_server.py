@@ -7,6 +7,7 @@ for the number of milliseconds in its request body, then answers b"done"; test.S
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import grpc
@@ -40,7 +41,7 @@ def handlers() -> grpc.GenericRpcHandler:
 
 async def main() -> None:
     configure_logging("sleepy")
-    server = GrpcServer([], [handlers()])
+    server = GrpcServer([], service_token=os.environ["TORII_SERVICE_TOKEN"], generic_handlers=[handlers()])
 
     async def start() -> None:
         port = await server.start("127.0.0.1", 0)

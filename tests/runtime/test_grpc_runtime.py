@@ -10,8 +10,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from services.registry.app import SERVICE_NAME
-from tests.runtime.sleepy_server import handlers
+from services.runtime.grpc_client import open_channel
 from services.runtime.grpc_server import GrpcServer
+from tests.runtime.sleepy_server import handlers
+from tests.service_token import SERVICE_TOKEN
+from torii.v1 import registry_service_pb2, registry_service_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,12 +42,47 @@ async def test_health_reports_serving(registry):
 
 @pytest.fixture
 async def sleepy():
-    server = GrpcServer([], [handlers()])
+    server = GrpcServer([], service_token=SERVICE_TOKEN, generic_handlers=[handlers()])
     port = await server.start("127.0.0.1", 0)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    channel = open_channel(f"127.0.0.1:{port}", default_timeout_s=5, service_token=SERVICE_TOKEN)
     yield channel
     await channel.close()
     await server.stop(1)
+
+
+@pytest.mark.parametrize("token", [None, "", SERVICE_TOKEN[:-1] + "0", SERVICE_TOKEN + "0"])
+async def test_a_call_without_the_service_token_is_refused_before_it_runs(registry, token):
+    metadata = () if token is None else (("x-torii-service-token", token),)
+    async with grpc.aio.insecure_channel(registry.address) as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            # An empty actor would see every account's APIs if the call ran.
+            await stub.ListApis(registry_service_pb2.ListApisRequest(), metadata=metadata, timeout=5)
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "x-torii-service-token" in caught.value.details()
+
+
+async def test_the_service_token_lets_a_call_through(registry):
+    reply = await registry.stub.AuthenticateToken(
+        registry_service_pb2.AuthenticateTokenRequest(token=registry.admin_token)
+    )
+    assert reply.user.user_id == registry.admin_user_id
+
+
+async def test_every_streaming_shape_is_refused_without_the_token(registry):
+    async with grpc.aio.insecure_channel(registry.address) as channel:
+        watch = registry_service_pb2_grpc.RegistryServiceStub(channel).WatchApis(
+            registry_service_pb2.WatchApisRequest(), timeout=5
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            async for _ in watch:
+                pass
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_a_server_refuses_to_start_with_a_short_token():
+    with pytest.raises(ValueError, match="TORII_SERVICE_TOKEN"):
+        GrpcServer([], service_token="short")
 
 
 async def test_domain_errors_keep_their_status_and_message(sleepy):
@@ -83,7 +121,7 @@ async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
     try:
         line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
         port = int(line.split()[1])
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with open_channel(f"127.0.0.1:{port}", default_timeout_s=5, service_token=SERVICE_TOKEN) as channel:
             sleep = channel.unary_unary("/test.Sleepy/Sleep")
             in_flight = asyncio.ensure_future(sleep(b"6000", timeout=20))
             await asyncio.sleep(0.5)

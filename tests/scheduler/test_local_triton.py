@@ -20,12 +20,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tritonclient.grpc.aio as triton_grpc
+from tritonclient.utils import InferenceServerException
 
+from services.runtime.service_auth import triton_headers
 from services.scheduler.triton.control import ModelLoadError, TritonControl
 from services.scheduler.triton.local_server import LocalTriton, TritonStartError
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig
 from services.scheduler.triton.repository import ModelRepository
+from tests.service_token import SERVICE_TOKEN
 from tests.scheduler.onnx_models import affine_model, fixed_rows_model, sum_and_argmax_model
+
+TRITON_HEADERS = triton_headers(SERVICE_TOKEN)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +68,7 @@ def workspace(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 async def triton(workspace):
-    server = LocalTriton(workspace / "repo", workspace / "work")
+    server = LocalTriton(workspace / "repo", workspace / "work", service_token=SERVICE_TOKEN)
     await server.start()
     try:
         yield server
@@ -73,7 +78,7 @@ async def triton(workspace):
 
 @pytest.fixture(scope="module")
 async def control(triton):
-    control = TritonControl(triton.grpc_address)
+    control = TritonControl(triton.grpc_address, TRITON_HEADERS)
     try:
         yield control
     finally:
@@ -95,7 +100,7 @@ async def infer(client, model: str, **arrays: np.ndarray) -> triton_grpc.InferRe
         tensor = triton_grpc.InferInput(name, list(array.shape), "FP32")
         tensor.set_data_from_numpy(array)
         inputs.append(tensor)
-    return await client.infer(model, inputs, client_timeout=10)
+    return await client.infer(model, inputs, client_timeout=10, headers=TRITON_HEADERS)
 
 
 async def test_server_is_ready_and_reports_its_address(triton, control):
@@ -103,6 +108,26 @@ async def test_server_is_ready_and_reports_its_address(triton, control):
     assert triton.grpc_address.startswith("127.0.0.1:")
     assert await control.is_server_ready()
     assert (triton.log_path).exists()
+
+
+async def test_triton_refuses_inference_and_model_control_without_the_token(triton, control, client):
+    await control.load("affine")
+    x = np.arange(4, dtype=np.float32).reshape(1, 4)
+    tensor = triton_grpc.InferInput("x", [1, 4], "FP32")
+    tensor.set_data_from_numpy(x)
+    for headers in (None, {"triton-grpc-protocol-torii-triton-token": "0" * 64}):
+        for call in (
+            client.infer("affine", [tensor], client_timeout=10, headers=headers),
+            client.unload_model("affine", client_timeout=10, headers=headers),
+            client.get_model_repository_index(client_timeout=10, headers=headers),
+        ):
+            with pytest.raises(InferenceServerException) as caught:
+                await call
+            assert "torii-triton-token" in caught.value.message()
+    assert await client.is_server_ready(client_timeout=10)  # health stays open for probes
+    assert await control.is_model_ready("affine")
+    assert "--grpc-restricted-protocol" in Path(f"/proc/{triton.pid}/cmdline").read_text()
+    assert SERVICE_TOKEN not in Path(f"/proc/{triton.pid}/cmdline").read_text()
 
 
 async def test_load_infer_and_batch(control, client):
@@ -181,7 +206,7 @@ async def test_start_fails_when_the_port_is_taken(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        server = LocalTriton(tmp_path / "repo", tmp_path / "work", grpc_port=taken.getsockname()[1])
+        server = LocalTriton(tmp_path / "repo", tmp_path / "work", grpc_port=taken.getsockname()[1], service_token=SERVICE_TOKEN)
         with pytest.raises(TritonStartError) as caught:
             await server.start(ready_timeout_s=30)
     assert "exited" in str(caught.value)
@@ -193,10 +218,10 @@ async def test_sigkill_is_noticed_and_a_restart_keeps_the_address(tmp_path):
     repo = ModelRepository(tmp_path / "repo")
     write_model(repo, tmp_path, "affine", affine_model(2, 3.0, 0.0), inputs=(fp32("x", 2),),
                 outputs=(fp32("y", 2),), max_batch_size=4)
-    server = LocalTriton(tmp_path / "repo", tmp_path / "work")
+    server = LocalTriton(tmp_path / "repo", tmp_path / "work", service_token=SERVICE_TOKEN)
     await server.stop()  # before start: no error
     address = await server.start()
-    control = TritonControl(address)
+    control = TritonControl(address, TRITON_HEADERS)
     client = triton_grpc.InferenceServerClient(address)
     try:
         await control.load("affine")
@@ -231,7 +256,7 @@ async def test_triton_dies_with_its_parent(tmp_path):
         from services.scheduler.triton.local_server import LocalTriton
 
         async def main():
-            server = LocalTriton(Path({str(tmp_path / "repo")!r}), Path({str(tmp_path / "work")!r}))
+            server = LocalTriton(Path({str(tmp_path / "repo")!r}), Path({str(tmp_path / "work")!r}), service_token="x" * 64)
             await server.start()
             print("TRITON_PID", server.pid, flush=True)
             await asyncio.sleep(60)

@@ -63,7 +63,7 @@ def test_wanted(fields, want):
 
 
 def test_a_batchable_model_gets_dynamic_batching_and_dims_without_the_batch():
-    entry = model_entry(api(), version(), SchedulerSettings(max_batch_size=32, batch_queue_delay_us=700))
+    entry = model_entry(api(), version(), SchedulerSettings(max_batch_size=32, batch_queue_delay_us=700, data_dir=Path("/data")))
     assert entry.max_batch_size == 32 and entry.dynamic_batching and entry.max_queue_delay_us == 700
     assert [(t.name, t.data_type, t.dims) for t in entry.inputs] == [("x", "FP32", (4,))]
     assert [(t.name, t.data_type, t.dims) for t in entry.outputs] == [("y", "INT64", ())]
@@ -72,7 +72,7 @@ def test_a_batchable_model_gets_dynamic_batching_and_dims_without_the_batch():
 
 
 def test_a_fixed_shape_model_is_served_unbatched():
-    entry = model_entry(api(), version(shape=(1, 4)), SchedulerSettings())
+    entry = model_entry(api(), version(shape=(1, 4)), SchedulerSettings(data_dir=Path("/data")))
     assert entry.max_batch_size == 0 and entry.inputs[0].dims == (1, 4)
 
 
@@ -80,14 +80,37 @@ def test_backend_and_instances_follow_what_triton_offers():
     dedicated_gpu = api(
         execution_type=apis_pb2.EXECUTION_TYPE_DEDICATED, instance_kind=apis_pb2.INSTANCE_KIND_GPU, instance_count=3
     )
-    on_cpu_host = model_entry(dedicated_gpu, version(), SchedulerSettings())
+    on_cpu_host = model_entry(dedicated_gpu, version(), SchedulerSettings(data_dir=Path("/data")))
     assert (on_cpu_host.backend, on_cpu_host.instance_kind, on_cpu_host.instance_count) == ("python", "KIND_CPU", 3)
     on_gpu_host = model_entry(
-        dedicated_gpu, version(), SchedulerSettings(triton_backends=["onnxruntime", "python"], triton_has_gpus=True)
+        dedicated_gpu, version(), SchedulerSettings(triton_backends=["onnxruntime", "python"], triton_has_gpus=True, data_dir=Path("/data"))
     )
     assert (on_gpu_host.backend, on_gpu_host.instance_kind) == ("onnxruntime", "KIND_GPU")
 
 
 def test_artifacts_must_be_files():
     with pytest.raises(ValueError, match="file://"):
-        artifact_path("s3://bucket/model.onnx")
+        artifact_path("s3://bucket/model.onnx", Path("/data/artifacts"))
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "file:///etc/shadow",
+        "file:///data/artifacts/../secrets/key",
+        "file:///data/artifacts",
+        "file:///data/artifacts-other/model.onnx",
+        "/data/artifacts/models/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+    ],
+)
+def test_artifacts_outside_the_store_are_refused(uri):
+    with pytest.raises(ValueError, match="not in the artifact store"):
+        artifact_path(uri, Path("/data/artifacts"))
+
+
+def test_a_symlink_out_of_the_store_is_refused(tmp_path):
+    store = tmp_path / "artifacts"
+    (store / "models").mkdir(parents=True)
+    (store / "models" / "model.onnx").symlink_to("/etc/hostname")
+    with pytest.raises(ValueError, match="not in the artifact store"):
+        artifact_path((store / "models" / "model.onnx").as_uri(), store.resolve())

@@ -21,6 +21,7 @@ import tritonclient.grpc.aio as triton_grpc
 
 from services.scheduler.placement import model_entry
 from services.scheduler.settings import SchedulerSettings
+from services.runtime.service_auth import triton_headers
 from services.scheduler.triton.control import TritonControl
 from services.scheduler.triton.local_server import LocalTriton
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig, build_config
@@ -39,8 +40,11 @@ from services.trainer.learning.config import TrainingConfig
 from services.trainer.learning.pipeline import train_model
 from services.trainer.learning.predictor import TabularPredictor
 from services.trainer.model_version import signature_of
+from tests.service_token import SERVICE_TOKEN
 from tests.trainer.learning.data import MIXED_TYPES, mixed_table
 from torii.v1 import apis_pb2, models_pb2
+
+TRITON_HEADERS = triton_headers(SERVICE_TOKEN)
 
 API_ID = "11111111-1111-1111-1111-111111111111"
 PROBLEMS = {  # kind: (problem type, positive class, model version id)
@@ -60,6 +64,7 @@ SETTINGS = SchedulerSettings(
     triton_has_gpus=True,
     max_batch_size=64,
     batch_queue_delay_us=20_000,  # makes batching of concurrent requests certain on a slow machine
+    artifact_root=Path("/"),  # models are built in temporary folders and at file:///a.onnx
 )
 
 
@@ -146,7 +151,7 @@ def test_a_tabular_version_gets_the_tabular_python_model_even_where_onnxruntime_
     )
     plain = model_entry(api(), other, SETTINGS)
     assert (plain.backend, plain.python_model, plain.instance_kind) == ("onnxruntime", "onnx", "KIND_GPU")
-    assert model_entry(api(), other, SchedulerSettings()).python_model == "onnx"
+    assert model_entry(api(), other, SchedulerSettings(artifact_root=Path("/"))).python_model == "onnx"
 
 
 def test_the_tabular_model_needs_the_python_backend():
@@ -309,9 +314,9 @@ async def triton(workspace, trained):
     repo = ModelRepository(workspace / "repo")
     for model in trained.values():
         repo.write(model.entry)
-    server = LocalTriton(workspace / "repo", workspace / "work")
+    server = LocalTriton(workspace / "repo", workspace / "work", service_token=SERVICE_TOKEN)
     await server.start()
-    control = TritonControl(server.grpc_address)
+    control = TritonControl(server.grpc_address, TRITON_HEADERS)
     client = triton_grpc.InferenceServerClient(server.grpc_address)
     try:
         await asyncio.gather(*(control.load(model.entry.name) for model in trained.values()))
@@ -330,7 +335,7 @@ async def infer(client, model: Trained, rows, outputs=None) -> triton_grpc.Infer
         tensor.set_data_from_numpy(array)
         inputs.append(tensor)
     requested = None if outputs is None else [triton_grpc.InferRequestedOutput(name) for name in outputs]
-    return await client.infer(model.entry.name, inputs, outputs=requested, client_timeout=20)
+    return await client.infer(model.entry.name, inputs, outputs=requested, client_timeout=20, headers=TRITON_HEADERS)
 
 
 async def statistics_since(control, name: str, before, rows: int) -> tuple[int, int]:

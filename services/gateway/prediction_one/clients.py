@@ -10,7 +10,7 @@ from aiohttp import web
 
 from services.gateway.keys import SETTINGS
 from services.gateway.prediction_one.signed_urls import UrlSigner, load_signing_key
-from services.runtime.grpc_client import open_channel
+from services.runtime.grpc_client import open_service_channel
 from torii.v1 import trainer_service_pb2_grpc, training_registry_service_pb2_grpc
 
 
@@ -26,8 +26,8 @@ CLIENTS = web.AppKey("prediction_one_clients", PredictionOneClients)
 
 async def prediction_one_clients(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    registry_channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
-    trainer_channel = open_channel(settings.trainer_address, settings.rpc_timeout_s)
+    registry_channel = open_service_channel(settings, settings.registry_address)
+    trainer_channel = open_service_channel(settings, settings.trainer_address)
     app[CLIENTS] = PredictionOneClients(
         training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry_channel),
         trainer_service_pb2_grpc.TrainerServiceStub(trainer_channel),

@@ -29,8 +29,10 @@ def triton_datatype(data_type: int) -> str:
 
 
 class TritonPool:
-    def __init__(self, addresses: Sequence[str]) -> None:
+    def __init__(self, addresses: Sequence[str], headers: dict[str, str]) -> None:
+        """headers: what Triton's restricted protocols ask for (service_auth.triton_headers)."""
         self._clients = [InferenceServerClient(address) for address in addresses]
+        self._headers = headers
         self._turn = itertools.cycle(self._clients)
         self._max_batch_sizes: dict[str, int] = {}
 
@@ -39,7 +41,9 @@ class TritonPool:
         config; asked once per model name (a name is one model version, whose config is fixed)."""
         size = self._max_batch_sizes.get(model_name)
         if size is None:
-            answer = await next(self._turn).get_model_config(model_name, as_json=True, client_timeout=timeout_s)
+            answer = await next(self._turn).get_model_config(
+                model_name, as_json=True, client_timeout=timeout_s, headers=self._headers
+            )
             size = int(answer["config"].get("max_batch_size", 0))
             if len(self._max_batch_sizes) >= _MAX_REMEMBERED_MODELS:
                 self._max_batch_sizes.clear()
@@ -70,7 +74,7 @@ class TritonPool:
             tensors,
             outputs=wanted,
             request_id=request_id,
-            headers={REQUEST_ID_HEADER: request_id},
+            headers={**self._headers, REQUEST_ID_HEADER: request_id},
             client_timeout=timeout_s,
         )
         return {name: result.as_numpy(name) for name in names}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from services.registry.domain import credentials
 from services.registry.domain.actors import require_account_access, require_admin, resolve_actor
@@ -15,10 +17,14 @@ BOOTSTRAP_ACCOUNT = "default"
 BOOTSTRAP_ADMIN = "admin"
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
 
 class AccountService:
-    def __init__(self, store) -> None:
+    def __init__(self, store, clock: Callable[[], datetime] = utc_now) -> None:
         self._store = store
+        self._clock = clock
 
     async def create_account(self, actor_user_id: str, name: str) -> Account:
         actor = await resolve_actor(self._store, actor_user_id)
@@ -63,14 +69,19 @@ class AccountService:
         found = await self._store.user_credential(credential_id) if credential_id else None
         if found is None or not credentials.matches(token, found[1]):
             raise Unauthenticated("invalid token")
-        return found[0]
+        user, _, expires_at = found
+        if expires_at is not None and expires_at <= self._clock():
+            raise Unauthenticated("the token has expired")
+        await self._store.mark_used(credential_id)
+        return user
 
     async def bootstrap_admin(self, token: str) -> User:
-        """Make token the credential of the admin user of the default account, creating both if needed."""
+        """Make token the bootstrap credential of the admin user of the default account, creating both
+        if needed; the previous start's token stops working."""
         credential_id = credentials.credential_id_of(token)
         if credential_id is None:
             raise InvalidArgument("the bootstrap admin token must read '<uuid>.<secret>'")
         account = await self._store.ensure_account(str(uuid.uuid4()), BOOTSTRAP_ACCOUNT)
-        return await self._store.ensure_user_with_credential(
+        return await self._store.replace_bootstrap_credential(
             str(uuid.uuid4()), account.account_id, BOOTSTRAP_ADMIN, Role.ADMIN, credential_id, credentials.digest(token)
         )

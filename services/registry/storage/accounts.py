@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 
 from services.registry.domain.types import Account, Role, User
+from services.registry.storage import credentials
 from services.runtime.errors import AlreadyExists
 
 
@@ -64,10 +67,11 @@ class AccountStore:
             )
         return _user(row)
 
-    async def ensure_user_with_credential(
+    async def replace_bootstrap_credential(
         self, user_id: str, account_id: str, name: str, role: Role, credential_id: str, secret_sha256: bytes
     ) -> User:
-        """Create the user if missing and (re)set the given credential: used for the bootstrap admin."""
+        """Create the user if missing and make the given credential its only bootstrap credential:
+        the one a previous start made is deleted in the same transaction."""
         async with self._pool.acquire() as connection, connection.transaction():
             row = await connection.fetchrow(
                 "INSERT INTO users (user_id, account_id, name, role) VALUES ($1, $2, $3, $4)"
@@ -78,9 +82,14 @@ class AccountStore:
                 role.value,
             )
             await connection.execute(
-                "INSERT INTO credentials (credential_id, user_id, secret_sha256) VALUES ($1, $2, $3)"
+                "DELETE FROM credentials WHERE user_id = $1 AND is_bootstrap AND credential_id <> $2",
+                row["user_id"],
+                credential_id,
+            )
+            await connection.execute(
+                "INSERT INTO credentials (credential_id, user_id, secret_sha256, is_bootstrap) VALUES ($1, $2, $3, true)"
                 " ON CONFLICT (credential_id) DO UPDATE SET secret_sha256 = EXCLUDED.secret_sha256,"
-                " user_id = EXCLUDED.user_id, api_id = NULL,"
+                " user_id = EXCLUDED.user_id, api_id = NULL, is_bootstrap = true,"
                 " purpose = NULL, expires_at = NULL, model_version_id = NULL",
                 credential_id,
                 row["user_id"],
@@ -104,11 +113,16 @@ class AccountStore:
             secret_sha256,
         )
 
-    async def user_credential(self, credential_id: str) -> tuple[User, bytes] | None:
+    async def user_credential(self, credential_id: str) -> tuple[User, bytes, datetime | None] | None:
+        """The bearer token's user, stored digest and expiry (None: it does not expire)."""
         row = await self._pool.fetchrow(
             # Prediction One API keys (with a purpose) are not bearer tokens: AuthenticateExternalKey checks them.
-            "SELECT u.*, c.secret_sha256 FROM credentials c JOIN users u USING (user_id)"
+            "SELECT u.*, c.secret_sha256, c.expires_at AS credential_expires_at"
+            " FROM credentials c JOIN users u USING (user_id)"
             " WHERE c.credential_id = $1 AND c.purpose IS NULL",
             credential_id,
         )
-        return (_user(row), bytes(row["secret_sha256"])) if row else None
+        return (_user(row), bytes(row["secret_sha256"]), row["credential_expires_at"]) if row else None
+
+    async def mark_used(self, credential_id: str) -> None:
+        await credentials.mark_used(self._pool, credential_id)

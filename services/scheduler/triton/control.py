@@ -30,9 +30,11 @@ class ModelLoadError(Exception):
 
 
 class TritonControl:
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, headers: dict[str, str]) -> None:
+        """headers: what Triton's restricted protocols ask for (service_auth.triton_headers)."""
         self.address = address
         self._client = InferenceServerClient(address)
+        self._headers = headers
 
     async def load(self, name: str, timeout_s: float = 300.0) -> None:
         """Load (or reload) `name` from the repository; returns once it is ready.
@@ -42,7 +44,7 @@ class TritonControl:
         repository"; the reason is in Triton's log.
         """
         try:
-            await self._client.load_model(name, client_timeout=timeout_s)
+            await self._client.load_model(name, client_timeout=timeout_s, headers=self._headers)
         except InferenceServerException as exc:
             raise ModelLoadError(exc.message() or str(exc), exc.status()) from None
 
@@ -54,7 +56,7 @@ class TritonControl:
         """
         deadline = time.monotonic() + timeout_s
         try:
-            await self._client.unload_model(name, client_timeout=timeout_s)
+            await self._client.unload_model(name, client_timeout=timeout_s, headers=self._headers)
         except InferenceServerException as exc:
             if _is_not_found(exc):
                 return
@@ -66,7 +68,7 @@ class TritonControl:
 
     async def is_model_ready(self, name: str, timeout_s: float = 5.0) -> bool:
         try:
-            return bool(await self._client.is_model_ready(name, client_timeout=timeout_s))
+            return bool(await self._client.is_model_ready(name, client_timeout=timeout_s, headers=self._headers))
         except InferenceServerException as exc:
             if _is_not_found(exc):
                 return False
@@ -75,7 +77,7 @@ class TritonControl:
     async def is_server_ready(self, timeout_s: float = 2.0) -> bool:
         """Never raises: any failure to get an answer means not ready."""
         try:
-            return bool(await self._client.is_server_ready(client_timeout=timeout_s))
+            return bool(await self._client.is_server_ready(client_timeout=timeout_s, headers=self._headers))
         except Exception:
             return False
 
@@ -85,7 +87,7 @@ class TritonControl:
 
     async def inference_statistics(self, name: str, timeout_s: float = 5.0) -> tuple[int, int]:
         """(inference_count, execution_count) summed over versions; their ratio is the mean batch."""
-        stats = await self._client.get_inference_statistics(name, as_json=True, client_timeout=timeout_s)
+        stats = await self._client.get_inference_statistics(name, as_json=True, client_timeout=timeout_s, headers=self._headers)
         inferences = executions = 0
         for version in stats.get("model_stats", []):
             # uint64 fields arrive as JSON strings and are omitted when zero.
@@ -97,7 +99,7 @@ class TritonControl:
         await self._client.close()
 
     async def _index(self, timeout_s: float) -> list[dict]:
-        index = await self._client.get_model_repository_index(as_json=True, client_timeout=timeout_s)
+        index = await self._client.get_model_repository_index(as_json=True, client_timeout=timeout_s, headers=self._headers)
         return index.get("models", [])
 
     async def _busy(self, name: str, timeout_s: float) -> bool:

@@ -24,6 +24,7 @@ from tritonclient.utils import InferenceServerException
 
 from services.runtime.exec_tied import tied_command
 from services.runtime.logging import get_logger
+from services.runtime.service_auth import triton_restriction_flags
 
 log = get_logger(__name__)
 
@@ -47,8 +48,12 @@ class LocalTriton:
         exit_timeout_s: int = 5,
         log_verbose: int = 0,
         trace_file: Path | None = None,
+        service_token: str,
     ) -> None:
+        """service_token: Triton refuses inference and model control without the token derived
+        from it (service_auth.triton_headers), so reaching its port is not enough."""
         self._model_repository = model_repository
+        self._restriction_flags = triton_restriction_flags(service_token)
         self._work_dir = work_dir
         self._host = host
         self._grpc_port = grpc_port
@@ -112,6 +117,7 @@ class LocalTriton:
             # Our configs are complete; auto-complete would only hide mismatches and, for the
             # Python backend, start an extra stub process per load.
             "--disable-auto-complete-config",
+            *self._restriction_flags,
         ]
         started = time.monotonic()
         with open(self.log_path, "ab") as log_file:
