@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from services.registry.database_health import DatabaseHealth
 from services.registry.domain.accounts import AccountService
 from services.registry.domain.apis import ApiService
+from services.registry.domain.credential_lifecycle import CredentialService
 from services.registry.domain.data_sets import DataSetService
 from services.registry.domain.external_keys import ExternalKeyService
 from services.registry.domain.models import ModelService
@@ -16,6 +18,7 @@ from services.registry.servicer import RegistryServicer
 from services.registry.settings import RegistrySettings
 from services.registry.storage.accounts import AccountStore
 from services.registry.storage.apis import ApiStore
+from services.registry.storage.credentials import CredentialStore
 from services.registry.storage.data_sets import DataSetStore
 from services.registry.storage.external_keys import ExternalKeyStore
 from services.registry.storage.models import ModelStore
@@ -24,7 +27,7 @@ from services.registry.storage.training import TrainingJobStore
 from services.registry.storage.usage import UsageStore
 from services.registry.training_servicer import TrainingRegistryServicer
 from services.registry.watch import ApiChangeHub
-from services.runtime.database import create_pool
+from services.runtime.database import create_pool, is_database_unavailable
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.runtime.logging import get_logger
 from torii.v1 import (
@@ -46,6 +49,7 @@ class RegistryApp:
         self._pool = None
         self._hub: ApiChangeHub | None = None
         self._server: GrpcServer | None = None
+        self._database_health: DatabaseHealth | None = None
         self.accounts: AccountService | None = None
 
     async def start(self) -> int:
@@ -71,6 +75,7 @@ class RegistryApp:
             apis,
             UsageService(apis, UsageStore(self._pool)),
             self._hub,
+            CredentialService(account_store, CredentialStore(self._pool)),
         )
         trained_models = TrainedModelStore(self._pool)
         training = TrainingRegistryServicer(
@@ -89,9 +94,19 @@ class RegistryApp:
                     training_registry_service_pb2_grpc.add_TrainingRegistryServiceServicer_to_server,
                     TRAINING_SERVICE_NAME,
                 ),
-            ]
+            ],
+            service_token=settings.service_token.get_secret_value(),
+            is_unavailable=is_database_unavailable,
         )
-        return await self._server.start(settings.host, settings.registry_port)
+        port = await self._server.start(settings.host, settings.registry_port)
+        self._database_health = DatabaseHealth(
+            self._pool,
+            self._server.set_serving,
+            settings.database_probe_interval_s,
+            settings.database_probe_timeout_s,
+        )
+        self._database_health.start()
+        return port
 
     @property
     def watch_listening(self) -> bool:
@@ -102,6 +117,8 @@ class RegistryApp:
 
     async def stop(self) -> None:
         """Drain in-flight calls, end watch streams, then close the database."""
+        if self._database_health is not None:
+            await self._database_health.stop()
         if self._hub is not None:
             await self._hub.stop()
         if self._server is not None:

@@ -24,3 +24,10 @@ class RegistrySettings(CommonSettings):
 
     external_key_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
     """Seconds a Prediction One API key (IssueExternalKey) lasts: 30 days, as Prediction One's login credential."""
+
+    database_probe_interval_s: float = Field(default=1.0, gt=0)
+    """How often the registry checks that PostgreSQL answers; its health check says NOT_SERVING
+    (and the gateway's /readyz 503) from the first failed check until one succeeds."""
+
+    database_probe_timeout_s: float = Field(default=2.0, gt=0)
+    """How long one check may take before PostgreSQL counts as not answering."""

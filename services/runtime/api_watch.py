@@ -42,6 +42,8 @@ class ApiWatcher:
         self.apis: dict[str, WatchedApi] = {}
         self.synced = asyncio.Event()
         """Set once the first snapshot has arrived in full."""
+        self.failed = asyncio.Event()
+        """Set once a watch has failed (the registry down, or its database)."""
         self._stub = stub
         self._on_change = on_change
         self._retry_delay_s = retry_delay_s
@@ -49,6 +51,12 @@ class ApiWatcher:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="api-watch")
+
+    def seed(self, apis: dict[str, WatchedApi]) -> None:
+        """Serve a state kept elsewhere (the gateway's disk) until the first snapshot replaces it;
+        `synced` stays unset until then."""
+        if not self.synced.is_set():
+            self._replace_all(apis)
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
@@ -61,8 +69,10 @@ class ApiWatcher:
                 log.info("api_watch_ended")
             except grpc.aio.AioRpcError as error:
                 log.warning("api_watch_broken", code=error.code().name, details=error.details())
+                self.failed.set()
             except Exception:  # noqa: BLE001 - keep watching; the traceback is logged
                 log.exception("api_watch_crashed")
+                self.failed.set()
             await asyncio.sleep(self._retry_delay_s)
 
     async def _watch_once(self) -> None:

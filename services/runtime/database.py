@@ -6,6 +6,24 @@ import json
 
 import asyncpg
 
+# What a lost, restarting or unreachable PostgreSQL raises: the caller may retry, so services answer
+# UNAVAILABLE rather than INTERNAL. (TimeoutError covers a pool or a server that stopped answering.)
+_CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    return isinstance(error, _CONNECTION_LOST)
+
 
 async def _init_connection(connection: asyncpg.Connection) -> None:
     await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")

@@ -68,3 +68,26 @@ async def test_negative_counts_are_refused(registry):
             )
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_batch_sent_again_with_its_flush_id_counts_once(registry):
+    admin = registry.admin_user_id
+    version = await make_version(registry.stub, admin)
+    api_id = (await make_api(registry.stub, admin, version.model_version_id)).api.api_id
+    batch = [apis_pb2.DailyUsage(api_id=api_id, day="2026-11-25", count_2xx=5, count_5xx=1)]
+    flush_id = "6b0e2cf5-3c5e-4c56-9a39-3f7b1a0d6a11"
+    for _ in range(3):  # a retry after a timeout, then a replay from a spool
+        await registry.stub.RecordUsage(pb.RecordUsageRequest(increments=batch, flush_id=flush_id))
+    await registry.stub.RecordUsage(
+        pb.RecordUsageRequest(increments=batch, flush_id="0d7c6a55-8a8e-4b7e-9d64-0f0b9a0f3a22")
+    )
+    reply = await registry.stub.GetUsage(
+        pb.GetUsageRequest(actor_user_id=admin, api_id=api_id, from_day="2026-11-25", to_day="2026-11-25")
+    )
+    assert [(d.count_2xx, d.count_5xx) for d in reply.days] == [(10, 2)]
+
+
+async def test_a_flush_id_must_be_a_uuid(registry):
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await registry.stub.RecordUsage(pb.RecordUsageRequest(flush_id="again"))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -8,13 +8,25 @@ control-plane call: key digests, allowlist, status and schedule are all here. Mo
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from services.policy.access import AccessRule
 from services.policy.from_proto import rules_of, schedule_of
 from services.policy.schedule import Schedule
+from services.gateway.serving.catalog_file import CatalogFile
 from services.runtime.api_watch import ApiWatcher, WatchedApi
+from services.runtime.logging import get_logger
+from services.runtime.tasks import cancel_and_wait
 from torii.v1 import apis_pb2, models_pb2, registry_service_pb2, registry_service_pb2_grpc
+
+log = get_logger("catalog")
+
+# Changes are written to disk once they settle, not once per change of a burst.
+SAVE_DELAY_S = 0.5
+# How long a registry that neither answers nor fails may keep the saved catalog from serving.
+RESTORE_AFTER_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,12 @@ class Endpoint:
     rules: tuple[AccessRule, ...]
     """In decision order."""
     schedule: Schedule
+    key_expiry: dict[str, datetime] = field(default_factory=dict)
+    """API key id → when it stops working, for the keys that expire."""
+
+    def key_expired(self, key_id: str, now: datetime) -> bool:
+        expires_at = self.key_expiry.get(key_id)
+        return expires_at is not None and expires_at <= now
 
     @property
     def serverless(self) -> bool:
@@ -41,18 +59,70 @@ def _endpoint(item: WatchedApi) -> Endpoint:
         key_digests={key.key_id: key.sha256 for key in item.keys},
         rules=rules_of(item.api),
         schedule=schedule_of(item.api),
+        key_expiry={
+            key.key_id: key.expires_at.ToDatetime(tzinfo=timezone.utc) for key in item.keys if key.HasField("expires_at")
+        },
     )
 
 
 class ApiCatalog:
-    def __init__(self, registry: registry_service_pb2_grpc.RegistryServiceStub) -> None:
+    def __init__(
+        self, registry: registry_service_pb2_grpc.RegistryServiceStub, saved: CatalogFile | None = None
+    ) -> None:
+        """saved: where the last catalog seen is kept, to serve from after a restart while the
+        registry does not answer; None keeps nothing on disk."""
         self._registry = registry
+        self._saved = saved
+        self._save_task: asyncio.Task | None = None
+        self._unsaved = False
+        self._first_sync_task: asyncio.Task | None = None
+        self._restore_task: asyncio.Task | None = None
         self._by_path: dict[str, Endpoint] = {}
         self._path_of: dict[str, str] = {}
         self._key_owner: dict[str, Endpoint] = {}
         """API key id → the endpoint whose key it is."""
         self._versions: dict[str, asyncio.Future[models_pb2.ModelVersion]] = {}
         self.watcher = ApiWatcher(registry, self._on_change)
+
+    def start(self) -> None:
+        """Watch the registry; should it not answer, serve the saved catalog meanwhile."""
+        self.watcher.start()
+        self._restore_task = asyncio.ensure_future(self._restore_unless_synced())
+        self._first_sync_task = asyncio.ensure_future(self._save_once_synced())
+
+    async def _restore_unless_synced(self) -> None:
+        # A registry that answers gives a current snapshot within moments: the saved one, maybe
+        # older, is only for a registry that fails or stays silent.
+        synced, failed = (asyncio.ensure_future(event.wait()) for event in (self.watcher.synced, self.watcher.failed))
+        try:
+            await asyncio.wait({synced, failed}, timeout=RESTORE_AFTER_S, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            synced.cancel()
+            failed.cancel()
+        if self.watcher.synced.is_set() or self._saved is None:
+            return
+        restored = await asyncio.to_thread(self._saved.load)
+        if restored is None or self.watcher.synced.is_set():
+            return
+        apis, versions = restored
+        for version in versions:
+            if version.model_version_id not in self._versions:
+                future = asyncio.get_running_loop().create_future()
+                future.set_result(version)
+                self._versions[version.model_version_id] = future
+        self.watcher.seed(apis)
+        log.warning("catalog_restored_from_disk", apis=len(apis), path=str(self._saved.path))
+
+    async def stop(self) -> None:
+        await self.watcher.stop()
+        await cancel_and_wait(self._restore_task)
+        await cancel_and_wait(self._first_sync_task)
+        await cancel_and_wait(self._save_task)
+
+    async def _save_once_synced(self) -> None:
+        # The first snapshot's changes arrive before `synced` is set, so they did not save.
+        await self.watcher.synced.wait()
+        self._save_soon()
 
     def find(self, path: str) -> Endpoint | None:
         return self._by_path.get(path)
@@ -74,6 +144,37 @@ class ApiCatalog:
             self._path_of[api_id] = item.api.url_path
             for key_id in endpoint.key_digests:
                 self._key_owner[key_id] = endpoint
+            serving = item.api.serving_model_version_id
+            if serving and serving not in self._versions:
+                # Fetched now rather than on the first request, so the saved catalog holds it.
+                asyncio.ensure_future(self._prefetch(serving))
+        self._save_soon()
+
+    async def _prefetch(self, model_version_id: str) -> None:
+        with contextlib.suppress(Exception):  # the first request tries again and reports it
+            await self.version(model_version_id)
+
+    def _save_soon(self) -> None:
+        if self._saved is None or not self.watcher.synced.is_set():
+            return  # nothing new to keep before the registry's first snapshot
+        self._unsaved = True
+        if self._save_task is None or self._save_task.done():
+            self._save_task = asyncio.ensure_future(self._save_until_current())
+
+    async def _save_until_current(self) -> None:
+        # A change that arrives while a save is being written is saved by the next round.
+        while self._unsaved:
+            await asyncio.sleep(SAVE_DELAY_S)
+            self._unsaved = False
+            versions = [
+                future.result()
+                for future in self._versions.values()
+                if future.done() and not future.cancelled() and future.exception() is None
+            ]
+            try:
+                await asyncio.to_thread(self._saved.save, list(self.watcher.apis.values()), versions)
+            except OSError as error:
+                log.error("catalog_save_failed", path=str(self._saved.path), error=repr(error))
 
     async def version(self, model_version_id: str) -> models_pb2.ModelVersion:
         """The version's metadata; concurrent first requests share one registry call."""
@@ -81,6 +182,7 @@ class ApiCatalog:
         if future is None:
             future = asyncio.ensure_future(self._fetch(model_version_id))
             self._versions[model_version_id] = future
+            future.add_done_callback(lambda _: self._save_soon())
         try:
             return await asyncio.shield(future)
         except Exception:

@@ -1,19 +1,25 @@
 """Per-day request counts by status class, added up in memory and sent to the registry in batches.
 
 Counting costs a dict update per request; a flush every flush_interval_s sends the sums with one
-RecordUsage call. A failed flush keeps its counts for the next one, and stop() flushes what is
-left, so a graceful shutdown loses nothing.
+RecordUsage call that names the batch (its flush id), with the API keys that admitted requests
+since the last flush and when each last did (the registry records their last use). A batch the
+registry does not take goes to the spool on disk and is sent again, with the same id, at every
+later flush until it is taken: stop() flushes what is left, and counts survive a registry or
+database outage and a gateway restart. Only a crash loses what was counted since the last flush.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timezone
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.gateway.serving.usage_spool import UsageSpool
 from services.runtime.logging import get_logger
 from services.runtime.tasks import cancel_and_wait
 from torii.v1 import apis_pb2, registry_service_pb2, registry_service_pb2_grpc
@@ -21,6 +27,8 @@ from torii.v1 import apis_pb2, registry_service_pb2, registry_service_pb2_grpc
 log = get_logger("usage")
 
 _CLASSES = {2: 0, 4: 1, 5: 2}
+# Spooled batches sent per flush, so a long outage's backlog drains without one long flush.
+REPLAY_BATCHES_PER_FLUSH = 50
 
 
 def _today() -> str:
@@ -31,14 +39,18 @@ class UsageRecorder:
     def __init__(
         self,
         registry: registry_service_pb2_grpc.RegistryServiceStub,
+        spool: UsageSpool,
         *,
         flush_interval_s: float = 2.0,
         today: Callable[[], str] = _today,
     ) -> None:
         self._registry = registry
+        self._spool = spool
         self._flush_interval_s = flush_interval_s
         self._today = today
         self._counts: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self._key_uses: dict[str, datetime] = {}
+        """API key id → when it last admitted a request; bounded by the keys the catalog holds."""
         self._task: asyncio.Task | None = None
         self._flushing = asyncio.Lock()
 
@@ -46,6 +58,9 @@ class UsageRecorder:
         status_class = _CLASSES.get(http_status // 100)
         if status_class is not None:
             self._counts[(api_id, self._today())][status_class] += 1
+
+    def key_used(self, key_id: str) -> None:
+        self._key_uses[key_id] = datetime.now(timezone.utc)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="usage-flush")
@@ -60,19 +75,52 @@ class UsageRecorder:
             await self.flush()
 
     async def flush(self) -> None:
+        """Send what was counted since the last flush, then what the spool holds."""
         async with self._flushing:
-            if not self._counts:
-                return
-            taken, self._counts = self._counts, defaultdict(lambda: [0, 0, 0])
-            increments = [
-                apis_pb2.DailyUsage(api_id=api_id, day=day, count_2xx=c2, count_4xx=c4, count_5xx=c5)
-                for (api_id, day), (c2, c4, c5) in taken.items()
-            ]
-            try:
-                await self._registry.RecordUsage(registry_service_pb2.RecordUsageRequest(increments=increments))
-            except grpc.aio.AioRpcError as error:
-                log.warning("usage_flush_failed", code=error.code().name, apis=len(increments))
-                for key, counts in taken.items():
-                    kept = self._counts[key]
-                    for index, value in enumerate(counts):
-                        kept[index] += value
+            if self._counts or self._key_uses:
+                taken, self._counts = self._counts, defaultdict(lambda: [0, 0, 0])
+                keys_taken, self._key_uses = self._key_uses, {}
+                batch = registry_service_pb2.RecordUsageRequest(
+                    flush_id=str(uuid.uuid4()),
+                    increments=[
+                        apis_pb2.DailyUsage(api_id=api_id, day=day, count_2xx=c2, count_4xx=c4, count_5xx=c5)
+                        for (api_id, day), (c2, c4, c5) in taken.items()
+                    ],
+                    key_uses=[_key_use(key_id, used_at) for key_id, used_at in keys_taken.items()],
+                )
+                if not await self._send(batch) and not await self._spooled(batch):
+                    self._keep_in_memory(taken, keys_taken)
+            for path, batch in await asyncio.to_thread(self._spool.pending, REPLAY_BATCHES_PER_FLUSH):
+                if not await self._send(batch):
+                    break
+                await asyncio.to_thread(self._spool.done, path)
+
+    async def _send(self, batch: registry_service_pb2.RecordUsageRequest) -> bool:
+        try:
+            await self._registry.RecordUsage(batch)
+        except grpc.aio.AioRpcError as error:
+            log.warning("usage_flush_failed", code=error.code().name, apis=len(batch.increments), flush_id=batch.flush_id)
+            return False
+        return True
+
+    async def _spooled(self, batch: registry_service_pb2.RecordUsageRequest) -> bool:
+        try:
+            return await asyncio.to_thread(self._spool.keep, batch)
+        except OSError as error:
+            log.error("usage_spool_write_failed", error=repr(error), flush_id=batch.flush_id)
+            return False
+
+    def _keep_in_memory(self, taken: dict[tuple[str, str], list[int]], keys_taken: dict[str, datetime]) -> None:
+        # Only when the spool cannot take the batch; counts stay bounded by APIs × days.
+        for key, counts in taken.items():
+            kept = self._counts[key]
+            for index, value in enumerate(counts):
+                kept[index] += value
+        for key_id, used_at in keys_taken.items():
+            self._key_uses.setdefault(key_id, used_at)  # a use counted since is the later one
+
+
+def _key_use(key_id: str, used_at: datetime) -> registry_service_pb2.ApiKeyUse:
+    stamp = Timestamp()
+    stamp.FromDatetime(used_at)
+    return registry_service_pb2.ApiKeyUse(key_id=key_id, used_at=stamp)

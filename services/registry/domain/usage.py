@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 
 from services.registry.domain.ids import parse_id
@@ -25,13 +26,20 @@ class UsageService:
         self._store = store
         self._today = today
 
-    async def record(self, increments: list[DailyUsage]) -> None:
+    async def record(
+        self, increments: list[DailyUsage], flush_id: str = "", key_uses: Sequence[tuple[str, datetime]] = ()
+    ) -> bool:
+        """Add a batch of counts and record when its API keys were last used; a batch whose
+        flush_id was applied before is not applied again."""
+        if flush_id:
+            parse_id(flush_id, "flush_id")
         for increment in increments:
             parse_id(increment.api_id, "api_id")
             parse_day(increment.day, "day")
             if min(increment.count_2xx, increment.count_4xx, increment.count_5xx) < 0:
                 raise InvalidArgument("usage counts must not be negative")
-        await self._store.add(increments)
+        key_uses = [(parse_id(key_id, "key_id"), used_at) for key_id, used_at in key_uses]
+        return await self._store.add(increments, flush_id or None, key_uses)
 
     async def days(self, actor_user_id: str, api_id: str, from_day: str, to_day: str) -> list[DailyUsage]:
         api = await self._apis.get(actor_user_id, api_id)

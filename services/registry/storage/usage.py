@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 import asyncpg
 
 from services.registry.domain.types import DailyUsage
+from services.registry.storage import credentials
+
+
+# Longer than any gateway keeps a batch before it is applied or given up.
+FLUSH_IDS_KEPT = "30 days"
 
 
 class UsageStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def add(self, increments: list[DailyUsage]) -> None:
-        """Add counts in one statement; counts for APIs deleted meanwhile are dropped."""
-        if not increments:
-            return
-        await self._pool.execute(
+    async def add(
+        self, increments: list[DailyUsage], flush_id: str | None = None, key_uses: Sequence[tuple[str, datetime]] = ()
+    ) -> bool:
+        """Add counts in one statement and record the keys' last uses; counts for APIs deleted
+        meanwhile are dropped. With a flush_id, a batch already applied changes nothing; return
+        whether this call applied it."""
+        if not increments and not key_uses:
+            return True
+        async with self._pool.acquire() as connection, connection.transaction():
+            if flush_id is not None:
+                first_time = await connection.fetchval(
+                    "INSERT INTO usage_flushes (flush_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true", flush_id
+                )
+                if not first_time:
+                    return False
+                await connection.execute(
+                    f"DELETE FROM usage_flushes WHERE applied_at < now() - interval '{FLUSH_IDS_KEPT}'"
+                )
+            if increments:
+                await self._add(connection, increments)
+            await credentials.mark_keys_used(connection, list(key_uses))
+        return True
+
+    async def _add(self, connection: asyncpg.Connection, increments: list[DailyUsage]) -> None:
+        await connection.execute(
             "INSERT INTO api_usage_daily (api_id, day, count_2xx, count_4xx, count_5xx)"
             " SELECT i.api_id, i.day, SUM(i.c2), SUM(i.c4), SUM(i.c5)"
             " FROM unnest($1::uuid[], $2::date[], $3::bigint[], $4::bigint[], $5::bigint[])"

@@ -2,8 +2,10 @@
 
 A worker is a child process tied to the trainer (it dies with it), so the event loop never
 trains. Progress lines from the worker go to the registry, whose answer also tells the runner
-when a user cancelled the job. A job left RUNNING by a trainer that died is requeued (or failed,
-after too many attempts) when a trainer starts again.
+when a user cancelled the job. A worker still running after TORII_TRAINING_JOB_TIMEOUT_S is
+killed and its job failed, so one job cannot hold a training slot (and its memory) forever. A
+job left RUNNING by a trainer that died is requeued (or failed, after too many attempts) when a
+trainer starts again.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ log = get_logger("trainer.runner")
 # Progress goes to the registry at most this often; the last line before a result always goes.
 PROGRESS_REPORT_INTERVAL_S = 0.5
 STDERR_TAIL_CHARS = 2000
+# FinishTrainingJob failed in a way that does not say whether the registry recorded the model.
+_OUTCOME_UNKNOWN = frozenset(
+    {
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.INTERNAL,
+    }
+)
+_MAX_CONFIRM_DELAY_S = 10.0
 # A niced worker's OpenMP threads would spin waiting for each other whenever serving holds a core
 # (a 100k-row training measured 7 s alone and 75-87 s beside a busy process); passive waiting
 # yields the CPU instead.
@@ -122,14 +135,16 @@ class JobRunner:
             raise
         except DataSetGone as error:  # the user's doing, not a crash
             await self._fail(job.job_id, f"training failed: {error}")
-        except Exception as error:  # a job must end in a final state, whatever went wrong
+        except Exception:  # a job must end in a final state, whatever went wrong
+            # The error's text may name store paths or carry gRPC's debug text: it goes to the log.
             log.exception("training_crashed", job_id=job.job_id)
-            await self._fail(job.job_id, f"training failed: {error}")
+            await self._fail(job.job_id, "training failed: an internal error stopped it; retry, or report the job id")
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
     async def _run_worker(self, job_id: str, spec: protocol.JobSpec) -> protocol.WorkerResult | str | None:
-        """The worker's result, its error message, or None when the job was cancelled."""
+        """The worker's result, its error message (or why it was stopped), or None when the job
+        was cancelled."""
         process = await asyncio.create_subprocess_exec(
             *tied_command([sys.executable, "-m", "services.trainer.jobs.worker"]),
             stdin=asyncio.subprocess.PIPE,
@@ -142,12 +157,23 @@ class JobRunner:
         cancelled = asyncio.Event()
         # A long phase may print nothing for a while: a cancellation is also noticed by polling.
         watchdog = asyncio.create_task(self._kill_when_cancelled(job_id, process, cancelled))
+        limit_s = self._settings.training_job_timeout_s
         try:
-            process.stdin.write(spec.to_json().encode())
-            await process.stdin.drain()
-            process.stdin.close()
-            answer = await self._read_worker(job_id, process, cancelled)
-            returncode = await process.wait()
+            try:
+                async with asyncio.timeout(limit_s):
+                    process.stdin.write(spec.to_json().encode())
+                    await process.stdin.drain()
+                    process.stdin.close()
+                    answer = await self._read_worker(job_id, process, cancelled)
+                    returncode = await process.wait()
+            except TimeoutError:
+                if cancelled.is_set():
+                    return None
+                log.warning("training_timed_out", job_id=job_id, limit_s=limit_s)
+                return (
+                    f"training was stopped after {limit_s:g} s, the longest one job may run on this "
+                    f"trainer; train on fewer rows or columns (or a shorter window, tst)"
+                )
             stderr = (await stderr_task).decode(errors="replace")
             if cancelled.is_set():
                 return None
@@ -220,24 +246,51 @@ class JobRunner:
             result_uri=package.uri,
             model_version=model_version_spec(model, schema_from_json(result.schema), job.config),
         )
-        try:
-            reply = await self._registry.FinishTrainingJob(request)
-        except grpc.aio.AioRpcError as error:
-            self._store.remove(model.uri)
-            self._store.remove(package.uri)
-            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                # Cancelled meanwhile (then failing it is refused too, and it stays cancelled), or
-                # the model a retrain replaces was deleted: the job must still end.
-                log.info("training_result_dropped", job_id=job.job_id, details=error.details())
-                await self._fail(job.job_id, f"the trained model was not kept: {error.details()}")
-                return
-            raise
-        log.info(
-            "training_finished",
-            job_id=job.job_id,
-            model_version_id=reply.model_version.model_version_id,
-            model_number=reply.model_version.number,
-        )
+        delay_s = self._settings.job_poll_interval_s
+        while True:
+            try:
+                reply = await self._registry.FinishTrainingJob(request)
+            except grpc.aio.AioRpcError as error:
+                if error.code() not in _OUTCOME_UNKNOWN:
+                    self._store.remove(model.uri)
+                    self._store.remove(package.uri)
+                    if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                        # Cancelled meanwhile (then failing it is refused too, and it stays
+                        # cancelled), or the model a retrain replaces was deleted: the job must end.
+                        log.info("training_result_dropped", job_id=job.job_id, details=error.details())
+                        await self._fail(job.job_id, f"the trained model was not kept: {error.details()}")
+                        return
+                    raise
+                # The registry may have recorded the model before the answer was lost: its files
+                # stay until the registry says whether it did.
+                log.warning("training_result_unconfirmed", job_id=job.job_id, code=error.code().name)
+                if await self._recorded(job.job_id, package.uri):
+                    log.info("training_finished", job_id=job.job_id, confirmed_after=error.code().name)
+                    return
+                await asyncio.sleep(delay_s)
+                delay_s = min(delay_s * 2, _MAX_CONFIRM_DELAY_S)
+                continue
+            log.info(
+                "training_finished",
+                job_id=job.job_id,
+                model_version_id=reply.model_version.model_version_id,
+                model_number=reply.model_version.number,
+            )
+            return
+
+    async def _recorded(self, job_id: str, result_uri: str) -> bool:
+        """Whether the registry holds the job finished with this result; asks until it answers."""
+        delay_s = self._settings.job_poll_interval_s
+        while True:
+            try:
+                reply = await self._registry.GetTrainingJob(tr.GetTrainingJobRequest(job_id=job_id))
+            except grpc.aio.AioRpcError as error:
+                log.warning("training_result_check_failed", job_id=job_id, code=error.code().name)
+                await asyncio.sleep(delay_s)
+                delay_s = min(delay_s * 2, _MAX_CONFIRM_DELAY_S)
+                continue
+            job = reply.job
+            return job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED and job.result_uri == result_uri
 
     async def _fail(self, job_id: str, message: str) -> None:
         log.info("training_failed", job_id=job_id, message=message)
