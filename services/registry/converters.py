@@ -227,7 +227,14 @@ def status_from_proto(value: int) -> ApiStatus:
 
 
 def key_digests_to_proto(digests: list[KeyDigest]) -> list[apis_pb2.ApiKeyDigest]:
-    return [apis_pb2.ApiKeyDigest(key_id=digest.key_id, sha256=digest.sha256) for digest in digests]
+    return [
+        apis_pb2.ApiKeyDigest(
+            key_id=digest.key_id,
+            sha256=digest.sha256,
+            expires_at=timestamp(digest.expires_at) if digest.expires_at is not None else None,
+        )
+        for digest in digests
+    ]
 
 
 def usage_from_proto(message: apis_pb2.DailyUsage) -> DailyUsage:

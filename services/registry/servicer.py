@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.registry import converters as convert
+from services.registry import credential_converters
 from services.registry.watch import drain
 from services.runtime.errors import Unavailable
 from torii.v1 import registry_service_pb2 as pb
@@ -10,12 +11,13 @@ from torii.v1 import registry_service_pb2_grpc
 
 
 class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
-    def __init__(self, accounts, models, apis, usage, hub) -> None:
+    def __init__(self, accounts, models, apis, usage, hub, credentials) -> None:
         self._accounts = accounts
         self._models = models
         self._apis = apis
         self._usage = usage
         self._hub = hub
+        self._credentials = credentials
 
     async def CreateAccount(self, request, context):
         account = await self._accounts.create_account(request.actor_user_id, request.name)
@@ -37,6 +39,19 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def AuthenticateToken(self, request, context):
         user = await self._accounts.authenticate(request.token)
         return pb.AuthenticateTokenResponse(user=convert.user_to_proto(user))
+
+    async def ListCredentials(self, request, context):
+        found = await self._credentials.list(request.actor_user_id, request.account_id, request.user_id)
+        return pb.ListCredentialsResponse(credentials=[credential_converters.credential_to_proto(c) for c in found])
+
+    async def RevokeCredential(self, request, context):
+        await self._credentials.revoke(request.actor_user_id, request.credential_id)
+        return pb.RevokeCredentialResponse()
+
+    async def SetCredentialExpiry(self, request, context):
+        expires_at = credential_converters.expiry_from_proto(request)
+        credential = await self._credentials.set_expiry(request.actor_user_id, request.credential_id, expires_at)
+        return pb.SetCredentialExpiryResponse(credential=credential_converters.credential_to_proto(credential))
 
     async def CreateModel(self, request, context):
         fields = convert.version_fields_from_proto(request.first_version)
@@ -115,8 +130,16 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         granted, used, limit = await self._apis.reserve_trial_request(request.api_id)
         return pb.ReserveTrialRequestResponse(granted=granted, used=used, limit=limit)
 
+    async def ReleaseTrialRequest(self, request, context):
+        used, limit = await self._apis.release_trial_request(request.api_id)
+        return pb.ReleaseTrialRequestResponse(used=used, limit=limit)
+
     async def RecordUsage(self, request, context):
-        await self._usage.record([convert.usage_from_proto(item) for item in request.increments])
+        await self._usage.record(
+            [convert.usage_from_proto(item) for item in request.increments],
+            request.flush_id,
+            credential_converters.key_uses_from_proto(request),
+        )
         return pb.RecordUsageResponse()
 
     async def GetUsage(self, request, context):

@@ -1,5 +1,8 @@
 """The scheduler's side of the registry: model versions by id and deployment reports."""
 
+import asyncio
+import functools
+
 import grpc
 import pytest
 
@@ -136,3 +139,34 @@ async def test_serverless_apis_refuse_models_of_64_mb_or_more(registry):
         )
     )
     assert moved.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_concurrent_changes_never_combine_into_a_serverless_api_with_a_big_model(registry):
+    """One request moves the API to serverless, another gives it a big model: each fits alone."""
+    small = await make_version(registry.stub, registry.admin_user_id, name="small")
+    big = await registry.stub.CreateModel(
+        pb.CreateModelRequest(
+            actor_user_id=registry.admin_user_id, name="big", first_version=version_spec(size_bytes=64 * 1024 * 1024)
+        )
+    )
+    for attempt in range(15):
+        api = (
+            await make_api(
+                registry.stub,
+                registry.admin_user_id,
+                small.model_version_id,
+                name=f"race {attempt}",
+                execution_type=apis_pb2.EXECUTION_TYPE_DEDICATED,
+            )
+        ).api
+        update = functools.partial(pb.UpdateApiRequest, actor_user_id=registry.admin_user_id, api_id=api.api_id)
+        await asyncio.gather(
+            registry.stub.UpdateApi(update(execution_type=apis_pb2.EXECUTION_TYPE_SERVERLESS)),
+            registry.stub.UpdateApi(update(model_version_id=big.model_version.model_version_id)),
+            return_exceptions=True,
+        )
+        final = (await registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=api.api_id))).api
+        assert not (
+            final.execution_type == apis_pb2.EXECUTION_TYPE_SERVERLESS
+            and final.model_version_id == big.model_version.model_version_id
+        ), f"attempt {attempt}: a serverless API now serves a 64 MB model"

@@ -24,3 +24,19 @@ async def test_formal_apis_have_no_quota(registry):
     api = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id)).api
     reply = await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
     assert reply.granted and reply.limit == 0
+
+
+async def test_a_released_reservation_can_be_taken_again_and_never_goes_below_zero(registry):
+    version = await make_version(registry.stub, registry.admin_user_id)
+    api = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL)).api
+    await asyncio.gather(*(registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id)) for _ in range(100)))
+    refused = await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
+    assert not refused.granted
+    released = await registry.stub.ReleaseTrialRequest(pb.ReleaseTrialRequestRequest(api_id=api.api_id))
+    assert (released.used, released.limit) == (99, 100)
+    again = await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
+    assert again.granted and again.used == 100
+
+    fresh = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL, name="fresh")).api
+    floor = await registry.stub.ReleaseTrialRequest(pb.ReleaseTrialRequestRequest(api_id=fresh.api_id))
+    assert floor.used == 0

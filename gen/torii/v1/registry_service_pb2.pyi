@@ -1,6 +1,10 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from torii.v1 import accounts_pb2 as _accounts_pb2
 from torii.v1 import apis_pb2 as _apis_pb2
 from torii.v1 import models_pb2 as _models_pb2
+from torii.v1 import training_pb2 as _training_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -10,12 +14,23 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class CredentialKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CREDENTIAL_KIND_UNSPECIFIED: _ClassVar[CredentialKind]
+    CREDENTIAL_KIND_BEARER_TOKEN: _ClassVar[CredentialKind]
+    CREDENTIAL_KIND_API_KEY: _ClassVar[CredentialKind]
+    CREDENTIAL_KIND_PREDICTION_ONE_KEY: _ClassVar[CredentialKind]
+
 class WatchEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     WATCH_EVENT_TYPE_UNSPECIFIED: _ClassVar[WatchEventType]
     WATCH_EVENT_TYPE_UPSERTED: _ClassVar[WatchEventType]
     WATCH_EVENT_TYPE_DELETED: _ClassVar[WatchEventType]
     WATCH_EVENT_TYPE_SYNCED: _ClassVar[WatchEventType]
+CREDENTIAL_KIND_UNSPECIFIED: CredentialKind
+CREDENTIAL_KIND_BEARER_TOKEN: CredentialKind
+CREDENTIAL_KIND_API_KEY: CredentialKind
+CREDENTIAL_KIND_PREDICTION_ONE_KEY: CredentialKind
 WATCH_EVENT_TYPE_UNSPECIFIED: WatchEventType
 WATCH_EVENT_TYPE_UPSERTED: WatchEventType
 WATCH_EVENT_TYPE_DELETED: WatchEventType
@@ -94,6 +109,74 @@ class AuthenticateTokenResponse(_message.Message):
     USER_FIELD_NUMBER: _ClassVar[int]
     user: _accounts_pb2.User
     def __init__(self, user: _Optional[_Union[_accounts_pb2.User, _Mapping]] = ...) -> None: ...
+
+class Credential(_message.Message):
+    __slots__ = ("credential_id", "kind", "user_id", "api_id", "account_id", "purpose", "created_at", "expires_at", "last_used_at", "bootstrap")
+    CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    API_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_USED_AT_FIELD_NUMBER: _ClassVar[int]
+    BOOTSTRAP_FIELD_NUMBER: _ClassVar[int]
+    credential_id: str
+    kind: CredentialKind
+    user_id: str
+    api_id: str
+    account_id: str
+    purpose: _training_pb2.KeyPurpose
+    created_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    last_used_at: _timestamp_pb2.Timestamp
+    bootstrap: bool
+    def __init__(self, credential_id: _Optional[str] = ..., kind: _Optional[_Union[CredentialKind, str]] = ..., user_id: _Optional[str] = ..., api_id: _Optional[str] = ..., account_id: _Optional[str] = ..., purpose: _Optional[_Union[_training_pb2.KeyPurpose, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_used_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bootstrap: _Optional[bool] = ...) -> None: ...
+
+class ListCredentialsRequest(_message.Message):
+    __slots__ = ("actor_user_id", "account_id", "user_id")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    account_id: str
+    user_id: str
+    def __init__(self, actor_user_id: _Optional[str] = ..., account_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class ListCredentialsResponse(_message.Message):
+    __slots__ = ("credentials",)
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    credentials: _containers.RepeatedCompositeFieldContainer[Credential]
+    def __init__(self, credentials: _Optional[_Iterable[_Union[Credential, _Mapping]]] = ...) -> None: ...
+
+class RevokeCredentialRequest(_message.Message):
+    __slots__ = ("actor_user_id", "credential_id")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    credential_id: str
+    def __init__(self, actor_user_id: _Optional[str] = ..., credential_id: _Optional[str] = ...) -> None: ...
+
+class RevokeCredentialResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetCredentialExpiryRequest(_message.Message):
+    __slots__ = ("actor_user_id", "credential_id", "expires_at")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    credential_id: str
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, actor_user_id: _Optional[str] = ..., credential_id: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SetCredentialExpiryResponse(_message.Message):
+    __slots__ = ("credential",)
+    CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    credential: Credential
+    def __init__(self, credential: _Optional[_Union[Credential, _Mapping]] = ...) -> None: ...
 
 class ModelVersionSpec(_message.Message):
     __slots__ = ("format", "artifact_uri", "sha256", "size_bytes", "signature", "preprocessing")
@@ -417,11 +500,37 @@ class ReserveTrialRequestResponse(_message.Message):
     limit: int
     def __init__(self, granted: _Optional[bool] = ..., used: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
 
+class ReleaseTrialRequestRequest(_message.Message):
+    __slots__ = ("api_id",)
+    API_ID_FIELD_NUMBER: _ClassVar[int]
+    api_id: str
+    def __init__(self, api_id: _Optional[str] = ...) -> None: ...
+
+class ReleaseTrialRequestResponse(_message.Message):
+    __slots__ = ("used", "limit")
+    USED_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    used: int
+    limit: int
+    def __init__(self, used: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
 class RecordUsageRequest(_message.Message):
-    __slots__ = ("increments",)
+    __slots__ = ("increments", "flush_id", "key_uses")
     INCREMENTS_FIELD_NUMBER: _ClassVar[int]
+    FLUSH_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_USES_FIELD_NUMBER: _ClassVar[int]
     increments: _containers.RepeatedCompositeFieldContainer[_apis_pb2.DailyUsage]
-    def __init__(self, increments: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ...) -> None: ...
+    flush_id: str
+    key_uses: _containers.RepeatedCompositeFieldContainer[ApiKeyUse]
+    def __init__(self, increments: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ..., flush_id: _Optional[str] = ..., key_uses: _Optional[_Iterable[_Union[ApiKeyUse, _Mapping]]] = ...) -> None: ...
+
+class ApiKeyUse(_message.Message):
+    __slots__ = ("key_id", "used_at")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    USED_AT_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    used_at: _timestamp_pb2.Timestamp
+    def __init__(self, key_id: _Optional[str] = ..., used_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RecordUsageResponse(_message.Message):
     __slots__ = ()

@@ -62,6 +62,21 @@ class RegistryServiceStub:
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.AuthenticateTokenRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_registry__service__pb2.AuthenticateTokenResponse.FromString,
                 _registered_method=True)
+        self.ListCredentials = channel.unary_unary(
+                '/torii.v1.RegistryService/ListCredentials',
+                request_serializer=torii_dot_v1_dot_registry__service__pb2.ListCredentialsRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_registry__service__pb2.ListCredentialsResponse.FromString,
+                _registered_method=True)
+        self.RevokeCredential = channel.unary_unary(
+                '/torii.v1.RegistryService/RevokeCredential',
+                request_serializer=torii_dot_v1_dot_registry__service__pb2.RevokeCredentialRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_registry__service__pb2.RevokeCredentialResponse.FromString,
+                _registered_method=True)
+        self.SetCredentialExpiry = channel.unary_unary(
+                '/torii.v1.RegistryService/SetCredentialExpiry',
+                request_serializer=torii_dot_v1_dot_registry__service__pb2.SetCredentialExpiryRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_registry__service__pb2.SetCredentialExpiryResponse.FromString,
+                _registered_method=True)
         self.CreateModel = channel.unary_unary(
                 '/torii.v1.RegistryService/CreateModel',
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.CreateModelRequest.SerializeToString,
@@ -152,6 +167,11 @@ class RegistryServiceStub:
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.ReserveTrialRequestRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_registry__service__pb2.ReserveTrialRequestResponse.FromString,
                 _registered_method=True)
+        self.ReleaseTrialRequest = channel.unary_unary(
+                '/torii.v1.RegistryService/ReleaseTrialRequest',
+                request_serializer=torii_dot_v1_dot_registry__service__pb2.ReleaseTrialRequestRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_registry__service__pb2.ReleaseTrialRequestResponse.FromString,
+                _registered_method=True)
         self.RecordUsage = channel.unary_unary(
                 '/torii.v1.RegistryService/RecordUsage',
                 request_serializer=torii_dot_v1_dot_registry__service__pb2.RecordUsageRequest.SerializeToString,
@@ -206,6 +226,28 @@ class RegistryServiceServicer:
 
     def AuthenticateToken(self, request, context):
         """AuthenticateToken resolves a user's bearer token to its user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCredentials(self, request, context):
+        """ListCredentials lists the bearer tokens, API keys and Prediction One keys the actor may
+        manage, with when each was last used; never a secret or its digest.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeCredential(self, request, context):
+        """RevokeCredential deletes a credential: it is refused from then on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetCredentialExpiry(self, request, context):
+        """SetCredentialExpiry sets when a credential stops working, or clears it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -321,6 +363,15 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReleaseTrialRequest(self, request, context):
+        """ReleaseTrialRequest gives back a reservation whose request failed on the platform's side
+        (Triton away, a timeout): the caller did not get its answer, so it does not use the quota.
+        Call it at most once per reservation, and never retry it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecordUsage(self, request, context):
         """RecordUsage adds batched per-day request counts.
         """
@@ -376,6 +427,21 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.AuthenticateToken,
                     request_deserializer=torii_dot_v1_dot_registry__service__pb2.AuthenticateTokenRequest.FromString,
                     response_serializer=torii_dot_v1_dot_registry__service__pb2.AuthenticateTokenResponse.SerializeToString,
+            ),
+            'ListCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCredentials,
+                    request_deserializer=torii_dot_v1_dot_registry__service__pb2.ListCredentialsRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_registry__service__pb2.ListCredentialsResponse.SerializeToString,
+            ),
+            'RevokeCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeCredential,
+                    request_deserializer=torii_dot_v1_dot_registry__service__pb2.RevokeCredentialRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_registry__service__pb2.RevokeCredentialResponse.SerializeToString,
+            ),
+            'SetCredentialExpiry': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetCredentialExpiry,
+                    request_deserializer=torii_dot_v1_dot_registry__service__pb2.SetCredentialExpiryRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_registry__service__pb2.SetCredentialExpiryResponse.SerializeToString,
             ),
             'CreateModel': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateModel,
@@ -466,6 +532,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.ReserveTrialRequest,
                     request_deserializer=torii_dot_v1_dot_registry__service__pb2.ReserveTrialRequestRequest.FromString,
                     response_serializer=torii_dot_v1_dot_registry__service__pb2.ReserveTrialRequestResponse.SerializeToString,
+            ),
+            'ReleaseTrialRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseTrialRequest,
+                    request_deserializer=torii_dot_v1_dot_registry__service__pb2.ReleaseTrialRequestRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_registry__service__pb2.ReleaseTrialRequestResponse.SerializeToString,
             ),
             'RecordUsage': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordUsage,
@@ -626,6 +697,87 @@ class RegistryService:
             '/torii.v1.RegistryService/AuthenticateToken',
             torii_dot_v1_dot_registry__service__pb2.AuthenticateTokenRequest.SerializeToString,
             torii_dot_v1_dot_registry__service__pb2.AuthenticateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.RegistryService/ListCredentials',
+            torii_dot_v1_dot_registry__service__pb2.ListCredentialsRequest.SerializeToString,
+            torii_dot_v1_dot_registry__service__pb2.ListCredentialsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.RegistryService/RevokeCredential',
+            torii_dot_v1_dot_registry__service__pb2.RevokeCredentialRequest.SerializeToString,
+            torii_dot_v1_dot_registry__service__pb2.RevokeCredentialResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetCredentialExpiry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.RegistryService/SetCredentialExpiry',
+            torii_dot_v1_dot_registry__service__pb2.SetCredentialExpiryRequest.SerializeToString,
+            torii_dot_v1_dot_registry__service__pb2.SetCredentialExpiryResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1112,6 +1264,33 @@ class RegistryService:
             '/torii.v1.RegistryService/ReserveTrialRequest',
             torii_dot_v1_dot_registry__service__pb2.ReserveTrialRequestRequest.SerializeToString,
             torii_dot_v1_dot_registry__service__pb2.ReserveTrialRequestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseTrialRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.RegistryService/ReleaseTrialRequest',
+            torii_dot_v1_dot_registry__service__pb2.ReleaseTrialRequestRequest.SerializeToString,
+            torii_dot_v1_dot_registry__service__pb2.ReleaseTrialRequestResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -8,7 +8,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
-from torii.v1 import accounts_pb2, apis_pb2, models_pb2, registry_service_pb2 as rs
+from torii.v1 import accounts_pb2, apis_pb2, models_pb2, registry_service_pb2 as rs, training_pb2
 
 
 class EnumWords:
@@ -43,6 +43,8 @@ ROLE = EnumWords(accounts_pb2.Role, "ROLE_")
 # Data types keep Triton's spelling (FP32, INT64) because that is how model authors know them.
 DATA_TYPE = EnumWords(models_pb2.DataType, "DATA_TYPE_", str)
 MODEL_FORMAT = EnumWords(models_pb2.ModelFormat, "MODEL_FORMAT_")
+CREDENTIAL_KIND = EnumWords(rs.CredentialKind, "CREDENTIAL_KIND_")
+KEY_PURPOSE = EnumWords(training_pb2.KeyPurpose, "KEY_PURPOSE_")
 
 
 def timestamp(value: Timestamp, present: bool = True) -> str | None:
@@ -70,6 +72,22 @@ def user_json(user: accounts_pb2.User) -> dict:
         "name": user.name,
         "role": ROLE.word(user.role),
         "created_at": timestamp(user.created_at),
+    }
+
+
+def credential_json(credential: rs.Credential) -> dict:
+    """What a credential is for and when it was used; its secret is never kept in clear."""
+    return {
+        "credential_id": credential.credential_id,
+        "kind": CREDENTIAL_KIND.word(credential.kind),
+        "user_id": credential.user_id or None,
+        "api_id": credential.api_id or None,
+        "account_id": credential.account_id,
+        "purpose": KEY_PURPOSE.word(credential.purpose),
+        "created_at": timestamp(credential.created_at),
+        "expires_at": timestamp(credential.expires_at, credential.HasField("expires_at")),
+        "last_used_at": timestamp(credential.last_used_at, credential.HasField("last_used_at")),
+        "bootstrap": credential.bootstrap,
     }
 
 

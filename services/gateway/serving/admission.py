@@ -9,8 +9,9 @@ words it in its own error table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 import grpc
@@ -67,11 +68,21 @@ def check_caller(request: web.Request, runtime: InferenceRuntime, endpoint: Endp
     key = key.strip()
     key_id = credential_id_of(key) or ""
     stored = endpoint.key_digests.get(key_id)
+    now = runtime.clock()
     if stored is None or not matches(key, stored):
         owner = runtime.catalog.owner_of_key(key_id)
-        if owner is not None and owner is not endpoint and matches(key, owner.key_digests[key_id]):
+        if (
+            owner is not None
+            and owner is not endpoint
+            and matches(key, owner.key_digests[key_id])
+            and not owner.key_expired(key_id, now)
+        ):
             raise Refused(Refusal.KEY_OF_ANOTHER_API)
         raise Refused(Refusal.INVALID_KEY)
+    # An expired key is refused as if it were wrong: nothing tells a caller it once worked.
+    if endpoint.key_expired(key_id, now):
+        raise Refused(Refusal.INVALID_KEY)
+    runtime.usage.key_used(key_id)
 
 
 def check_enabled(endpoint: Endpoint, now: datetime) -> None:
@@ -108,6 +119,39 @@ async def reserve_trial_request(request: web.Request, api_id: str) -> None:
         raise Refused(Refusal.BACKEND_UNAVAILABLE) from None
     if not answer.granted:
         raise Refused(Refusal.QUOTA_USED_UP, f"this trial API has answered its {answer.limit} requests")
+
+
+# Refusals after a trial reservation that are the platform's doing, not the caller's: the caller
+# gets no answer, so its reservation goes back to the quota.
+PLATFORM_FAILURES = frozenset(
+    {Refusal.BACKEND_UNAVAILABLE, Refusal.TIMED_OUT, Refusal.NOT_READY, Refusal.MODEL_FAILURE}
+)
+
+
+@contextlib.asynccontextmanager
+async def trial_reservation(request: web.Request, endpoint: Endpoint) -> AsyncIterator[None]:
+    """A trial API's request holds one reservation of its quota; a failure on the platform's side
+    (PLATFORM_FAILURES) gives it back. A formal API reserves nothing."""
+    if not endpoint.trial:
+        yield
+        return
+    await reserve_trial_request(request, endpoint.api.api_id)
+    try:
+        yield
+    except Refused as refused:
+        if refused.refusal in PLATFORM_FAILURES:
+            await release_trial_request(request, endpoint.api.api_id)
+        raise
+
+
+async def release_trial_request(request: web.Request, api_id: str) -> None:
+    """Give a reservation back, once: a retry could give back more than was taken."""
+    try:
+        await request.app[REGISTRY].registry().ReleaseTrialRequest(
+            registry_service_pb2.ReleaseTrialRequestRequest(api_id=api_id)
+        )
+    except grpc.aio.AioRpcError as error:
+        log.warning("trial_release_failed", api_id=api_id, code=error.code().name)
 
 
 async def run_model(

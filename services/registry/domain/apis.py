@@ -27,7 +27,7 @@ from services.registry.domain.types import (
     Schedule,
     User,
 )
-from services.runtime.errors import NotFound
+from services.runtime.errors import FailedPrecondition, NotFound
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,20 @@ class ApiService:
             changes = dataclasses.replace(changes, name=require_name(changes.name, "API"))
         changed = transitions.apply_changes(api, changes)
         await self._check_fits(changed)
-        return await self._apis.change(api.api_id, lambda current: transitions.apply_changes(current, changes))
+        found = await self._models.get_version_with_account(changed.model_version_id)
+        checked_version = found[0] if found else None
+
+        def decide(current: PublishedApi) -> PublishedApi:
+            # Checked again under the row lock: a change made meanwhile (another execution type,
+            # another model) must not combine with this one into an API the rules refuse.
+            result = transitions.apply_changes(current, changes)
+            transitions.check_execution_settings(result)
+            if checked_version is None or result.model_version_id != checked_version.model_version_id:
+                raise FailedPrecondition("the API's model changed while this change was made; send it again")
+            transitions.check_model_fits(result, checked_version)
+            return result
+
+        return await self._apis.change(api.api_id, decide)
 
     async def stop(self, actor_user_id: str, api_id: str) -> PublishedApi:
         return await self._change(actor_user_id, api_id, transitions.stop)
@@ -174,6 +187,13 @@ class ApiService:
         if reserved is None:
             raise NotFound(f"no API with id {api_id}")
         return reserved
+
+    async def release_trial_request(self, api_id: str) -> tuple[int, int]:
+        api_id = parse_id(api_id, "api_id")
+        released = await self._apis.release_trial_request(api_id)
+        if released is None:
+            raise NotFound(f"no API with id {api_id}")
+        return released
 
     async def report_deployment(
         self, api_id: str, model_version_id: str, status: ApiStatus, message: str

@@ -68,4 +68,5 @@ class ExternalKeyService:
         user, _, key = found
         if key.expires_at <= self._clock():
             raise FailedPrecondition(f"the key expired at {key.expires_at.astimezone(UTC).isoformat()}")
+        await self._keys.mark_used(key.credential_id)
         return user, key

@@ -140,6 +140,8 @@ class PublishedApi:
 class KeyDigest:
     key_id: str
     sha256: bytes
+    # None: the key does not expire.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

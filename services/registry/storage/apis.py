@@ -180,13 +180,15 @@ class ApiStore:
 
     async def key_digests(self, api_ids: list[str]) -> dict[str, list[KeyDigest]]:
         rows = await self._pool.fetch(
-            "SELECT api_id, credential_id, secret_sha256 FROM credentials WHERE api_id = ANY($1::uuid[])"
+            "SELECT api_id, credential_id, secret_sha256, expires_at FROM credentials WHERE api_id = ANY($1::uuid[])"
             " ORDER BY created_at",
             api_ids,
         )
         digests: dict[str, list[KeyDigest]] = {api_id: [] for api_id in api_ids}
         for row in rows:
-            digests[str(row["api_id"])].append(KeyDigest(str(row["credential_id"]), bytes(row["secret_sha256"])))
+            digests[str(row["api_id"])].append(
+                KeyDigest(str(row["credential_id"]), bytes(row["secret_sha256"]), row["expires_at"])
+            )
         return digests
 
     async def reserve_trial_request(self, api_id: str) -> tuple[bool, int, int] | None:
@@ -202,3 +204,12 @@ class ApiStore:
         if row is None:
             return None
         return False, row["trial_used"], row["trial_limit"]
+
+    async def release_trial_request(self, api_id: str) -> tuple[int, int] | None:
+        """Give one reserved request back, never below zero; (used, limit), None for no such API."""
+        row = await self._pool.fetchrow(
+            "UPDATE published_apis SET trial_used = GREATEST(trial_used - 1, 0)"
+            " WHERE api_id = $1 RETURNING trial_used, trial_limit",
+            api_id,
+        )
+        return None if row is None else (row["trial_used"], row["trial_limit"])

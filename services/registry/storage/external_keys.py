@@ -6,6 +6,7 @@ import asyncpg
 
 from services.registry.domain.training_types import ExternalKey, KeyPurpose
 from services.registry.domain.types import User
+from services.registry.storage import credentials
 from services.registry.storage.accounts import _user
 
 
@@ -45,3 +46,6 @@ class ExternalKeyStore:
             model_number=row["model_number"] or 0,
         )
         return _user(row), bytes(row["secret_sha256"]), key
+
+    async def mark_used(self, credential_id: str) -> None:
+        await credentials.mark_used(self._pool, credential_id)
