@@ -10,9 +10,11 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterable, Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from services.runtime.errors import InvalidArgument, NotFound
 from services.runtime.files import fsync_path
@@ -32,6 +34,24 @@ class StoredFile:
     size_bytes: int
 
 
+class _NewFile:
+    """A file being written: counted against its limit and hashed as it goes."""
+
+    def __init__(self, handle: BinaryIO, max_bytes: int) -> None:
+        self._handle = handle
+        self._max_bytes = max_bytes
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.stored: StoredFile | None = None  # set once the file is in place
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self._max_bytes:
+            raise TooLarge(f"the file is larger than the limit of {self._max_bytes} bytes")
+        self.digest.update(chunk)
+        self._handle.write(chunk)
+
+
 class ArtifactStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -49,26 +69,35 @@ class ArtifactStore:
         fsync_path(target_dir)
         return target
 
-    async def write_stream(self, chunks: AsyncIterable[bytes], *, folder: str, name: str, max_bytes: int) -> StoredFile:
-        """Store a stream; TooLarge (and nothing kept) once it passes max_bytes."""
+    @contextmanager
+    def _new_file(self, folder: str, name: str, max_bytes: int) -> Iterator[_NewFile]:
+        """A file to write; placed when the block ends, removed when it raises."""
         temporary = self._new_temporary()
-        digest = hashlib.sha256()
-        size = 0
         try:
             with open(temporary, "wb") as handle:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(f"the file is larger than the limit of {max_bytes} bytes")
-                    digest.update(chunk)
-                    handle.write(chunk)
+                new_file = _NewFile(handle, max_bytes)
+                yield new_file
                 handle.flush()
                 os.fsync(handle.fileno())
             target = self._place(temporary, folder, name)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        return StoredFile(target.as_uri(), target, digest.hexdigest(), size)
+        new_file.stored = StoredFile(target.as_uri(), target, new_file.digest.hexdigest(), new_file.size)
+
+    async def write_stream(self, chunks: AsyncIterable[bytes], *, folder: str, name: str, max_bytes: int) -> StoredFile:
+        """Store a stream; TooLarge (and nothing kept) once it passes max_bytes."""
+        with self._new_file(folder, name, max_bytes) as new_file:
+            async for chunk in chunks:
+                new_file.write(chunk)
+        return new_file.stored
+
+    def write_chunks(self, chunks: Iterable[bytes], *, folder: str, name: str, max_bytes: int) -> StoredFile:
+        """write_stream for a blocking source (call it in a thread), such as a zip member inflating."""
+        with self._new_file(folder, name, max_bytes) as new_file:
+            for chunk in chunks:
+                new_file.write(chunk)
+        return new_file.stored
 
     def adopt(self, source: Path, *, folder: str, name: str) -> StoredFile:
         """Move a finished file (a worker's output) into the store."""

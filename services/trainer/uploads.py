@@ -4,22 +4,23 @@ removed again, so nothing is half-stored."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 import uuid
-import zipfile
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from services.runtime.errors import FailedPrecondition, InvalidArgument
 from services.tabular.csv_text import TableError, count_rows
+from services.trainer import retrain_zip
 from services.trainer.analysis.overrides import parse_column_overrides
 from services.trainer.artifacts import ArtifactStore, StoredFile
+from services.trainer.thread_work import ThreadWork
 from torii.v1 import training_pb2, training_registry_service_pb2 as tr
 
 DATA_EXTENSIONS = ("csv", "tsv")
-# A retrain upload may be a zip of train_src/<file> and, optionally, eval_src/<file>.
-RETRAIN_ZIP_FOLDERS = {"train_src/": training_pb2.UPLOAD_SLOT_LEARN, "eval_src/": training_pb2.UPLOAD_SLOT_EVAL}
+# Files read and checked at once; each check reads its file in blocks, so this bounds CPU more
+# than memory. Others wait their turn.
+CHECKS_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,12 @@ def delimiter_for(extension: str) -> str:
     return "\t" if extension == "tsv" else ","
 
 
-def check_table(data: bytes, extension: str) -> CheckedTable:
-    """Read the whole file: refuse text that is not UTF-8 or Shift_JIS, ragged rows, no rows."""
+def check_table(path: Path, extension: str) -> CheckedTable:
+    """Read the whole file, in blocks: refuse text that is not UTF-8 or Shift_JIS, ragged rows,
+    no rows."""
     try:
-        columns, rows = count_rows(data, delimiter=delimiter_for(extension))
+        with open(path, "rb") as handle:
+            columns, rows = count_rows(handle, delimiter=delimiter_for(extension))
     except TableError as error:
         raise InvalidArgument(str(error)) from None
     if not rows:
@@ -43,9 +46,9 @@ def check_table(data: bytes, extension: str) -> CheckedTable:
     return CheckedTable(columns, rows)
 
 
-def check_column_types(data: bytes) -> None:
+def check_column_types(path: Path) -> None:
     try:
-        parse_column_overrides(data)
+        parse_column_overrides(path.read_bytes())
     except ValueError as error:
         raise InvalidArgument(f"column info: {error}") from None
 
@@ -55,11 +58,19 @@ def _extension_of(filename: str, given: str) -> str:
     return extension
 
 
+@dataclass(frozen=True)
+class UnzippedMember:
+    member: retrain_zip.Member
+    stored: StoredFile
+    checked: CheckedTable
+
+
 class Uploads:
     def __init__(self, registry, store: ArtifactStore, max_bytes: int) -> None:
         self._registry = registry
         self._store = store
         self._max_bytes = max_bytes
+        self._checks = ThreadWork(CHECKS_AT_ONCE)
 
     async def receive(self, header, chunks: AsyncIterable[bytes]) -> tr.AttachUploadResponse:
         reply = await self._registry.GetTrainingJob(tr.GetTrainingJobRequest(job_id=header.job_id))
@@ -84,7 +95,7 @@ class Uploads:
         )
         try:
             if is_retrain_zip:
-                reply = await self._receive_retrain_zip(job, header.filename, stored)
+                reply = await self._receive_retrain_zip(job, stored)
             else:
                 reply = await self._attach(job, slot, header.filename, extension, stored)
         finally:
@@ -103,11 +114,11 @@ class Uploads:
         try:
             request = tr.AttachUploadRequest(job_id=job.job_id, slot=slot)
             if slot == training_pb2.UPLOAD_SLOT_COLUMN_TYPES:
-                await asyncio.to_thread(check_column_types, stored.path.read_bytes())
+                await self._checks.run(check_column_types, stored.path)
                 request.column_types_uri = stored.uri
             else:
                 if checked is None:
-                    checked = await asyncio.to_thread(check_table, stored.path.read_bytes(), extension)
+                    checked = await self._checks.run(check_table, stored.path, extension)
                 request.data_set.CopyFrom(
                     tr.NewDataSet(
                         name=filename or f"data.{extension}",
@@ -127,47 +138,47 @@ class Uploads:
             self._store.remove(job.column_types_uri)  # replaced: no record points at it any more
         return reply
 
-    async def _receive_retrain_zip(self, job, filename: str, stored: StoredFile) -> tr.AttachUploadResponse:
-        members = await asyncio.to_thread(_retrain_members, stored.path.read_bytes())
-        # Every member is checked before any is attached: a refused zip leaves nothing behind.
-        checked_members = []
-        for slot, (member_name, data) in members.items():
-            extension = member_name.rpartition(".")[2].lower()
-            if extension not in DATA_EXTENSIONS:
-                raise InvalidArgument(f"{member_name}: extension must be one of {', '.join(DATA_EXTENSIONS)}")
-            try:
-                checked = await asyncio.to_thread(check_table, data, extension)
-            except InvalidArgument as error:
-                raise InvalidArgument(f"{member_name}: {error}") from None
-            checked_members.append((slot, member_name, extension, data, checked))
+    async def _receive_retrain_zip(self, job, stored: StoredFile) -> tr.AttachUploadResponse:
+        # Every member is stored and checked before any is attached: a refused zip leaves nothing.
+        unzipped = await self._checks.run(self._unzip, stored.path, abandoned=self._remove_unzipped)
         reply = None
-        for slot, member_name, extension, data, checked in checked_members:
-
-            async def single(payload: bytes = data):
-                yield payload
-
-            member = await self._store.write_stream(
-                single(), folder="datasets", name=f"{uuid.uuid4().hex}.{extension}", max_bytes=self._max_bytes
-            )
-            reply = await self._attach(job, slot, member_name.rpartition("/")[2], extension, member, checked)
+        for index, each in enumerate(unzipped):
+            try:
+                reply = await self._attach(
+                    job, each.member.slot, each.member.filename, each.member.extension, each.stored, each.checked
+                )
+            except BaseException:
+                self._remove_unzipped(unzipped[index + 1:])  # _attach removed its own
+                raise
         return reply
 
+    def _unzip(self, path: Path) -> list[UnzippedMember]:
+        """The retrain zip's members in the store, each checked as a table; blocking (a thread's).
+        All of them or, when one is refused, none are kept."""
+        kept: list[StoredFile] = []
+        unzipped = []
+        try:
+            with retrain_zip.open_zip(path) as archive:
+                members = retrain_zip.members_of(archive, self._max_bytes, path.stat().st_size)
+                for member in members:
+                    if member.extension not in DATA_EXTENSIONS:
+                        raise InvalidArgument(f"{member.name}: extension must be one of {', '.join(DATA_EXTENSIONS)}")
+                budget = self._max_bytes  # for all members together, as their declared sizes were
+                for member in members:
+                    stored = retrain_zip.inflate(archive, member, self._store, budget)
+                    kept.append(stored)
+                    budget -= stored.size_bytes
+                    try:
+                        checked = check_table(stored.path, member.extension)
+                    except InvalidArgument as error:
+                        raise InvalidArgument(f"{member.name}: {error}") from None
+                    unzipped.append(UnzippedMember(member, stored, checked))
+        except BaseException:
+            for stored in kept:
+                self._store.remove(stored.uri)
+            raise
+        return unzipped
 
-def _retrain_members(data: bytes) -> dict[int, tuple[str, bytes]]:
-    """{slot: (name, bytes)} of a retrain zip: train_src/ is required, eval_src/ optional."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise InvalidArgument("the upload is not a zip file") from None
-    found: dict[int, tuple[str, bytes]] = {}
-    for info in archive.infolist():
-        if info.is_dir():
-            continue
-        for folder, slot in RETRAIN_ZIP_FOLDERS.items():
-            if info.filename.startswith(folder) and "/" not in info.filename[len(folder):]:
-                if slot in found:
-                    raise InvalidArgument(f"the zip holds more than one file in {folder}")
-                found[slot] = (info.filename, archive.read(info))
-    if training_pb2.UPLOAD_SLOT_LEARN not in found:
-        raise InvalidArgument("the zip must hold the training data as train_src/<file>")
-    return dict(sorted(found.items()))
+    def _remove_unzipped(self, unzipped: list[UnzippedMember]) -> None:
+        for each in unzipped:
+            self._store.remove(each.stored.uri)
