@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from services.runtime.settings import CommonSettings
+from services.trainer.learning.config import DEFAULT_MEMORY_BUDGET_BYTES
 
 
 class TrainerSettings(CommonSettings):
@@ -25,6 +26,15 @@ class TrainerSettings(CommonSettings):
 
     training_time_budget_s: float = Field(default=20.0, gt=0)
     """Time the configuration search may take per job (TORII_TRAINING_TIME_BUDGET_S)."""
+
+    training_memory_budget_bytes: int = Field(default=DEFAULT_MEMORY_BUDGET_BYTES, gt=0)
+    """Memory one training job may plan for, in bytes (TORII_TRAINING_MEMORY_BUDGET_BYTES): a
+    time-series job whose windows (rows × horizons × features) are estimated to need more fails
+    before they are built, asking for a shorter window (tst) or fewer rows."""
+
+    training_job_timeout_s: float = Field(default=3600.0, gt=0)
+    """Wall-clock limit of one training job's worker process (TORII_TRAINING_JOB_TIMEOUT_S): past
+    it the worker is killed and the job fails, saying so."""
 
     training_max_attempts: int = Field(default=2, ge=1)
     """Starts of a job before a trainer that keeps dying while running it fails it (TORII_TRAINING_MAX_ATTEMPTS)."""

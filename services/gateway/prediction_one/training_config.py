@@ -33,6 +33,9 @@ def _text(config: dict, key: str, *, required: bool = False) -> str:
 
 
 _INT32_LIMIT = 2**31
+# The trainer's limit on an explicit fold count (services.trainer.learning.config.MAX_FOLDS;
+# the gateway does not import the trainer), refused here before a job is queued.
+MAX_FOLDS = 20
 
 
 def _integer(config: dict, key: str, default: int) -> int:
@@ -119,8 +122,10 @@ def training_config(config: object) -> tabular_pb2.TrainingConfig:
     if binary and not positive_class:
         raise _refuse("config.tv (the positive class) is required for binary_classification.")
     cv = _integer(config, "cv", 0)
-    if cv < -1:
-        raise _refuse("config.cv must be 0 (auto), -1 (cross-validation, automatic k), 1 (none) or a fold count of 2 or more.")
+    if not -1 <= cv <= MAX_FOLDS:
+        raise _refuse(
+            f"config.cv must be 0 (auto), -1 (cross-validation, automatic k), 1 (none) or a fold count of 2 to {MAX_FOLDS}."
+        )
     imbalance = _boolean(config, "im")
     if imbalance and problem_type == tabular_pb2.PROBLEM_TYPE_REGRESSION:
         raise _refuse("config.im (imbalance correction) applies to classification only.")

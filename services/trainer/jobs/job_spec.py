@@ -40,6 +40,7 @@ async def spec_for(
         model_name=job.model_name,
         output_dir=str(scratch),
         time_budget_s=settings.training_time_budget_s,
+        memory_budget_bytes=settings.training_memory_budget_bytes,
         num_threads=settings.training_threads,
         nice=settings.training_nice,
         created_at=job.created_at.ToDatetime().isoformat() + "Z",

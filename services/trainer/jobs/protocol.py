@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from services.trainer.learning.config import DEFAULT_MEMORY_BUDGET_BYTES
+
 PROGRESS = "progress"
 RESULT = "result"
 ERROR = "error"
@@ -25,6 +27,7 @@ class JobSpec:
     eval_extension: str = ""
     column_types_path: str = ""
     created_at: str = ""  # ISO 8601, printed in the report
+    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES  # TrainingConfig.memory_budget_bytes
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

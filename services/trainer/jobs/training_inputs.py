@@ -48,6 +48,7 @@ def training_config(spec: JobSpec) -> TrainingConfig:
         cv=config.cv,
         imbalance=config.imbalance,
         time_budget_s=spec.time_budget_s,
+        memory_budget_bytes=spec.memory_budget_bytes,
         time_series=time_series,
     )
 

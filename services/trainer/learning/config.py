@@ -14,6 +14,12 @@ from services.tabular.cells import normalise
 from services.tabular.schema import ProblemType
 
 DEFAULT_TIME_BUDGET_S = 20.0
+# Peak memory one training job may plan for (TrainerSettings.training_memory_budget_bytes).
+DEFAULT_MEMORY_BUDGET_BYTES = 4 << 30
+# An explicit fold count is at most this: twice the largest automatic k (10). Past it every
+# training part already holds 95% of the rows, so more folds barely change the estimate, while
+# the time (one model per fold) and the split indexes (folds × rows) keep growing with k.
+MAX_FOLDS = 20
 
 
 class ConfigError(ValueError):
@@ -75,11 +81,14 @@ class TrainingConfig:
     problem_type: ProblemType  # tt
     positive_class: str | None = None  # tv: binary only
     # cv: 0 auto; -1 cross-validation with automatic k; 1 no cross-validation (one 80/20
-    # holdout split); k ≥ 2: k folds. See training.plan_validation for "auto".
+    # holdout split); 2 ≤ k ≤ MAX_FOLDS: k folds. See training.plan_validation for "auto" and
+    # for the rows each fold needs.
     cv: int = 0
     imbalance: bool = False  # im: class weighting, classification only
     time_budget_s: float = DEFAULT_TIME_BUDGET_S  # for the parameter search
     seed: int = 0
+    # What the job's largest structures may take (time-series windows, see window_limits).
+    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES
     # tsm: regression only. cv does not apply (a time-ordered holdout is used, see timeseries),
     # nor does it when the job has an evaluation data set (that data set is the validation).
     time_series: TimeSeriesConfig | None = None
@@ -91,10 +100,10 @@ class TrainingConfig:
             raise ConfigError(f"unknown problem type (tt) {self.problem_type!r}")
         if isinstance(self.cv, bool) or not isinstance(self.cv, int):
             raise ConfigError(f"cv must be an integer, not {self.cv!r}")
-        if self.cv < -1:
+        if not -1 <= self.cv <= MAX_FOLDS:
             raise ConfigError(
                 f"cv must be 0 (auto), -1 (cross-validation, automatic k), 1 (no "
-                f"cross-validation) or a fold count of 2 or more, not {self.cv}"
+                f"cross-validation) or a fold count of 2 to {MAX_FOLDS}, not {self.cv}"
             )
         if self.problem_type is ProblemType.BINARY_CLASSIFICATION:
             if self.positive_class is None or not str(self.positive_class).strip():
@@ -108,6 +117,9 @@ class TrainingConfig:
             math.isfinite(budget) and budget > 0
         ):
             raise ConfigError(f"the time budget must be a positive number of seconds, not {budget!r}")
+        memory = self.memory_budget_bytes
+        if isinstance(memory, bool) or not isinstance(memory, int) or memory <= 0:
+            raise ConfigError(f"the memory budget must be a positive number of bytes, not {memory!r}")
         if self.time_series is not None:
             if not isinstance(self.time_series, TimeSeriesConfig):
                 raise ConfigError(f"unknown time-series settings {self.time_series!r}")

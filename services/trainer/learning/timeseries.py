@@ -38,6 +38,10 @@ columns from the row at t + h. `time_ordered_holdout` takes the latest HOLDOUT_S
 distinct origin times (across all series) as validation origins and keeps for training only
 the windows whose target time comes strictly before the first of them, so no row of the
 validation period (or later) reaches a training window's features or label.
+
+Limits. A window reaching past the data's longest series, or windows whose estimated memory
+exceeds the job's budget, are refused before anything is allocated per window
+(services.trainer.learning.window_limits).
 """
 
 from __future__ import annotations
@@ -56,7 +60,19 @@ from services.tabular.tensors import input_tensors
 from services.tabular.timegrid import time_text, unit_index, unit_time
 from services.tabular.windows import OtherColumn, WindowDataError, read_series, read_targets, window_columns
 from services.trainer.analysis.column_info import time_unit as column_time_unit
-from services.trainer.learning.config import TIME_UNITS, ConfigError, TimeSeriesConfig
+from services.trainer.learning.config import (
+    DEFAULT_MEMORY_BUDGET_BYTES,
+    TIME_UNITS,
+    ConfigError,
+    TimeSeriesConfig,
+)
+from services.trainer.learning.window_limits import (
+    WindowFootprint,
+    check_memory,
+    feature_width,
+    horizon_steps,
+    labelled_windows,
+)
 
 MIN_LAGS = 8
 MAX_LAGS = 48
@@ -163,9 +179,15 @@ def detect_interval(units: np.ndarray, series_codes: np.ndarray) -> int:
 
 
 def build_windows(
-    table: Table, types: Mapping[str, ColumnType], target: str, settings: TimeSeriesConfig
+    table: Table,
+    types: Mapping[str, ColumnType],
+    target: str,
+    settings: TimeSeriesConfig,
+    *,
+    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES,
 ) -> Windows:
-    """Every window of the table (see the module doc); ConfigError when the settings do not fit."""
+    """Every window of the table (see the module doc); ConfigError when the settings do not fit
+    the data, or the windows would not fit `memory_budget_bytes` (window_limits)."""
     header = table.header
     for role, name in (("target column (tc)", target), ("time column (tsc)", settings.time_column)):
         if name not in header:
@@ -188,17 +210,30 @@ def build_windows(
     unit = settings.unit or detect_unit(epoch, codes)
     units = unit_index(epoch, unit)
     interval = settings.interval or detect_interval(units, codes)
-    horizons = tuple(h for h in range(settings.window_start, settings.window_end + 1) if h % interval == 0)
-    if not horizons:
-        raise ConfigError(
-            f"the window {settings.window_start}..{settings.window_end} ({unit}) holds no whole "
-            f"number of the data's interval ({interval} {unit}); widen tsf..tst or set tsi"
-        )
-    steps = np.array([h // interval for h in horizons], dtype=np.int64)
-
     grid = _Grid.build(units, codes, interval, unit, table, settings, series_names)
-    lags = int(min(MAX_LAGS, max(MIN_LAGS, 2 * int(steps.max())), grid.longest))
-    lags = max(lags, 1)
+    # Bounded by the data, then by the memory budget, before anything is allocated per horizon.
+    step_range = horizon_steps(settings.window_start, settings.window_end, interval, unit, grid.longest)
+    lags = max(1, int(min(MAX_LAGS, max(MIN_LAGS, 2 * step_range[-1]), grid.longest)))
+    others = [
+        OtherColumn(InputColumn(name=name, input_name=f"o{index}", type=types[name]), settings.is_known(name))
+        for index, name in enumerate(header)
+        if name in types
+        and types[name] is not ColumnType.IGNORE
+        and name not in (target, settings.time_column, series_column)
+        and header.index(name) == index  # a repeated header name: the first column only
+    ]
+    has_value = ~np.isnan(values)
+    footprint = WindowFootprint(
+        origins=int(np.count_nonzero(has_value)),
+        horizons=len(step_range),
+        labelled=labelled_windows(np.bincount(codes[has_value], minlength=len(grid.length)), grid.length, step_range),
+        features=feature_width(lags, bool(series_column), (other.column.type for other in others)),
+        slots=int(grid.length.sum()) + len(grid.length) * (lags + step_range[-1]),
+        max_windows=MAX_WINDOWS,
+    )
+    check_memory(footprint, memory_budget_bytes)
+    horizons = tuple(step * interval for step in step_range)
+    steps = np.array(step_range, dtype=np.int64)
     dense_values, dense_rows, origin_at, code_at = grid.layout(values, lags, int(steps.max()))
 
     # (origin, horizon) pairs whose target time has a value, ordered by time, series, horizon.
@@ -226,14 +261,6 @@ def build_windows(
     lag_matrix = dense_values[origin_d[:, None] - np.arange(lags)[None, :]].astype(np.float32)
     origin_rows = dense_rows[origin_d]
     label_rows = dense_rows[label_d]
-    others = [
-        OtherColumn(InputColumn(name=name, input_name=f"o{index}", type=types[name]), settings.is_known(name))
-        for index, name in enumerate(header)
-        if name in types
-        and types[name] is not ColumnType.IGNORE
-        and name not in (target, settings.time_column, series_column)
-        and header.index(name) == index  # a repeated header name: the first column only
-    ]
     cells = input_tensors([other.column for other in others], header, rows) if others else {}
     assembled = window_columns(
         target=target,

@@ -77,7 +77,7 @@ def train_time_series_model(
     report = progress or (lambda phase, fold, percent: None)
     report("preparing", 0, PERCENT["preparing"])
 
-    windows = build_windows(table, types, config.target, settings)
+    windows = build_windows(table, types, config.target, settings, memory_budget_bytes=config.memory_budget_bytes)
     holdout = time_ordered_holdout(windows)
     plan, features = holdout_features(windows, holdout, num_threads=num_threads)
     base = windows.base.astype(np.float64)

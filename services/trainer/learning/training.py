@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, StratifiedShuffleSplit, ShuffleSplit
 
 from services.tabular.schema import ProblemType
-from services.trainer.learning.config import ConfigError
+from services.trainer.learning.config import MAX_FOLDS, ConfigError
 
 Progress = Callable[[str, int, float], None]
 
@@ -42,6 +42,11 @@ AUTO_FOLDS = 5
 AUTO_K_SMALL_ROWS = 1_000
 AUTO_K_SMALL = 10
 HOLDOUT_SHARE = 0.2
+# Rows every validation fold holds at least (the automatic k shrinks to fit, an explicit k that
+# does not fit is refused): a fold's early stopping and its share of the out-of-fold figures
+# should rest on more than a couple of predictions, and k (at most config.MAX_FOLDS) stays
+# within rows / 5, so the folds' cost cannot outgrow the data.
+MIN_ROWS_PER_FOLD = 5
 MAX_ROUNDS = 1000
 EARLY_STOPPING_ROUNDS = 30
 
@@ -88,7 +93,8 @@ def plan_validation(
 
     Auto (0): 5-fold CV up to AUTO_CV_MAX_ROWS rows, else one 80/20 holdout. -1: 10 folds under
     1,000 rows, else 5. Classification splits are stratified; under 0 and -1 the fold count
-    shrinks to the smallest class's row count, an explicit k larger than that is an error.
+    shrinks to the smallest class's row count and to rows / MIN_ROWS_PER_FOLD (never below 2),
+    an explicit k larger than either is an error.
     """
     rows = len(labels)
     classification = problem_type.is_classification
@@ -103,7 +109,7 @@ def plan_validation(
         return _holdout(labels, classification, smallest, seed)
     if cv in (0, -1):
         folds = AUTO_FOLDS if cv == 0 or rows >= AUTO_K_SMALL_ROWS else AUTO_K_SMALL
-        folds = min(folds, rows)
+        folds = min(folds, max(2, rows // MIN_ROWS_PER_FOLD), rows)
         if smallest is not None:
             if smallest[0] < 2:
                 raise _too_few(smallest, 2, "cross-validation")
@@ -112,6 +118,15 @@ def plan_validation(
         folds = cv
         if folds > rows:
             raise ConfigError(f"cv={folds} folds need at least {folds} rows; the data has {rows}")
+        if folds > MAX_FOLDS:
+            raise ConfigError(f"cv must be a fold count of 2 to {MAX_FOLDS}, not {folds}")
+        if rows < folds * MIN_ROWS_PER_FOLD:
+            fitting = rows // MIN_ROWS_PER_FOLD
+            choice = f"at most {fitting} folds, or " if fitting >= 2 else ""
+            raise ConfigError(
+                f"cv={folds} folds need at least {folds * MIN_ROWS_PER_FOLD} rows ({MIN_ROWS_PER_FOLD} "
+                f"in each fold); the data has {rows}: choose {choice}cv=1 for one holdout split"
+            )
         if smallest is not None and folds > smallest[0]:
             raise _too_few(smallest, folds, f"{folds}-fold cross-validation")
     if folds < 2:
