@@ -7,6 +7,7 @@ in column-info is what the model is trained with.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from pathlib import Path
 
 from services.runtime.errors import FailedPrecondition, InvalidArgument
@@ -117,20 +118,58 @@ def describe(table: Table, overrides_path: Path | None, target: str) -> pb.Descr
     )
 
 
+# One analysis decodes the whole table (about 16 bytes of memory per byte of CSV, measured on an
+# 85 MB file) and keeps a core busy: one at a time, so repeated calls cannot exhaust the host.
+CONCURRENT_ANALYSES = 1
+# Answers are small next to the tables they describe; a user calls column-info again and again
+# while choosing a target and editing the column-info file.
+CACHED_ANSWERS = 64
+
+_Key = tuple[str, str, str, str]
+
+
 class ColumnDescriber:
+    """Column-info answers, computed once per (data set, column-info file, target): concurrent
+    calls for the same answer share one analysis, and an answer stays cached for the next call
+    (a caller that gives up does not waste it: its retry finds it)."""
+
     def __init__(self, registry, store: ArtifactStore) -> None:
         self._registry = registry
         self._store = store
+        self._analyses = asyncio.Semaphore(CONCURRENT_ANALYSES)
+        self._answers: OrderedDict[_Key, asyncio.Future[pb.DescribeColumnsResponse]] = OrderedDict()
 
     async def describe(self, job_id: str, target: str) -> pb.DescribeColumnsResponse:
         job = (await self._registry.GetTrainingJob(tr.GetTrainingJobRequest(job_id=job_id))).job
         if not job.learn_data_set_id:
             raise FailedPrecondition("the learning data has not been uploaded yet")
         data_set = (await self._registry.GetDataSet(tr.GetDataSetRequest(data_set_id=job.learn_data_set_id))).data_set
-        path = self._store.path_of(data_set.artifact_uri)
-        overrides = self._store.path_of(job.column_types_uri) if job.column_types_uri else None
+        # A data set's file never changes; a new column-info file gets a new URI.
+        key = (data_set.artifact_uri, data_set.sha256, job.column_types_uri, target)
+        answer = self._answers.get(key)
+        if answer is None:
+            path = self._store.path_of(data_set.artifact_uri)
+            overrides = self._store.path_of(job.column_types_uri) if job.column_types_uri else None
+            answer = asyncio.ensure_future(self._analyse(path, data_set.extension, overrides, target))
+            self._remember(key, answer)
+        else:
+            self._answers.move_to_end(key)
+        return await asyncio.shield(answer)
 
-        def work() -> pb.DescribeColumnsResponse:
-            return describe(read_table(path, data_set.extension), overrides, target)
+    async def _analyse(
+        self, path: Path, extension: str, overrides: Path | None, target: str
+    ) -> pb.DescribeColumnsResponse:
+        async with self._analyses:
+            return await asyncio.to_thread(lambda: describe(read_table(path, extension), overrides, target))
 
-        return await asyncio.to_thread(work)
+    def _remember(self, key: _Key, answer: asyncio.Future[pb.DescribeColumnsResponse]) -> None:
+        self._answers[key] = answer
+
+        def forget_failures(done: asyncio.Future) -> None:
+            # A refusal (bad data, unknown target) is cheap to find again and may be fixed meanwhile.
+            if (done.cancelled() or done.exception() is not None) and self._answers.get(key) is done:
+                del self._answers[key]
+
+        answer.add_done_callback(forget_failures)
+        while len(self._answers) > CACHED_ANSWERS:
+            self._answers.popitem(last=False)
