@@ -6,6 +6,9 @@ Every target is driven the same way, with one long-lived client and payloads bui
 - `prediction_one`: aiohttp to a Prediction One classifier's URL, one CSV row per request
   (bench.prediction_one.sender: the bodies of a few hundred rows encoded once, cycled).
 
+`flood()` is the noisy neighbour: another key's clients each sending one large vector body after
+another (open-ended, not measured beyond the answers' statuses) while a point is measured.
+
 `measure()` runs in its own process (see bench.run), so the client never shares an event loop,
 or a core's time slice by choice, with the gateway. A point is a warm-up (answers not kept),
 then a window of fixed length: throughput counts the answers that arrived inside the window,
@@ -39,6 +42,7 @@ class Point:
     api_key: str = ""
     label: str = ""  # how the table names this row
     pids: dict[str, list[int]] = field(default_factory=dict)  # process groups whose CPU time is measured
+    triton_headers: dict[str, str] = field(default_factory=dict)  # what Triton's restricted protocols ask for
 
 
 def sample_input(seed: int = 7) -> list[float]:
@@ -78,13 +82,13 @@ async def _triton_sender(point: Point):
     tensor.set_data_from_numpy(np.asarray([sample_input()], dtype=np.float32))
     inputs = [tensor]
     outputs = [InferRequestedOutput("y")]
-    first = await client.infer(point.model_name, inputs, outputs=outputs)
+    first = await client.infer(point.model_name, inputs, outputs=outputs, headers=point.triton_headers)
     answer = first.as_numpy("y")
     if answer is None or answer.shape != (1, 10) or not np.isclose(answer.sum(), 1.0, atol=1e-4):
         raise RuntimeError(f"unexpected answer from Triton: {answer!r}")
 
     async def send() -> bool:
-        await client.infer(point.model_name, inputs, outputs=outputs)
+        await client.infer(point.model_name, inputs, outputs=outputs, headers=point.triton_headers)
         return True
 
     return send, client.close
@@ -111,9 +115,9 @@ async def _gateway_sender(point: Point):
     return send, session.close
 
 
-async def _statistics(client, model_name: str) -> dict[str, int]:
+async def _statistics(client, model_name: str, headers: dict[str, str]) -> dict[str, int]:
     """Cumulative counters of one model (all versions): counts and nanoseconds."""
-    stats = await client.get_inference_statistics(model_name, as_json=True, client_timeout=10.0)
+    stats = await client.get_inference_statistics(model_name, as_json=True, client_timeout=10.0, headers=headers)
     totals = {
         "inference_count": 0, "execution_count": 0, "success_count": 0, "queue_ns": 0,
         "batch_compute_ns": 0, "batch_compute_count": 0,
@@ -163,7 +167,7 @@ async def _drive(point: Point, send, stats_client) -> dict:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu["client"] = usage.ru_utime + usage.ru_stime
         cpu["machine"], cpu["steal"] = _machine_cpu_seconds()
-        marks[name] = await _statistics(stats_client, point.model_name)
+        marks[name] = await _statistics(stats_client, point.model_name, point.triton_headers)
         cpu_marks[name] = cpu
 
     await asyncio.gather(
@@ -228,3 +232,51 @@ def _machine_cpu_seconds() -> tuple[float, float]:
         return 0.0, 0.0
     user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
     return (user + nice + system + irq + softirq) / _TICKS, steal / _TICKS
+
+
+FLOOD_BODY_BYTES = 32_000_000
+"""Just under the gateway's default body limit (TORII_MAX_INFERENCE_BYTES, 32 MiB)."""
+
+
+def large_vector_body(size: int = FLOOD_BODY_BYTES) -> bytes:
+    """An NNC body of at most `size` bytes: one vector input of random 4-decimal numbers, far
+    more than the model's 64, so the gateway parses and checks all of them and answers 400."""
+    import orjson
+
+    count = size // 7
+    while True:
+        values = np.round(np.random.default_rng(11).random(count), 4).tolist()
+        body = orjson.dumps({"executor": "Executor", "inputs": [{"name": "x", "type": "vector", "data": values}]})
+        if len(body) <= size:
+            return body
+        count = int(count * size / len(body) * 0.995)
+
+
+def flood(spec: dict) -> dict:
+    """Entry point for a second worker process: `concurrency` clients, each sending the large
+    body as soon as its last one was answered, for `seconds`; returns how they were answered."""
+    return asyncio.run(_flood(**spec))
+
+
+async def _flood(url: str, api_key: str, seconds: float, concurrency: int) -> dict:
+    import aiohttp
+
+    body = large_vector_body()
+    headers = {"x-api-key": api_key, "content-type": "application/json"}
+    answers: dict[str, int] = {}
+    end = time.perf_counter() + seconds
+    timeout = aiohttp.ClientTimeout(total=None)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+
+        async def client() -> None:
+            while time.perf_counter() < end:
+                try:
+                    async with session.post(url, data=body, headers=headers) as response:
+                        await response.read()
+                        answer = str(response.status)
+                except aiohttp.ClientError as error:
+                    answer = type(error).__name__
+                answers[answer] = answers.get(answer, 0) + 1
+
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+    return {"concurrency": concurrency, "body_bytes": len(body), "seconds": seconds, "answers": answers}

@@ -5,7 +5,8 @@ trainer, gateway) starts as a subprocess in a temporary data folder on free port
 uploaded and published through the management API as a user would; then closed-loop load at
 each concurrency goes straight to Triton over gRPC and through the gateway's NNC route, from a
 separate worker process. Then the same model with dynamic batching off is compared with the
-batched one at the highest concurrency. Last, the Prediction One part (bench.prediction_one): a
+batched one at the highest concurrency. Then a neighbour: the gateway at c1 quiet, and again
+while another key's clients flood it with 32 MB vector bodies. Last, the Prediction One part (bench.prediction_one): a
 generated 100k-row CSV is trained over /v1/external, published as a classifier and called one
 row per request at c1 and c16. Figures go to stdout and to bench/results.json.
 
@@ -53,11 +54,16 @@ TARGETS = {
     "added_p50_ms_c1": ("<=", 2.0, "gateway p50 - direct Triton p50 at c1, ms"),
     "avg_batch_c64": (">=", 8.0, "Triton inferences / executions during the gateway c64 window"),
     "batching_speedup_c64": (">=", 3.0, "direct Triton c64 throughput, batching on / off"),
+    "neighbour_p50_ratio_under_flood": (
+        "<=", 2.0, "gateway c1 p50 while another key's 8 clients send 32 MB vector bodies / its quiet p50",
+    ),
     "train_100k_s": ("<=", 30.0, "Prediction One: 100k x 20 CSV, GET upload-url + PUT + POST /models to finished, s"),
     "p1_infer_p50_ms_c1": ("<=", 10.0, "Prediction One classifier, one row per request, ar=true: p50 at c1, ms"),
     "p1_infer_rows_per_s_c16": (">=", 500.0, "Prediction One classifier, one row per request, ar=true: rows/s at c16"),
 }
 P1_LABEL = "prediction one"
+NEIGHBOUR_QUIET, NEIGHBOUR_FLOODED = "neighbour, quiet", "neighbour, flooded"
+FLOOD_CLIENTS = 8
 
 
 class BenchError(Exception):
@@ -154,6 +160,13 @@ class Platform:
         # Keep draining stdout so the launcher never blocks on a full pipe.
         self._drain = asyncio.ensure_future(self._process.stdout.read())
 
+    @property
+    def triton_headers(self) -> dict[str, str]:
+        """What Triton asks of a direct caller: the launcher's service token, turned into its header."""
+        from services.runtime.service_auth import triton_headers
+
+        return triton_headers((self.data_dir / "service-token").read_text())
+
     async def _read_token(self) -> str:
         assert self._process is not None and self._process.stdout is not None
         while True:
@@ -240,17 +253,17 @@ def process_groups(root_pid: int) -> dict[str, list[int]]:
 # --- the management API -------------------------------------------------------------------
 
 
-async def publish(session: aiohttp.ClientSession, platform: Platform, model: bytes) -> dict:
+async def publish(session: aiohttp.ClientSession, platform: Platform, model: bytes, name: str = "bench-mlp") -> dict:
     """Upload the model and publish a dedicated API on it, as a user would; wait until it answers."""
     base, admin = platform.gateway_url, {"Authorization": f"Bearer {platform.token}"}
     form = aiohttp.FormData()
-    form.add_field("name", "bench-mlp")
+    form.add_field("name", name)
     form.add_field("file", model, filename="bench_mlp.onnx", content_type="application/octet-stream")
     async with session.post(f"{base}/manage/v1/models", data=form, headers=admin) as response:
         uploaded = await _json(response, 201, "upload the model")
     version_id = uploaded["version"]["model_version_id"]
     payload = {
-        "name": "bench-mlp",
+        "name": name,
         "model_version_id": version_id,
         "api_type": "formal",
         "execution_type": "dedicated",
@@ -344,10 +357,11 @@ def deployed_queue_delay_us(repository_dir: Path, name: str) -> int | None:
 class Runner:
     """Runs each point in one long-lived worker process (spawned: no state shared with this one)."""
 
-    def __init__(self, seconds: float, warmup_s: float, launcher_pid: int) -> None:
+    def __init__(self, seconds: float, warmup_s: float, launcher_pid: int, triton_headers: dict[str, str]) -> None:
         self.seconds = seconds
         self.warmup_s = warmup_s
         self.launcher_pid = launcher_pid
+        self.triton_headers = triton_headers
         self.rows: list[dict] = []
         self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
 
@@ -359,7 +373,8 @@ class Runner:
         seconds = self.seconds if seconds is None else seconds
         spec = load.Point(
             target=target, concurrency=concurrency, seconds=seconds, warmup_s=self.warmup_s,
-            triton_address=triton_address, model_name=model_name, label=label, pids=groups, **extra,
+            triton_address=triton_address, model_name=model_name, label=label, pids=groups,
+            triton_headers=self.triton_headers, **extra,
         )
         running = asyncio.get_running_loop().run_in_executor(self._pool, load.measure, asdict(spec))
         if profile is not None and groups["gateway"]:
@@ -461,6 +476,7 @@ def figures(rows: list[dict], top: int, training: dict | None = None) -> dict[st
         "avg_batch_c64": find("gateway", top)["avg_batch"] or 0.0,
         "batching_speedup_c64": find("triton (paired)", top)["throughput_rps"]
         / find("triton, batching off", top)["throughput_rps"],
+        "neighbour_p50_ratio_under_flood": find(NEIGHBOUR_FLOODED, 1)["p50_ms"] / find(NEIGHBOUR_QUIET, 1)["p50_ms"],
     }
     if training is not None:
         values["train_100k_s"] = training["seconds"]
@@ -527,7 +543,7 @@ async def bench(args: argparse.Namespace) -> dict:
     try:
         print(f"Starting Torii in {data_dir} ...", flush=True)
         await platform.start()
-        runner = Runner(args.seconds, args.warmup, platform.pid)
+        runner = Runner(args.seconds, args.warmup, platform.pid, platform.triton_headers)
         model = mlp_model(args.hidden)
         async with aiohttp.ClientSession() as session:
             api = await publish(session, platform, model)
@@ -543,10 +559,13 @@ async def bench(args: argparse.Namespace) -> dict:
                 "gateway", "gateway", concurrency, model_name=api["triton_model"],
                 url=api["url"], api_key=api["api_key"], profile=profiler if concurrency == top else None, **triton,
             )
+        async with aiohttp.ClientSession() as session:
+            flooded = await publish(session, platform, model, name="bench-flooded")
+        flood = await neighbour(runner, api, flooded, platform.triton_address)
         artifact = data_dir / "bench_mlp.onnx"
         artifact.write_bytes(model)
         write_unbatched_twin(repository, api["triton_model"], artifact)
-        control = TritonControl(platform.triton_address)
+        control = TritonControl(platform.triton_address, platform.triton_headers)
         try:
             await control.load(UNBATCHED_NAME)
             await runner.point("triton, batching off", "triton", top, model_name=UNBATCHED_NAME, **triton)
@@ -574,6 +593,7 @@ async def bench(args: argparse.Namespace) -> dict:
         "figures": figures(runner.rows, top, p1_result["training"] if p1_result else None),
         "rows": runner.rows,
         "prediction_one": p1_result,
+        "flood": flood,
         "settings": {
             "queue_delay_us": queue_delay,
             "max_batch_size": int(os.environ.get("TORII_MAX_BATCH_SIZE", defaults["max_batch_size"].default)),
@@ -592,6 +612,29 @@ async def bench(args: argparse.Namespace) -> dict:
         "command": shlex.join(["python", "-m", "bench.run", *sys.argv[1:]]),
         "wall_s": round(time.monotonic() - started, 1),
     }
+
+
+async def neighbour(runner: Runner, api: dict, flooded: dict, triton_address: str) -> dict:
+    """The gateway at c1 on `api`, quiet, then while FLOOD_CLIENTS clients of another API (its
+    own key) each send one large vector body after another, from a third process."""
+    common = dict(model_name=api["triton_model"], url=api["url"], api_key=api["api_key"], triton_address=triton_address)
+    await runner.point(NEIGHBOUR_QUIET, "gateway", 1, **common)
+    pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        # The flood outlasts the point's warm-up and window; it starts (spawn, a 32 MB body built) in ~2 s.
+        spec = dict(
+            url=flooded["url"], api_key=flooded["api_key"], concurrency=FLOOD_CLIENTS,
+            seconds=runner.warmup_s + runner.seconds + 2.0,
+        )
+        flooding = asyncio.get_running_loop().run_in_executor(pool, load.flood, spec)
+        await asyncio.sleep(3.0)
+        await runner.point(NEIGHBOUR_FLOODED, "gateway", 1, **common)
+        result = await flooding
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    print(f"  (flood: {FLOOD_CLIENTS} clients of another key, {result['body_bytes'] / 1e6:.1f} MB bodies, "
+          f"answered {result['answers']})", flush=True)
+    return result
 
 
 async def prediction_one(

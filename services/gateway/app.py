@@ -10,18 +10,24 @@ from aiohttp import web
 from grpc_health.v1 import health_pb2_grpc
 
 from services.gateway.artifacts import ArtifactStore
+from services.gateway.http_connections import answer_unreadable_requests_as_json
 from services.gateway.keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, SETTINGS, RegistryClients
+from services.gateway.serving.bounded_work import BoundedWork
 from services.gateway.serving.catalog import ApiCatalog
+from services.gateway.serving.catalog_file import CatalogFile
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.gateway.serving.triton_pool import TritonPool
 from services.gateway.serving.usage import UsageRecorder
+from services.gateway.serving.usage_spool import UsageSpool
 from services.gateway.middlewares import error_middleware, request_id_middleware
 from services.gateway.openapi import build_document
 from services.gateway.prediction_one.clients import prediction_one_clients
 from services.gateway.routes import ROUTES
 from services.gateway.routing import aiohttp_handler
 from services.gateway.settings import GatewaySettings
-from services.runtime.grpc_client import open_channel
+from services.gateway.unreadable_requests import PARSER_LIMITS
+from services.runtime.grpc_client import open_service_channel
+from services.runtime.service_auth import triton_headers
 from torii.v1 import registry_service_pb2_grpc
 
 
@@ -42,7 +48,9 @@ def create_app(
     app = web.Application(
         middlewares=[request_id_middleware, error_middleware],
         client_max_size=max(settings.max_json_bytes, settings.max_inference_bytes),
+        handler_args=PARSER_LIMITS,
     )
+    answer_unreadable_requests_as_json(app)
     app[SETTINGS] = settings
     app[ARTIFACTS] = ArtifactStore(settings.data_dir)
     if registry is None:
@@ -64,7 +72,7 @@ def create_app(
 
 async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    channel = open_channel(settings.registry_address, settings.rpc_timeout_s)
+    channel = open_service_channel(settings, settings.registry_address)
     clients = app[REGISTRY]
     clients.stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
     clients.health = health_pb2_grpc.HealthStub(channel)
@@ -80,19 +88,26 @@ async def _inference_runtime(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     registry = app[REGISTRY].registry()
     runtime = InferenceRuntime(
-        catalog=ApiCatalog(registry),
-        triton=TritonPool(settings.triton_addresses),
-        usage=UsageRecorder(registry, flush_interval_s=settings.usage_flush_interval_s),
+        catalog=ApiCatalog(registry, CatalogFile(settings.data_dir / "gateway" / "catalog.pb")),
+        triton=TritonPool(settings.triton_addresses, triton_headers(settings.service_token.get_secret_value())),
+        usage=UsageRecorder(
+            registry,
+            UsageSpool(settings.data_dir / "gateway" / "usage-spool", settings.usage_spool_max_batches),
+            flush_interval_s=settings.usage_flush_interval_s,
+        ),
         trusted_proxies=tuple(ipaddress.ip_network(cidr, strict=False) for cidr in settings.trusted_proxies),
         max_body_bytes=settings.max_inference_bytes,
         dedicated_timeout_s=settings.inference_timeout_s,
+        max_image_pixels=settings.max_image_pixels,
+        large_bodies=BoundedWork(settings.max_large_bodies),
     )
     app[RUNTIME] = runtime
-    runtime.catalog.watcher.start()
+    runtime.catalog.start()
     runtime.usage.start()
     try:
         yield
     finally:
-        await runtime.catalog.watcher.stop()
+        await runtime.catalog.stop()
         await runtime.usage.stop()
         await runtime.triton.close()
+        runtime.decoder_processes.close()

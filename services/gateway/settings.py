@@ -6,12 +6,17 @@ import ipaddress
 
 from pydantic import Field, field_validator
 
+from services.gateway.nnc.limits import DEFAULT_MAX_PIXELS
 from services.runtime.settings import CommonSettings
 
 
 class GatewaySettings(CommonSettings):
     gateway_port: int = Field(default=8080, ge=0, le=65535)
     """HTTP port; 0 picks a free one."""
+
+    gateway_host: str = ""
+    """Address the gateway's public HTTP port binds to (TORII_GATEWAY_HOST), e.g. 0.0.0.0 to serve
+    other machines; empty: TORII_HOST. The gRPC services stay on TORII_HOST, the internal one."""
 
     gateway_reuse_port: bool = False
     """Listen with SO_REUSEPORT, so several gateway processes share the port (the launcher sets it
@@ -26,11 +31,24 @@ class GatewaySettings(CommonSettings):
     max_inference_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     """Largest inference request body (base64 images, DICOM and wav files inside JSON)."""
 
+    max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
+    """Most pixels (width x height) of an NNC image or DICOM input whose model input has a
+    variable height or width; an input of a fixed size takes exactly that size. Checked from the
+    file's header, before decoding."""
+
+    max_large_bodies: int = Field(default=2, gt=0)
+    """How many inference bodies over 64 KiB (or of unknown length) are read and parsed at once
+    per gateway process; more wait up to the request's time limit, then get the contract's 503."""
+
     inference_timeout_s: float = Field(default=60.0, gt=0)
     """How long a dedicated API's inference may take; serverless APIs have the contract's 30 s."""
 
     usage_flush_interval_s: float = Field(default=2.0, gt=0)
     """How often the per-day request counts go to the registry in one batch."""
+
+    usage_spool_max_batches: int = Field(default=100_000, gt=0)
+    """Most batches of per-day counts kept on disk (<data_dir>/gateway/usage-spool) while the
+    registry does not take them; past it, counts wait in memory."""
 
     trusted_proxies: list[str] = Field(default_factory=list)
     """CIDRs of reverse proxies whose X-Forwarded-For is believed for allowlists, as JSON
@@ -64,3 +82,7 @@ class GatewaySettings(CommonSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("public_base_url must start with http:// or https://")
         return value
+
+    @property
+    def gateway_bind_host(self) -> str:
+        return self.gateway_host or self.host

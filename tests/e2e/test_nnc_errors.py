@@ -160,3 +160,13 @@ async def test_a_formal_api_keeps_answering_while_the_registry_is_down(platform,
         assert status == 200, body
     status, body = await platform.infer(api, VECTOR, key="wrong")
     assert_contract_error(status, body, 403, "ACCESS_DENIED", "Invalid API key")
+
+
+async def test_a_trial_request_that_fails_on_the_platforms_side_gives_its_reservation_back(platform):
+    from tests.scheduler.onnx_models import fixed_rows_model
+
+    api = await platform.publish(fixed_rows_model(2, 4), api_type="trial")
+    for _ in range(3):
+        status, body = await platform.infer(api, VECTOR)
+        assert_contract_error(status, body, 500, "INFERENCE_FAILED", "Inference failed")
+    assert (await platform.api(api["api_id"]))["trial"] == {"limit": 100, "used": 0, "remaining": 100}

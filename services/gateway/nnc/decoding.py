@@ -16,6 +16,7 @@ from services.gateway.nnc.audio import read_wav
 from services.gateway.nnc.dicom import read_dicom
 from services.gateway.nnc.errors import InvalidRequest
 from services.gateway.nnc.images import read_image
+from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.nnc.pixels import arrange, image_spec, normalise
 from services.gateway.nnc.tensors import (
     cast_derived,
@@ -29,7 +30,8 @@ from services.gateway.nnc.vectors import read_vector
 from torii.v1 import models_pb2
 
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff"})
-ALL_TYPES = IMAGE_TYPES | {"dcm", "vector", "wav"}
+FILE_TYPES = IMAGE_TYPES | {"dcm", "wav"}
+ALL_TYPES = FILE_TYPES | {"vector"}
 # The contract's request-billed ("serverless") APIs take no DICOM and no audio.
 SERVERLESS_TYPES = ALL_TYPES - {"dcm", "wav"}
 
@@ -37,12 +39,18 @@ _TYPE_LIST = "png, jpg, jpeg, gif, bmp, tif, tiff, dcm, vector, wav"
 
 
 def decode_inputs(
-    inputs: object, version: models_pb2.ModelVersion, *, allowed_types: frozenset[str] | None = None
+    inputs: object,
+    version: models_pb2.ModelVersion,
+    *,
+    allowed_types: frozenset[str] | None = None,
+    limits: DecodeLimits = DecodeLimits(),
 ) -> dict[str, np.ndarray]:
     """One array per model input, in the model's dtype, with a batch of 1 when it is batched.
 
     `inputs` is the parsed JSON of the body's "inputs". `allowed_types` (e.g. SERVERLESS_TYPES)
     restricts the types a client may send; the refusal tells them to use a dedicated API.
+    `limits` bound what files may decode to. This is blocking work: callers with a loop to keep
+    responsive run it in a thread (see `holds_files`).
     """
     items = _items(inputs)
     specs = {spec.name: spec for spec in version.signature.inputs}
@@ -57,9 +65,17 @@ def decode_inputs(
             )
     preprocessing = {pre.input_name: pre for pre in version.preprocessing.images}
     return {
-        name: decode_input(name, kind, data, specs[name], preprocessing.get(name))
+        name: decode_input(name, kind, data, specs[name], preprocessing.get(name), limits)
         for name, kind, data in items
     }
+
+
+def holds_files(inputs: object) -> bool:
+    """Whether `inputs` (the body's "inputs", unchecked) names an image, DICOM or wav file: a
+    small body can still hold a file that decodes to a large array."""
+    if not isinstance(inputs, list):
+        return False
+    return any(isinstance(entry, dict) and str(entry.get("type", "")).lower() in FILE_TYPES for entry in inputs)
 
 
 def _items(inputs: object) -> list[tuple[str, str, object]]:
@@ -103,6 +119,7 @@ def decode_input(
     data: object,
     spec: models_pb2.TensorSpec,
     preprocessing: models_pb2.ImagePreprocessing | None = None,
+    limits: DecodeLimits = DecodeLimits(),
 ) -> np.ndarray:
     """One input's data (of a known, lower-case `kind`) as the array the model takes."""
     dtype = numpy_dtype(spec.data_type, tensor=name)
@@ -115,9 +132,9 @@ def decode_input(
         values = cast_derived(_samples(name, read_wav(name, _base64(name, kind, data)), shape), dtype)
     else:
         raw = _base64(name, kind, data)
-        expected = image_spec(name, spec, preprocessing)
+        expected = image_spec(name, spec, preprocessing, limits.max_pixels)
         if kind == "dcm":
-            chw, full_scale = read_dicom(name, raw, expected)
+            chw, full_scale = read_dicom(name, raw, expected, limits.max_inflated_bytes)
         else:
             chw, full_scale = read_image(name, raw, expected), 255.0
         values = cast_derived(arrange(name, normalise(chw, expected, full_scale), shape), dtype)

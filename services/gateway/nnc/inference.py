@@ -1,27 +1,35 @@
 """The NNC inference route: POST {API URL} with x-api-key, inputs in, outputs out.
 
 The checks every contract shares (serving.admission) run first; then the body is decoded
-against the serving model version and sent to Triton.
+against the serving model version and sent to Triton. Decoding runs in a thread, within the
+gateway's bound on concurrent decodes, unless the body is small and holds numbers only: a small
+body can still hold an image that decodes to megabytes, and the event loop serves everyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timezone
 
+import numpy as np
 from aiohttp import web
 
 from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.contract_errors import NncError, error_response, json_response
-from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs
+from services.gateway.nnc.body_decoding import decode_body, inputs_of
+from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs, holds_files
 from services.gateway.nnc.encoding import encode_outputs, version_label
 from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.serving import admission
 from services.gateway.serving.admission import Refusal, Refused
-from services.gateway.serving.bodies import BodyRefused, read_json
+from services.gateway.serving.bodies import BodyRefused, is_large, parse_json, raw_body
 from services.gateway.serving.catalog import Endpoint
+from services.gateway.serving.off_loop import in_worker_process, off_the_loop
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.runtime.logging import get_logger, request_id_var
+from torii.v1 import models_pb2
 
 log = get_logger("nnc")
 
@@ -69,32 +77,43 @@ async def infer(request: web.Request) -> web.Response:
 
 
 async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, request_id: str) -> web.Response:
-    api = endpoint.api
     admission.check_caller(request, runtime, endpoint, request.headers.get(API_KEY_HEADER, ""))
     admission.check_enabled(endpoint, runtime.clock())
-    body = await _read_json(request, runtime.max_body_bytes)
-    version = await admission.serving_version(runtime, api)
-    try:
-        inputs = decode_inputs(
-            body.get("inputs"), version, allowed_types=SERVERLESS_TYPES if endpoint.serverless else ALL_TYPES
-        )
-    except InvalidRequest as error:
-        raise NncError(failures.INVALID_REQUEST, error.message) from None
-    if endpoint.trial:
-        await admission.reserve_trial_request(request, api.api_id)
-    outputs = await admission.run_model(runtime, endpoint, version, inputs, request_id)
+    # Waiting for the gateway's bounded resources counts against the call's own time limit.
+    wait_s = admission.SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
+    version, inputs = await _decoded_body(request, runtime, endpoint, wait_s)
+    async with admission.trial_reservation(request, endpoint):
+        outputs = await admission.run_model(runtime, endpoint, version, inputs, request_id)
     return json_response(
         {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)}
     )
 
 
-async def _read_json(request: web.Request, limit: int) -> dict:
+async def _decoded_body(
+    request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, wait_s: float
+) -> tuple[models_pb2.ModelVersion, dict[str, np.ndarray]]:
+    """The serving version and the body's inputs as its tensors. A large body is parsed and
+    decoded in a worker process, within its large-body slot (its parsed numbers take several
+    times the memory of the tensors); a small one holding files is decoded in a thread."""
+    allowed_types = SERVERLESS_TYPES if endpoint.serverless else ALL_TYPES
+    limits = DecodeLimits(max_pixels=runtime.max_image_pixels, max_inflated_bytes=runtime.max_body_bytes)
     try:
-        body = await read_json(request, limit)
+        async with raw_body(request, runtime.max_body_bytes, wait_s=wait_s) as raw:
+            if is_large(request):
+                version = await admission.serving_version(runtime, endpoint.api)
+                decoded = await in_worker_process(
+                    request, wait_s, decode_body, raw, version.SerializeToString(), allowed_types, limits
+                )
+                if isinstance(decoded, str):
+                    raise InvalidRequest(decoded)
+                return version, decoded
+            inputs = inputs_of(parse_json(raw))
+            version = await admission.serving_version(runtime, endpoint.api)
+            decode = functools.partial(decode_inputs, inputs, version, allowed_types=allowed_types, limits=limits)
+            if holds_files(inputs):
+                return version, await off_the_loop(request, wait_s, decode)
+            return version, decode()
     except BodyRefused as refused:
         raise NncError(failures.REQUEST_TOO_LARGE if refused.too_large else failures.INVALID_REQUEST, refused.message) from None
-    if not isinstance(body, dict):
-        raise NncError(failures.INVALID_REQUEST, 'the body must be a JSON object with "executor" and "inputs"')
-    if not isinstance(body.get("executor", ""), str):
-        raise NncError(failures.INVALID_REQUEST, '"executor" must be a string such as "Executor"')
-    return body
+    except InvalidRequest as error:
+        raise NncError(failures.INVALID_REQUEST, error.message) from None

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from services.gateway.nnc import schemas
 from services.gateway.nnc.inference import infer
-from services.gateway.routing import Call, Response, Route
+from services.gateway.routing import Call, Response, Route, SecurityScheme
 
 PREFIX = "/v1/"
 """Every path under it answers in the NNC contract's error shape, unknown ones included."""
@@ -28,5 +28,10 @@ ROUTES = [
         errors=(400, 403, 404, 413, 429, 500, 503, 504),
         contract_body=schemas.REQUEST,
         error_schema=schemas.ERROR,
+        path_parameters={
+            "execution_type": {"type": "string", "enum": ["serverless", "dedicated"]},
+            "api_id": {"type": "string", "format": "uuid"},
+        },
+        security=(SecurityScheme("nncApiKey", {"type": "apiKey", "in": "header", "name": "x-api-key"}),),
     )
 ]

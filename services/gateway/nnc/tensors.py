@@ -129,4 +129,4 @@ def cast_derived(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
         return np.clip(np.rint(values), info.min, info.max).astype(dtype)
-    return values.astype(dtype)
+    return values.astype(dtype, copy=False)  # float32 pixels for a float32 model: no copy

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 import wave
+import zlib
 
 import numpy as np
 from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+from pydicom import dcmread
+from pydicom.uid import (
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRLittleEndian,
+    SecondaryCaptureImageStorage,
+    generate_uid,
+)
 
 
 def b64(data: bytes, *, line_breaks: bool = True) -> str:
@@ -128,6 +136,45 @@ def dicom_file(
         dataset.RescaleSlope = slope
     if intercept is not None:
         dataset.RescaleIntercept = intercept
+    buffer = io.BytesIO()
+    dataset.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny real PNG whose header (IHDR, CRC fixed up) says it is width x height: what a
+    decompression bomb looks like to a reader that trusts the header before decoding."""
+    png = bytearray(image_file(pattern(2, 2)))
+    assert png[12:16] == b"IHDR"
+    png[16:24] = struct.pack(">II", width, height)
+    png[29:33] = struct.pack(">I", zlib.crc32(bytes(png[12:29])))
+    return bytes(png)
+
+
+def dicom_claiming(rows: int, columns: int) -> bytes:
+    """A DICOM file whose header says rows x columns, holding the pixels of a 2x2 image."""
+    dataset = dcmread(io.BytesIO(dicom_file(np.zeros((2, 2), np.uint16))))
+    dataset.Rows, dataset.Columns = rows, columns
+    return _saved(dataset)
+
+
+def multi_frame_dicom(frames: list[np.ndarray]) -> bytes:
+    """(H, W) uint16 frames in one uncompressed DICOM file (NumberOfFrames set)."""
+    dataset = dcmread(io.BytesIO(dicom_file(frames[0])))
+    dataset.NumberOfFrames = len(frames)
+    dataset.PixelData = np.stack(frames).astype("<u2").tobytes()
+    return _saved(dataset)
+
+
+def deflated(dicom: bytes) -> bytes:
+    """The same DICOM file in the Deflated Explicit VR Little Endian transfer syntax, where
+    everything after the file meta is one zlib stream (zeros shrink a thousandfold)."""
+    dataset = dcmread(io.BytesIO(dicom))
+    dataset.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    return _saved(dataset)
+
+
+def _saved(dataset) -> bytes:
     buffer = io.BytesIO()
     dataset.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()
