@@ -8,7 +8,8 @@ table below and this body:
 `code` is the gRPC status name for errors the registry reports, or one of the gateway's own
 codes for failures that never reach the registry (NOT_FOUND and METHOD_NOT_ALLOWED for routes,
 PAYLOAD_TOO_LARGE for oversize bodies). Unknown failures answer 500 INTERNAL with a generic
-message; their details go to the log only.
+message; their details go to the log only. So do a gRPC failure's details that show internal
+addresses or file paths (services.gateway.rpc_details).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import grpc
+
+from services.gateway.rpc_details import user_message
 
 # The one place where a gRPC status becomes an HTTP status. Anything missing is a 500.
 HTTP_STATUS_BY_GRPC_CODE: dict[grpc.StatusCode, int] = {
@@ -67,7 +70,7 @@ def from_rpc_error(error: grpc.aio.AioRpcError) -> GatewayError | None:
     status = HTTP_STATUS_BY_GRPC_CODE.get(error.code())
     if status is None:
         return None
-    return GatewayError(status, error.code().name, error.details() or HTTPStatus(status).phrase)
+    return GatewayError(status, error.code().name, user_message(error, HTTPStatus(status).phrase))
 
 
 def error_body(code: str, message: str, request_id: str) -> dict:

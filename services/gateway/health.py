@@ -12,7 +12,10 @@ from services.gateway.keys import REGISTRY
 from services.gateway.management import schemas
 from services.gateway.serving.runtime import RUNTIME
 from services.gateway.routing import Call, Response, Route, json
+from services.runtime.logging import get_logger
 from torii.v1 import registry_service_pb2
+
+log = get_logger("gateway")
 
 _REGISTRY_SERVICE = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
 # A probe must answer before the prober gives up, whatever the RPC deadline is.
@@ -31,7 +34,9 @@ async def readyz(call: Call) -> web.Response:
     try:
         reply = await health.Check(health_pb2.HealthCheckRequest(service=_REGISTRY_SERVICE), timeout=timeout)
     except grpc.aio.AioRpcError as error:
-        raise unavailable(f"the registry does not answer: {error.code().name} {error.details() or ''}".strip()) from None
+        # The details name the registry's address: the log has them, the answer does not.
+        log.warning("readiness_check_failed", code=error.code().name, details=error.details())
+        raise unavailable(f"the registry does not answer ({error.code().name})") from None
     if reply.status != health_pb2.HealthCheckResponse.SERVING:
         status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
         raise unavailable(f"the registry reports {status}")

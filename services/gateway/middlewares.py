@@ -17,9 +17,8 @@ from services.gateway.errors import (
     error_body,
     from_rpc_error,
 )
-from services.gateway.nnc import routes as nnc_routes
 from services.gateway.nnc.contract_errors import http_error as nnc_http_error
-from services.gateway.prediction_one import routes as prediction_one_routes
+from services.gateway.path_contracts import Contract, contract_of
 from services.gateway.prediction_one.contract_errors import http_error as prediction_one_http_error
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
 
@@ -71,7 +70,14 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
                 details=error.details(),
             )
             return json_error(500, INTERNAL_CODE, GENERIC_MESSAGE)
-        log.info("request_failed", method=request.method, path=request.path, status=mapped.status, code=mapped.code)
+        log.info(
+            "request_failed",
+            method=request.method,
+            path=request.path,
+            status=mapped.status,
+            code=mapped.code,
+            details=error.details(),
+        )
         return json_error(mapped.status, mapped.code, mapped.message)
     except web.HTTPException as error:
         if error.status < 400:
@@ -85,21 +91,32 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
 
 
 def _from_http_exception(request: web.Request, error: web.HTTPException) -> web.Response:
-    if request.path.startswith(prediction_one_routes.PREFIXES):
+    response = _in_contract_shape(request, error)
+    if error.status == 405:
+        # RFC 9110 §15.5.6: a 405 lists the methods the URL takes, in every contract.
+        response.headers["Allow"] = ", ".join(_allowed_methods(error))
+    return response
+
+
+def _in_contract_shape(request: web.Request, error: web.HTTPException) -> web.Response:
+    contract = contract_of(request.path)
+    if contract is Contract.PREDICTION_ONE:
         return prediction_one_http_error(error)
-    if request.path.startswith(nnc_routes.PREFIX):
+    if contract is Contract.NNC:
         return nnc_http_error(request, error)
     code = _CODE_BY_HTTP_STATUS.get(error.status, HTTPStatus(error.status).name)
-    headers: dict[str, str] = {}
     if error.status == 404:
         message = f"no route for {request.method} {request.path}; GET /openapi.json lists the routes"
     elif error.status == 405:
-        allowed = sorted(m for m in getattr(error, "allowed_methods", ()) if m != "HEAD")
-        headers["Allow"] = ", ".join(allowed)
-        message = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed)}"
+        allowed = ", ".join(_allowed_methods(error))
+        message = f"{request.method} is not allowed on {request.path}; allowed: {allowed}"
     else:
         message = error.text or HTTPStatus(error.status).phrase
-    return json_error(error.status, code, message, headers)
+    return json_error(error.status, code, message)
+
+
+def _allowed_methods(error: web.HTTPException) -> list[str]:
+    return sorted(method for method in getattr(error, "allowed_methods", ()) if method != "HEAD")
 
 
 def json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:

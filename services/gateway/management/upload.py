@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import grpc
 from aiohttp import BodyPartReader
+from aiohttp.http_exceptions import HttpProcessingError
 
 from services.gateway.artifacts import ArtifactTooLarge, PendingArtifact, StoredArtifact
 from services.gateway.errors import invalid_argument, payload_too_large
@@ -100,9 +101,14 @@ async def _read_form(call: Call, form: Schema, state: _Form) -> None:
                 state.fields[name] = await _read_text(part, call.settings.max_json_bytes)
     except ArtifactTooLarge as error:
         raise payload_too_large(error.limit_bytes, "the model file") from None
-    except ValueError as error:
-        # aiohttp's multipart parser reports a malformed body this way.
-        raise invalid_argument(f"the multipart body is malformed: {error}") from None
+    except (ValueError, HttpProcessingError) as error:
+        # aiohttp's multipart parser reports a malformed body (ValueError) or a malformed part
+        # header (HttpProcessingError) this way; its text quotes the client's bytes, so it goes
+        # to the log only.
+        log.info("multipart_malformed", cause=type(error).__name__)
+        raise invalid_argument(
+            "the multipart body is malformed: check the boundary and each part's headers"
+        ) from None
     present = {*state.fields, *(["file"] if state.pending is not None else [])}
     missing = [key for key in form.get("required", ()) if key not in present]
     if missing:

@@ -47,6 +47,23 @@ CLASSIFIER_NOT_FOUND = bad_request("Not found classifier.")
 RETRAIN_NOT_FINISHED = bad_request("Retrain job is not finished.")
 CONFIGURATION_MISSING = Failure(5001000201, "PREDA_EXTERNAL_INTERNAL_SERVER_ERROR", "Not found configuration_file.")
 INTERNAL = Failure(5001000201, "PREDA_EXTERNAL_INTERNAL_SERVER_ERROR", "Internal server error.")
+# A service the route needs (the registry, its database, the trainer) is away or did not answer in
+# time: the internal error's pattern (status, then 1000201) with 503, for the caller to retry.
+UNAVAILABLE = Failure(
+    5031000201, "PREDA_EXTERNAL_SERVICE_UNAVAILABLE", "A service Torii depends on is unavailable; retry later."
+)
+NOT_ANSWERED_IN_TIME = Failure(
+    5031000201, "PREDA_EXTERNAL_SERVICE_UNAVAILABLE", "A service Torii depends on did not answer in time; retry later."
+)
+
+# Refusals made before any handler runs (the method, or HTTP the gateway cannot read), with the
+# management code's pattern: the HTTP status, then 1000204.
+METHOD_NOT_ALLOWED = Failure(4051000204, "PREDA_EXTERNAL_METHOD_NOT_ALLOWED", "This method is not allowed on this URL.")
+URL_TOO_LONG = Failure(4141000204, "PREDA_EXTERNAL_URI_TOO_LONG", "The URL is too long.")
+HEADERS_TOO_LARGE = Failure(
+    4311000204, "PREDA_EXTERNAL_REQUEST_HEADER_FIELDS_TOO_LARGE", "The request headers are too large or too many."
+)
+NOT_HTTP = bad_request("The request is not valid HTTP/1.1.")
 
 # Inference (the classifier's URL).
 NO_SUCH_CLASSIFIER = Failure(4001030101, "NOT_FOUND_CLASSIFIER", "Not found classifier in classifiers table")
@@ -81,5 +98,5 @@ def http_error(error: web.HTTPException) -> web.Response:
     if error.status == 413:
         return error_response(bad_request("The body is too large."))
     if error.status == 405:
-        return error_response(bad_request("This method is not allowed on this URL."))
+        return error_response(METHOD_NOT_ALLOWED)
     return error_response(bad_request("No such API: check the URL."))

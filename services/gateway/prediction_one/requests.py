@@ -6,10 +6,12 @@ import json
 
 from aiohttp import web
 
+from services.gateway.management.validation import json_float
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 1000
+_CHUNK_BYTES = 64 * 1024
 
 
 def query_text(request: web.Request, name: str, *, required: bool = True) -> str:
@@ -56,13 +58,17 @@ def whole_number(value: object) -> int | None:
 
 
 async def json_body(request: web.Request, max_bytes: int) -> dict:
+    too_large = PredictionOneError(bad_request(f"The body is larger than the limit of {max_bytes} bytes."))
     if request.content_length is not None and request.content_length > max_bytes:
-        raise PredictionOneError(bad_request(f"The body is larger than the limit of {max_bytes} bytes."))
-    raw = await request.content.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise PredictionOneError(bad_request(f"The body is larger than the limit of {max_bytes} bytes."))
+        raise too_large
+    # One read returns only what has arrived so far: keep reading to the end of the body.
+    raw = bytearray()
+    async for chunk in request.content.iter_chunked(_CHUNK_BYTES):
+        raw += chunk
+        if len(raw) > max_bytes:
+            raise too_large
     try:
-        body = json.loads(raw or b"{}")
+        body = json.loads(raw or b"{}", parse_float=json_float)
     except (ValueError, UnicodeDecodeError):
         raise PredictionOneError(bad_request("The body is not valid JSON.")) from None
     if not isinstance(body, dict):

@@ -4,6 +4,7 @@ expiry, and carries an HMAC-SHA256 of both under a key every gateway process sha
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import os
@@ -12,30 +13,58 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from services.runtime.files import create_private_file, fsync_path, staged_private_file
+
 KEY_BYTES = 32
 
 
 def load_signing_key(configured: str, data_dir: Path) -> bytes:
-    """The configured key, or one kept in the data directory (made once, shared by every worker)."""
+    """The configured key, or one kept in the data directory: made once, shared by every worker."""
     if configured:
         return configured.encode()
     path = data_dir / "gateway" / "url_signing.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    key = _read(path)
+    if key is None:
+        # The file appears whole or not at all; a worker that loses the race reads the winner's.
+        create_private_file(path, secrets.token_bytes(KEY_BYTES))
+        key = _read(path)
+    if key is not None and len(key) == KEY_BYTES:
+        return key
+    return _replace_bad_key(path)
+
+
+def _read(path: Path) -> bytes | None:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
-    for _ in range(50):  # another worker may have created it and not yet written it
-        key = path.read_bytes()
-        if len(key) == KEY_BYTES:
-            return key
-        time.sleep(0.01)
-    raise RuntimeError(f"{path} does not hold a {KEY_BYTES}-byte key")
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _replace_bad_key(path: Path) -> bytes:
+    """Replace a key file of the wrong length (an earlier version left it empty when it crashed
+    between creating and writing it). Workers that all saw the bad file must end on one key, and
+    a rename cannot say "only if still bad": so each replaces it under an exclusive lock, and
+    only if it is still bad once the lock is held; the others then read the replacement."""
+    lock = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        key = _read(path)
+        if key is None:
+            create_private_file(path, secrets.token_bytes(KEY_BYTES))
+        elif len(key) != KEY_BYTES:
+            staged = staged_private_file(path, secrets.token_bytes(KEY_BYTES))
+            try:
+                os.replace(staged, path)
+            except BaseException:
+                staged.unlink(missing_ok=True)
+                raise
+            fsync_path(path.parent)
+        key = _read(path)
+    finally:
+        os.close(lock)  # releases the lock
+    if key is None or len(key) != KEY_BYTES:
+        raise RuntimeError(f"{path} does not hold a {KEY_BYTES}-byte key")
+    return key
 
 
 class UrlSigner:
@@ -57,7 +86,8 @@ class UrlSigner:
             deadline = int(expires)
         except ValueError:
             return "the URL is not a signed URL"
-        if not hmac.compare_digest(self._signature(path, deadline), signature):
+        # compare_digest takes str only when it is ASCII; a signature is hex.
+        if not signature.isascii() or not hmac.compare_digest(self._signature(path, deadline), signature):
             return "the URL's signature does not match"
         if (time.time() if now is None else now) > deadline:
             return "the URL has expired; ask for a new one"
