@@ -21,14 +21,13 @@ from services.gateway.prediction_one.contract_errors import PredictionOneError, 
 from services.gateway.prediction_one.requests import INT64_MAX, json_body, whole_number
 from services.gateway.routing import Call
 from services.gateway.serving.runtime import RUNTIME
-from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_registry_service_pb2 as tr
 
-DEPLOY = training_pb2.KEY_PURPOSE_DEPLOY
 _PATCH_KEYS = ("rules", "active", "is_editable")
 
 
-async def _deployer(call: Call) -> str:
-    return (await api_key_caller(call, DEPLOY)).user.user_id
+def _deployer(call: Call) -> str:
+    return api_key_caller(call).user.user_id
 
 
 async def _classifier(call: Call, actor: str) -> apis_pb2.PublishedApi:
@@ -50,7 +49,7 @@ async def _shown(call: Call, api: apis_pb2.PublishedApi, api_key: str | None = N
 
 @contract_handler
 async def create_classifier(call: Call) -> web.Response:
-    actor = await _deployer(call)
+    actor = _deployer(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
     model_number = whole_number(body.get("model_id"))
     if model_number is None:
@@ -89,7 +88,7 @@ async def create_classifier(call: Call) -> web.Response:
 
 @contract_handler
 async def list_classifiers(call: Call) -> web.Response:
-    actor = await _deployer(call)
+    actor = _deployer(call)
     reply = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=actor))
     apis = [api for api in reply.apis if api.contract == apis_pb2.API_CONTRACT_PREDICTION_ONE]
     numbers = await model_numbers(call.request.app[RUNTIME].catalog, apis)
@@ -99,7 +98,7 @@ async def list_classifiers(call: Call) -> web.Response:
 
 @contract_handler
 async def get_classifier(call: Call) -> web.Response:
-    actor = await _deployer(call)
+    actor = _deployer(call)
     return json_response({"classifier": await _shown(call, await _classifier(call, actor))})
 
 
@@ -114,7 +113,7 @@ def _flag(body: dict, key: str) -> bool | None:
 
 @contract_handler
 async def update_classifier(call: Call) -> web.Response:
-    actor = await _deployer(call)
+    actor = _deployer(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
     unknown = sorted(set(body) - set(_PATCH_KEYS))
     if unknown:
@@ -141,7 +140,7 @@ async def update_classifier(call: Call) -> web.Response:
 
 @contract_handler
 async def delete_classifier(call: Call) -> web.Response:
-    actor = await _deployer(call)
+    actor = _deployer(call)
     api = await _classifier(call, actor)
     await call.registry.DeleteApi(rs.DeleteApiRequest(actor_user_id=actor, api_id=api.api_id))
     return web.Response(status=204)

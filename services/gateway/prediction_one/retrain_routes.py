@@ -22,14 +22,15 @@ from services.gateway.prediction_one.transfers import result_path, upload_path
 from services.gateway.routing import Call
 from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
 
-RETRAIN = training_pb2.KEY_PURPOSE_RETRAIN
 RETRAIN_EXTENSIONS = ("csv", "tsv", "zip")
 MAX_FILENAME_LENGTH = 200  # the registry's longest data set name
 
 
-async def _retrain_caller(call: Call) -> Caller:
-    """The retrain key's holder; a key whose model was deleted names none (model_number 0)."""
-    caller = await api_key_caller(call, RETRAIN)
+def _retrain_caller(call: Call) -> Caller:
+    """The retrain key's holder; a key whose model was deleted names none (model_number 0).
+    Everything a retrain key reaches goes through its model_number: the upload retrains that
+    model, and a retrain job answers only when it retrains that model (_retrain_job)."""
+    caller = api_key_caller(call)
     if not caller.key.model_number:
         raise PredictionOneError(failures.MODEL_DELETED)
     return caller
@@ -64,7 +65,7 @@ async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
 
 @contract_handler
 async def get_upload_url(call: Call) -> web.Response:
-    caller = await _retrain_caller(call)
+    caller = _retrain_caller(call)
     filename = query_text(call.request, "filename").replace("/", "_")
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     if extension not in RETRAIN_EXTENSIONS:
@@ -95,7 +96,7 @@ async def get_upload_url(call: Call) -> web.Response:
 
 @contract_handler
 async def get_status(call: Call) -> web.Response:
-    caller = await _retrain_caller(call)
+    caller = _retrain_caller(call)
     job = await _retrain_job(call, caller)
     body: dict[str, object] = {
         "status": converters.RETRAIN_STATUSES.get(job.status, "job_running"),
@@ -113,7 +114,7 @@ async def get_status(call: Call) -> web.Response:
 
 @contract_handler
 async def update_model(call: Call) -> web.Response:
-    caller = await _retrain_caller(call)
+    caller = _retrain_caller(call)
     job = await _retrain_job(call, caller)
     if job.status != training_pb2.TRAINING_JOB_STATUS_FINISHED:
         raise PredictionOneError(failures.RETRAIN_NOT_FINISHED)

@@ -9,7 +9,7 @@ from aiohttp import web
 from services.gateway.nnc.contract_errors import json_response
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one import converters
-from services.gateway.prediction_one.auth import api_key_caller, secret_key_user
+from services.gateway.prediction_one.auth import PURPOSE_NAMES, api_key_caller, secret_key_user
 from services.gateway.prediction_one.clients import CLIENTS, PredictionOneClients
 from services.gateway.prediction_one.contract import contract_handler
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
@@ -32,12 +32,7 @@ from services.gateway.routing import Call
 from torii.v1 import trainer_service_pb2, training_pb2, training_registry_service_pb2 as tr
 
 PREFIX = "/v1/external"
-TRAIN = training_pb2.KEY_PURPOSE_TRAIN
-KEY_PURPOSES = {
-    "train": training_pb2.KEY_PURPOSE_TRAIN,
-    "deploy": training_pb2.KEY_PURPOSE_DEPLOY,
-    "retrain": training_pb2.KEY_PURPOSE_RETRAIN,
-}
+KEY_PURPOSES = {name: purpose for purpose, name in PURPOSE_NAMES.items()}  # credential_type → purpose
 DATA_EXTENSIONS = ("csv", "tsv")
 # Analysing a large data set reads all of it.
 ANALYSIS_TIMEOUT_S = 120.0
@@ -71,7 +66,7 @@ async def get_api_key(call: Call) -> web.Response:
 
 @contract_handler
 async def get_upload_urls(call: Call) -> web.Response:
-    caller = await api_key_caller(call, TRAIN)
+    caller = api_key_caller(call)
     extension = query_text(call.request, "extension").lower().lstrip(".")
     if extension not in DATA_EXTENSIONS:
         raise PredictionOneError(bad_request(f"extension must be one of {', '.join(DATA_EXTENSIONS)}."))
@@ -103,7 +98,7 @@ async def _job_for(call: Call, job_id: str, caller_user_id: str) -> training_pb2
 
 @contract_handler
 async def get_column_info(call: Call) -> web.Response:
-    caller = await api_key_caller(call, TRAIN)
+    caller = api_key_caller(call)
     job = await _job_for(call, query_text(call.request, "external_process_id"), caller.user.user_id)
     if not job.learn_data_set_id:
         raise PredictionOneError(bad_request("The training data has not been uploaded yet."))
@@ -117,7 +112,7 @@ async def get_column_info(call: Call) -> web.Response:
 
 @contract_handler
 async def create_model(call: Call) -> web.Response:
-    caller = await api_key_caller(call, TRAIN)
+    caller = api_key_caller(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
     job_id = body.get("external_process_id")
     if not isinstance(job_id, str) or not job_id.strip():
@@ -160,7 +155,7 @@ def _job_status_json(call: Call, job: training_pb2.TrainingJob) -> dict:
 
 @contract_handler
 async def get_results(call: Call) -> web.Response:
-    caller = await api_key_caller(call, TRAIN)
+    caller = api_key_caller(call)
     job = await _job_for(call, query_text(call.request, "external_process_id"), caller.user.user_id)
     return json_response(_job_status_json(call, job))
 
@@ -184,7 +179,7 @@ def _page(call: Call) -> tr.Page:
 
 @contract_handler
 async def list_models(call: Call) -> web.Response:
-    caller = await api_key_caller(call, *KEY_PURPOSES.values())
+    caller = api_key_caller(call)
     reply = await clients(call).training.ListTrainedModels(
         tr.ListTrainedModelsRequest(actor_user_id=caller.user.user_id, page=_page(call))
     )
@@ -195,7 +190,7 @@ async def list_models(call: Call) -> web.Response:
 
 @contract_handler
 async def delete_model(call: Call) -> web.Response:
-    caller = await api_key_caller(call, TRAIN)
+    caller = api_key_caller(call)
     number = path_int(call.request, "model_id", "model_id")
     try:
         await clients(call).trainer.RemoveTrainedModel(
@@ -210,7 +205,7 @@ async def delete_model(call: Call) -> web.Response:
 
 @contract_handler
 async def list_data_sets(call: Call) -> web.Response:
-    caller = await api_key_caller(call, *KEY_PURPOSES.values())
+    caller = api_key_caller(call)
     reply = await clients(call).training.ListDataSets(tr.ListDataSetsRequest(actor_user_id=caller.user.user_id, page=_page(call)))
     signer, base = clients(call).signer, call.base_url()
     data_sets = [
@@ -222,7 +217,7 @@ async def list_data_sets(call: Call) -> web.Response:
 
 @contract_handler
 async def delete_data_set(call: Call) -> web.Response:
-    caller = await api_key_caller(call, TRAIN)
+    caller = api_key_caller(call)
     number = path_int(call.request, "data_set_id", "data_set_id")
     try:
         await clients(call).trainer.RemoveDataSet(
