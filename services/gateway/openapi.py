@@ -11,17 +11,22 @@ from aiohttp import web
 
 from services.gateway.keys import OPENAPI_DOCUMENT
 from services.gateway.management import schemas
-from services.gateway.routing import Call, Response, Route, json
+from services.gateway.management.validation import Schema
+from services.gateway.routing import Call, Response, Route, SecurityScheme, json
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
+_BEARER = SecurityScheme("bearer", {"type": "http", "scheme": "bearer", "description": "a user's bearer token"})
+
+
 def build_document(routes: Iterable[Route], version: str = "0.1.0") -> dict[str, Any]:
     components: dict[str, Any] = {}
+    security_schemes: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
     tags: list[str] = []
     for route in routes:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components, security_schemes)
         if route.tag not in tags:
             tags.append(route.tag)
     return {
@@ -29,32 +34,50 @@ def build_document(routes: Iterable[Route], version: str = "0.1.0") -> dict[str,
         "info": {
             "title": "Torii gateway",
             "version": version,
-            "description": "Management API of Torii, a self-hosted model platform, plus health probes. "
-            "Every error answers with the Error schema.",
+            "description": "Torii, a self-hosted model platform: its management API (/manage/v1, a bearer "
+            "token), the Prediction One contract (/v1/external and /v1/groups, keys in x-api-key), NNC "
+            "inference (/v1/{execution_type}/classifiers) and health probes. Each contract answers its "
+            "errors in its own shape: Error, PredictionOneError or NncError.",
         },
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,
-        "components": {
-            "schemas": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "components": {"schemas": components, "securitySchemes": security_schemes},
     }
 
 
-def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
+def _security(route: Route, security_schemes: dict[str, Any]) -> list[dict[str, list]]:
+    """The route's credentials as OpenAPI requirements (any one of them), their schemes registered."""
+    schemes = (_BEARER,) if route.authenticated else route.security
+    for scheme in schemes:
+        if security_schemes.setdefault(scheme.name, scheme.scheme) != scheme.scheme:
+            raise ValueError(f"two different security schemes are named {scheme.name!r}")
+    return [{scheme.name: []} for scheme in schemes]
+
+
+def _operation(route: Route, components: dict[str, Any], security_schemes: dict[str, Any]) -> dict[str, Any]:
     path_names = _PATH_PARAMETER.findall(route.path)
+    unknown = set(route.path_parameters) - set(path_names)
+    if unknown:
+        raise ValueError(f"{route.method} {route.path} describes path parameters it does not have: {sorted(unknown)}")
     operation: dict[str, Any] = {
         "operationId": route.handler.__name__,
         "summary": route.summary,
         "tags": [route.tag],
         "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in path_names
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": _hoist(route.path_parameters.get(name, {"type": "string"}), components),
+            }
+            for name in path_names
         ],
         "responses": {},
     }
-    if route.query is not None:
-        required = set(route.query.get("required", ()))
-        for name, schema in route.query["properties"].items():
+    query = route.query if route.query is not None else route.contract_query
+    if query is not None:
+        required = set(query.get("required", ()))
+        for name, schema in query["properties"].items():
             operation["parameters"].append(
                 {"name": name, "in": "query", "required": name in required, "schema": _hoist(schema, components)}
             )
@@ -64,18 +87,24 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _hoist(json_body, components)}},
         }
+    if route.raw_body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {route.raw_body: {"schema": {"type": "string", "format": "binary"}}},
+        }
     if route.form is not None:
         operation["requestBody"] = {
             "required": True,
             "content": {
                 "multipart/form-data": {
                     "schema": _hoist(route.form, components),
-                    "encoding": {"file": {"contentType": "application/octet-stream"}},
+                    "encoding": _form_encoding(route.form),
                 }
             },
         }
-    if route.authenticated:
-        operation["security"] = [{"bearer": []}]
+    security = _security(route, security_schemes)
+    if security:
+        operation["security"] = security
     for status, response in sorted(route.responses.items()):
         operation["responses"][str(status)] = _response(response, components)
     error = Response("", route.error_schema or schemas.ERROR)
@@ -85,6 +114,15 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     return operation
 
 
+def _form_encoding(form: Schema) -> dict[str, Any]:
+    """The file goes as bytes, and a field that is an object as JSON."""
+    encoding = {"file": {"contentType": "application/octet-stream"}}
+    for name, schema in form["properties"].items():
+        if schema.get("type") == "object":
+            encoding[name] = {"contentType": "application/json"}
+    return encoding
+
+
 def _error_statuses(route: Route, has_path_parameters: bool) -> set[int]:
     statuses = set(route.errors)
     if route.body is not None or route.form is not None or route.query is not None:
@@ -92,7 +130,8 @@ def _error_statuses(route: Route, has_path_parameters: bool) -> set[int]:
     if route.authenticated:
         # Every authenticated route asks the registry, which may refuse or be away.
         statuses |= {401, 403, 503, 504}
-    if has_path_parameters:
+    if has_path_parameters and route.error_schema is None:
+        # The management API answers an unknown id with 404; a contract says for itself (errors).
         statuses.add(404)
     if route.body is not None or route.form is not None:
         statuses.add(413)
@@ -102,7 +141,7 @@ def _error_statuses(route: Route, has_path_parameters: bool) -> set[int]:
 def _response(response: Response, components: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"description": response.description}
     if response.schema is not None:
-        out["content"] = {"application/json": {"schema": _hoist(response.schema, components)}}
+        out["content"] = {response.media_type: {"schema": _hoist(response.schema, components)}}
     return out
 
 

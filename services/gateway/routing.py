@@ -65,6 +65,15 @@ Handler = Callable[[Call], Awaitable[web.StreamResponse]]
 class Response:
     description: str
     schema: Schema | None = None
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A credential a route takes, as the OpenAPI document's securitySchemes describe it."""
+
+    name: str
+    scheme: Schema
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,14 @@ class Route:
     """JSON body the handler reads itself, answering in its contract's shape (documented only)."""
     error_schema: Schema | None = None
     """The error body, for a route that answers in a contract's shape rather than the management one."""
+    path_parameters: dict[str, Schema] = field(default_factory=dict)
+    """Schemas of path parameters that are more than any string (an id's format, a number's bounds)."""
+    contract_query: Schema | None = None
+    """Query parameters the handler reads itself, answering in its contract's shape (documented only)."""
+    raw_body: str | None = None
+    """Media type of a body the handler streams as bytes (documented only)."""
+    security: tuple[SecurityScheme, ...] = ()
+    """Credentials the handler checks itself, any one of which it takes (documented only)."""
 
 
 def aiohttp_handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

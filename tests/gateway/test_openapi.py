@@ -65,7 +65,7 @@ def test_every_operation_documents_its_errors_and_bodies(tmp_path):
         for method, operation in operations.items():
             responses = operation["responses"]
             assert responses["default"]["content"]["application/json"]["schema"] == error_ref, (method, path)
-            if operation.get("security"):
+            if {"bearer": []} in operation.get("security", []):
                 assert responses["401"]["content"]["application/json"]["schema"] == error_ref
             for name in [p["name"] for p in operation["parameters"] if p["in"] == "path"]:
                 assert "{" + name + "}" in path
@@ -105,3 +105,82 @@ def test_every_ref_resolves(tmp_path):
 def test_the_error_schema_accepts_a_real_error_body():
     assert problems(error_body("NOT_FOUND", "gone", "id-1"), ERROR) == []
     assert problems({"error": {"code": "X"}}, ERROR) != []
+
+
+def _parameters(operation: dict, where: str) -> dict[str, dict]:
+    return {p["name"]: p for p in operation["parameters"] if p["in"] == where}
+
+
+def test_ids_are_declared_as_the_code_reads_them(tmp_path):
+    """The registry takes only UUIDs as ids (400 for other text); Prediction One's model and data
+    set ids are numbers. A schema-valid request must not be refused for its id's spelling."""
+    doc = _document(tmp_path)
+    for path, operations in doc["paths"].items():
+        if not path.startswith(("/manage/", "/v1/external/", "/v1/groups/")):
+            continue  # NNC inference answers any unknown api_id with 404, whatever its spelling
+        for method, operation in operations.items():
+            for name, parameter in _parameters(operation, "path").items():
+                if name in ("model_id", "data_set_id") and path.startswith("/v1/external/"):
+                    assert parameter["schema"]["type"] == "integer", (method, path, name)
+                    assert parameter["schema"]["minimum"] == 1
+                elif name.endswith("_id"):
+                    assert parameter["schema"]["type"] == "string", (method, path, name)
+                    assert parameter["schema"]["format"] == "uuid", (method, path, name)
+            if path.startswith("/manage/"):
+                for name, parameter in _parameters(operation, "query").items():
+                    if name.endswith("_id"):
+                        assert parameter["schema"]["format"] == "uuid", (method, path, name)
+    body = doc["paths"]["/manage/v1/apis"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["model_version_id"]["format"] == "uuid"
+    assert body["properties"]["account_id"]["format"] == "uuid"
+
+
+def test_prediction_one_keys_go_in_x_api_key_and_signed_urls_take_none(tmp_path):
+    doc = _document(tmp_path)
+    schemes = doc["components"]["securitySchemes"]
+    for path, operations in doc["paths"].items():
+        if not path.startswith(("/v1/external/", "/v1/groups/")):
+            continue
+        for method, operation in operations.items():
+            query = _parameters(operation, "query")
+            if path.startswith(("/v1/external/uploads/", "/v1/external/results/")) or path.endswith("/download"):
+                assert "security" not in operation, (method, path)
+                assert query["expires"]["required"] and query["signature"]["required"], (method, path)
+                continue
+            assert operation["security"], (method, path)
+            for requirement in operation["security"]:
+                (name,) = requirement
+                assert schemes[name]["type"] == "apiKey" and schemes[name]["in"] == "header"
+                assert schemes[name]["name"] == "x-api-key"
+    api_key = doc["paths"]["/v1/external/api-key"]["get"]
+    assert api_key["security"] == [{"predictionOneSecretKey": []}]
+    assert doc["paths"]["/v1/external/models"]["get"]["security"] == [
+        {"predictionOneTrainKey": []},
+        {"predictionOneDeployKey": []},
+    ]
+
+
+def test_prediction_one_query_parameters_and_bodies_are_described(tmp_path):
+    doc = _document(tmp_path)
+    paths = doc["paths"]
+    api_key = _parameters(paths["/v1/external/api-key"]["get"], "query")
+    assert api_key["credential_type"]["required"]
+    assert api_key["credential_type"]["schema"]["enum"] == ["train", "deploy", "retrain"]
+    assert api_key["model_id"]["schema"]["type"] == "integer"
+    assert _parameters(paths["/v1/external/data-sets/upload-url"]["get"], "query")["extension"]["required"]
+    for path in ("/v1/external/data-sets/column-info", "/v1/external/models/results"):
+        parameter = _parameters(paths[path]["get"], "query")["external_process_id"]
+        assert parameter["required"] and parameter["schema"]["format"] == "uuid"
+    for path in ("/v1/external/models", "/v1/external/data-sets"):
+        page = _parameters(paths[path]["get"], "query")
+        assert page["limit"]["schema"]["minimum"] == 1 and page["limit"]["schema"]["maximum"] == 1000
+        assert page["offset"]["schema"]["minimum"] == 0 and page["offset"]["schema"]["maximum"] == 2**31 - 1
+    filename = _parameters(paths["/v1/external/retrain_jobs/upload_url"]["get"], "query")["filename"]
+    assert filename["required"] and filename["schema"]["maxLength"] == 200
+    for method, path in (("post", "/v1/external/classifiers"), ("patch", "/v1/external/classifiers/{classifier_id}")):
+        assert "application/json" in paths[path][method]["requestBody"]["content"], (method, path)
+    upload = paths["/v1/external/uploads/{job_id}/{slot}/{filename}"]["put"]
+    assert "application/octet-stream" in upload["requestBody"]["content"]
+    assert _parameters(upload, "path")["slot"]["schema"]["enum"] == ["learn", "eval", "column_info"]
+    config = doc["components"]["schemas"]["PredictionOneTrainingConfig"]
+    assert config["properties"]["cv"]["anyOf"][0] == {"type": "integer", "minimum": -1, "maximum": 20}

@@ -114,10 +114,11 @@ def _day(query: dict[str, str], key: str) -> str:
 
 _INFO = {200: Response("the API's info", schemas.API_INFO)}
 _PATH = "/manage/v1/apis/{api_id}"
+_API_ID = schemas.uuids("api_id")
 
 
 def _action(verb: str, handler, summary: str, errors: tuple[int, ...] = (404, 409)) -> Route:
-    return Route("POST", f"{_PATH}/{verb}", handler, summary, "apis", _INFO, errors=errors)
+    return Route("POST", f"{_PATH}/{verb}", handler, summary, "apis", _INFO, errors=errors, path_parameters=_API_ID)
 
 
 ROUTES = [
@@ -140,7 +141,16 @@ ROUTES = [
         {200: Response("the APIs", schemas.API_LIST)},
         query=schemas.ACCOUNT_QUERY,
     ),
-    Route("GET", _PATH, get_api, "An API's info, as the API-creation screen shows it", "apis", _INFO, errors=(404,)),
+    Route(
+        "GET",
+        _PATH,
+        get_api,
+        "An API's info, as the API-creation screen shows it",
+        "apis",
+        _INFO,
+        errors=(404,),
+        path_parameters=_API_ID,
+    ),
     Route(
         "PATCH",
         _PATH,
@@ -150,6 +160,7 @@ ROUTES = [
         _INFO,
         body=schemas.UPDATE_API,
         errors=(404, 409, 413),
+        path_parameters=_API_ID,
     ),
     Route(
         "DELETE",
@@ -159,6 +170,7 @@ ROUTES = [
         "apis",
         {204: Response("deleted")},
         errors=(404, 409),
+        path_parameters=_API_ID,
     ),
     _action("stop", stop_api, "Stop an API: it refuses calls (refused while locked)"),
     _action("start", start_api, "Start a stopped API"),
@@ -173,6 +185,7 @@ ROUTES = [
         {201: Response("the API's info with the new rule", schemas.API_INFO)},
         body=schemas.RULE,
         errors=(404, 409, 413),
+        path_parameters=_API_ID,
     ),
     Route(
         "DELETE",
@@ -183,6 +196,7 @@ ROUTES = [
         _INFO,
         query=schemas.RULE_QUERY,
         errors=(404,),
+        path_parameters=_API_ID,
     ),
     Route(
         "POST",
@@ -192,6 +206,7 @@ ROUTES = [
         "apis",
         {201: Response("the new key", schemas.API_KEY)},
         errors=(404,),
+        path_parameters=_API_ID,
     ),
     Route(
         "GET",
@@ -202,5 +217,6 @@ ROUTES = [
         {200: Response("the daily counts", schemas.USAGE)},
         query=schemas.USAGE_QUERY,
         errors=(404,),
+        path_parameters=_API_ID,
     ),
 ]

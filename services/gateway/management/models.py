@@ -87,6 +87,7 @@ ROUTES = [
         "A model with its versions and their signatures",
         "models",
         {200: Response("the model and its versions", schemas.MODEL_AND_VERSIONS)},
+        path_parameters=schemas.uuids("model_id"),
     ),
     Route(
         "POST",
@@ -97,5 +98,6 @@ ROUTES = [
         {201: Response("the model and the new version", schemas.MODEL_AND_VERSION)},
         form=schemas.NEW_VERSION_FORM,
         errors=_UPLOAD_ERRORS,
+        path_parameters=schemas.uuids("model_id"),
     ),
 ]

@@ -11,9 +11,11 @@ from typing import Any
 from services.gateway.management.converters import (
     API_STATUS,
     API_TYPE,
+    CREDENTIAL_KIND,
     DATA_TYPE,
     EXECUTION_TYPE,
     INSTANCE_KIND,
+    KEY_PURPOSE,
     MODEL_FORMAT,
     ROLE,
     RULE_ACTION,
@@ -36,8 +38,30 @@ def string(**extra: Any) -> Schema:
     return {"type": "string", **extra}
 
 
+# Python's \s (what str.strip removes) and the C0 controls and DEL that the registry refuses in names.
+_NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+
+
 def nonempty(description: str) -> Schema:
     return {"type": "string", "minLength": 1, "maxLength": 200, "description": description}
+
+
+def name(description: str) -> Schema:
+    """A name as the registry takes it: not blank, at most 200 characters, no control characters."""
+    return {
+        **nonempty(f"{description}: 1 to 200 characters, not only spaces, without control characters"),
+        "pattern": _NAME_PATTERN,
+    }
+
+
+def uuid(description: str | None = None) -> Schema:
+    """An id: the registry refuses any other text with 400 and an unknown one with 404."""
+    return string(format="uuid", **({"description": description} if description else {}))
+
+
+def uuids(*names: str) -> dict[str, Schema]:
+    """Path parameters that are ids."""
+    return {key: uuid() for key in names}
 
 
 def int32(minimum: int = -(2**31), description: str | None = None) -> Schema:
@@ -51,8 +75,9 @@ def words(codec, description: str | None = None) -> Schema:
 
 
 TIMESTAMP: Schema = {"type": ["string", "null"], "format": "date-time", "description": "ISO 8601, UTC"}
-DAY: Schema = string(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a UTC day written YYYY-MM-DD")
-HH_MM: Schema = string(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="a UTC time written HH:MM")
+# [0-9], not \d: Python's \d takes every script's digits, which no day or time is written in.
+DAY: Schema = string(format="date", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="a UTC day written YYYY-MM-DD")
+HH_MM: Schema = string(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="a UTC time written HH:MM")
 
 # --- the error body -----------------------------------------------------------------------------
 
@@ -82,7 +107,7 @@ def _tensor(title: str | None = None) -> Schema:
             "data_type": words(DATA_TYPE),
             "shape": {
                 "type": "array",
-                "items": {"type": "integer", "minimum": -1},
+                "items": {"type": "integer", "minimum": -1, "maximum": 2**63 - 1},
                 "description": "-1 marks a variable dimension",
             },
         },
@@ -114,15 +139,16 @@ IMAGE_PREPROCESSING: Schema = obj(
 )
 PREPROCESSING: Schema = obj({"images": {"type": "array", "items": IMAGE_PREPROCESSING}}, ("images",), title="Preprocessing")
 
+# signature and preprocessing are JSON parts (the document's encoding says so), checked by upload.
 _VERSION_FIELDS: dict[str, Schema] = {
     "file": string(format="binary", description="the .onnx file"),
-    "signature": string(description="JSON of a Signature; derived from the graph when absent, checked against it when given"),
-    "preprocessing": string(description="JSON of a Preprocessing"),
+    "signature": SIGNATURE,  # derived from the graph when absent, checked against it when given
+    "preprocessing": PREPROCESSING,
 }
 NEW_MODEL_FORM: Schema = obj(
     {
-        "name": nonempty("the model's name"),
-        "account_id": string(description="defaults to the caller's account"),
+        "name": name("the model's name"),
+        "account_id": uuid("defaults to the caller's account"),
         **_VERSION_FIELDS,
     },
     ("name", "file"),
@@ -163,22 +189,29 @@ SCHEDULE: Schema = obj(
         "end_time": HH_MM,
         "weekdays": {"type": "array", "items": words(WEEKDAY), "minItems": 1, "uniqueItems": True},
     },
-    description='{"always": true}, or a daily UTC window {"start_time", "end_time", "weekdays"}; '
-    "a window ending before it starts runs past midnight",
+    # The request checks the fields above; which of them go together is schedule_from_json's to say.
+    anyOf=[
+        {"required": ["always"], "maxProperties": 1, "properties": {"always": {"const": True}}},
+        {"required": ["start_time", "end_time", "weekdays"], "properties": {"always": {"const": False}}},
+    ],
+    description='{"always": true}, or a daily UTC window {"start_time", "end_time", "weekdays"} whose start and '
+    "end differ; a window ending before it starts runs past midnight",
     title="Schedule",
 )
+# services.policy.rules.make_rule's bounds.
+PRIORITY: Schema = {"type": "integer", "minimum": -1_000_000, "maximum": 1_000_000}
 RULE: Schema = obj(
     {
         "cidr": nonempty("IPv4 or IPv6 network, e.g. 203.0.113.0/24; 0.0.0.0/0 matches every address"),
         "action": words(RULE_ACTION, "default allow"),
-        "priority": int32(description="lower is checked first; default 0"),
+        "priority": {**PRIORITY, "description": "lower is checked first; default 0"},
     },
     ("cidr",),
     title="AccessRule",
 )
 API_FIELDS: dict[str, Schema] = {
-    "name": nonempty("the API's name"),
-    "model_version_id": nonempty("the model version it serves"),
+    "name": name("the API's name"),
+    "model_version_id": uuid("the model version it serves"),
     "execution_type": words(EXECUTION_TYPE, "changing it changes the API's URL"),
     "instance_kind": words(INSTANCE_KIND),
     "instance_count": int32(0, "dedicated APIs only; 0 means 1"),
@@ -187,14 +220,14 @@ API_FIELDS: dict[str, Schema] = {
 }
 CREATE_API: Schema = obj(
     {
-        "account_id": string(description="defaults to the caller's account"),
+        "account_id": uuid("defaults to the caller's account"),
         **API_FIELDS,
         "api_type": words(API_TYPE, "a trial API answers a fixed number of requests in total"),
         "rules": {"type": "array", "items": RULE, "description": "absent: allow every address; [] allows none"},
     },
     ("name", "model_version_id", "api_type", "execution_type", "instance_kind"),
 )
-UPDATE_API: Schema = obj(API_FIELDS)
+UPDATE_API: Schema = obj(API_FIELDS, minProperties=1, description="at least one field to change")
 TRIAL: Schema = obj(
     {"limit": {"type": "integer"}, "used": {"type": "integer"}, "remaining": {"type": "integer"}},
     ("limit", "used", "remaining"),
@@ -231,7 +264,7 @@ API_LIST = obj({"apis": {"type": "array", "items": API_INFO}}, ("apis",))
 API_KEY = obj({"api_key": string(description="shown once; only its hash is kept")}, ("api_key",))
 API_CREATED = obj({"api": API_INFO, "api_key": API_KEY["properties"]["api_key"]}, ("api", "api_key"))
 RULE_QUERY = obj({"cidr": nonempty("the rule's CIDR, as it was added")}, ("cidr",))
-USAGE_QUERY = obj({"from": DAY, "to": DAY}, description="inclusive UTC days; both absent: the last 30 days")
+USAGE_QUERY = obj({"from": DAY, "to": DAY}, description='inclusive UTC days, "from" not after "to"; both absent: the last 30 days')
 USAGE: Schema = obj(
     {
         "days": {
@@ -267,12 +300,12 @@ USER: Schema = obj(
     ("user_id", "account_id", "name", "role"),
     title="User",
 )
-CREATE_ACCOUNT = obj({"name": nonempty("the account's name")}, ("name",))
+CREATE_ACCOUNT = obj({"name": name("the account's name")}, ("name",))
 ACCOUNT_CREATED = obj({"account": ACCOUNT}, ("account",))
 CREATE_USER = obj(
     {
-        "account_id": string(description="defaults to the caller's account"),
-        "name": nonempty("the user's name"),
+        "account_id": uuid("defaults to the caller's account"),
+        "name": name("the user's name"),
         "role": words(ROLE, "admins manage every account and may unlock APIs"),
     },
     ("name", "role"),
@@ -281,7 +314,50 @@ TOKEN = string(description="a bearer token, shown once; only its hash is kept")
 USER_CREATED = obj({"user": USER, "token": TOKEN}, ("user", "token"))
 TOKEN_CREATED = obj({"token": TOKEN}, ("token",))
 USER_LIST = obj({"users": {"type": "array", "items": USER}}, ("users",))
-ACCOUNT_QUERY = obj({"account_id": string(description="defaults to the caller's account")})
+ACCOUNT_QUERY = obj({"account_id": uuid("defaults to the caller's account")})
+
+# --- credentials --------------------------------------------------------------------------------
+
+CREDENTIAL: Schema = obj(
+    {
+        "credential_id": string(),
+        "kind": {
+            "type": ["string", "null"],
+            "enum": [*CREDENTIAL_KIND.words, None],
+            "description": "bearer_token: a user's (the management API, Prediction One's secret key); "
+            "api_key: a published API's; prediction_one_key: issued by Get API Key for one purpose",
+        },
+        "user_id": {"type": ["string", "null"], "description": "bearer tokens and Prediction One keys: the user"},
+        "api_id": {"type": ["string", "null"], "description": "API keys: the API"},
+        "account_id": string(),
+        "purpose": {"type": ["string", "null"], "enum": [*KEY_PURPOSE.words, None], "description": "Prediction One keys"},
+        "created_at": TIMESTAMP,
+        "expires_at": {**TIMESTAMP, "description": "null: it does not expire"},
+        "last_used_at": {**TIMESTAMP, "description": "null: not used yet; recorded at most once a minute"},
+        "bootstrap": {"type": "boolean", "description": "the token `make run` prints, replaced at each start"},
+    },
+    ("credential_id", "kind", "user_id", "api_id", "account_id", "purpose", "expires_at", "last_used_at"),
+    title="Credential",
+)
+CREDENTIAL_LIST = obj({"credentials": {"type": "array", "items": CREDENTIAL}}, ("credentials",))
+CREDENTIAL_QUERY = obj(
+    {
+        "account_id": uuid("defaults to the caller's account"),
+        "user_id": uuid("only this user's bearer tokens and Prediction One keys; a member may name only itself"),
+    }
+)
+CREDENTIAL_EXPIRY = obj(
+    {
+        "expires_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "maxLength": 64,
+            "description": "RFC 3339 with a time zone, in the future; null: it no longer expires "
+            "(refused for Prediction One keys)",
+        }
+    },
+    ("expires_at",),
+)
 
 # --- health -------------------------------------------------------------------------------------
 

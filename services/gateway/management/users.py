@@ -79,5 +79,6 @@ ROUTES = [
         "accounts",
         {201: Response("the new token", schemas.TOKEN_CREATED)},
         errors=(404,),
+        path_parameters=schemas.uuids("user_id"),
     ),
 ]

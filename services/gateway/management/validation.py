@@ -2,13 +2,15 @@
 
 Only the subset of JSON Schema the management API uses is understood: type (a name or a list),
 properties, required, additionalProperties: false, items, enum, pattern, minimum, maximum,
-minLength, maxLength, minItems, maxItems and uniqueItems. Every problem found is reported in
-one message so that a person can fix a request in one go.
+minLength, maxLength, minItems, maxItems and uniqueItems. Every problem found is reported in one
+message so that a person can fix a request in one go. The rest (format, anyOf, const,
+minProperties) describes what the handler or the registry checks next, in a message of its own.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -139,7 +141,7 @@ def check(value: Any, schema: Schema, where: str = "", root: str = "the request 
 
 def parse_json_text(text: str | bytes, where: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=json_float)
     except UnicodeDecodeError:
         raise invalid_argument(f"{where} is not UTF-8 text") from None
     except ValueError as error:
@@ -148,6 +150,16 @@ def parse_json_text(text: str | bytes, where: str) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def json_float(text: str) -> int | float:
+    """A JSON number with a fraction or exponent. One whose value is whole is the integer it
+    equals, as JSON Schema reads it (2.0 is an integer), so it meets an integer field's checks and
+    bounds rather than being refused for its spelling; one too large for a float is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is larger than a JSON number may be here")
+    return int(value) if value.is_integer() else value
 
 
 async def read_json_body(request: web.Request, schema: Schema, max_bytes: int) -> dict:
