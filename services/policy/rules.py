@@ -12,13 +12,18 @@ from services.policy.access import AccessRule, Network, RuleAction
 from services.runtime.errors import InvalidArgument
 
 
+_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
+
+
 def parse_network(text: str) -> Network:
-    """'10.0.0.0/8', '2001:db8::/32', or a bare address (a /32 or /128)."""
+    """'10.0.0.0/8', '2001:db8::/32', or a bare address (a /32 or /128). An IPv4-mapped IPv6
+    network (::ffff:10.0.0.0/104) becomes the IPv4 network it maps (10.0.0.0/8): callers' mapped
+    addresses are compared as IPv4, so the mapped form would otherwise never match."""
     text = (text or "").strip()
     if not text:
         raise InvalidArgument("cidr is required, e.g. 203.0.113.0/24 or 0.0.0.0/0")
     try:
-        return ipaddress.ip_network(text, strict=True)
+        return _unmapped(ipaddress.ip_network(text, strict=True))
     except ValueError:
         pass
     try:
@@ -26,6 +31,13 @@ def parse_network(text: str) -> Network:
     except ValueError:
         raise InvalidArgument(f"{text!r} is not a valid IPv4 or IPv6 CIDR, e.g. 203.0.113.0/24") from None
     raise InvalidArgument(f"{text!r} has host bits set; did you mean {loose}?")
+
+
+def _unmapped(network: Network) -> Network:
+    if network.version == 6 and network.prefixlen >= 96 and network.subnet_of(_IPV4_MAPPED):
+        mapped = network.network_address.ipv4_mapped
+        return ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
+    return network
 
 
 def make_rule(cidr: str, action: str | RuleAction = RuleAction.ALLOW, priority: int = 0) -> AccessRule:
