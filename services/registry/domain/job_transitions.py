@@ -100,7 +100,8 @@ def finish(job: TrainingJob, result_uri: str, model_version_id: str) -> Training
         message="",
         result_uri=result_uri,
         model_version_id=model_version_id,
-        progress={**job.progress, "percent": 100.0},
+        # Whatever the last progress report said, a finished job is past every phase.
+        progress={**job.progress, "phase": "finished", "percent": 100.0},
     )
 
 

@@ -43,6 +43,7 @@ def run(spec: JobSpec) -> protocol.WorkerResult:
     from services.trainer.learning.pipeline import train_model
     from services.trainer.packaging.result_zip import build_result_zip
 
+    started = time.monotonic()
     progress = _Progress()
     progress("preparing", 0, 0.0)
     inputs = load_training_job(spec)
@@ -60,7 +61,15 @@ def run(spec: JobSpec) -> protocol.WorkerResult:
     onnx_path.write_bytes(onnx_model)
     created_at = datetime.fromisoformat(spec.created_at.replace("Z", "+00:00")) if spec.created_at else datetime.now(timezone.utc)
     zip_path = output / "result.zip"
-    zip_path.write_bytes(build_result_zip(outcome, onnx_model, model_name=spec.model_name, created_at=created_at))
+    zip_path.write_bytes(
+        build_result_zip(
+            outcome,
+            onnx_model,
+            model_name=spec.model_name,
+            created_at=created_at,
+            trainer_seconds=time.monotonic() - started,
+        )
+    )
     return protocol.WorkerResult(
         onnx_path=str(onnx_path), zip_path=str(zip_path), schema=schema_to_json(outcome.schema), metrics=outcome.metrics
     )

@@ -42,15 +42,18 @@ _PROBLEM_NAMES = {
 }
 
 
-def render_report(outcome: TrainingOutcome, *, model_name: str, created_at: datetime) -> str:
-    """The whole page as one HTML string."""
+def render_report(
+    outcome: TrainingOutcome, *, model_name: str, created_at: datetime, trainer_seconds: float | None = None
+) -> str:
+    """The whole page as one HTML string. `trainer_seconds`: the whole job on the trainer (reading
+    the data and exporting the model included), as opposed to the fitting alone."""
     classification = outcome.schema.problem_type.is_classification
     sections = [_summary(outcome), _metrics_section(outcome)]
     if classification:
         sections += [_curves_section(outcome), _confusion_section(outcome)]
     else:
         sections.append(_regression_section(outcome))
-    sections += [_importance_section(outcome), _method_section(outcome)]
+    sections += [_importance_section(outcome), _method_section(outcome, trainer_seconds)]
     subtitle = (
         f"Training report · {escape(_PROBLEM_NAMES[outcome.schema.problem_type])} of "
         f"{_quoted(outcome.schema.target_column)} · created {escape(_when(created_at))}"
@@ -425,7 +428,7 @@ def _importance_section(outcome: TrainingOutcome) -> str:
     )
 
 
-def _method_section(outcome: TrainingOutcome) -> str:
+def _method_section(outcome: TrainingOutcome, trainer_seconds: float | None) -> str:
     schema = outcome.schema
     names = [column.name for column in schema.columns]
     listed = ", ".join(escape(name) for name in names[:MAX_LISTED_COLUMNS])
@@ -442,13 +445,19 @@ def _method_section(outcome: TrainingOutcome) -> str:
     facts += [
         ("Validation", escape(outcome.validation)),
         ("Training rows", f"{outcome.training_rows:,}"),
-        ("Training time", escape(_duration(outcome.training_seconds))),
+        ("Fitting time", escape(_duration(outcome.training_seconds)) + " (search, validation, refit)"),
+        *(
+            [("Time on the trainer", escape(_duration(trainer_seconds)) + " (data read to model exported; not the queue)")]
+            if trainer_seconds is not None
+            else []
+        ),
         (f"Input columns ({len(names):,})", listed or "none"),
     ]
     fact_rows = "".join(f'<tr><th scope="row">{title}</th><td>{value}</td></tr>' for title, value in facts)
     parameters = "".join(
         f'<tr><th scope="row">{escape(name)}</th><td>{escape(_parameter(value))}</td></tr>'
         for name, value in sorted(outcome.chosen_parameters.items())
+        if name != "search"  # its own table below, not a Python dict in a cell
     )
     parameter_table = (
         f'<h3>Chosen parameters</h3><p class="note">The configuration the search kept.</p>'
@@ -459,7 +468,28 @@ def _method_section(outcome: TrainingOutcome) -> str:
     return (
         "<section><h2>How it was trained</h2>"
         f'<div class="columns"><div><table class="facts"><tbody>{fact_rows}</tbody></table></div>'
-        f"<div>{parameter_table}</div></div></section>"
+        f"<div>{parameter_table}</div></div>{_search_table(outcome.chosen_parameters.get('search'))}</section>"
+    )
+
+
+def _search_table(search: object) -> str:
+    """One row per configuration the search tried, with how it ended."""
+    if not isinstance(search, list) or not search:
+        return ""
+    outcome_keys = ("finished", "validation_loss", "best_iteration")
+    names = sorted({key for tried in search for key in tried if key not in outcome_keys})
+    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in names)
+    rows = []
+    for tried in search:
+        cells = "".join(f"<td>{escape(_parameter(tried.get(name, '')))}</td>" for name in names)
+        if tried.get("finished"):
+            result = f"validation loss {_parameter(tried.get('validation_loss'))}, best at round {tried.get('best_iteration')}"
+        else:
+            result = "stopped by the time budget"
+        rows.append(f"<tr>{cells}<td>{escape(result)}</td></tr>")
+    return (
+        '<h3>Configurations tried</h3><p class="note">In order, on the first validation split; the kept one is above.</p>'
+        f'<table class="search"><thead><tr>{head}<th scope="col">result</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
 
 

@@ -27,10 +27,17 @@ _ZIP_EPOCH = datetime(1980, 1, 1)  # the earliest time a zip entry can carry
 
 
 def build_result_zip(
-    outcome: TrainingOutcome, onnx_model: bytes, *, model_name: str, created_at: datetime
+    outcome: TrainingOutcome,
+    onnx_model: bytes,
+    *,
+    model_name: str,
+    created_at: datetime,
+    trainer_seconds: float | None = None,
 ) -> bytes:
     """The whole archive as bytes (a few MB at most: the model and one row per training row)."""
-    entries = result_entries(outcome, onnx_model, model_name=model_name, created_at=created_at)
+    entries = result_entries(
+        outcome, onnx_model, model_name=model_name, created_at=created_at, trainer_seconds=trainer_seconds
+    )
     stamp = _zip_time(created_at)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -43,7 +50,12 @@ def build_result_zip(
 
 
 def result_entries(
-    outcome: TrainingOutcome, onnx_model: bytes, *, model_name: str, created_at: datetime
+    outcome: TrainingOutcome,
+    onnx_model: bytes,
+    *,
+    model_name: str,
+    created_at: datetime,
+    trainer_seconds: float | None = None,
 ) -> list[tuple[str, bytes]]:
     """(name, content) in archive order; separate so callers can list or serve single files."""
     entries = [("metrics.csv", metrics_csv(outcome))]
@@ -53,7 +65,12 @@ def result_entries(
         ("analysis_summary.csv", analysis_summary_csv(outcome)),
         ("evaluation_raw_data.csv", evaluation_raw_data_csv(outcome)),
         ("model.onnx", onnx_model),
-        ("report.html", render_report(outcome, model_name=model_name, created_at=created_at).encode("utf-8")),
+        (
+            "report.html",
+            render_report(
+                outcome, model_name=model_name, created_at=created_at, trainer_seconds=trainer_seconds
+            ).encode("utf-8"),
+        ),
     ]
     return entries
 

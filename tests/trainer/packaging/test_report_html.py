@@ -201,3 +201,18 @@ def test_many_classes_draw_the_most_common_ten_and_many_columns_the_top_twenty()
     assert shown_figure(page, "roc_auc") == f"{expected:.3f}"
     assert page.count("<rect") == 20 + 2  # bars, plus the two curve charts' frames
     assert "10 more columns share the remaining" in page
+
+
+def test_the_search_is_a_table_and_both_times_are_named():
+    search = [
+        {"num_leaves": 7, "learning_rate": 0.3, "finished": True, "validation_loss": 0.41234, "best_iteration": 42},
+        {"num_leaves": 63, "learning_rate": 0.0001, "finished": False},
+    ]
+    outcome = outcomes.binary()
+    outcome = replace(outcome, chosen_parameters={**outcome.chosen_parameters, "search": search})
+    page = render_report(outcome, model_name="Model", created_at=CREATED, trainer_seconds=75.0)
+    parsed(page)
+    assert "{'" not in page and "&#x27;finished&#x27;" not in page, "no Python dict in a cell"
+    assert "Configurations tried" in page
+    assert "validation loss 0.41234, best at round 42" in page and "stopped by the time budget" in page
+    assert "Fitting time" in page and "Time on the trainer" in page and "1 min 15 s" in page
