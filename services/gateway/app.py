@@ -28,7 +28,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.unreadable_requests import PARSER_LIMITS
 from services.runtime.grpc_client import open_service_channel
 from services.runtime.service_auth import triton_headers
-from torii.v1 import registry_service_pb2_grpc
+from torii.v1 import registry_service_pb2_grpc, training_registry_service_pb2_grpc
 
 
 def create_app(
@@ -58,7 +58,9 @@ def create_app(
         app.cleanup_ctx.append(_registry_channel)
     elif isinstance(registry, grpc.aio.Channel):
         app[REGISTRY] = RegistryClients(
-            registry_service_pb2_grpc.RegistryServiceStub(registry), health or health_pb2_grpc.HealthStub(registry)
+            registry_service_pb2_grpc.RegistryServiceStub(registry),
+            health or health_pb2_grpc.HealthStub(registry),
+            training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry),
         )
     else:
         app[REGISTRY] = RegistryClients(registry, health)
@@ -76,10 +78,11 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     clients = app[REGISTRY]
     clients.stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
     clients.health = health_pb2_grpc.HealthStub(channel)
+    clients.training = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
     try:
         yield
     finally:
-        clients.stub = clients.health = None
+        clients.stub = clients.health = clients.training = None
         await channel.close()
 
 

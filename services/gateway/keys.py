@@ -10,7 +10,7 @@ from grpc_health.v1 import health_pb2_grpc
 
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.settings import GatewaySettings
-from torii.v1 import registry_service_pb2_grpc
+from torii.v1 import registry_service_pb2_grpc, training_registry_service_pb2_grpc
 
 
 @dataclass
@@ -19,11 +19,17 @@ class RegistryClients:
 
     stub: registry_service_pb2_grpc.RegistryServiceStub | None = None
     health: health_pb2_grpc.HealthStub | None = None
+    training: training_registry_service_pb2_grpc.TrainingRegistryServiceStub | None = None
 
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         if self.stub is None:
             raise RuntimeError("the registry channel is not open: the application has not started")
         return self.stub
+
+    def training_registry(self) -> training_registry_service_pb2_grpc.TrainingRegistryServiceStub:
+        if self.training is None:
+            raise RuntimeError("the registry channel is not open: the application has not started")
+        return self.training
 
 
 SETTINGS = web.AppKey("settings", GatewaySettings)

@@ -17,7 +17,7 @@ from services.gateway.auth import authenticate
 from services.gateway.keys import ARTIFACTS, REGISTRY, SETTINGS
 from services.gateway.management.validation import Schema, read_json_body, read_query
 from services.gateway.settings import GatewaySettings
-from torii.v1 import accounts_pb2, registry_service_pb2_grpc
+from torii.v1 import accounts_pb2, registry_service_pb2_grpc, training_registry_service_pb2_grpc
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class Call:
     @property
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         return self.request.app[REGISTRY].registry()
+
+    @property
+    def training_registry(self) -> training_registry_service_pb2_grpc.TrainingRegistryServiceStub:
+        return self.request.app[REGISTRY].training_registry()
 
     @property
     def settings(self) -> GatewaySettings:

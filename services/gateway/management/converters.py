@@ -44,6 +44,7 @@ ROLE = EnumWords(accounts_pb2.Role, "ROLE_")
 DATA_TYPE = EnumWords(models_pb2.DataType, "DATA_TYPE_", str)
 MODEL_FORMAT = EnumWords(models_pb2.ModelFormat, "MODEL_FORMAT_")
 CREDENTIAL_KIND = EnumWords(rs.CredentialKind, "CREDENTIAL_KIND_")
+TRAINING_JOB_STATUS = EnumWords(training_pb2.TrainingJobStatus, "TRAINING_JOB_STATUS_")
 KEY_PURPOSE = EnumWords(training_pb2.KeyPurpose, "KEY_PURPOSE_")
 
 
@@ -72,6 +73,18 @@ def user_json(user: accounts_pb2.User) -> dict:
         "name": user.name,
         "role": ROLE.word(user.role),
         "created_at": timestamp(user.created_at),
+    }
+
+
+def training_job_json(job: training_pb2.TrainingJob) -> dict:
+    """A training job as the management API shows it (Prediction One's routes show it in its words)."""
+    return {
+        "job_id": job.job_id,
+        "model_name": job.model_name,
+        "status": TRAINING_JOB_STATUS.word(job.status),
+        "message": job.message,
+        "created_at": timestamp(job.created_at),
+        "finished_at": timestamp(job.finished_at, job.HasField("finished_at")),
     }
 
 

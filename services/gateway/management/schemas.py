@@ -18,6 +18,7 @@ from services.gateway.management.converters import (
     KEY_PURPOSE,
     MODEL_FORMAT,
     ROLE,
+    TRAINING_JOB_STATUS,
     RULE_ACTION,
     WEEKDAY,
 )
@@ -313,6 +314,22 @@ CREATE_USER = obj(
 TOKEN = string(description="a bearer token, shown once; only its hash is kept")
 USER_CREATED = obj({"user": USER, "token": TOKEN}, ("user", "token"))
 TOKEN_CREATED = obj({"token": TOKEN}, ("token",))
+
+# --- training jobs ------------------------------------------------------------------------------
+
+TRAINING_JOB: Schema = obj(
+    {
+        "job_id": string(format="uuid"),
+        "model_name": string(),
+        "status": string(enum=TRAINING_JOB_STATUS.words),
+        "message": string(description="why it failed, or empty"),
+        "created_at": TIMESTAMP,
+        "finished_at": {**TIMESTAMP, "description": "null: not ended yet"},
+    },
+    ("job_id", "model_name", "status", "message", "created_at", "finished_at"),
+    title="TrainingJob",
+)
+TRAINING_JOB_ANSWER = obj({"job": TRAINING_JOB}, ("job",))
 USER_LIST = obj({"users": {"type": "array", "items": USER}}, ("users",))
 ACCOUNT_QUERY = obj({"account_id": uuid("defaults to the caller's account")})
 
