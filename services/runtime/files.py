@@ -19,14 +19,8 @@ def fsync_path(path: Path) -> None:
 def write_private_file(path: Path, data: bytes) -> None:
     """Replace path with data, readable by its owner only, all or nothing: a crash leaves the old
     file or the new one, never an empty or partial one (written beside it, then renamed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    staged = staged_private_file(path, data)
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
         os.replace(staged, path)
     except BaseException:
         staged.unlink(missing_ok=True)
