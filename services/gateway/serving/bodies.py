@@ -48,19 +48,8 @@ async def json_body(request: web.Request, limit: int, *, wait_s: float = SERVERL
     BodyRefused when the body is larger than `limit` bytes or not JSON; Refused
     (BACKEND_UNAVAILABLE) when it is large and no slot frees within `wait_s` seconds.
     """
-    if request.content_length is not None and request.content_length > limit:
-        raise _too_large(limit)
-    if not is_large(request):
-        yield _parse(await _read(request, limit))
-        return
-    slots = request.app[RUNTIME].large_bodies
-    if not await slots.acquire(wait_s):
-        raise Refused(Refusal.BACKEND_UNAVAILABLE, BUSY_BODIES)
-    try:
-        raw = await _read(request, limit)
-        yield await off_the_loop(request, wait_s, _parse, raw)
-    finally:
-        slots.release()
+    async with raw_body(request, limit, wait_s=wait_s) as raw:
+        yield await off_the_loop(request, wait_s, parse_json, raw) if is_large(request) else parse_json(raw)
 
 
 @contextlib.asynccontextmanager
@@ -100,10 +89,6 @@ async def _read(request: web.Request, limit: int) -> bytes:
 
 def parse_json(raw: bytes) -> object:
     """The JSON of a body; BodyRefused when it is not JSON."""
-    return _parse(raw)
-
-
-def _parse(raw: bytes) -> object:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
