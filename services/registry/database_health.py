@@ -50,7 +50,11 @@ class DatabaseHealth:
 
     async def _probe(self) -> bool:
         try:
-            await asyncio.wait_for(self._pool.fetchval("SELECT 1"), self._timeout_s)
+            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that arrives as
+            # the query ends, and stop() then waits for a probe loop that never ends (seen: a
+            # test session stalled in the registry fixture's teardown while probes went on).
+            async with asyncio.timeout(self._timeout_s):
+                await self._pool.fetchval("SELECT 1")
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure means the registry cannot serve

@@ -99,7 +99,9 @@ class Reconciler:
             except Exception:  # noqa: BLE001 - the next pass tries again; the traceback is logged
                 log.exception("reconcile_failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.reconcile_interval_s)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a stop()'s cancellation.
+                async with asyncio.timeout(self._settings.reconcile_interval_s):
+                    await self._wake.wait()
 
     async def reconcile_once(self) -> None:
         loaded = await self._loaded_on_every_triton()

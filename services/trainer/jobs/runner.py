@@ -112,7 +112,9 @@ class JobRunner:
             if not claimed:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._settings.job_poll_interval_s)
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a stop()'s cancellation.
+                    async with asyncio.timeout(self._settings.job_poll_interval_s):
+                        await self._wake.wait()
 
     def _finished(self, job_id: str) -> None:
         self._running.pop(job_id, None)
