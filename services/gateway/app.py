@@ -16,6 +16,7 @@ from services.gateway.serving.bounded_work import BoundedWork
 from services.gateway.serving.catalog import ApiCatalog
 from services.gateway.serving.catalog_file import CatalogFile
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
+from services.gateway.serving.trial_quota import TrialQuota
 from services.gateway.serving.triton_pool import TritonPool
 from services.gateway.serving.usage import UsageRecorder
 from services.gateway.serving.usage_spool import UsageSpool
@@ -98,6 +99,7 @@ async def _inference_runtime(app: web.Application) -> AsyncIterator[None]:
             UsageSpool(settings.data_dir / "gateway" / "usage-spool", settings.usage_spool_max_batches),
             flush_interval_s=settings.usage_flush_interval_s,
         ),
+        trial_quota=TrialQuota(registry, settings.max_trial_reservations_in_flight, settings.rpc_timeout_s),
         trusted_proxies=tuple(ipaddress.ip_network(cidr, strict=False) for cidr in settings.trusted_proxies),
         max_body_bytes=settings.max_inference_bytes,
         dedicated_timeout_s=settings.inference_timeout_s,

@@ -40,6 +40,11 @@ class GatewaySettings(CommonSettings):
     """How many inference bodies over 64 KiB (or of unknown length) are read and parsed at once
     per gateway process; more wait up to the request's time limit, then get the contract's 503."""
 
+    max_trial_reservations_in_flight: int = Field(default=64, gt=0)
+    """How many trial APIs' quota reservations one gateway process has in flight to the registry at
+    once; a burst past it waits (up to TORII_RPC_TIMEOUT_S), since the registry's gRPC server would
+    drop calls past its own pending limit at random."""
+
     inference_timeout_s: float = Field(default=60.0, gt=0)
     """How long a dedicated API's inference may take; serverless APIs have the contract's 30 s."""
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
+from services.gateway.serving.runtime import RUNTIME
+from services.gateway.serving.triton_pool import TritonPool
+from services.runtime.service_auth import triton_headers
 from tests.e2e.prediction_one_client import churn_rows, csv_base64, infer, publish, train, wait_for_classifier
 from tests.prediction_one.conftest import PREFIX
+from tests.service_token import SERVICE_TOKEN
 
 FLAGS = {"ar": False, "ad": False, "nc": False}
 
@@ -159,3 +163,23 @@ async def test_bad_fields_are_refused_before_anything_changes(prediction_one):
         response = await client.request(method, path, headers={"x-api-key": train_key})
         body = await response.json()
         assert response.status == 400 and "must be between" in body["message"], (path, body)
+
+
+async def test_a_trial_classifier_call_that_fails_on_the_platforms_side_gives_its_reservation_back(prediction_one):
+    p1 = prediction_one
+    model_id, _ = await train(p1)
+    classifier, deploy = await publish(p1, model_id, api_type="trial")
+    runtime = p1.platform.client.app[RUNTIME]
+    working = runtime.triton
+    # A Triton nobody listens on: every call fails on the platform's side.
+    runtime.triton = TritonPool(["127.0.0.1:1"], triton_headers(SERVICE_TOKEN))
+    try:
+        header, rows = churn_rows(1)
+        for _ in range(3):
+            status, body = await infer(p1, classifier, {"pr": csv_base64(header, rows), **FLAGS})
+            assert status >= 500, body
+    finally:
+        await runtime.triton.close()
+        runtime.triton = working
+    response = await p1.training.client.get(f"{PREFIX}/classifiers/{classifier['classifier_id']}", headers={"x-api-key": deploy})
+    assert (await response.json())["classifier"]["trial_used"] == 0

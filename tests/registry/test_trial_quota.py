@@ -1,4 +1,8 @@
 import asyncio
+import uuid
+
+import grpc
+import pytest
 
 from tests.registry.helpers import make_api, make_version
 from torii.v1 import apis_pb2
@@ -24,6 +28,14 @@ async def test_formal_apis_have_no_quota(registry):
     api = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id)).api
     reply = await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
     assert reply.granted and reply.limit == 0
+    after = (await registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=api.api_id))).api
+    assert after.trial_used == 0
+
+
+async def test_a_reservation_for_no_such_api_is_not_found(registry):
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=str(uuid.uuid4())))
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
 
 
 async def test_a_released_reservation_can_be_taken_again_and_never_goes_below_zero(registry):

@@ -23,7 +23,7 @@ from services.gateway.nnc.encoding import encode_outputs, version_label
 from services.gateway.nnc.errors import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.serving import admission
-from services.gateway.serving.admission import Refusal, Refused
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.bodies import BodyRefused, is_large, parse_json, raw_body
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.off_loop import in_worker_process, off_the_loop
@@ -82,7 +82,7 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     # Waiting for the gateway's bounded resources counts against the call's own time limit.
     wait_s = admission.SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
     version, inputs = await _decoded_body(request, runtime, endpoint, wait_s)
-    async with admission.trial_reservation(request, endpoint):
+    async with runtime.trial_quota.reservation(endpoint):
         outputs = await admission.run_model(runtime, endpoint, version, inputs, request_id)
     return json_response(
         {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)}

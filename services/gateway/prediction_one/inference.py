@@ -21,7 +21,7 @@ from services.gateway.prediction_one.contract_errors import Failure, PredictionO
 from services.gateway.prediction_one.forecast_csv import forecast_analysis, forecast_valid
 from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
 from services.gateway.serving import admission
-from services.gateway.serving.admission import Refusal, Refused
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.bodies import BodyRefused, read_json
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
@@ -188,11 +188,10 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
             tensors = input_tensors(schema.columns, table.header, table.rows)
     except (MissingColumnsError, ForecastError) as error:
         raise _invalid(str(error)) from None
-    if endpoint.trial:
-        await admission.reserve_trial_request(request, api.api_id)
     answer_name = PROBABILITIES_OUTPUT if schema.problem_type.is_classification else PREDICTION_OUTPUT
     wanted = [answer_name, CONTRIBUTIONS_OUTPUT] if options.reasons else [answer_name]
-    outputs = await admission.run_model(runtime, endpoint, version, tensors, request_id_var.get(), outputs=wanted)
+    async with runtime.trial_quota.reservation(endpoint):
+        outputs = await admission.run_model(runtime, endpoint, version, tensors, request_id_var.get(), outputs=wanted)
     files = _files(schema, options, table, forecast, outputs, answer_name)
     return json_response(
         {

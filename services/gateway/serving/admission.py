@@ -1,26 +1,24 @@
 """The checks every inference passes, whatever its contract, and the call to Triton.
 
 Cheapest first, all from memory: the caller's address, the key, whether the API serves now.
-Then the serving version's metadata, a trial API's reservation (the one registry call on the
-hot path: it must be exact) and Triton. Each refusal is a `Refusal`; each contract's adapter
+Then the serving version's metadata, a trial API's reservation (serving.trial_quota: the one
+registry call on the hot path, it must be exact) and Triton. Each refusal is a `Refusal`; each contract's adapter
 words it in its own error table.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import enum
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import grpc
 import numpy as np
 from aiohttp import web
 
-from services.gateway.keys import REGISTRY
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.peers import caller_address
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.runtime import InferenceRuntime
 from services.gateway.serving.triton_pool import InferenceServerException
 from services.policy.access import is_allowed
@@ -28,7 +26,7 @@ from services.policy.schedule import is_within
 from services.policy.secrets import credential_id_of, matches
 from services.policy.triton_names import triton_model_name
 from services.runtime.logging import get_logger
-from torii.v1 import apis_pb2, models_pb2, registry_service_pb2
+from torii.v1 import apis_pb2, models_pb2
 
 log = get_logger("inference")
 
@@ -37,29 +35,6 @@ SERVERLESS_TIMEOUT_S = 30.0
 
 _SERVING = (apis_pb2.API_STATUS_RUNNING, apis_pb2.API_STATUS_UPDATING)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-class Refusal(enum.Enum):
-    ADDRESS_REFUSED = "address_refused"
-    INVALID_KEY = "invalid_key"
-    # A valid key of another API than the one at the URL called.
-    KEY_OF_ANOTHER_API = "key_of_another_api"
-    NOT_PUBLIC = "not_public"
-    STOPPED = "stopped"
-    OUTSIDE_SCHEDULE = "outside_schedule"
-    DEPLOY_FAILED = "deploy_failed"
-    NOT_READY = "not_ready"
-    QUOTA_USED_UP = "quota_used_up"
-    BACKEND_UNAVAILABLE = "backend_unavailable"
-    TIMED_OUT = "timed_out"
-    MODEL_FAILURE = "model_failure"
-
-
-class Refused(Exception):
-    def __init__(self, refusal: Refusal, detail: str = "") -> None:
-        super().__init__(refusal.value)
-        self.refusal = refusal
-        self.detail = detail
 
 
 def check_caller(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, key: str) -> None:
@@ -107,51 +82,6 @@ async def serving_version(runtime: InferenceRuntime, api: apis_pb2.PublishedApi)
     except grpc.aio.AioRpcError as error:
         log.warning("model_version_unavailable", api_id=api.api_id, code=error.code().name)
         raise Refused(Refusal.BACKEND_UNAVAILABLE) from None
-
-
-async def reserve_trial_request(request: web.Request, api_id: str) -> None:
-    try:
-        answer = await request.app[REGISTRY].registry().ReserveTrialRequest(
-            registry_service_pb2.ReserveTrialRequestRequest(api_id=api_id)
-        )
-    except grpc.aio.AioRpcError as error:
-        log.warning("trial_reservation_failed", api_id=api_id, code=error.code().name)
-        raise Refused(Refusal.BACKEND_UNAVAILABLE) from None
-    if not answer.granted:
-        raise Refused(Refusal.QUOTA_USED_UP, f"this trial API has answered its {answer.limit} requests")
-
-
-# Refusals after a trial reservation that are the platform's doing, not the caller's: the caller
-# gets no answer, so its reservation goes back to the quota.
-PLATFORM_FAILURES = frozenset(
-    {Refusal.BACKEND_UNAVAILABLE, Refusal.TIMED_OUT, Refusal.NOT_READY, Refusal.MODEL_FAILURE}
-)
-
-
-@contextlib.asynccontextmanager
-async def trial_reservation(request: web.Request, endpoint: Endpoint) -> AsyncIterator[None]:
-    """A trial API's request holds one reservation of its quota; a failure on the platform's side
-    (PLATFORM_FAILURES) gives it back. A formal API reserves nothing."""
-    if not endpoint.trial:
-        yield
-        return
-    await reserve_trial_request(request, endpoint.api.api_id)
-    try:
-        yield
-    except Refused as refused:
-        if refused.refusal in PLATFORM_FAILURES:
-            await release_trial_request(request, endpoint.api.api_id)
-        raise
-
-
-async def release_trial_request(request: web.Request, api_id: str) -> None:
-    """Give a reservation back, once: a retry could give back more than was taken."""
-    try:
-        await request.app[REGISTRY].registry().ReleaseTrialRequest(
-            registry_service_pb2.ReleaseTrialRequestRequest(api_id=api_id)
-        )
-    except grpc.aio.AioRpcError as error:
-        log.warning("trial_release_failed", api_id=api_id, code=error.code().name)
 
 
 async def run_model(

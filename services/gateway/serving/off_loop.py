@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from services.gateway.serving.admission import Refusal, Refused
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.decoder_processes import WorkerLost
 from services.gateway.serving.runtime import RUNTIME
 

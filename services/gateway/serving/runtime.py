@@ -11,6 +11,7 @@ from aiohttp import web
 from services.gateway.serving.bounded_work import BoundedWork, cpu_count
 from services.gateway.serving.catalog import ApiCatalog
 from services.gateway.serving.decoder_processes import DecoderProcesses
+from services.gateway.serving.trial_quota import TrialQuota
 from services.gateway.serving.triton_pool import TritonPool
 from services.gateway.serving.usage import UsageRecorder
 from services.policy.access import Network
@@ -21,6 +22,7 @@ class InferenceRuntime:
     catalog: ApiCatalog
     triton: TritonPool
     usage: UsageRecorder
+    trial_quota: TrialQuota
     trusted_proxies: tuple[Network, ...]
     max_body_bytes: int
     dedicated_timeout_s: float

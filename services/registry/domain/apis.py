@@ -178,11 +178,6 @@ class ApiService:
 
     async def reserve_trial_request(self, api_id: str) -> tuple[bool, int, int]:
         api_id = parse_id(api_id, "api_id")
-        api = await self._apis.get(api_id)
-        if api is None:
-            raise NotFound(f"no API with id {api_id}")
-        if api.api_type is ApiType.FORMAL:
-            return True, 0, 0
         reserved = await self._apis.reserve_trial_request(api_id)
         if reserved is None:
             raise NotFound(f"no API with id {api_id}")

@@ -192,18 +192,26 @@ class ApiStore:
         return digests
 
     async def reserve_trial_request(self, api_id: str) -> tuple[bool, int, int] | None:
-        """Take one request from the quota in a single statement, so no concurrency can overshoot it."""
+        """Take one request from a trial API's quota in a single statement, so that no concurrency
+        can overshoot it and a burst costs the database one round trip per request. A formal API
+        is always granted and counts nothing: (True, 0, 0). None: no such API."""
         row = await self._pool.fetchrow(
-            "UPDATE published_apis SET trial_used = trial_used + 1"
-            " WHERE api_id = $1 AND trial_used < trial_limit RETURNING trial_used, trial_limit",
+            "WITH target AS (SELECT api_type, trial_used, trial_limit FROM published_apis WHERE api_id = $1),"
+            " taken AS (UPDATE published_apis SET trial_used = trial_used + 1"
+            " WHERE api_id = $1 AND api_type = 'trial' AND trial_used < trial_limit RETURNING trial_used, trial_limit)"
+            " SELECT target.api_type, taken.trial_used AS taken_used, target.trial_used, target.trial_limit"
+            " FROM target LEFT JOIN taken ON true",
             api_id,
         )
-        if row is not None:
-            return True, row["trial_used"], row["trial_limit"]
-        row = await self._pool.fetchrow("SELECT trial_used, trial_limit FROM published_apis WHERE api_id = $1", api_id)
         if row is None:
             return None
-        return False, row["trial_used"], row["trial_limit"]
+        if row["api_type"] != ApiType.TRIAL:
+            return True, 0, 0
+        if row["taken_used"] is not None:
+            return True, row["taken_used"], row["trial_limit"]
+        # The snapshot's count may predate the reservations that used the quota up; the UPDATE saw
+        # them, so at refusal the count had reached the limit.
+        return False, max(row["trial_used"], row["trial_limit"]), row["trial_limit"]
 
     async def release_trial_request(self, api_id: str) -> tuple[int, int] | None:
         """Give one reserved request back, never below zero; (used, limit), None for no such API."""
