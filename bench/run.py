@@ -275,7 +275,7 @@ async def publish(session: aiohttp.ClientSession, platform: Platform, model: byt
     deadline = time.monotonic() + 120
     while True:
         async with session.get(f"{base}/manage/v1/apis/{api_id}", headers=admin) as response:
-            api = await _json(response, 200, "read the API")
+            api = (await _json(response, 200, "read the API"))["api"]
         if api["status"] == "running":
             break
         if api["status"] == "failed" or time.monotonic() > deadline:

@@ -90,7 +90,7 @@ class Platform:
     async def api(self, api_id: str) -> dict:
         response = await self.client.get(f"/manage/v1/apis/{api_id}", headers=self.admin)
         assert response.status == 200, await response.text()
-        return await response.json()
+        return (await response.json())["api"]
 
     async def wait_for_status(self, api_id: str, status: str, timeout_s: float = 60.0) -> dict:
         """Until the registry says `status` and the gateway's catalog has caught up with it."""

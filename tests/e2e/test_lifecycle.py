@@ -16,7 +16,7 @@ from tests.urls import path_of
 async def act(platform, api, verb):
     response = await platform.client.post(f"/manage/v1/apis/{api['api_id']}/{verb}", headers=platform.admin)
     assert response.status == 200, await response.text()
-    return await response.json()
+    return (await response.json())["api"]
 
 
 async def test_stop_refuses_then_start_serves_again(platform):
@@ -78,7 +78,7 @@ async def test_an_update_goes_through_updating_without_refusing_requests(platfor
     response = await platform.client.patch(
         f"/manage/v1/apis/{api['api_id']}", json={"model_version_id": version}, headers=platform.admin
     )
-    assert (await response.json())["status"] == "updating"
+    assert (await response.json())["api"]["status"] == "updating"
     await platform.wait_for_status(api["api_id"], "running")
     stop.set()
     await caller

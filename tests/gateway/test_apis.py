@@ -11,7 +11,8 @@ async def _get(gateway, api_id: str, headers=None) -> dict:
     response = await gateway.client.get(f"/manage/v1/apis/{api_id}", headers=headers or gateway.admin)
     body = await response.json()
     assert response.status == 200, body
-    return body
+    assert_documented("GET", "/manage/v1/apis/{api_id}", 200, body)
+    return body["api"]
 
 
 async def _member(gateway, name: str = "member") -> dict[str, str]:
@@ -36,7 +37,6 @@ async def test_create_then_get_shows_the_info_with_an_absolute_url(gateway):
     assert_documented("POST", "/manage/v1/apis", 201, created)
     assert created["api_key"]
     info = await _get(gateway, created["api"]["api_id"])
-    assert_documented("GET", "/manage/v1/apis/{api_id}", 200, info)
     assert info == created["api"]
     assert info["name"] == "flowers"
     assert info["status"] == "building"
@@ -95,8 +95,10 @@ async def test_patch_execution_type_changes_the_url(gateway):
         json={"execution_type": "dedicated", "instance_kind": "gpu", "name": "renamed"},
         headers=gateway.admin,
     )
-    patched = await response.json()
-    assert response.status == 200, patched
+    body = await response.json()
+    assert response.status == 200, body
+    assert_documented("PATCH", "/manage/v1/apis/{api_id}", 200, body)
+    patched = body["api"]
     assert patched["execution_type"] == "dedicated"
     assert patched["instance_kind"] == "gpu"
     assert patched["name"] == "renamed"
@@ -139,7 +141,7 @@ async def test_stop_start_lock_unlock_delete(gateway):
     assert "stop" in await error_of(response, 409, "FAILED_PRECONDITION")
 
     response = await gateway.client.post(f"{api}/lock", headers=gateway.admin)
-    assert (await response.json())["locked"] is True
+    assert (await response.json())["api"]["locked"] is True
     response = await gateway.client.post(f"{api}/stop", headers=gateway.admin)
     assert "locked" in await error_of(response, 409, "FAILED_PRECONDITION")
     assert (await _get(gateway, info["api_id"]))["status"] == "building"
@@ -150,18 +152,18 @@ async def test_stop_start_lock_unlock_delete(gateway):
 
     response = await gateway.client.post(f"{api}/unlock", headers=gateway.admin)
     assert response.status == 200
-    assert (await response.json())["locked"] is False
+    assert (await response.json())["api"]["locked"] is False
 
     response = await gateway.client.post(f"{api}/stop", headers=member)
     stopped = await response.json()
     assert response.status == 200, stopped
     assert_documented("POST", "/manage/v1/apis/{api_id}/stop", 200, stopped)
-    assert stopped["status"] == "stopped"
+    assert stopped["api"]["status"] == "stopped"
 
     response = await gateway.client.post(f"{api}/start", headers=gateway.admin)
-    assert (await response.json())["status"] == "building"
+    assert (await response.json())["api"]["status"] == "building"
     response = await gateway.client.post(f"{api}/stop", headers=gateway.admin)
-    assert (await response.json())["status"] == "stopped"
+    assert (await response.json())["api"]["status"] == "stopped"
 
     response = await gateway.client.delete(api, headers=gateway.admin)
     assert response.status == 204
@@ -180,14 +182,15 @@ async def test_rules_add_and_remove(gateway):
     )
     added = await response.json()
     assert response.status == 201, added
-    assert {"cidr": "203.0.113.0/24", "action": "deny", "priority": -1} in added["rules"]
-    assert len(added["rules"]) == 2
+    assert_documented("POST", "/manage/v1/apis/{api_id}/rules", 201, added)
+    assert {"cidr": "203.0.113.0/24", "action": "deny", "priority": -1} in added["api"]["rules"]
+    assert len(added["api"]["rules"]) == 2
 
     response = await gateway.client.delete(rules, params={"cidr": "203.0.113.0/24"}, headers=gateway.admin)
     removed = await response.json()
     assert response.status == 200, removed
-    assert removed["rules"] == [{"cidr": "0.0.0.0/0", "action": "allow", "priority": 0}]
-    assert (await _get(gateway, info["api_id"]))["rules"] == removed["rules"]
+    assert removed["api"]["rules"] == [{"cidr": "0.0.0.0/0", "action": "allow", "priority": 0}]
+    assert (await _get(gateway, info["api_id"]))["rules"] == removed["api"]["rules"]
 
     response = await gateway.client.delete(rules, params={"cidr": "198.51.100.0/24"}, headers=gateway.admin)
     await error_of(response, 404, "NOT_FOUND")

@@ -139,7 +139,7 @@ async def test_an_expiry_in_the_past_is_refused_and_one_reached_refuses_the_cred
         body = await response.json()
         assert response.status == 200, body
         assert_documented("PATCH", ONE, 200, body)
-        assert datetime.fromisoformat(body["expires_at"]) == soon
+        assert datetime.fromisoformat(body["credential"]["expires_at"]) == soon
     await _until_keys(gateway, api, lambda endpoint: _id(api_key) in endpoint.key_expiry)
     assert (await gateway.client.get("/manage/v1/users", headers=bearer(member["token"]))).status == 200
     assert _admitted(*await _infer(gateway, api, api_key))
@@ -151,7 +151,7 @@ async def test_an_expiry_in_the_past_is_refused_and_one_reached_refuses_the_cred
     response = await gateway.client.patch(
         ONE.format(credential_id=_id(member["token"])), json={"expires_at": None}, headers=gateway.admin
     )
-    assert response.status == 200 and (await response.json())["expires_at"] is None
+    assert response.status == 200 and (await response.json())["credential"]["expires_at"] is None
     assert (await gateway.client.get("/manage/v1/users", headers=bearer(member["token"]))).status == 200
 
 

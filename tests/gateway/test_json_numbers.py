@@ -35,7 +35,7 @@ async def test_management_integer_fields_take_whole_numbers_written_with_a_fract
     )
     body = await response.json()
     assert response.status == 201, body
-    assert {"cidr": "203.0.113.0/24", "action": "deny", "priority": 5} in body["rules"]
+    assert {"cidr": "203.0.113.0/24", "action": "deny", "priority": 5} in body["api"]["rules"]
     # The bounds still hold for such a number.
     response = await gateway.client.post(
         f"/manage/v1/apis/{info['api_id']}/rules",

@@ -20,7 +20,8 @@ from torii.v1 import registry_service_pb2 as rs
 
 
 def _info(call: Call, api, status: int = 200) -> web.Response:
-    return json(api_info(api, call.base_url()), status=status)
+    """Every answer about one API wraps it as {"api": ...}, as creation does (beside its key)."""
+    return json({"api": api_info(api, call.base_url())}, status=status)
 
 
 async def create_api(call: Call) -> web.Response:
@@ -112,7 +113,7 @@ def _day(query: dict[str, str], key: str) -> str:
         raise invalid_argument(f'"{key}" is {query[key]!r}, which is not a day that exists') from None
 
 
-_INFO = {200: Response("the API's info", schemas.API_INFO)}
+_INFO = {200: Response("the API's info", schemas.API_ANSWER)}
 _PATH = "/manage/v1/apis/{api_id}"
 _API_ID = schemas.uuids("api_id")
 
@@ -182,7 +183,7 @@ ROUTES = [
         add_rule,
         "Add an access rule (CIDR allow/deny)",
         "apis",
-        {201: Response("the API's info with the new rule", schemas.API_INFO)},
+        {201: Response("the API's info with the new rule", schemas.API_ANSWER)},
         body=schemas.RULE,
         errors=(404, 409, 413),
         path_parameters=_API_ID,

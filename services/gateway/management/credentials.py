@@ -38,7 +38,7 @@ async def set_credential_expiry(call: Call) -> web.Response:
     if given is not None:
         request.expires_at.CopyFrom(_timestamp(given))
     reply = await call.registry.SetCredentialExpiry(request)
-    return json(credential_json(reply.credential))
+    return json({"credential": credential_json(reply.credential)})
 
 
 def _timestamp(text: str) -> Timestamp:
@@ -85,7 +85,7 @@ ROUTES = [
         set_credential_expiry,
         "Set when a credential stops working, or (null) clear it",
         "credentials",
-        {200: Response("the credential", schemas.CREDENTIAL)},
+        {200: Response("the credential", schemas.CREDENTIAL_ANSWER)},
         body=schemas.CREDENTIAL_EXPIRY,
         errors=(404, 413),
         path_parameters=schemas.uuids("credential_id"),

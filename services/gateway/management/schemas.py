@@ -262,6 +262,7 @@ API_INFO: Schema = obj(
     title="Api",
 )
 API_LIST = obj({"apis": {"type": "array", "items": API_INFO}}, ("apis",))
+API_ANSWER = obj({"api": API_INFO}, ("api",))
 API_KEY = obj({"api_key": string(description="shown once; only its hash is kept")}, ("api_key",))
 API_CREATED = obj({"api": API_INFO, "api_key": API_KEY["properties"]["api_key"]}, ("api", "api_key"))
 RULE_QUERY = obj({"cidr": nonempty("the rule's CIDR, as it was added")}, ("cidr",))
@@ -356,6 +357,7 @@ CREDENTIAL: Schema = obj(
     ("credential_id", "kind", "user_id", "api_id", "account_id", "purpose", "expires_at", "last_used_at"),
     title="Credential",
 )
+CREDENTIAL_ANSWER = obj({"credential": CREDENTIAL}, ("credential",))
 CREDENTIAL_LIST = obj({"credentials": {"type": "array", "items": CREDENTIAL}}, ("credentials",))
 CREDENTIAL_QUERY = obj(
     {
