@@ -29,6 +29,8 @@ check-generated: install
 
 lint: install
 	$(BIN)/buf lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: install lint check-generated
 	$(BIN)/python -m pytest

@@ -99,7 +99,9 @@ async def _gateway_sender(point: Point):
 
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     session = aiohttp.ClientSession(connector=connector)
-    body = json.dumps({"executor": "Executor", "inputs": [{"name": "x", "type": "vector", "data": sample_input()}]}).encode()
+    body = json.dumps(
+        {"executor": "Executor", "inputs": [{"name": "x", "type": "vector", "data": sample_input()}]}
+    ).encode()
     headers = {"x-api-key": point.api_key, "content-type": "application/json"}
     async with session.post(point.url, data=body, headers=headers) as response:
         answer = await response.json()
@@ -119,8 +121,12 @@ async def _statistics(client, model_name: str, headers: dict[str, str]) -> dict[
     """Cumulative counters of one model (all versions): counts and nanoseconds."""
     stats = await client.get_inference_statistics(model_name, as_json=True, client_timeout=10.0, headers=headers)
     totals = {
-        "inference_count": 0, "execution_count": 0, "success_count": 0, "queue_ns": 0,
-        "batch_compute_ns": 0, "batch_compute_count": 0,
+        "inference_count": 0,
+        "execution_count": 0,
+        "success_count": 0,
+        "queue_ns": 0,
+        "batch_compute_ns": 0,
+        "batch_compute_count": 0,
     }
     for version in stats.get("model_stats", []):
         totals["inference_count"] += int(version.get("inference_count", 0))
@@ -178,7 +184,9 @@ async def _drive(point: Point, send, stats_client) -> dict:
     delta = {key: marks["end"][key] - marks["start"][key] for key in marks["start"]}
     ordered = np.sort(np.asarray(latencies)) * 1000.0 if latencies else np.asarray([float("nan")])
     executions = delta["execution_count"]
-    cores = {group: (cpu_marks["end"][group] - cpu_marks["start"][group]) / point.seconds for group in cpu_marks["start"]}
+    cores = {
+        group: (cpu_marks["end"][group] - cpu_marks["start"][group]) / point.seconds for group in cpu_marks["start"]
+    }
     return {
         **{k: v for k, v in asdict(point).items() if k in ("target", "concurrency", "model_name", "label")},
         "seconds": point.seconds,

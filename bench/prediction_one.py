@@ -105,7 +105,11 @@ async def api_key(session: aiohttp.ClientSession, base: str, secret: str, kind: 
 
 
 async def train(
-    session: aiohttp.ClientSession, base: str, secret: str, data: bytes, timeout_s: float = 600.0,
+    session: aiohttp.ClientSession,
+    base: str,
+    secret: str,
+    data: bytes,
+    timeout_s: float = 600.0,
     on_poll: Callable[[], None] = lambda: None,
 ) -> dict:
     """Upload `data` and train it with the default settings; timed from GET upload-url to `finished`.
@@ -119,7 +123,9 @@ async def train(
     def since() -> float:
         return round(time.monotonic() - started, 2)
 
-    async with session.get(f"{base}{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers=key) as response:
+    async with session.get(
+        f"{base}{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers=key
+    ) as response:
         urls = await _json(response, "get the upload URLs")
     process_id = urls["external_process_id"]
     async with session.put(urls["learn_data_set_upload_url"], data=data) as response:
@@ -165,7 +171,9 @@ async def publish(
         if classifier["status"] == "running":
             break
         if classifier["status"] == "failed" or time.monotonic() > deadline:
-            raise PredictionOneError(f"the classifier stayed {classifier['status']}: {classifier.get('status_message')}")
+            raise PredictionOneError(
+                f"the classifier stayed {classifier['status']}: {classifier.get('status_message')}"
+            )
         await asyncio.sleep(0.2)
     running_s = time.monotonic() - started
     # The gateway's catalog follows the registry's watch stream: wait until it routes the URL.
@@ -222,7 +230,10 @@ class CpuWatch:
             group = groups.get(pid)
             if group is None:
                 with contextlib.suppress(OSError):
-                    group = "outside: " + (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:80].strip()
+                    group = (
+                        "outside: "
+                        + (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:80].strip()
+                    )
             self._seen[pid] = [group or "outside: ?", cpu if self._first else 0.0, cpu]
 
     def cores(self) -> dict:
@@ -234,17 +245,23 @@ class CpuWatch:
         outside: dict[str, float] = {}
         for group, first, last in self._seen.values():
             if group.startswith("outside: "):
-                outside[group.removeprefix("outside: ")] = outside.get(group.removeprefix("outside: "), 0.0) + last - first
+                outside[group.removeprefix("outside: ")] = (
+                    outside.get(group.removeprefix("outside: "), 0.0) + last - first
+                )
             else:
                 totals[group] = totals.get(group, 0.0) + last - first
         torii = sum(totals.values())
         totals.update(
-            torii=torii, machine=busy - self._machine[0], steal=steal - self._machine[1],
+            torii=torii,
+            machine=busy - self._machine[0],
+            steal=steal - self._machine[1],
             outside_torii=busy - self._machine[0] - torii,  # this bench's own polling, and anything else running
         )
         result: dict = {group: round(value / elapsed, 3) for group, value in totals.items()}
         busiest = sorted(outside.items(), key=lambda item: -item[1])[:5]
-        result["outside_busiest"] = {name: round(value / elapsed, 3) for name, value in busiest if value / elapsed >= 0.01}
+        result["outside_busiest"] = {
+            name: round(value / elapsed, 3) for name, value in busiest if value / elapsed >= 0.01
+        }
         return result
 
 

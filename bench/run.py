@@ -55,7 +55,9 @@ TARGETS = {
     "avg_batch_c64": (">=", 8.0, "Triton inferences / executions during the gateway c64 window"),
     "batching_speedup_c64": (">=", 3.0, "direct Triton c64 throughput, batching on / off"),
     "neighbour_p50_ratio_under_flood": (
-        "<=", 2.0, "gateway c1 p50 while another key's 8 clients send 32 MB vector bodies / its quiet p50",
+        "<=",
+        2.0,
+        "gateway c1 p50 while another key's 8 clients send 32 MB vector bodies / its quiet p50",
     ),
     "train_100k_s": ("<=", 30.0, "Prediction One: 100k x 20 CSV, GET upload-url + PUT + POST /models to finished, s"),
     "p1_infer_p50_ms_c1": ("<=", 10.0, "Prediction One classifier, one row per request, ar=true: p50 at c1, ms"),
@@ -149,9 +151,15 @@ class Platform:
     async def start(self, timeout_s: float = 120.0) -> None:
         with open(self.launcher_log, "wb") as stderr:
             self._process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "deploy.launcher",
-                cwd=ROOT, env=self._env, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE, stderr=stderr, start_new_session=True,
+                sys.executable,
+                "-m",
+                "deploy.launcher",
+                cwd=ROOT,
+                env=self._env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                start_new_session=True,
             )
         try:
             self.token = await asyncio.wait_for(self._read_token(), timeout_s)
@@ -173,7 +181,9 @@ class Platform:
             line = await self._process.stdout.readline()
             if not line:
                 await self._process.wait()
-                raise BenchError(f"the launcher exited ({self._process.returncode}) before it was ready\n{self.log_tail()}")
+                raise BenchError(
+                    f"the launcher exited ({self._process.returncode}) before it was ready\n{self.log_tail()}"
+                )
             text = line.decode(errors="replace").strip()
             if text.startswith("admin token:"):
                 return text.split(":", 1)[1].strip()
@@ -366,15 +376,29 @@ class Runner:
         self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
 
     async def point(
-        self, label: str, target: str, concurrency: int, triton_address: str, model_name: str,
-        profile: Profiler | None = None, seconds: float | None = None, **extra,
+        self,
+        label: str,
+        target: str,
+        concurrency: int,
+        triton_address: str,
+        model_name: str,
+        profile: Profiler | None = None,
+        seconds: float | None = None,
+        **extra,
     ) -> dict:
         groups = process_groups(self.launcher_pid)
         seconds = self.seconds if seconds is None else seconds
         spec = load.Point(
-            target=target, concurrency=concurrency, seconds=seconds, warmup_s=self.warmup_s,
-            triton_address=triton_address, model_name=model_name, label=label, pids=groups,
-            triton_headers=self.triton_headers, **extra,
+            target=target,
+            concurrency=concurrency,
+            seconds=seconds,
+            warmup_s=self.warmup_s,
+            triton_address=triton_address,
+            model_name=model_name,
+            label=label,
+            pids=groups,
+            triton_headers=self.triton_headers,
+            **extra,
         )
         running = asyncio.get_running_loop().run_in_executor(self._pool, load.measure, asdict(spec))
         if profile is not None and groups["gateway"]:
@@ -400,9 +424,20 @@ class Profiler:
     async def record(self, pid: int, after_s: float, seconds: float) -> None:
         await asyncio.sleep(after_s)
         process = await asyncio.create_subprocess_exec(
-            self.py_spy, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--rate", "100",
-            "--format", "raw", "--output", str(self.output),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            self.py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(max(1, int(seconds))),
+            "--rate",
+            "100",
+            "--format",
+            "raw",
+            "--output",
+            str(self.output),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
         _, stderr = await process.communicate()
         if process.returncode != 0:
@@ -459,9 +494,11 @@ def _row_line(row: dict) -> str:
     cores = row["cpu_cores"]
     return (
         f"{row['label']:<22} {row['concurrency']:>4} {row['throughput_rps']:>8.1f} {row['p50_ms']:>7.2f} "
-        f"{row['p99_ms']:>7.2f} {_fmt(row['avg_batch'], '>6.2f')} {_fmt(row['triton_queue_us_per_inference'], '>8.0f')} "
+        f"{row['p99_ms']:>7.2f} {_fmt(row['avg_batch'], '>6.2f')} "
+        f"{_fmt(row['triton_queue_us_per_inference'], '>8.0f')} "
         f"{_fmt(row['triton_compute_us_per_execution'], '>7.0f')} {row['failed']:>4}  "
-        f"{cores.get('client', 0):>13.2f} {cores.get('gateway', 0):>7.2f} {cores.get('triton', 0):>6.2f} {cores.get('machine', 0):>5.2f}  "
+        f"{cores.get('client', 0):>13.2f} {cores.get('gateway', 0):>7.2f} "
+        f"{cores.get('triton', 0):>6.2f} {cores.get('machine', 0):>5.2f}  "
         f"{_fmt(row['cpu_us_per_request'].get('gateway') if row['target'] != 'triton' else None, '>9.0f')}"
     )
 
@@ -549,15 +586,24 @@ async def bench(args: argparse.Namespace) -> dict:
             api = await publish(session, platform, model)
         repository = data_dir / "triton" / "models"
         queue_delay = deployed_queue_delay_us(repository, api["triton_model"])
-        print(f"Published {api['url']} (Triton model {api['triton_model']}, queue delay {queue_delay} us) "
-              f"after {time.monotonic() - started:.1f} s\n", flush=True)
+        print(
+            f"Published {api['url']} (Triton model {api['triton_model']}, queue delay {queue_delay} us) "
+            f"after {time.monotonic() - started:.1f} s\n",
+            flush=True,
+        )
         print(_HEADER, flush=True)
         triton = dict(triton_address=platform.triton_address)
         for concurrency in concurrencies:
             await runner.point("triton", "triton", concurrency, model_name=api["triton_model"], **triton)
             await runner.point(
-                "gateway", "gateway", concurrency, model_name=api["triton_model"],
-                url=api["url"], api_key=api["api_key"], profile=profiler if concurrency == top else None, **triton,
+                "gateway",
+                "gateway",
+                concurrency,
+                model_name=api["triton_model"],
+                url=api["url"],
+                api_key=api["api_key"],
+                profile=profiler if concurrency == top else None,
+                **triton,
             )
         async with aiohttp.ClientSession() as session:
             flooded = await publish(session, platform, model, name="bench-flooded")
@@ -602,12 +648,13 @@ async def bench(args: argparse.Namespace) -> dict:
             "warmup_s": args.warmup,
             "concurrency": concurrencies,
             "log_level": args.log_level,
-            "model": f"MLP x[-1,{load.FEATURES}] -> MatMul {load.FEATURES}x{args.hidden} -> Relu -> MatMul {args.hidden}x{CLASSES} -> Softmax",
+            "model": f"MLP x[-1,{load.FEATURES}] -> MatMul {load.FEATURES}x{args.hidden} -> Relu"
+            f" -> MatMul {args.hidden}x{CLASSES} -> Softmax",
         },
         "machine": machine(),
         "source": source,
         "tritonserver": version,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "command": shlex.join(["python", "-m", "bench.run", *sys.argv[1:]]),
         "wall_s": round(time.monotonic() - started, 1),
@@ -623,7 +670,9 @@ async def neighbour(runner: Runner, api: dict, flooded: dict, triton_address: st
     try:
         # The flood outlasts the point's warm-up and window; it starts (spawn, a 32 MB body built) in ~2 s.
         spec = dict(
-            url=flooded["url"], api_key=flooded["api_key"], concurrency=FLOOD_CLIENTS,
+            url=flooded["url"],
+            api_key=flooded["api_key"],
+            concurrency=FLOOD_CLIENTS,
             seconds=runner.warmup_s + runner.seconds + 2.0,
         )
         flooding = asyncio.get_running_loop().run_in_executor(pool, load.flood, spec)
@@ -632,8 +681,11 @@ async def neighbour(runner: Runner, api: dict, flooded: dict, triton_address: st
         result = await flooding
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    print(f"  (flood: {FLOOD_CLIENTS} clients of another key, {result['body_bytes'] / 1e6:.1f} MB bodies, "
-          f"answered {result['answers']})", flush=True)
+    print(
+        f"  (flood: {FLOOD_CLIENTS} clients of another key, {result['body_bytes'] / 1e6:.1f} MB bodies, "
+        f"answered {result['answers']})",
+        flush=True,
+    )
     return result
 
 
@@ -644,27 +696,42 @@ async def prediction_one(
     base, secret = platform.gateway_url, platform.token
     try:
         async with aiohttp.ClientSession() as session:
-            print(f"\nPrediction One: training {args.p1_rows} rows x {p1.FEATURES + 1} columns "
-                  f"({len(data) / 1e6:.1f} MB) ...", flush=True)
+            print(
+                f"\nPrediction One: training {args.p1_rows} rows x {p1.FEATURES + 1} columns "
+                f"({len(data) / 1e6:.1f} MB) ...",
+                flush=True,
+            )
             watch = p1.CpuWatch(lambda: process_groups(platform.pid))
             training = await p1.train(session, base, secret, data, on_poll=watch.sample)
             training["cpu_cores"] = cores = watch.cores()
             steps = ", ".join(f"{name} {at:g}" for name, at in training["steps"].items())
-            print(f"Trained model {training['model_id']} in {training['seconds']:.1f} s (first seen at, s: {steps})\n"
-                  f"  cores meanwhile: trainer {cores.get('trainer', 0):.2f}, gateway {cores.get('gateway', 0):.2f}, "
-                  f"all Torii {cores['torii']:.2f}, machine {cores['machine']:.2f} "
-                  f"(outside Torii {cores['outside_torii']:.2f}, steal {cores['steal']:.2f})", flush=True)
+            print(
+                f"Trained model {training['model_id']} in {training['seconds']:.1f} s (first seen at, s: {steps})\n"
+                f"  cores meanwhile: trainer {cores.get('trainer', 0):.2f}, gateway {cores.get('gateway', 0):.2f}, "
+                f"all Torii {cores['torii']:.2f}, machine {cores['machine']:.2f} "
+                f"(outside Torii {cores['outside_torii']:.2f}, steal {cores['steal']:.2f})",
+                flush=True,
+            )
             if cores["outside_busiest"]:
-                print("  busiest outside Torii: " + "; ".join(f"{c:.2f} {name}" for name, c in cores["outside_busiest"].items()))
+                print(
+                    "  busiest outside Torii: "
+                    + "; ".join(f"{c:.2f} {name}" for name, c in cores["outside_busiest"].items())
+                )
             classifier = await p1.publish(session, base, secret, training["model_id"], repository)
     except p1.PredictionOneError as error:
         raise BenchError(f"Prediction One: {error}\n{platform.log_tail()}") from None
-    print(f"Published classifier {classifier['url']} (Triton model {classifier['triton_model']}): running after "
-          f"{classifier['running_s']:.1f} s, answering after {classifier['answering_s']:.1f} s\n", flush=True)
+    print(
+        f"Published classifier {classifier['url']} (Triton model {classifier['triton_model']}): running after "
+        f"{classifier['running_s']:.1f} s, answering after {classifier['answering_s']:.1f} s\n",
+        flush=True,
+    )
     print(_HEADER, flush=True)
     common = dict(
-        model_name=classifier["triton_model"], url=classifier["url"], api_key=classifier["api_key"],
-        triton_address=platform.triton_address, seconds=args.p1_seconds,
+        model_name=classifier["triton_model"],
+        url=classifier["url"],
+        api_key=classifier["api_key"],
+        triton_address=platform.triton_address,
+        seconds=args.p1_seconds,
     )
     for concurrency in (1, 16):
         await runner.point(P1_LABEL, "prediction_one", concurrency, **common)
@@ -685,7 +752,9 @@ def _profiler(args: argparse.Namespace) -> Profiler | None:
         return None
     py_spy = shutil.which(args.py_spy)
     if py_spy is None:
-        raise BenchError(f"--profile-gateway needs py-spy ({args.py_spy!r} not found; pip install py-spy, or give --py-spy PATH)")
+        raise BenchError(
+            f"--profile-gateway needs py-spy ({args.py_spy!r} not found; pip install py-spy, or give --py-spy PATH)"
+        )
     return Profiler(py_spy, args.profile_gateway.resolve())
 
 
@@ -696,37 +765,69 @@ def print_figures(result: dict) -> None:
         print(f"{name:<24} {figure['value']:>9.3f}   target {figure['target']:<7} {verdict}   ({figure['meaning']})")
     if result.get("prediction_one"):
         c16 = next(r for r in result["rows"] if r["label"] == P1_LABEL and r["concurrency"] == 16)
-        print(f"{'':<24} Prediction One c16: p50 {c16['p50_ms']:.2f} ms, p99 {c16['p99_ms']:.2f} ms, "
-              f"{c16['failed']} failed; cores: client {c16['cpu_cores'].get('client', 0):.2f}, "
-              f"gateway {c16['cpu_cores'].get('gateway', 0):.2f}, triton {c16['cpu_cores'].get('triton', 0):.2f}, "
-              f"other services {c16['cpu_cores'].get('rest', 0):.2f}, all {c16['cpu_cores'].get('machine', 0):.2f}")
-    print(f"\nqueue delay {result['settings']['queue_delay_us']} us, max batch {result['settings']['max_batch_size']}, "
-          f"{result['machine']['nproc']} x {result['machine']['cpu_model']}, run took {result['wall_s']} s")
+        print(
+            f"{'':<24} Prediction One c16: p50 {c16['p50_ms']:.2f} ms, p99 {c16['p99_ms']:.2f} ms, "
+            f"{c16['failed']} failed; cores: client {c16['cpu_cores'].get('client', 0):.2f}, "
+            f"gateway {c16['cpu_cores'].get('gateway', 0):.2f}, triton {c16['cpu_cores'].get('triton', 0):.2f}, "
+            f"other services {c16['cpu_cores'].get('rest', 0):.2f}, all {c16['cpu_cores'].get('machine', 0):.2f}"
+        )
+    print(
+        f"\nqueue delay {result['settings']['queue_delay_us']} us, max batch {result['settings']['max_batch_size']}, "
+        f"{result['machine']['nproc']} x {result['machine']['cpu_model']}, run took {result['wall_s']} s"
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per point (default 8)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before each point (default 2)")
-    parser.add_argument("--concurrency", default="1,16,64", help="comma-separated; must include 1; the highest is 'c64' (default 1,16,64)")
     parser.add_argument(
-        "--queue-delay-us", type=int, default=None,
+        "--concurrency",
+        default="1,16,64",
+        help="comma-separated; must include 1; the highest is 'c64' (default 1,16,64)",
+    )
+    parser.add_argument(
+        "--queue-delay-us",
+        type=int,
+        default=None,
         help="TORII_BATCH_QUEUE_DELAY_US for the scheduler (default: the setting's own, i.e. the environment or 1000)",
     )
-    parser.add_argument("--log-level", default=os.environ.get("TORII_LOG_LEVEL", "info"), help="the services' log level (default info, as make run)")
-    parser.add_argument("--hidden", type=int, default=HIDDEN, help=f"the MLP's hidden width (default {HIDDEN}); wider costs Triton more per row")
     parser.add_argument(
-        "--profile-gateway", type=Path, metavar="FILE",
-        help="sample the gateway with py-spy during the gateway c64 window; collapsed stacks to FILE, a summary to stdout",
+        "--log-level",
+        default=os.environ.get("TORII_LOG_LEVEL", "info"),
+        help="the services' log level (default info, as make run)",
     )
-    parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable for --profile-gateway (default: on PATH)")
     parser.add_argument(
-        "--no-prediction-one", dest="prediction_one", action="store_false",
+        "--hidden",
+        type=int,
+        default=HIDDEN,
+        help=f"the MLP's hidden width (default {HIDDEN}); wider costs Triton more per row",
+    )
+    parser.add_argument(
+        "--profile-gateway",
+        type=Path,
+        metavar="FILE",
+        help="sample the gateway with py-spy during the gateway c64 window; "
+        "collapsed stacks to FILE, a summary to stdout",
+    )
+    parser.add_argument(
+        "--py-spy", default="py-spy", help="the py-spy executable for --profile-gateway (default: on PATH)"
+    )
+    parser.add_argument(
+        "--no-prediction-one",
+        dest="prediction_one",
+        action="store_false",
         help="skip the Prediction One part (training, classifier, inference figures)",
     )
-    parser.add_argument("--p1-rows", type=int, default=100_000, help="rows of the generated training CSV (default 100000)")
-    parser.add_argument("--p1-seconds", type=float, default=10.0, help="measured seconds of each Prediction One point (default 10)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "--p1-rows", type=int, default=100_000, help="rows of the generated training CSV (default 100000)"
+    )
+    parser.add_argument(
+        "--p1-seconds", type=float, default=10.0, help="measured seconds of each Prediction One point (default 10)"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT.relative_to(ROOT)})"
+    )
     args = parser.parse_args(argv)
     if args.queue_delay_us is not None and args.queue_delay_us < 0:
         parser.error("--queue-delay-us must be 0 or more")

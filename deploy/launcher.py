@@ -25,12 +25,12 @@ from deploy import readiness
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.settings import LauncherSettings
 from deploy.supervisor import ChildSpec, Supervisor
-from services.runtime.tasks import cancel_and_wait
 from services.registry.migrations import apply_migrations
 from services.runtime.addresses import host_and_port
 from services.runtime.files import write_private_file
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.service_auth import check_token_strength, new_service_token
+from services.runtime.tasks import cancel_and_wait
 
 log = get_logger("launcher")
 
@@ -65,7 +65,9 @@ class Launcher:
         self._connect_host = _connect_host(settings.host)
         gateway_host = settings.gateway_host or settings.host
         gateways = tuple(
-            Service("gateway" if n == 1 else f"gateway-{n}", "services.gateway", settings.gateway_port, "http", gateway_host)
+            Service(
+                "gateway" if n == 1 else f"gateway-{n}", "services.gateway", settings.gateway_port, "http", gateway_host
+            )
             for n in range(1, settings.gateway_workers + 1)
         )
         internal = settings.host

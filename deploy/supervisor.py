@@ -89,8 +89,12 @@ class Child:
                 return
             stopping.cancel()
             log.warning(
-                "child_exited", child=self.spec.name, pid=self.process.pid, code=self.process.returncode,
-                log=str(self.log_path), log_tail=self.log_tail(5),
+                "child_exited",
+                child=self.spec.name,
+                pid=self.process.pid,
+                code=self.process.returncode,
+                log=str(self.log_path),
+                log_tail=self.log_tail(5),
             )
             if loop.time() - started >= STABLE_AFTER_S:
                 backoff = FIRST_BACKOFF_S
@@ -118,7 +122,11 @@ class Child:
             log_file.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S%z')} launcher starts {self.spec.module}\n".encode())
             log_file.flush()
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "deploy.exec_child", str(os.getpid()), self.spec.module,
+                sys.executable,
+                "-m",
+                "deploy.exec_child",
+                str(os.getpid()),
+                self.spec.module,
                 env=dict(self.spec.env),
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,

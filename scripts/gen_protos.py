@@ -58,7 +58,11 @@ def main() -> int:
         fresh = Path(tmp)
         generate(fresh)
         if options.check:
-            stale = differences(fresh / PACKAGE, GEN_ROOT / PACKAGE) if (GEN_ROOT / PACKAGE).exists() else ["gen/ is missing"]
+            stale = (
+                differences(fresh / PACKAGE, GEN_ROOT / PACKAGE)
+                if (GEN_ROOT / PACKAGE).exists()
+                else ["gen/ is missing"]
+            )
             for line in stale:
                 print(line, file=sys.stderr)
             return 1 if stale else 0

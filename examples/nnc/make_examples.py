@@ -43,7 +43,10 @@ def vector_model() -> onnx.ModelProto:
     weights = np.array([[1.0, -0.5, 0.2], [0.8, 0.1, -0.3], [-1.2, 0.4, 0.9], [-0.7, 0.3, 1.1]], dtype=np.float32)
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 3])
-    nodes = [helper.make_node("MatMul", ["x", "weights"], ["scores"]), helper.make_node("Softmax", ["scores"], ["y"], axis=1)]
+    nodes = [
+        helper.make_node("MatMul", ["x", "weights"], ["scores"]),
+        helper.make_node("Softmax", ["scores"], ["y"], axis=1),
+    ]
     graph = helper.make_graph(nodes, "vector_model", [x], [y], [numpy_helper.from_array(weights, "weights")])
     return helper.make_model(graph, opset_imports=OPSET)
 

@@ -35,7 +35,10 @@ def rows(seed: int = 3):
             yield day.isoformat(), store, promo, f"{sales:.0f}"
 
 
-def main(path: Path = Path(__file__).resolve().parent / "store_sales.csv") -> None:
+DEFAULT_PATH = Path(__file__).resolve().parent / "store_sales.csv"
+
+
+def main(path: Path = DEFAULT_PATH) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("date", "store", "promotion", "sales"))

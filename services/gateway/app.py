@@ -12,6 +12,11 @@ from grpc_health.v1 import health_pb2_grpc
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.http_connections import answer_unreadable_requests_as_json
 from services.gateway.keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, SETTINGS, RegistryClients
+from services.gateway.middlewares import error_middleware, request_id_middleware
+from services.gateway.openapi import build_document
+from services.gateway.prediction_one.clients import prediction_one_clients
+from services.gateway.routes import ROUTES
+from services.gateway.routing import aiohttp_handler
 from services.gateway.serving.bounded_work import BoundedWork
 from services.gateway.serving.catalog import ApiCatalog
 from services.gateway.serving.catalog_file import CatalogFile
@@ -20,11 +25,6 @@ from services.gateway.serving.trial_quota import TrialQuota
 from services.gateway.serving.triton_pool import TritonPool
 from services.gateway.serving.usage import UsageRecorder
 from services.gateway.serving.usage_spool import UsageSpool
-from services.gateway.middlewares import error_middleware, request_id_middleware
-from services.gateway.openapi import build_document
-from services.gateway.prediction_one.clients import prediction_one_clients
-from services.gateway.routes import ROUTES
-from services.gateway.routing import aiohttp_handler
 from services.gateway.settings import GatewaySettings
 from services.gateway.unreadable_requests import PARSER_LIMITS
 from services.runtime.grpc_client import open_service_channel

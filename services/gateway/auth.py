@@ -6,7 +6,8 @@ import grpc
 from aiohttp import web
 
 from services.gateway.errors import unauthenticated
-from torii.v1 import accounts_pb2, registry_service_pb2 as rs, registry_service_pb2_grpc
+from torii.v1 import accounts_pb2, registry_service_pb2_grpc
+from torii.v1 import registry_service_pb2 as rs
 
 # However the registry words a refused token, the caller gets a 401, never a 404 that would
 # tell a guesser something about tokens.
@@ -28,7 +29,9 @@ def bearer_token(request: web.Request) -> str:
     return token.strip()
 
 
-async def authenticate(request: web.Request, registry: registry_service_pb2_grpc.RegistryServiceStub) -> accounts_pb2.User:
+async def authenticate(
+    request: web.Request, registry: registry_service_pb2_grpc.RegistryServiceStub
+) -> accounts_pb2.User:
     token = bearer_token(request)
     try:
         reply = await registry.AuthenticateToken(rs.AuthenticateTokenRequest(token=token))

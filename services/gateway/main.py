@@ -27,7 +27,10 @@ class GatewayServer:
         await self._runner.setup()
         await self._await_catalog()
         site = web.TCPSite(
-            self._runner, self._settings.gateway_bind_host, self._settings.gateway_port, reuse_port=self._settings.gateway_reuse_port
+            self._runner,
+            self._settings.gateway_bind_host,
+            self._settings.gateway_port,
+            reuse_port=self._settings.gateway_reuse_port,
         )
         await site.start()
         addresses = [f"{host}:{port}" for host, port, *_ in self._runner.addresses]

@@ -74,7 +74,9 @@ def read_graph(path: Path) -> tuple[list[GraphTensor], list[GraphTensor]]:
     except (onnx.checker.ValidationError, ValueError, OSError) as error:
         raise invalid_argument(f"the file is not a valid ONNX model: {_first_line(error)}") from None
     except Exception as error:  # noqa: BLE001 - protobuf's DecodeError and friends: still the upload's fault
-        raise invalid_argument(f"the file is not a valid ONNX model: {_first_line(error) or type(error).__name__}") from None
+        raise invalid_argument(
+            f"the file is not a valid ONNX model: {_first_line(error) or type(error).__name__}"
+        ) from None
     if external:
         raise invalid_argument("the model keeps tensors in external data files; upload a single-file ONNX model")
     initializers = {t.name for t in model.graph.initializer}
@@ -97,7 +99,9 @@ def derive_signature(inputs: list[GraphTensor], outputs: list[GraphTensor]) -> m
                 f'{tensor.role} "{tensor.name}" has element type {tensor.describe_type()}, which Torii does not serve'
             )
         if tensor.dims is None:
-            problems.append(f'{tensor.role} "{tensor.name}" has no shape in the graph; give a signature with the upload')
+            problems.append(
+                f'{tensor.role} "{tensor.name}" has no shape in the graph; give a signature with the upload'
+            )
     if problems:
         raise invalid_argument("; ".join(problems))
     return models_pb2.Signature(
@@ -112,7 +116,9 @@ def _spec(tensor: GraphTensor) -> models_pb2.TensorSpec:
 
 def check_signature(given: models_pb2.Signature, inputs: list[GraphTensor], outputs: list[GraphTensor]) -> None:
     """400 listing every way a given signature disagrees with the graph."""
-    problems = _side_problems("input", list(given.inputs), inputs) + _side_problems("output", list(given.outputs), outputs)
+    problems = _side_problems("input", list(given.inputs), inputs) + _side_problems(
+        "output", list(given.outputs), outputs
+    )
     if problems:
         raise invalid_argument("the signature does not match the model: " + "; ".join(problems))
 

@@ -11,7 +11,6 @@ import ipaddress
 from services.policy.access import AccessRule, Network, RuleAction
 from services.runtime.errors import InvalidArgument
 
-
 _IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
 
 

@@ -6,7 +6,7 @@ The scheduler loads and unloads by it and the gateway refuses by it, so both rea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def is_within(schedule: Schedule, moment: datetime) -> bool:
     runs past midnight and belongs to the weekday it started on."""
     if schedule.always:
         return True
-    now = moment.astimezone(timezone.utc)
+    now = moment.astimezone(UTC)
     clock = now.time().replace(tzinfo=None)
     start, end = schedule.start, schedule.end
     if start < end:

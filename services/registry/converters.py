@@ -13,8 +13,8 @@ from services.registry.domain import schedules
 from services.registry.domain.apis import ApiSpec
 from services.registry.domain.transitions import ApiChanges
 from services.registry.domain.types import (
-    ApiContract,
     Account,
+    ApiContract,
     ApiStatus,
     ApiType,
     DailyUsage,
@@ -34,7 +34,10 @@ from torii.v1 import accounts_pb2, apis_pb2, models_pb2, registry_service_pb2
 
 _ROLES = {Role.ADMIN: accounts_pb2.ROLE_ADMIN, Role.MEMBER: accounts_pb2.ROLE_MEMBER}
 _API_TYPES = {ApiType.FORMAL: apis_pb2.API_TYPE_FORMAL, ApiType.TRIAL: apis_pb2.API_TYPE_TRIAL}
-_CONTRACTS = {ApiContract.NNC: apis_pb2.API_CONTRACT_NNC, ApiContract.PREDICTION_ONE: apis_pb2.API_CONTRACT_PREDICTION_ONE}
+_CONTRACTS = {
+    ApiContract.NNC: apis_pb2.API_CONTRACT_NNC,
+    ApiContract.PREDICTION_ONE: apis_pb2.API_CONTRACT_PREDICTION_ONE,
+}
 _EXECUTION_TYPES = {
     ExecutionType.SERVERLESS: apis_pb2.EXECUTION_TYPE_SERVERLESS,
     ExecutionType.DEDICATED: apis_pb2.EXECUTION_TYPE_DEDICATED,
@@ -65,7 +68,9 @@ def role_from_proto(value: int) -> str:
 
 
 def account_to_proto(account: Account) -> accounts_pb2.Account:
-    return accounts_pb2.Account(account_id=account.account_id, name=account.name, created_at=timestamp(account.created_at))
+    return accounts_pb2.Account(
+        account_id=account.account_id, name=account.name, created_at=timestamp(account.created_at)
+    )
 
 
 def user_to_proto(user: User) -> accounts_pb2.User:
@@ -183,7 +188,9 @@ def api_changes_from_proto(request: registry_service_pb2.UpdateApiRequest) -> Ap
         execution_type=optional(
             "execution_type", lambda value: _from_proto_enum(_EXECUTION_TYPES, value, "execution_type")
         ),
-        instance_kind=optional("instance_kind", lambda value: _from_proto_enum(_INSTANCE_KINDS, value, "instance_kind")),
+        instance_kind=optional(
+            "instance_kind", lambda value: _from_proto_enum(_INSTANCE_KINDS, value, "instance_kind")
+        ),
         instance_count=optional("instance_count"),
         schedule=schedule_from_proto(request.schedule) if request.HasField("schedule") else None,
         public=optional("public"),

@@ -55,8 +55,12 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def CreateModel(self, request, context):
         fields = convert.version_fields_from_proto(request.first_version)
-        model, version = await self._models.create_model(request.actor_user_id, request.account_id, request.name, fields)
-        return pb.CreateModelResponse(model=convert.model_to_proto(model), model_version=convert.version_to_proto(version))
+        model, version = await self._models.create_model(
+            request.actor_user_id, request.account_id, request.name, fields
+        )
+        return pb.CreateModelResponse(
+            model=convert.model_to_proto(model), model_version=convert.version_to_proto(version)
+        )
 
     async def CreateModelVersion(self, request, context):
         fields = convert.version_fields_from_proto(request.version)

@@ -61,9 +61,7 @@ class TrainingRegistryServicer(training_registry_service_pb2_grpc.TrainingRegist
         return pb.ClaimTrainingJobResponse(job=convert.job_to_proto(job) if job else None)
 
     async def ReportTrainingProgress(self, request, context):
-        still_running = await self._jobs.report_progress(
-            request.job_id, convert.progress_from_proto(request.progress)
-        )
+        still_running = await self._jobs.report_progress(request.job_id, convert.progress_from_proto(request.progress))
         return pb.ReportTrainingProgressResponse(still_running=still_running)
 
     async def FinishTrainingJob(self, request, context):

@@ -83,7 +83,11 @@ class ApiWatcher:
                 snapshot = None
                 self.synced.set()
                 continue
-            item = WatchedApi(event.api, tuple(event.keys)) if event.type == registry_service_pb2.WATCH_EVENT_TYPE_UPSERTED else None
+            item = (
+                WatchedApi(event.api, tuple(event.keys))
+                if event.type == registry_service_pb2.WATCH_EVENT_TYPE_UPSERTED
+                else None
+            )
             if snapshot is not None:
                 if item is not None:
                     snapshot[event.api_id] = item

@@ -50,7 +50,9 @@ class _ServerStreamInterceptor(grpc.aio.UnaryStreamClientInterceptor):
         self._call_metadata = call_metadata
 
     async def intercept_unary_stream(self, continuation, client_call_details, request):
-        return await continuation(self._call_metadata.details(client_call_details, client_call_details.timeout), request)
+        return await continuation(
+            self._call_metadata.details(client_call_details, client_call_details.timeout), request
+        )
 
 
 class _ClientStreamInterceptor(grpc.aio.StreamUnaryClientInterceptor):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import inspect
 import time
+from collections.abc import Callable
 
 import grpc
-
-from collections.abc import Callable
 
 from services.runtime.errors import DomainError
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
@@ -42,7 +41,9 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):
         metadata = dict(handler_call_details.invocation_metadata or ())
         request_id = metadata.get(REQUEST_ID_HEADER) or new_request_id()
         if not is_open_method(method) and not presents_token(metadata, self._service_token):
-            log.warning("rpc_unauthenticated", method=method, request_id=request_id, peer_metadata_keys=sorted(metadata))
+            log.warning(
+                "rpc_unauthenticated", method=method, request_id=request_id, peer_metadata_keys=sorted(metadata)
+            )
             return _refusing(handler)
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
@@ -109,7 +110,9 @@ async def _abort_for(context, method: str, error: BaseException, started: float,
         log.info("rpc", method=method, code=error.status.name, message=error.message, ms=elapsed_ms)
         await context.abort(error.status, error.message)
     if isinstance(error, grpc.aio.AioRpcError) and error.code() in _PASSED_THROUGH:
-        log.info("rpc", method=method, code=error.code().name, message=error.details(), ms=elapsed_ms, passed_through=True)
+        log.info(
+            "rpc", method=method, code=error.code().name, message=error.details(), ms=elapsed_ms, passed_through=True
+        )
         await context.abort(error.code(), error.details() or "")
     if is_unavailable(error):
         log.warning("rpc", method=method, code="UNAVAILABLE", ms=elapsed_ms, dependency_error=repr(error))

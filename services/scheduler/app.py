@@ -20,6 +20,7 @@ from torii.v1 import registry_service_pb2_grpc, scheduler_service_pb2, scheduler
 
 SERVICE_NAME = scheduler_service_pb2.DESCRIPTOR.services_by_name["SchedulerService"].full_name
 
+
 class SchedulerApp:
     def __init__(self, settings: SchedulerSettings, *, clock: Clock = utc_now) -> None:
         self._settings = settings
@@ -67,7 +68,9 @@ class SchedulerApp:
         servicer = SchedulerServicer(self.reconciler, lambda: supervisor.restarts if supervisor else 0)
         self._server = GrpcServer(
             bindings=[
-                ServiceBinding(servicer, scheduler_service_pb2_grpc.add_SchedulerServiceServicer_to_server, SERVICE_NAME)
+                ServiceBinding(
+                    servicer, scheduler_service_pb2_grpc.add_SchedulerServiceServicer_to_server, SERVICE_NAME
+                )
             ],
             service_token=settings.service_token.get_secret_value(),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import grpc
 
@@ -33,7 +33,7 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Reconciler:
@@ -149,7 +149,9 @@ class Reconciler:
             await self._unload(api_id, keep=None)
             if want is Want.OUTSIDE_SCHEDULE and api.status != apis_pb2.API_STATUS_OUTSIDE_SCHEDULE:
                 await self._report(
-                    api, apis_pb2.API_STATUS_OUTSIDE_SCHEDULE, "outside its schedule window; it loads when the window opens"
+                    api,
+                    apis_pb2.API_STATUS_OUTSIDE_SCHEDULE,
+                    "outside its schedule window; it loads when the window opens",
                 )
             return
         try:

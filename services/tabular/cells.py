@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # Cells that mean "no value", compared after stripping spaces.
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "nil", "#n/a", "-"})
@@ -71,11 +71,11 @@ def parse_date(text: str) -> float | None:
             moment = datetime.strptime(cleaned, date_format)
         except ValueError:
             continue
-        return moment.replace(tzinfo=timezone.utc).timestamp()
+        return moment.replace(tzinfo=UTC).timestamp()
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()

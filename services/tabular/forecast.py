@@ -77,14 +77,15 @@ def forecast_windows(schema: TabularSchema, header: Sequence[str], rows: Sequenc
         with_value = [int(row) for row in members if not np.isnan(values[row])]
         if not with_value:
             where = f"series {name!r}" if series_column else "the data"
-            raise ForecastError(
-                f"{where} has no row with a value of {target!r}: a forecast starts from the latest one"
-            )
+            raise ForecastError(f"{where} has no row with a value of {target!r}: a forecast starts from the latest one")
         origin_row = max(with_value, key=lambda row: units[row])
         origin = int(units[origin_row])
         _check_grid(members, units, origin, interval, unit, rows, positions[time_column])
         lag_values = np.array(
-            [values[at_time[origin - k * interval]] if origin - k * interval in at_time else np.nan for k in range(lags)],
+            [
+                values[at_time[origin - k * interval]] if origin - k * interval in at_time else np.nan
+                for k in range(lags)
+            ],
             dtype=np.float32,
         )
         for horizon in horizons:
@@ -127,9 +128,7 @@ def _others(schema: TabularSchema) -> list[OtherColumn]:
         match = _OTHER_COLUMN.match(column.name)
         if match is None:
             raise ValueError(f"the model's window column {column.name!r} is not one of another column")
-        others.append(
-            OtherColumn(InputColumn(match["name"], f"o{index}", column.type), known=match["at"] == "t+h")
-        )
+        others.append(OtherColumn(InputColumn(match["name"], f"o{index}", column.type), known=match["at"] == "t+h"))
     return others
 
 
@@ -162,11 +161,14 @@ def _other_cells(others, header, rows, origin_rows: np.ndarray, known_rows: np.n
     if not others:
         return {}
     blank = tuple("" for _ in header)
-    picked = [rows[row] for row in origin_rows.tolist()] + [rows[row] if row >= 0 else blank for row in known_rows.tolist()]
+    picked = [rows[row] for row in origin_rows.tolist()] + [
+        rows[row] if row >= 0 else blank for row in known_rows.tolist()
+    ]
     tensors = input_tensors([other.column for other in others], header, picked)
     count = len(origin_rows)
     return {
-        other.column.input_name: tensors[other.column.input_name].ravel()[count:] if other.known
+        other.column.input_name: tensors[other.column.input_name].ravel()[count:]
+        if other.known
         else tensors[other.column.input_name].ravel()[:count]
         for other in others
     }

@@ -24,7 +24,9 @@ PROBLEM_TYPES = {
 PROBLEM_TYPES_FROM_PROTO = {value: key for key, value in PROBLEM_TYPES.items()}
 
 
-def schema_to_proto(schema: TabularSchema, training: tabular_pb2.TrainingConfig | None = None) -> tabular_pb2.TabularSchema:
+def schema_to_proto(
+    schema: TabularSchema, training: tabular_pb2.TrainingConfig | None = None
+) -> tabular_pb2.TabularSchema:
     return tabular_pb2.TabularSchema(
         problem_type=PROBLEM_TYPES[schema.problem_type],
         target_column=schema.target_column,

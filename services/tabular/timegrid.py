@@ -50,9 +50,7 @@ def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
         try:
             seconds = np.array(iso_texts, dtype="datetime64[s]").astype(np.int64).astype(np.float64)
         except ValueError:  # an impossible date among them: parse_date decides cell by cell
-            seconds = np.array(
-                [math.nan if (value := parse_date(cell)) is None else value for cell in iso_cells]
-            )
+            seconds = np.array([math.nan if (value := parse_date(cell)) is None else value for cell in iso_cells])
         distinct.update(zip(iso_cells, seconds.tolist()))
     out = np.fromiter((distinct[cell] for cell in cells), dtype=np.float64, count=len(cells))
     bad = np.flatnonzero(np.isnan(out))
@@ -62,8 +60,7 @@ def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
         if normalise(cell).lower() in MISSING_MARKERS:
             raise TimeColumnError(f"the time column {column!r} is empty in data row {row + 1}")
         raise TimeColumnError(
-            f"the time column {column!r} must hold a date or time in every row; data row "
-            f"{row + 1} has {cell!r}"
+            f"the time column {column!r} must hold a date or time in every row; data row {row + 1} has {cell!r}"
         )
     return out
 

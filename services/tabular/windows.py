@@ -12,10 +12,9 @@ the series column (if any), then each other column as `col[t]` (read at the orig
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import math
 
 import numpy as np
 
@@ -78,7 +77,9 @@ def window_columns(
     if series_column:
         builder.add(series_column, ColumnType.STRING, group_of(series_column), series_names)
     for other in others:
-        builder.add(other.window_name, other.column.type, group_of(other.column.name), other_cells[other.column.input_name])
+        builder.add(
+            other.window_name, other.column.type, group_of(other.column.name), other_cells[other.column.input_name]
+        )
     return WindowColumns(
         columns=tuple(builder.columns), groups=tuple(builder.groups), tensors=builder.tensors, base_input=base_input
     )

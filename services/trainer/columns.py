@@ -26,7 +26,9 @@ from services.trainer.analysis import (
 from services.trainer.analysis.useless import useless_reason
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.uploads import delimiter_for
-from torii.v1 import tabular_pb2, trainer_service_pb2 as pb, training_registry_service_pb2 as tr
+from torii.v1 import tabular_pb2
+from torii.v1 import trainer_service_pb2 as pb
+from torii.v1 import training_registry_service_pb2 as tr
 
 _TIME_UNITS = {code: name for name, code in TIME_UNIT_CODES.items()}
 _TYPES_BY_CODE = {column_type.code: column_type for column_type in ColumnType if column_type.code is not None}
@@ -87,7 +89,10 @@ def _summary(column: dict, useless: dict[str, str]) -> pb.ColumnSummary:
     if numeric is not None:
         summary.numeric.CopyFrom(
             pb.NumericSummary(
-                min=numeric["min_value"], max=numeric["max_value"], mean=numeric["avg_value"], median=numeric["median_value"]
+                min=numeric["min_value"],
+                max=numeric["max_value"],
+                mean=numeric["avg_value"],
+                median=numeric["median_value"],
             )
         )
     dates = (column.get("range_pick_info") or {}).get("date")

@@ -11,7 +11,8 @@ from services.tabular.schema import (
     TabularSchema,
 )
 from services.trainer.artifacts import StoredFile
-from torii.v1 import models_pb2, registry_service_pb2 as rs, tabular_pb2
+from torii.v1 import models_pb2, tabular_pb2
+from torii.v1 import registry_service_pb2 as rs
 
 _INPUT_DATA_TYPES = {
     ColumnType.INTEGER: models_pb2.DATA_TYPE_FP32,

@@ -81,7 +81,7 @@ def members_of(archive: zipfile.ZipFile, max_bytes: int, zip_bytes: int) -> list
         if info.is_dir():
             continue
         for folder, slot in FOLDERS.items():
-            if info.filename.startswith(folder) and "/" not in info.filename[len(folder):]:
+            if info.filename.startswith(folder) and "/" not in info.filename[len(folder) :]:
                 if slot in found:
                     raise InvalidArgument(f"the zip holds more than one file in {folder}")
                 found[slot] = Member(slot, info)
@@ -101,7 +101,10 @@ def inflate(archive: zipfile.ZipFile, member: Member, store: ArtifactStore, max_
     counted against max_bytes, whatever the zip declared; nothing is kept when it is refused."""
     try:
         return store.write_chunks(
-            _blocks(archive, member), folder="datasets", name=f"{uuid.uuid4().hex}.{member.extension}", max_bytes=max_bytes
+            _blocks(archive, member),
+            folder="datasets",
+            name=f"{uuid.uuid4().hex}.{member.extension}",
+            max_bytes=max_bytes,
         )
     except TooLarge as error:
         raise InvalidArgument(f"{member.name}: {error}") from None

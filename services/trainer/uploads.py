@@ -15,7 +15,8 @@ from services.trainer import retrain_zip
 from services.trainer.analysis.overrides import parse_column_overrides
 from services.trainer.artifacts import ArtifactStore, StoredFile
 from services.trainer.thread_work import ThreadWork
-from torii.v1 import training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import training_pb2
+from torii.v1 import training_registry_service_pb2 as tr
 
 DATA_EXTENSIONS = ("csv", "tsv")
 # Files read and checked at once; each check reads its file in blocks, so this bounds CPU more
@@ -80,7 +81,9 @@ class Uploads:
         extension = _extension_of(header.filename, header.extension)
         slot = header.slot
         is_retrain_zip = (
-            job.kind == training_pb2.TRAINING_JOB_KIND_RETRAIN and slot == training_pb2.UPLOAD_SLOT_LEARN and extension == "zip"
+            job.kind == training_pb2.TRAINING_JOB_KIND_RETRAIN
+            and slot == training_pb2.UPLOAD_SLOT_LEARN
+            and extension == "zip"
         )
         if slot == training_pb2.UPLOAD_SLOT_COLUMN_TYPES:
             if extension not in ("csv", ""):
@@ -148,7 +151,7 @@ class Uploads:
                     job, each.member.slot, each.member.filename, each.member.extension, each.stored, each.checked
                 )
             except BaseException:
-                self._remove_unzipped(unzipped[index + 1:])  # _attach removed its own
+                self._remove_unzipped(unzipped[index + 1 :])  # _attach removed its own
                 raise
         return reply
 

@@ -142,6 +142,7 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         return f"stdout:\n{stdout_path.read_text()}\nstderr (tail):\n{stderr_path.read_text()[-4000:]}"
 
     try:
+
         def token_printed():
             assert launcher.poll() is None, f"launcher exited with {launcher.returncode}\n{launcher_output()}"
             return TOKEN_LINE.search(stdout_path.read_text())
@@ -158,7 +159,10 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
 
         listed = subprocess.run(
             [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{registry}", "list"],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout.split()
         assert "torii.v1.RegistryService" in listed
         assert "grpc.health.v1.Health" in listed
@@ -170,9 +174,18 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
 
         def authenticate(*headers: str) -> subprocess.CompletedProcess:
             return subprocess.run(
-                [BIN / "grpcurl", "-plaintext", *headers, "-d", f'{{"token": "{token}"}}',
-                 f"127.0.0.1:{registry}", "torii.v1.RegistryService/AuthenticateToken"],
-                capture_output=True, text=True, timeout=30,
+                [
+                    BIN / "grpcurl",
+                    "-plaintext",
+                    *headers,
+                    "-d",
+                    f'{{"token": "{token}"}}',
+                    f"127.0.0.1:{registry}",
+                    "torii.v1.RegistryService/AuthenticateToken",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
             )
 
         refused = authenticate()
@@ -182,7 +195,10 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
 
         scheduler_services = subprocess.run(
             [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{scheduler}", "list"],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout.split()
         assert "torii.v1.SchedulerService" in scheduler_services
 
@@ -205,7 +221,8 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         wait_for(restarted, 30, "the scheduler to be restarted")
         wait_for(
             lambda: health_status(f"127.0.0.1:{scheduler}") == serving,
-            30, "the restarted scheduler to answer SERVING",
+            30,
+            "the restarted scheduler to answer SERVING",
         )
         remember_processes()
 
@@ -222,8 +239,11 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
             return pid != dead_postgres and identity(pid) is not None
 
         wait_for(postgres_restarted, 60, "the embedded PostgreSQL to be restarted")
-        wait_for(lambda: authenticate("-H", f"x-torii-service-token: {service_token}").returncode == 0,
-                 60, "the registry to answer again once PostgreSQL is back")
+        wait_for(
+            lambda: authenticate("-H", f"x-torii-service-token: {service_token}").returncode == 0,
+            60,
+            "the registry to answer again once PostgreSQL is back",
+        )
         remember_processes()
 
         launcher.send_signal(signal.SIGTERM)
@@ -258,8 +278,12 @@ async def test_a_port_in_use_stops_the_start_with_a_clear_error(tmp_path):
         port = taken.getsockname()[1]
         gateway, registry, trainer = free_ports(3)
         settings = LauncherSettings(
-            data_dir=tmp_path, database_url="postgresql://unused", gateway_port=gateway,
-            registry_port=registry, scheduler_port=port, trainer_port=trainer,
+            data_dir=tmp_path,
+            database_url="postgresql://unused",
+            gateway_port=gateway,
+            registry_port=registry,
+            scheduler_port=port,
+            trainer_port=trainer,
         )
         with pytest.raises(StartupError) as raised:
             await Launcher(settings).start()
@@ -285,8 +309,13 @@ async def test_a_taken_triton_port_stops_the_start_with_a_clear_error(tmp_path):
         port = taken.getsockname()[1]
         gateway, registry, scheduler, trainer = free_ports(4)
         settings = LauncherSettings(
-            data_dir=tmp_path, database_url="postgresql://unused", gateway_port=gateway, registry_port=registry,
-            scheduler_port=scheduler, trainer_port=trainer, triton_addresses=[f"127.0.0.1:{port}"],
+            data_dir=tmp_path,
+            database_url="postgresql://unused",
+            gateway_port=gateway,
+            registry_port=registry,
+            scheduler_port=scheduler,
+            trainer_port=trainer,
+            triton_addresses=[f"127.0.0.1:{port}"],
         )
         with pytest.raises(StartupError) as raised:
             await Launcher(settings).start()
@@ -295,9 +324,7 @@ async def test_a_taken_triton_port_stops_the_start_with_a_clear_error(tmp_path):
 
 
 def test_the_gateway_may_bind_a_public_address_while_grpc_ports_stay_internal():
-    launcher = Launcher(
-        LauncherSettings(database_url="postgresql://unused", host="127.0.0.1", gateway_host="0.0.0.0")
-    )
+    launcher = Launcher(LauncherSettings(database_url="postgresql://unused", host="127.0.0.1", gateway_host="0.0.0.0"))
     bound = {name: host for name, host, _, _ in launcher._ports_to_check()}
     assert bound["gateway"] == "0.0.0.0"
     assert {bound["registry"], bound["scheduler"], bound["trainer"]} == {"127.0.0.1"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,9 +25,9 @@ from services.scheduler.triton.local_server import LocalTriton
 from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 - a fixture used here
 from tests.gateway.helpers import create_api, upload_model
 from tests.prediction_one.conftest import TrainingPlatform, start_trainer
-from torii.v1 import apis_pb2
 from tests.service_token import SERVICE_TOKEN
 from tests.urls import path_of
+from torii.v1 import apis_pb2
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Clock:
     pinned: datetime | None = None
 
     def __call__(self) -> datetime:
-        return self.pinned or datetime.now(timezone.utc)
+        return self.pinned or datetime.now(UTC)
 
 
 @dataclass
@@ -80,7 +80,9 @@ class Platform:
 
     async def publish(self, model: bytes, *, wait_for: str = "running", upload_fields=None, **api_fields) -> dict:
         """Upload a model, publish it and wait until the API reaches `wait_for`; returns its info."""
-        uploaded = await upload_model(self.gateway, name=f"model-{uuid.uuid4().hex[:8]}", model=model, **(upload_fields or {}))
+        uploaded = await upload_model(
+            self.gateway, name=f"model-{uuid.uuid4().hex[:8]}", model=model, **(upload_fields or {})
+        )
         created = await create_api(self.gateway, uploaded["version"]["model_version_id"], **api_fields)
         api = created["api"]
         self.keys[api["api_id"]] = created["api_key"]

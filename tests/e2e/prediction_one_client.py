@@ -80,7 +80,9 @@ async def wait_for_classifier(p1, classifier_id: str, deploy_key: str, status: s
         if classifier["status"] == status and seen is not None and seen.api.status == catalog_status.get(status, -1):
             return classifier
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"classifier stayed {classifier['status']} ({classifier['status_message']}), wanted {status}")
+            raise AssertionError(
+                f"classifier stayed {classifier['status']} ({classifier['status_message']}), wanted {status}"
+            )
         await asyncio.sleep(0.05)
 
 
@@ -95,4 +97,3 @@ async def infer(p1, classifier: dict, inputs: dict, *, key: str | None = None, h
 
 def _type(name: str) -> str:
     return {"pr": "csv", "pc": "string"}.get(name, "boolean")
-

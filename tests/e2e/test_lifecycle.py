@@ -4,7 +4,7 @@ update the model version, a schedule window, a model Triton cannot load, per-day
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.gateway.serving.runtime import RUNTIME
 from tests.e2e.test_nnc_errors import VECTOR, assert_contract_error
@@ -118,13 +118,13 @@ async def test_a_model_triton_cannot_load_leaves_the_api_failed_with_tritons_mes
 
 
 async def test_a_schedule_window_loads_and_unloads_with_the_clock(platform):
-    platform.clock.pinned = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)  # a Thursday
+    platform.clock.pinned = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
     schedule = {"always": False, "start_time": "09:00", "end_time": "17:00", "weekdays": ["thu"]}
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0), execution_type="dedicated", schedule=schedule)
     status, _ = await platform.infer(api, VECTOR)
     assert status == 200
 
-    platform.clock.pinned = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
+    platform.clock.pinned = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
     status, body = await platform.infer(api, VECTOR)
     assert_contract_error(status, body, 503, "API_NOT_ENABLED", "API is outside its schedule")
     assert "09:00-17:00 UTC on Thu" in body["message"]
@@ -133,7 +133,7 @@ async def test_a_schedule_window_loads_and_unloads_with_the_clock(platform):
     model_name = f"api_{api['api_id']}__{api['model_version_id']}"
     assert model_name not in await platform.scheduler.reconciler._tritons[0].loaded_models()
 
-    platform.clock.pinned = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)  # the next Thursday
+    platform.clock.pinned = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)  # the next Thursday
     platform.scheduler.reconciler.wake()
     await platform.wait_for_status(api["api_id"], "running")
     status, _ = await platform.infer(api, VECTOR)
@@ -166,8 +166,12 @@ async def test_operators_see_the_deployments_through_the_scheduler_service(platf
     from torii.v1 import scheduler_service_pb2_grpc
 
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0), execution_type="dedicated", instance_count=2)
-    async with open_channel(f"127.0.0.1:{platform.scheduler_port}", default_timeout_s=10, service_token=SERVICE_TOKEN) as channel:
-        listed = await scheduler_service_pb2_grpc.SchedulerServiceStub(channel).ListDeployments(spb.ListDeploymentsRequest())
+    async with open_channel(
+        f"127.0.0.1:{platform.scheduler_port}", default_timeout_s=10, service_token=SERVICE_TOKEN
+    ) as channel:
+        listed = await scheduler_service_pb2_grpc.SchedulerServiceStub(channel).ListDeployments(
+            spb.ListDeploymentsRequest()
+        )
     assert [(triton.address, triton.ready) for triton in listed.tritons] == [(platform.triton_address, True)]
     mine = [deployment for deployment in listed.deployments if deployment.api_id == api["api_id"]]
     assert len(mine) == 1

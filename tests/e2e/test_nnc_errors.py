@@ -72,13 +72,19 @@ async def test_unknown_urls_answer_json_in_the_contracts_shape(platform, api):
     assert_contract_error(response.status, await response.json(), 404, "NOT_FOUND", "No API")
     response = await platform.client.post("/v1/serverless/nothing", json={})
     assert_contract_error(response.status, await response.json(), 404, "NOT_FOUND", "No API")
-    wrong_form = path.replace("/serverless/", "/dedicated/").replace("00000000-0000-0000-0000-000000000000", api["api_id"])
-    response = await platform.client.post(wrong_form, json={"inputs": VECTOR}, headers={"x-api-key": platform.keys[api["api_id"]]})
+    wrong_form = path.replace("/serverless/", "/dedicated/").replace(
+        "00000000-0000-0000-0000-000000000000", api["api_id"]
+    )
+    response = await platform.client.post(
+        wrong_form, json={"inputs": VECTOR}, headers={"x-api-key": platform.keys[api["api_id"]]}
+    )
     assert response.status == 404, "the URL of the other execution type must not answer"
 
 
 async def test_public_off_and_stopped_apis_are_not_enabled(platform, api):
-    response = await platform.client.patch(f"/manage/v1/apis/{api['api_id']}", json={"public": False}, headers=platform.admin)
+    response = await platform.client.patch(
+        f"/manage/v1/apis/{api['api_id']}", json={"public": False}, headers=platform.admin
+    )
     assert response.status == 200, await response.text()
     await _until(platform, api, lambda endpoint: not endpoint.api.public)
     status, body = await platform.infer(api, VECTOR)
@@ -116,7 +122,9 @@ async def test_the_allowlist_decides_by_the_tcp_peer_and_trusted_proxies_only(pl
     assert_contract_error(status, body, 403, "ACCESS_DENIED", "Access from this address is not allowed")
 
     proxied = await start_gateway(
-        triton_addresses=[platform.triton_address], trusted_proxies=["127.0.0.1/32"], data_dir=platform.gateway.settings.data_dir
+        triton_addresses=[platform.triton_address],
+        trusted_proxies=["127.0.0.1/32"],
+        data_dir=platform.gateway.settings.data_dir,
     )
     path = path_of(api["url"])
     headers = {"x-api-key": platform.keys[api["api_id"]], "X-Forwarded-For": "203.0.113.9"}

@@ -18,7 +18,15 @@ def values(output: dict) -> list[float]:
 
 @pytest.mark.parametrize(
     ("kind", "fmt"),
-    [("png", "PNG"), ("jpg", "JPEG"), ("jpeg", "JPEG"), ("gif", "GIF"), ("bmp", "BMP"), ("tif", "TIFF"), ("tiff", "TIFF")],
+    [
+        ("png", "PNG"),
+        ("jpg", "JPEG"),
+        ("jpeg", "JPEG"),
+        ("gif", "GIF"),
+        ("bmp", "BMP"),
+        ("tif", "TIFF"),
+        ("tiff", "TIFF"),
+    ],
 )
 async def test_each_image_type_reaches_the_model_as_chw_pixels(platform, kind, fmt):
     api = await platform.publish(
@@ -26,7 +34,9 @@ async def test_each_image_type_reaches_the_model_as_chw_pixels(platform, kind, f
     )
     pixels = pattern(H, W, 3)
     save = {"quality": 100, "subsampling": 0} if fmt == "JPEG" else {}
-    status, body = await platform.infer(api, [{"name": "x", "type": kind, "data": b64(image_file(pixels, fmt, **save))}])
+    status, body = await platform.infer(
+        api, [{"name": "x", "type": kind, "data": b64(image_file(pixels, fmt, **save))}]
+    )
     assert status == 200, body
     expected = pixels.reshape(-1, 3).mean(axis=0)
     # JPEG is lossy; GIF quantises colours to a palette. Both stay close to the source.
@@ -45,7 +55,9 @@ async def test_normalisation_from_the_models_metadata_is_applied(platform):
 
 
 async def test_a_mismatched_image_is_an_invalid_request_naming_both_sizes(platform):
-    api = await platform.publish(channel_means_model(1, H, W), upload_fields={"preprocessing": image_preprocessing(1, H, W)})
+    api = await platform.publish(
+        channel_means_model(1, H, W), upload_fields={"preprocessing": image_preprocessing(1, H, W)}
+    )
     status, body = await platform.infer(api, [{"name": "x", "type": "png", "data": b64(image_file(pattern(8, 8)))}])
     assert status == 400
     assert body["error"] == "INVALID_REQUEST" and body["message"].startswith("Invalid request")
@@ -60,7 +72,7 @@ async def test_dicom_and_wav_run_on_dedicated_apis_and_are_refused_by_serverless
         upload_fields={"preprocessing": image_preprocessing(1, H, W)},
         execution_type="dedicated",
     )
-    pixels = (pattern(H, W).astype(np.uint16) * 16)
+    pixels = pattern(H, W).astype(np.uint16) * 16
     status, body = await platform.infer(dedicated, [{"name": "x", "type": "dcm", "data": b64(dicom_file(pixels))}])
     assert status == 200, body
     np.testing.assert_allclose(values(body["outputs"][0]), [pixels.mean()], rtol=1e-5)

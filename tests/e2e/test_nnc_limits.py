@@ -90,7 +90,9 @@ async def test_past_the_large_body_bound_a_body_waits_its_time_limit_then_is_tol
     response = await bounded.client.post(path, data=large, headers=headers)
     waited = asyncio.get_running_loop().time() - started
     answer = await response.json()
-    assert_contract_error(response.status, answer, 503, "TEMPORARILY_UNAVAILABLE", "Temporarily unavailable, retry later")
+    assert_contract_error(
+        response.status, answer, 503, "TEMPORARILY_UNAVAILABLE", "Temporarily unavailable, retry later"
+    )
     assert "busy with other large requests" in answer["message"]
     assert waited >= TIME_LIMIT_S * 0.9, "it waits for a slot for the call's time limit before refusing"
 

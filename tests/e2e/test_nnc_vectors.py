@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tests.scheduler.onnx_models import affine_model
 from tests.urls import path_of
 
@@ -24,4 +23,6 @@ async def test_bodies_are_compact_like_the_sources(platform):
     text = await response.text()
     assert text.startswith('{"version":"') and '"outputs":[{"name":"y","data":"1.0, 2.0, 3.0, 4.0"}]}' in text
     refused = await (await platform.client.post(path, json=body, headers={"x-api-key": "nope"})).text()
-    assert refused.startswith('{"code":"4031020301","error":"ACCESS_DENIED","message":"Invalid API key","data":{"request_id":"')
+    assert refused.startswith(
+        '{"code":"4031020301","error":"ACCESS_DENIED","message":"Invalid API key","data":{"request_id":"'
+    )

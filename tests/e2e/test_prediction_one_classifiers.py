@@ -16,7 +16,9 @@ FLAGS = {"ar": False, "ad": False, "nc": False}
 
 
 async def _patch(p1, classifier_id: str, key: str, **body):
-    response = await p1.training.client.patch(f"{PREFIX}/classifiers/{classifier_id}", json=body, headers={"x-api-key": key})
+    response = await p1.training.client.patch(
+        f"{PREFIX}/classifiers/{classifier_id}", json=body, headers={"x-api-key": key}
+    )
     return response.status, await response.json()
 
 
@@ -90,7 +92,9 @@ async def test_keys_and_source_addresses_are_checked(prediction_one):
             break
         await asyncio.sleep(0.05)
     assert status == 403 and body["message"] == "Not allowed source ip"
-    status, body = await _patch(p1, classifier["classifier_id"], deploy, rules=[{"source": "not-a-cidr", "order": "allow"}])
+    status, body = await _patch(
+        p1, classifier["classifier_id"], deploy, rules=[{"source": "not-a-cidr", "order": "allow"}]
+    )
     assert status == 400 and body["code"] == 4001000204
 
 
@@ -110,16 +114,26 @@ async def test_management_keys_are_checked(prediction_one):
     p1 = prediction_one
     client = p1.training.client
     response = await client.get(f"{PREFIX}/classifiers")
-    assert (await response.json()) == {"code": 4001000204, "error": "PREDA_EXTERNAL_BAD_REQUEST", "message": "invalid_api_key."}
+    assert (await response.json()) == {
+        "code": 4001000204,
+        "error": "PREDA_EXTERNAL_BAD_REQUEST",
+        "message": "invalid_api_key.",
+    }
     response = await client.get(f"{PREFIX}/classifiers", headers={"x-api-key": "nobody.nothing"})
     assert (await response.json())["message"] == "Not_found_credential."
     train_key = await p1.training.api_key("train")
     response = await client.get(f"{PREFIX}/classifiers", headers={"x-api-key": train_key})
     assert (await response.json())["message"] == "Not_found_credential."
-    response = await client.get(f"{PREFIX}/api-key", params={"credential_type": "retrain"}, headers={"x-api-key": await p1.training.secret_key()})
+    response = await client.get(
+        f"{PREFIX}/api-key",
+        params={"credential_type": "retrain"},
+        headers={"x-api-key": await p1.training.secret_key()},
+    )
     assert (await response.json())["message"] == "Model id is required."
     response = await client.get(
-        f"{PREFIX}/api-key", params={"credential_type": "retrain", "model_id": "999"}, headers={"x-api-key": await p1.training.secret_key()}
+        f"{PREFIX}/api-key",
+        params={"credential_type": "retrain", "model_id": "999"},
+        headers={"x-api-key": await p1.training.secret_key()},
     )
     assert (await response.json())["message"] == "This model may be deleted."
 
@@ -181,5 +195,7 @@ async def test_a_trial_classifier_call_that_fails_on_the_platforms_side_gives_it
     finally:
         await runtime.triton.close()
         runtime.triton = working
-    response = await p1.training.client.get(f"{PREFIX}/classifiers/{classifier['classifier_id']}", headers={"x-api-key": deploy})
+    response = await p1.training.client.get(
+        f"{PREFIX}/classifiers/{classifier['classifier_id']}", headers={"x-api-key": deploy}
+    )
     assert (await response.json())["classifier"]["trial_used"] == 0

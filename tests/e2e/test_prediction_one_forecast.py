@@ -18,7 +18,16 @@ from services.trainer.learning.predictor import METADATA_SCHEMA, TabularPredicto
 from tests.e2e.prediction_one_client import csv_base64, infer, publish, read_csv, train
 from tests.prediction_one.test_time_series import daily_sales_csv
 
-CONFIG = {"tc": "sales", "tt": "regression", "tsm": True, "tsc": "date", "tss": "store", "tsf": 1, "tst": 3, "tsin": True}
+CONFIG = {
+    "tc": "sales",
+    "tt": "regression",
+    "tsm": True,
+    "tsc": "date",
+    "tss": "store",
+    "tsf": 1,
+    "tst": 3,
+    "tsin": True,
+}
 FLAGS = {"ar": True, "ad": False, "nc": False}
 
 
@@ -99,7 +108,16 @@ async def test_a_time_series_classifier_forecasts_each_series_and_horizon(predic
     assert lines[0] == ["price", "store", "date", "horizon", "prediction", "date", "store", "sales"]
     for line, row in zip(lines[1:], valid):
         origin = sent[int(row["row_number"]) - 1]
-        assert line == [origin[2], row["store"], row["date"], row["horizon"], row["prediction"], origin[0], origin[1], origin[3]]
+        assert line == [
+            origin[2],
+            row["store"],
+            row["date"],
+            row["horizon"],
+            row["prediction"],
+            origin[0],
+            origin[1],
+            origin[3],
+        ]
 
 
 async def test_forecast_requests_that_cannot_make_windows_get_the_contract_error(prediction_one, sales_rows):
@@ -110,7 +128,9 @@ async def test_forecast_requests_that_cannot_make_windows_get_the_contract_error
     sent = _request_rows(header, rows, date(2023, 4, 1), history_days=10, ahead=0)
 
     without_store = [[cell for i, cell in enumerate(row) if i != 1] for row in sent]
-    status, body = await infer(prediction_one, classifier, {"pr": csv_base64(["date", "price", "sales"], without_store), **FLAGS})
+    status, body = await infer(
+        prediction_one, classifier, {"pr": csv_base64(["date", "price", "sales"], without_store), **FLAGS}
+    )
     assert status == 400 and body["code"] == 4001030104 and "'store'" in body["message"], body
 
     no_sales = [[*row[:3], ""] if row[1] == "Umeda" else row for row in sent]

@@ -19,7 +19,9 @@ async def test_the_forecast_example_predicts_a_week_per_store(prediction_one):
     assert [(line["store"], line["date"], line["horizon"]) for line in lines] == [
         (store, day, str(offset)) for store in ("Shibuya", "Umeda") for offset, day in enumerate(week, start=1)
     ]
-    by_store = {store: [float(line["prediction"]) for line in lines if line["store"] == store] for store in ("Shibuya", "Umeda")}
+    by_store = {
+        store: [float(line["prediction"]) for line in lines if line["store"] == store] for store in ("Shibuya", "Umeda")
+    }
     # The shops' levels (about 220 and 160 a day, growing over the two years) are told apart,
     # and the planned promotions (Jan 2 and 3, +30%) lift those days above the rest of the week.
     assert sum(by_store["Shibuya"]) > 1.2 * sum(by_store["Umeda"])

@@ -30,7 +30,10 @@ def expected_from_model(onnx_model: bytes, header, rows):
     session = ort.InferenceSession(onnx_model, providers=["CPUExecutionProvider"])
     probabilities, features = session.run(["probabilities", "features"], input_tensors(schema.columns, header, rows))
     # The reasons of the predicted class: a negative answer's are the positive class's, negated.
-    raw = booster.predict(features, pred_contrib=True) * np.where(np.argmax(probabilities, axis=1) == 1, 1.0, -1.0)[:, None]
+    raw = (
+        booster.predict(features, pred_contrib=True)
+        * np.where(np.argmax(probabilities, axis=1) == 1, 1.0, -1.0)[:, None]
+    )
     contributions = np.zeros((len(rows), len(schema.columns) + 1))
     for feature, column in enumerate(owners):
         contributions[:, column] += raw[:, feature]
@@ -82,12 +85,14 @@ async def test_every_flag_shapes_the_answer(prediction_one):
     status, body = await infer(prediction_one, classifier, {"pr": pr, **FLAGS, "ad": True, "pc": "customer_id"})
     valid = read_csv(body["outputs"][0]["data"])
     assert list(valid[0])[:3] == ["customer_id", "row_number", "prediction"]
-    assert list(valid[0])[3 + 2:] == header[1:]  # every input column but the pinned one, after the probabilities
+    assert list(valid[0])[3 + 2 :] == header[1:]  # every input column but the pinned one, after the probabilities
     assert [row["plan"] for row in valid] == [row[header.index("plan")] for row in rows]
     assert [row["customer_id"] for row in valid] == [row[0] for row in rows]
     assert [row["row_number"] for row in valid] == ["1", "2", "3"]
 
-    status, body = await infer(prediction_one, classifier, {"pr": pr, "ar": "true", "ad": "false", "nc": "false", "pc": "customer_id"})
+    status, body = await infer(
+        prediction_one, classifier, {"pr": pr, "ar": "true", "ad": "false", "nc": "false", "pc": "customer_id"}
+    )
     analysis = read_csv(body["outputs"][1]["data"])
     assert list(analysis[0])[:3] == ["customer_id", "row_number", "base_value"]
 

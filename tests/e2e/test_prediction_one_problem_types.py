@@ -48,7 +48,13 @@ async def test_a_multi_class_model_answers_every_class_and_the_reasons_of_its_ch
     status, body = await infer(prediction_one, classifier, {"pr": csv_base64(header[:3], query), **FLAGS})
     assert status == 200, body
     valid = read_csv(body["outputs"][0]["data"])
-    assert list(valid[0]) == ["row_number", "prediction", "probability_setosa", "probability_versicolor", "probability_virginica"]
+    assert list(valid[0]) == [
+        "row_number",
+        "prediction",
+        "probability_setosa",
+        "probability_versicolor",
+        "probability_virginica",
+    ]
     assert [row["prediction"] for row in valid] == ["setosa", "virginica"]
     for row in valid:
         assert abs(sum(float(row[f"probability_{name}"]) for name in ("setosa", "versicolor", "virginica")) - 1) < 1e-5
@@ -60,7 +66,9 @@ async def test_a_regression_model_answers_a_value_and_its_reasons_add_up(predict
     header, rows = _houses()
     model_id, _ = await train(prediction_one, _csv_bytes(header, rows), {"tc": "price", "tt": "regression", "cv": "3"})
     classifier, _ = await publish(prediction_one, model_id)
-    status, body = await infer(prediction_one, classifier, {"pr": csv_base64(header[:3], [["3", "80.0", "Tokyo"]]), **FLAGS})
+    status, body = await infer(
+        prediction_one, classifier, {"pr": csv_base64(header[:3], [["3", "80.0", "Tokyo"]]), **FLAGS}
+    )
     assert status == 200, body
     valid = read_csv(body["outputs"][0]["data"])
     assert list(valid[0]) == ["row_number", "prediction"]

@@ -7,7 +7,15 @@ import asyncio
 import io
 import zipfile
 
-from tests.e2e.prediction_one_client import CHURN_CSV, churn_rows, csv_base64, infer, publish, train, wait_for_classifier
+from tests.e2e.prediction_one_client import (
+    CHURN_CSV,
+    churn_rows,
+    csv_base64,
+    infer,
+    publish,
+    train,
+    wait_for_classifier,
+)
 from tests.prediction_one.conftest import PREFIX
 from tests.urls import path_of
 
@@ -16,7 +24,9 @@ FLAGS = {"ar": True, "ad": False, "nc": False}
 
 async def _retrain(p1, key: str, filename: str, data: bytes) -> str:
     client = p1.training.client
-    response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": filename}, headers={"x-api-key": key})
+    response = await client.get(
+        f"{PREFIX}/retrain_jobs/upload_url", params={"filename": filename}, headers={"x-api-key": key}
+    )
     body = await response.json()
     assert response.status == 200, body
     put = await client.put(path_of(body["upload_url"]), data=data)
@@ -104,10 +114,14 @@ async def test_retrain_takes_a_zip_and_refuses_what_it_cannot_do(prediction_one)
 
     switched = await client.put(f"{PREFIX}/retrain_jobs/{job_id}/update_model", headers={"x-api-key": retrain_key})
     assert (await switched.json())["message"] == "Not found classifier."
-    unknown = await client.get(f"{PREFIX}/retrain_jobs/00000000-0000-0000-0000-000000000000", headers={"x-api-key": retrain_key})
+    unknown = await client.get(
+        f"{PREFIX}/retrain_jobs/00000000-0000-0000-0000-000000000000", headers={"x-api-key": retrain_key}
+    )
     assert (await unknown.json())["message"] == "Not found retrain job."
 
-    response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "x.zip"}, headers={"x-api-key": retrain_key})
+    response = await client.get(
+        f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "x.zip"}, headers={"x-api-key": retrain_key}
+    )
     bad_zip_url = (await response.json())["upload_url"]
     put = await client.put(path_of(bad_zip_url), data=b"not a zip")
     assert put.status == 400 and (await put.json())["message"] == "the upload is not a zip file"
@@ -125,10 +139,14 @@ async def test_a_refused_retrain_leaves_nothing_and_a_deleted_model_ends_its_ret
         return (await listed.json())["metadata"]["total"]
 
     for filename in ("a\r\nX-Injected: 1.csv", "x" * 300 + ".csv"):
-        response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": filename}, headers={"x-api-key": retrain_key})
+        response = await client.get(
+            f"{PREFIX}/retrain_jobs/upload_url", params={"filename": filename}, headers={"x-api-key": retrain_key}
+        )
         assert response.status == 400 and "without control characters" in (await response.json())["message"]
 
-    response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key})
+    response = await client.get(
+        f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key}
+    )
     upload = await response.json()
     lines = CHURN_CSV.read_bytes().splitlines(keepends=True)
     archive = io.BytesIO()
@@ -143,7 +161,11 @@ async def test_a_refused_retrain_leaves_nothing_and_a_deleted_model_ends_its_ret
     # A retrain job is not a training job a train key may configure.
     posted = await client.post(
         f"{PREFIX}/models",
-        json={"external_process_id": upload["retrain_job_id"], "name": "m", "config": {"tc": "age", "tt": "regression"}},
+        json={
+            "external_process_id": upload["retrain_job_id"],
+            "name": "m",
+            "config": {"tc": "age", "tt": "regression"},
+        },
         headers={"x-api-key": train_key},
     )
     assert posted.status == 400 and "retrain job" in (await posted.json())["message"]
@@ -159,6 +181,9 @@ async def test_a_refused_retrain_leaves_nothing_and_a_deleted_model_ends_its_ret
     result = await p1.training.wait_for_result(train_key, upload["retrain_job_id"])
     assert result["status"] == "failed" and "has been deleted" in result["message"], result
     # The model's retrain key says so too (§5), rather than passing for an unknown key.
-    for path in (f"{PREFIX}/retrain_jobs/upload_url?filename=more.csv", f"{PREFIX}/retrain_jobs/{upload['retrain_job_id']}"):
+    for path in (
+        f"{PREFIX}/retrain_jobs/upload_url?filename=more.csv",
+        f"{PREFIX}/retrain_jobs/{upload['retrain_job_id']}",
+    ):
         response = await client.get(path, headers={"x-api-key": retrain_key})
         assert (await response.json())["message"] == "This model may be deleted.", path

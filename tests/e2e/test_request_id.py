@@ -29,7 +29,8 @@ async def test_the_request_id_travels_to_triton(platform, shared_triton):
         await triton.close()
     deadline = asyncio.get_running_loop().time() + 5
     while not any(
-        trace.get("request_id") == "trace-me-42" and trace.get("model_name") == model for trace in traces_in(shared_triton)
+        trace.get("request_id") == "trace-me-42" and trace.get("model_name") == model
+        for trace in traces_in(shared_triton)
     ):
         assert asyncio.get_running_loop().time() < deadline, "Triton's trace never named the request id"
         await asyncio.sleep(0.1)

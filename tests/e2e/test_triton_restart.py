@@ -47,7 +47,13 @@ async def test_killed_triton_is_restarted_and_every_api_reloaded(registry, start
 
         def record(api_id, item):
             if item is not None:
-                seen.append((api_id, apis_pb2.ApiStatus.Name(item.api.status).removeprefix("API_STATUS_").lower(), item.api.status_message))
+                seen.append(
+                    (
+                        api_id,
+                        apis_pb2.ApiStatus.Name(item.api.status).removeprefix("API_STATUS_").lower(),
+                        item.api.status_message,
+                    )
+                )
 
         watcher = ApiWatcher(registry.stub, record)
         watcher.start()

@@ -78,7 +78,9 @@ async def create_api(gateway, model_version_id: str, headers=None, **fields) -> 
         "instance_kind": "cpu",
         **fields,
     }
-    response = await gateway.client.post("/manage/v1/apis", json=payload, headers=gateway.admin if headers is None else headers)
+    response = await gateway.client.post(
+        "/manage/v1/apis", json=payload, headers=gateway.admin if headers is None else headers
+    )
     body = await response.json()
     assert response.status == 201, body
     return body

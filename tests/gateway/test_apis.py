@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from tests.gateway.conftest import bearer
 from tests.gateway.helpers import assert_documented, create_api, error_of, published_api, upload_model
-from torii.v1 import apis_pb2, registry_service_pb2 as rs
+from torii.v1 import apis_pb2
+from torii.v1 import registry_service_pb2 as rs
 
 
 async def _get(gateway, api_id: str, headers=None) -> dict:
@@ -16,7 +17,9 @@ async def _get(gateway, api_id: str, headers=None) -> dict:
 
 
 async def _member(gateway, name: str = "member") -> dict[str, str]:
-    response = await gateway.client.post("/manage/v1/users", json={"name": name, "role": "member"}, headers=gateway.admin)
+    response = await gateway.client.post(
+        "/manage/v1/users", json={"name": name, "role": "member"}, headers=gateway.admin
+    )
     body = await response.json()
     assert response.status == 201, body
     return bearer(body["token"])
@@ -115,7 +118,9 @@ async def test_patch_with_nothing_or_a_bad_schedule_is_refused(gateway):
     )
     assert "schedule.start_time" in await error_of(response, 400, "INVALID_ARGUMENT")
     response = await gateway.client.patch(
-        f"/manage/v1/apis/{info['api_id']}", json={"schedule": {"always": True, "weekdays": ["mon"]}}, headers=gateway.admin
+        f"/manage/v1/apis/{info['api_id']}",
+        json={"schedule": {"always": True, "weekdays": ["mon"]}},
+        headers=gateway.admin,
     )
     assert "weekdays" in await error_of(response, 400, "INVALID_ARGUMENT")
     assert await _get(gateway, info["api_id"]) == info
@@ -250,7 +255,9 @@ async def test_usage_per_day(gateway):
 
 async def test_a_member_of_another_account_cannot_touch_the_api(gateway):
     info = await published_api(gateway)
-    account = await (await gateway.client.post("/manage/v1/accounts", json={"name": "elsewhere"}, headers=gateway.admin)).json()
+    account = await (
+        await gateway.client.post("/manage/v1/accounts", json={"name": "elsewhere"}, headers=gateway.admin)
+    ).json()
     response = await gateway.client.post(
         "/manage/v1/users",
         json={"account_id": account["account"]["account_id"], "name": "outsider", "role": "member"},

@@ -18,7 +18,9 @@ ONE = "/manage/v1/credentials/{credential_id}"
 
 
 async def _member(gateway, name: str = "mia") -> dict:
-    response = await gateway.client.post("/manage/v1/users", json={"name": name, "role": "member"}, headers=gateway.admin)
+    response = await gateway.client.post(
+        "/manage/v1/users", json={"name": name, "role": "member"}, headers=gateway.admin
+    )
     body = await response.json()
     assert response.status == 201, body
     return body
@@ -97,7 +99,11 @@ async def test_the_list_shows_every_kind_with_its_last_use_and_no_secret(gateway
     assert p1["expires_at"] and token["expires_at"] is None
     now = datetime.now(UTC)
     for credential in (token, p1, key):
-        assert now - timedelta(minutes=1) < datetime.fromisoformat(credential["last_used_at"]) <= now + timedelta(seconds=5)
+        assert (
+            now - timedelta(minutes=1)
+            < datetime.fromisoformat(credential["last_used_at"])
+            <= now + timedelta(seconds=5)
+        )
     for secret in (member["token"], deploy_key, api_key, gateway.registry.admin_token):
         assert secret.split(".", 1)[1] not in text and hashlib.sha256(secret.encode()).hexdigest() not in text
 
@@ -112,7 +118,9 @@ async def test_revoked_credentials_are_refused_at_once(gateway):
     for secret in (member["token"], deploy_key, api_key):
         response = await gateway.client.delete(ONE.format(credential_id=_id(secret)), headers=gateway.admin)
         assert response.status == 204, await response.text()
-    await error_of(await gateway.client.get("/manage/v1/users", headers=bearer(member["token"])), 401, "UNAUTHENTICATED")
+    await error_of(
+        await gateway.client.get("/manage/v1/users", headers=bearer(member["token"])), 401, "UNAUTHENTICATED"
+    )
     response = await gateway.client.get("/v1/external/classifiers", headers={"x-api-key": deploy_key})
     assert response.status == 400 and (await response.json())["message"] == "Not_found_credential."
     await _until_keys(gateway, api, lambda endpoint: _id(api_key) not in endpoint.key_digests)
@@ -145,7 +153,9 @@ async def test_an_expiry_in_the_past_is_refused_and_one_reached_refuses_the_cred
     assert _admitted(*await _infer(gateway, api, api_key))
 
     await asyncio.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.1)
-    await error_of(await gateway.client.get("/manage/v1/users", headers=bearer(member["token"])), 401, "UNAUTHENTICATED")
+    await error_of(
+        await gateway.client.get("/manage/v1/users", headers=bearer(member["token"])), 401, "UNAUTHENTICATED"
+    )
     assert _refused_key(*await _infer(gateway, api, api_key)), "an expired key is refused like a wrong one"
 
     response = await gateway.client.patch(
@@ -165,8 +175,14 @@ async def test_a_member_cannot_list_or_revoke_another_users_credentials(gateway)
     response = await gateway.client.get(LIST, params={"user_id": colleague["user"]["user_id"]}, headers=headers)
     await error_of(response, 403, "PERMISSION_DENIED")
     for secret in (colleague["token"], gateway.registry.admin_token):
-        await error_of(await gateway.client.delete(ONE.format(credential_id=_id(secret)), headers=headers), 404, "NOT_FOUND")
-        response = await gateway.client.patch(ONE.format(credential_id=_id(secret)), json={"expires_at": None}, headers=headers)
+        await error_of(
+            await gateway.client.delete(ONE.format(credential_id=_id(secret)), headers=headers), 404, "NOT_FOUND"
+        )
+        response = await gateway.client.patch(
+            ONE.format(credential_id=_id(secret)), json={"expires_at": None}, headers=headers
+        )
         await error_of(response, 404, "NOT_FOUND")
     assert (await gateway.client.get("/manage/v1/users", headers=bearer(colleague["token"]))).status == 200
-    await error_of(await gateway.client.delete(ONE.format(credential_id="not-an-id"), headers=headers), 400, "INVALID_ARGUMENT")
+    await error_of(
+        await gateway.client.delete(ONE.format(credential_id="not-an-id"), headers=headers), 400, "INVALID_ARGUMENT"
+    )

@@ -39,7 +39,9 @@ async def test_an_empty_body(gateway, version_id):
 
 
 async def test_a_json_array_body(gateway, version_id):
-    message = await error_of(await _post_api(gateway, f'[{{"model_version_id": "{version_id}"}}]'), 400, "INVALID_ARGUMENT")
+    message = await error_of(
+        await _post_api(gateway, f'[{{"model_version_id": "{version_id}"}}]'), 400, "INVALID_ARGUMENT"
+    )
     assert message == "the request body must be an object, not an array"
     assert await _api_count(gateway) == 0
 

@@ -33,5 +33,7 @@ async def test_a_key_use_alone_is_sent_and_survives_a_registry_outage(registry, 
     assert await _last_used(registry, key_id) is None
 
     await UsageRecorder(registry.stub, UsageSpool(spool, 10)).flush()
-    assert abs(await _last_used(registry, key_id) - used_at) < timedelta(seconds=1), "the time the key was used, not the replay's"
+    assert abs(await _last_used(registry, key_id) - used_at) < timedelta(seconds=1), (
+        "the time the key was used, not the replay's"
+    )
     assert list(spool.iterdir()) == []

@@ -55,7 +55,9 @@ async def test_initializers_are_not_inputs(gateway):
 
 
 async def test_a_given_signature_and_preprocessing_are_kept(gateway):
-    preprocessing = {"images": [{"input_name": "x", "height": 2, "width": 2, "channels": 1, "mean": [0.5], "std": [0.25]}]}
+    preprocessing = {
+        "images": [{"input_name": "x", "height": 2, "width": 2, "channels": 1, "mean": [0.5], "std": [0.25]}]
+    }
     body = await upload_model(gateway, signature=X_TO_Y, preprocessing=preprocessing)
     assert body["version"]["signature"] == X_TO_Y
     assert body["version"]["preprocessing"] == preprocessing
@@ -81,7 +83,9 @@ async def test_a_signature_that_does_not_match_the_graph_is_refused(gateway):
 async def test_a_signature_with_the_wrong_shape_is_refused(gateway):
     wrong = {**X_TO_Y, "inputs": [{"name": "x", "data_type": "FP32", "shape": [-1, 5]}]}
     response = await gateway.client.post(
-        "/manage/v1/models", data=upload_form({"name": "m", "signature": wrong}, identity_model()), headers=gateway.admin
+        "/manage/v1/models",
+        data=upload_form({"name": "m", "signature": wrong}, identity_model()),
+        headers=gateway.admin,
     )
     assert "[-1, 4]" in await error_of(response, 400, "INVALID_ARGUMENT")
     assert gateway.artifact_files() == []
@@ -118,9 +122,13 @@ async def test_an_oversize_upload_is_refused_with_413_and_leaves_nothing(start_g
 
 
 async def test_a_form_without_a_name_or_file_is_refused(gateway):
-    response = await gateway.client.post("/manage/v1/models", data=upload_form({}, identity_model()), headers=gateway.admin)
+    response = await gateway.client.post(
+        "/manage/v1/models", data=upload_form({}, identity_model()), headers=gateway.admin
+    )
     assert "name" in await error_of(response, 400, "INVALID_ARGUMENT")
-    response = await gateway.client.post("/manage/v1/models", data=upload_form({"name": "m"}, None), headers=gateway.admin)
+    response = await gateway.client.post(
+        "/manage/v1/models", data=upload_form({"name": "m"}, None), headers=gateway.admin
+    )
     assert "file" in await error_of(response, 400, "INVALID_ARGUMENT")
     assert gateway.artifact_files() == []
     assert await _models(gateway) == []
@@ -189,7 +197,9 @@ async def test_a_version_of_an_unknown_model_is_refused_before_the_upload(gatewa
 
 async def test_a_member_cannot_see_another_accounts_model(gateway):
     uploaded = await upload_model(gateway)
-    account = await (await gateway.client.post("/manage/v1/accounts", json={"name": "other"}, headers=gateway.admin)).json()
+    account = await (
+        await gateway.client.post("/manage/v1/accounts", json={"name": "other"}, headers=gateway.admin)
+    ).json()
     response = await gateway.client.post(
         "/manage/v1/users",
         json={"account_id": account["account"]["account_id"], "name": "outsider", "role": "member"},
@@ -200,6 +210,7 @@ async def test_a_member_cannot_see_another_accounts_model(gateway):
     await error_of(response, 404, "NOT_FOUND")
     response = await gateway.client.get("/manage/v1/models", headers=outsider)
     assert (await response.json()) == {"models": []}
+
 
 async def test_a_registry_refusal_deletes_the_stored_file(gateway):
     await upload_model(gateway, name="twice")
@@ -222,7 +233,9 @@ class _TimingOutModels:
         return getattr(self._real, name)
 
     async def CreateModel(self, request, **kwargs):  # noqa: N802 - the stub's method name
-        raise grpc.aio.AioRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, grpc.aio.Metadata(), grpc.aio.Metadata(), "too slow")
+        raise grpc.aio.AioRpcError(
+            grpc.StatusCode.DEADLINE_EXCEEDED, grpc.aio.Metadata(), grpc.aio.Metadata(), "too slow"
+        )
 
 
 async def test_a_version_of_unknown_outcome_keeps_its_file(registry, tmp_path):
@@ -230,7 +243,9 @@ async def test_a_version_of_unknown_outcome_keeps_its_file(registry, tmp_path):
     app = create_app(settings, _TimingOutModels(registry.stub))
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         response = await client.post(
-            "/manage/v1/models", data=upload_form({"name": "slow"}, identity_model()), headers=bearer(registry.admin_token)
+            "/manage/v1/models",
+            data=upload_form({"name": "slow"}, identity_model()),
+            headers=bearer(registry.admin_token),
         )
         assert "too slow" in await error_of(response, 504, "DEADLINE_EXCEEDED")
         # The registry may hold a version that points at the file: it must still be there.

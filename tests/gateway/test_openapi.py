@@ -69,7 +69,9 @@ def test_every_operation_documents_its_errors_and_bodies(tmp_path):
                 assert responses["401"]["content"]["application/json"]["schema"] == error_ref
             for name in [p["name"] for p in operation["parameters"] if p["in"] == "path"]:
                 assert "{" + name + "}" in path
-    assert doc["paths"]["/manage/v1/apis"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+    assert doc["paths"]["/manage/v1/apis"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "required"
+    ] == [
         "name",
         "model_version_id",
         "api_type",

@@ -188,9 +188,7 @@ async def test_every_operation_keeps_to_its_description(training_platform, crede
     response = await training_platform.client.get("/openapi.json")
     document = await response.json()
     found, tested = await asyncio.to_thread(_run, document, training_platform.base_url, credentials)
-    documented = {
-        f"{method.upper()} {path}" for path, operations in document["paths"].items() for method in operations
-    }
+    documented = {f"{method.upper()} {path}" for path, operations in document["paths"].items() for method in operations}
     assert set(tested) == documented - NEEDS_TRITON
     assert not found, f"{len(found)} disagreement(s) between the description and the gateway:\n\n" + "\n\n".join(
         map(str, found)

@@ -39,7 +39,11 @@ async def test_workers_share_one_port_and_each_knows_the_apis_before_listening(r
 async def test_the_gateway_listens_on_its_own_host_not_the_internal_one(registry, tmp_path):
     port = free_port()
     settings = GatewaySettings(
-        data_dir=tmp_path, registry_address=registry.address, gateway_port=port, host="127.0.0.1", gateway_host="127.0.0.2"
+        data_dir=tmp_path,
+        registry_address=registry.address,
+        gateway_port=port,
+        host="127.0.0.1",
+        gateway_host="127.0.0.2",
     )
     server = GatewayServer(settings)
     try:

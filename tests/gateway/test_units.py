@@ -70,7 +70,9 @@ def test_signature_from_the_graph(tmp_path):
     path.write_bytes(add_bias_model())
     inputs, outputs = read_graph(path)
     signature = derive_signature(inputs, outputs)
-    assert [(t.name, t.data_type, list(t.shape)) for t in signature.inputs] == [("x", models_pb2.DATA_TYPE_FP32, [-1, 4])]
+    assert [(t.name, t.data_type, list(t.shape)) for t in signature.inputs] == [
+        ("x", models_pb2.DATA_TYPE_FP32, [-1, 4])
+    ]
     assert [t.name for t in signature.outputs] == ["y"]
 
 

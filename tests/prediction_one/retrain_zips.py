@@ -1,4 +1,5 @@
-"""Zips for retrain-upload tests (here and in tests/trainer): built with zipfile, some with header fields rewritten the way a
+"""Zips for retrain-upload tests (here and in tests/trainer): built with zipfile, some with header
+fields rewritten the way a
 hand-made bomb or a damaged download would have them."""
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def zeros_csv(size: int) -> bytes:
     return b"a,b\n" + b"0,0\n" * (size // 4)
 
 
-def patched(data: bytes, *, flags: int | None = None, method: int | None = None, crc: int | None = None, size: int | None = None) -> bytes:
+def patched(
+    data: bytes, *, flags: int | None = None, method: int | None = None, crc: int | None = None, size: int | None = None
+) -> bytes:
     """A one-member zip with fields overwritten alike in its local header (at 0) and its central
     directory entry, so that zipfile sees the lie wherever it looks."""
     out = bytearray(data)
@@ -40,4 +43,3 @@ def patched(data: bytes, *, flags: int | None = None, method: int | None = None,
         if size is not None:
             struct.pack_into("<I", out, field_base + 16, size)
     return bytes(out)
-

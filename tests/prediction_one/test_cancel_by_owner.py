@@ -31,7 +31,9 @@ async def test_the_owner_cancels_a_running_job_and_an_outsider_cannot(training_p
         await asyncio.sleep(0.05)
 
     registry = platform.gateway.registry
-    other = await registry.stub.CreateAccount(pb.CreateAccountRequest(actor_user_id=registry.admin_user_id, name="other"))
+    other = await registry.stub.CreateAccount(
+        pb.CreateAccountRequest(actor_user_id=registry.admin_user_id, name="other")
+    )
     outsider = await make_member(registry.stub, registry.admin_user_id, "olga", other.account.account_id)
     refused = await platform.client.post(
         f"/manage/v1/training-jobs/{process_id}/cancel", headers=bearer(outsider.token.secret)

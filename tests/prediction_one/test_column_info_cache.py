@@ -7,7 +7,9 @@ import asyncio
 
 from tests.prediction_one.conftest import PREFIX
 
-ROWS = b"id,amount,plan,churn\n" + b"".join(f"{n},{n * 3 % 17},p{n % 3},{'yes' if n % 2 else 'no'}\n".encode() for n in range(60))
+ROWS = b"id,amount,plan,churn\n" + b"".join(
+    f"{n},{n * 3 % 17},p{n % 3},{'yes' if n % 2 else 'no'}\n".encode() for n in range(60)
+)
 
 
 async def column_info(platform, key: str, process_id: str, target: str = ""):

@@ -8,20 +8,24 @@ import grpc
 import pytest
 
 from services.runtime.grpc_client import open_channel
-from tests.service_token import SERVICE_TOKEN
 from tests.prediction_one.test_trainer_recovery import _slow_csv
+from tests.service_token import SERVICE_TOKEN
 from torii.v1 import (
     trainer_service_pb2,
     trainer_service_pb2_grpc,
     training_pb2,
-    training_registry_service_pb2 as tr,
     training_registry_service_pb2_grpc,
+)
+from torii.v1 import (
+    training_registry_service_pb2 as tr,
 )
 
 
 @pytest.fixture
 async def stubs(training_platform):
-    trainer_channel = open_channel(f"127.0.0.1:{training_platform.trainer_settings.trainer_port}", 10, service_token=SERVICE_TOKEN)
+    trainer_channel = open_channel(
+        f"127.0.0.1:{training_platform.trainer_settings.trainer_port}", 10, service_token=SERVICE_TOKEN
+    )
     registry_channel = open_channel(training_platform.gateway.registry.address, 10, service_token=SERVICE_TOKEN)
     try:
         yield (
@@ -56,7 +60,9 @@ async def test_progress_streams_and_a_cancelled_job_stops(training_platform, stu
     admin = training_platform.gateway.registry.admin_user_id
     await registry.CancelTrainingJob(tr.CancelTrainingJobRequest(actor_user_id=admin, job_id=process_id))
     final = None
-    async for update in trainer.WatchTrainingJob(trainer_service_pb2.WatchTrainingJobRequest(job_id=process_id), timeout=30):
+    async for update in trainer.WatchTrainingJob(
+        trainer_service_pb2.WatchTrainingJobRequest(job_id=process_id), timeout=30
+    ):
         final = update.job
     assert final.status == training_pb2.TRAINING_JOB_STATUS_CANCELLED
     runner = training_platform.trainer.runner

@@ -85,7 +85,12 @@ async def test_each_key_reaches_the_routes_of_its_purpose_and_no_other(training_
                 assert (status, body) == (400, WRONG_KEY), (method, path, purpose, body)
 
     # The routes a key is for really work with it.
-    for purpose, path in (("train", "/data-sets"), ("train", "/models"), ("deploy", "/models"), ("deploy", "/classifiers")):
+    for purpose, path in (
+        ("train", "/data-sets"),
+        ("train", "/models"),
+        ("deploy", "/models"),
+        ("deploy", "/classifiers"),
+    ):
         status, body = await _call(platform, "GET", path, {}, keys[purpose])
         assert status == 200, (purpose, path, body)
     status, listed = await _call(platform, "GET", "/models", {}, keys["deploy"])

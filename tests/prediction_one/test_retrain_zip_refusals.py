@@ -16,7 +16,10 @@ SMALL = b"x,y\n" + b"".join(f"{i % 13},{(i % 13) * 2 + (i % 3)}\n".encode() for 
 BOMB = zeros_csv(LIMIT + 1024)  # deflates to about 9 KB: a small model of the 1.5 MB / 1.5 GiB one
 REPETITIVE = zeros_csv(2 << 20)  # within the limit, but grows about 1,000 times
 CASES = [
-    (zipped({"train_src/big.csv": BOMB}), f"train_src/big.csv is {len(BOMB)} bytes unzipped, over the limit of {LIMIT} bytes"),
+    (
+        zipped({"train_src/big.csv": BOMB}),
+        f"train_src/big.csv is {len(BOMB)} bytes unzipped, over the limit of {LIMIT} bytes",
+    ),
     (zipped({"train_src/zeros.csv": REPETITIVE}), "train_src/zeros.csv unzips to "),
     (patched(zipped({"train_src/a.csv": SMALL}), crc=0x12345678), "train_src/a.csv: the zip is damaged (Bad CRC-32"),
     # Declares 1,000 bytes (within every limit) and holds 8 MiB: only 1,000 come out, failing the CRC.
@@ -24,7 +27,10 @@ CASES = [
     (patched(zipped({"train_src/a.csv": SMALL}), flags=0x1), "train_src/a.csv is encrypted"),
     (patched(zipped({"train_src/a.csv": SMALL}), method=9), "train_src/a.csv is compressed with deflate64"),
     (zipped({"train_src/a.csv": SMALL})[:-30], "the upload is not a zip file"),
-    (zipped({"train_src/a.csv": b'x,y\n1,2\n3,"4\n5,6\n'}), "train_src/a.csv: line 3 opens a quoted field that is never closed"),
+    (
+        zipped({"train_src/a.csv": b'x,y\n1,2\n3,"4\n5,6\n'}),
+        "train_src/a.csv: line 3 opens a quoted field that is never closed",
+    ),
 ]
 
 
@@ -54,7 +60,9 @@ async def test_bad_retrain_zips_are_refused_and_leave_nothing(platform):
     files_before = _files(platform)
 
     for data, message in CASES:
-        response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key})
+        response = await client.get(
+            f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key}
+        )
         upload_url = (await response.json())["upload_url"]
         put = await client.put(path_of(upload_url), data=data)
         body = await put.json()
@@ -64,7 +72,9 @@ async def test_bad_retrain_zips_are_refused_and_leave_nothing(platform):
         assert _files(platform) == files_before, message
 
     # The limits leave an ordinary zip alone.
-    response = await client.get(f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key})
+    response = await client.get(
+        f"{PREFIX}/retrain_jobs/upload_url", params={"filename": "data.zip"}, headers={"x-api-key": retrain_key}
+    )
     upload_url = (await response.json())["upload_url"]
     put = await client.put(path_of(upload_url), data=zipped({"train_src/learn.csv": SMALL, "eval_src/eval.csv": SMALL}))
     body = await put.json()

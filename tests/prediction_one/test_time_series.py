@@ -15,6 +15,7 @@ import pytest
 from tests.prediction_one.conftest import PREFIX
 from tests.urls import path_of
 
+
 def daily_sales_csv(days: int = 400, seed: int = 0) -> bytes:
     """Two stores, one row per store and day: weekly seasonality, a trend and noise."""
     rng = np.random.default_rng(seed)
@@ -85,7 +86,9 @@ async def test_time_series_errors_reach_the_user(training_platform):
     platform = training_platform
     key = await platform.api_key("train")
     process_id = await platform.upload(key, daily_sales_csv(days=30))
-    await platform.train(key, process_id, {"tc": "sales", "tt": "regression", "tsm": True, "tsc": "date", "tsf": 1, "tst": 2})
+    await platform.train(
+        key, process_id, {"tc": "sales", "tt": "regression", "tsm": True, "tsc": "date", "tsf": 1, "tst": 2}
+    )
     result = await platform.wait_for_result(key, process_id)
     assert result["status"] == "failed"
     assert "fall on the same time" in result.get("message", "")  # two stores, no tss

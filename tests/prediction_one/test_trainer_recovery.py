@@ -12,9 +12,10 @@ import sys
 import numpy as np
 
 from services.runtime.grpc_client import open_channel
-from tests.service_token import SERVICE_TOKEN
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
-from torii.v1 import training_pb2, training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
+from tests.service_token import SERVICE_TOKEN
+from torii.v1 import training_pb2, training_registry_service_pb2_grpc
+from torii.v1 import training_registry_service_pb2 as tr
 
 
 def _slow_csv(rows: int = 60_000) -> bytes:
@@ -48,7 +49,9 @@ async def _until(registry_address: str, job_id: str, wanted, timeout_s: float = 
         job = await _job(registry_address, job_id)
         if wanted(job):
             return job
-        assert asyncio.get_running_loop().time() < deadline, f"job stayed {training_pb2.TrainingJobStatus.Name(job.status)}"
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"job stayed {training_pb2.TrainingJobStatus.Name(job.status)}"
+        )
         await asyncio.sleep(0.1)
 
 
@@ -62,7 +65,12 @@ async def _start_trainer_process(registry_address: str, data_dir, port: int) -> 
         "TORII_TRAINING_TIME_BUDGET_S": "30",
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.trainer", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+        sys.executable,
+        "-m",
+        "services.trainer",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
 
 
@@ -76,7 +84,9 @@ async def test_a_job_of_a_killed_trainer_is_requeued_and_finished(registry, star
         key = await platform.api_key("train")
         process_id = await _upload_when_ready(platform, key)
         await platform.train(key, process_id, {"tc": "y", "tt": "binary_classification", "tv": "1", "cv": "5"})
-        running = await _until(registry.address, process_id, lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING)
+        running = await _until(
+            registry.address, process_id, lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING
+        )
         assert running.attempts == 1
         process.send_signal(signal.SIGKILL)
         await process.wait()
@@ -112,7 +122,9 @@ async def test_a_job_whose_trainers_keep_dying_fails_with_a_message(registry, st
             await _until(
                 registry.address,
                 process_id,
-                lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING and job.attempts == attempt,
+                lambda job, attempt=attempt: (
+                    job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING and job.attempts == attempt
+                ),
             )
         finally:
             process.send_signal(signal.SIGKILL)

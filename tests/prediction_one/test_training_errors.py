@@ -6,7 +6,6 @@ import asyncpg
 import pytest
 
 from services.gateway.prediction_one.clients import CLIENTS
-
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
 from tests.urls import path_of
 
@@ -15,7 +14,9 @@ GOOD_CSV = b"x,y\n" + b"".join(f"{i},{'a' if i % 3 else 'b'}\n".encode() for i i
 
 
 async def _urls(platform: TrainingPlatform, key: str, extension: str = "csv") -> dict:
-    response = await platform.client.get(f"{PREFIX}/data-sets/upload-url", params={"extension": extension}, headers={"x-api-key": key})
+    response = await platform.client.get(
+        f"{PREFIX}/data-sets/upload-url", params={"extension": extension}, headers={"x-api-key": key}
+    )
     return await response.json()
 
 
@@ -72,7 +73,9 @@ async def test_an_oversize_upload_is_refused_and_not_kept(registry, start_gatewa
         platform = TrainingPlatform(gateway, trainer, settings)
         key = await platform.api_key("train")
         urls = await _urls(platform, key)
-        await _refused(await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=GOOD_CSV), "larger than")
+        await _refused(
+            await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=GOOD_CSV), "larger than"
+        )
         folder = settings.data_dir / "artifacts"
         assert [path for path in folder.rglob("*") if path.is_file()] == []
     finally:
@@ -86,7 +89,9 @@ async def test_column_info_file_overrides_types_and_bad_ones_are_refused(trainin
     assert (await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=GOOD_CSV)).status == 200
     unreadable = await platform.client.put(path_of(urls["column_info_upload_url"]), data=b"x,complex\n")
     await _refused(unreadable, "complex")
-    naming_nothing = await platform.client.put(path_of(urls["column_info_upload_url"]), data=b"column_name,column_type\nnope,float\n")
+    naming_nothing = await platform.client.put(
+        path_of(urls["column_info_upload_url"]), data=b"column_name,column_type\nnope,float\n"
+    )
     assert naming_nothing.status == 200  # checked against the data when it is used
     params = {"external_process_id": urls["external_process_id"]}
     info = await platform.client.get(f"{PREFIX}/data-sets/column-info", params=params, headers={"x-api-key": key})
@@ -117,7 +122,9 @@ async def test_bad_training_settings_are_refused(training_platform, config, mess
     key = await platform.api_key("train")
     process_id = await platform.upload(key, GOOD_CSV)
     response = await platform.client.post(
-        f"{PREFIX}/models", json={"external_process_id": process_id, "name": "m", "config": config}, headers={"x-api-key": key}
+        f"{PREFIX}/models",
+        json={"external_process_id": process_id, "name": "m", "config": config},
+        headers={"x-api-key": key},
     )
     await _refused(response, message)
 
@@ -127,7 +134,9 @@ async def test_unknown_process_ids_and_missing_keys_answer_the_contracts_message
     key = await platform.api_key("train")
     unknown = "00000000-0000-0000-0000-000000000000"
     for path in ("/models/results", "/data-sets/column-info"):
-        response = await platform.client.get(f"{PREFIX}{path}", params={"external_process_id": unknown}, headers={"x-api-key": key})
+        response = await platform.client.get(
+            f"{PREFIX}{path}", params={"external_process_id": unknown}, headers={"x-api-key": key}
+        )
         await _refused(response, "This job may be deleted.")
     response = await platform.client.get(f"{PREFIX}/models/results", params={"external_process_id": unknown})
     await _refused(response, "invalid_api_key.")
@@ -149,8 +158,12 @@ async def test_an_expired_key_answers_inactive_credential(training_platform):
     key = await platform.api_key("train")
     connection = await asyncpg.connect(platform.gateway.registry.database_url)
     try:
-        await connection.execute("UPDATE credentials SET expires_at = now() - interval '1 second' WHERE purpose IS NOT NULL")
+        await connection.execute(
+            "UPDATE credentials SET expires_at = now() - interval '1 second' WHERE purpose IS NOT NULL"
+        )
     finally:
         await connection.close()
-    response = await platform.client.get(f"{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers={"x-api-key": key})
+    response = await platform.client.get(
+        f"{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers={"x-api-key": key}
+    )
     await _refused(response, "Inactive_credential.")

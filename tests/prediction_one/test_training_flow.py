@@ -10,10 +10,11 @@ from pathlib import Path
 import requests
 
 from services.runtime.grpc_client import open_channel
-from tests.service_token import SERVICE_TOKEN
 from tests.prediction_one.conftest import PREFIX
-from torii.v1 import training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
+from tests.service_token import SERVICE_TOKEN
 from tests.urls import path_of
+from torii.v1 import training_registry_service_pb2 as tr
+from torii.v1 import training_registry_service_pb2_grpc
 
 CHURN_CSV = Path(__file__).parents[2] / "examples" / "prediction_one" / "churn.csv"
 
@@ -22,28 +23,28 @@ def seed_003_client(api_url: str, api_key: str, external_process_id: str, workdi
     """Seed 003's Python example, unchanged but for its settings and a short sleep (it polls every 30 s)."""
     import time
 
-    headers = {'x-api-key': api_key}
+    headers = {"x-api-key": api_key}
 
     # request
-    params = {'external_process_id': external_process_id}
+    params = {"external_process_id": external_process_id}
 
     while True:
-      response = requests.get(api_url, params=params, headers=headers)
-      response_json = response.json()
-      status = response_json['status']
-      if status == 'finished':
-        break
-      time.sleep(0.2)
+        response = requests.get(api_url, params=params, headers=headers)
+        response_json = response.json()
+        status = response_json["status"]
+        if status == "finished":
+            break
+        time.sleep(0.2)
 
-    result_url = response_json['result_url']
+    result_url = response_json["result_url"]
 
     # 結果ファイルのダウンロード
     result_data = requests.get(result_url).content
-    with open(workdir / 'result.zip' ,mode='wb') as f:
-      f.write(result_data)
+    with open(workdir / "result.zip", mode="wb") as f:
+        f.write(result_data)
 
     # 結果ファイルの確認
-    zf = zipfile.ZipFile(workdir / 'result.zip')
+    zf = zipfile.ZipFile(workdir / "result.zip")
     return zf
 
 
@@ -92,7 +93,9 @@ async def test_data_sets_and_models_list_page_download_and_delete(training_platf
     result = await platform.wait_for_result(key, second)
     assert result["status"] == "finished", result
 
-    page = await (await client.get(f"{PREFIX}/data-sets", params={"offset": "0", "limit": "1"}, headers={"x-api-key": key})).json()
+    page = await (
+        await client.get(f"{PREFIX}/data-sets", params={"offset": "0", "limit": "1"}, headers={"x-api-key": key})
+    ).json()
     assert page["metadata"] == {"offset": 0, "limit": 1, "total": 2}
     newest = page["data_sets"][0]
     assert newest["data_count"] == 41 and newest["column_count"] == 2 and newest["extension"] == "csv"
@@ -122,7 +125,9 @@ async def test_data_sets_and_models_list_page_download_and_delete(training_platf
     gone = await client.delete(f"{PREFIX}/models/{model_id}", headers={"x-api-key": key})
     assert (await gone.json())["message"] == "This model may be deleted."
     # The job's result went with its model: no "finished" without a model_id, no zip to fetch.
-    results = await client.get(f"{PREFIX}/models/results", params={"external_process_id": second}, headers={"x-api-key": key})
+    results = await client.get(
+        f"{PREFIX}/models/results", params={"external_process_id": second}, headers={"x-api-key": key}
+    )
     assert results.status == 400 and (await results.json())["message"] == "This model may be deleted."
     download = await client.get(path_of(result["result_url"]))
     assert download.status == 400 and (await download.json())["message"] == "This model may be deleted."

@@ -14,7 +14,8 @@ from tests.prediction_one.test_job_control import stubs  # noqa: F401 - a fixtur
 from tests.prediction_one.test_time_series import daily_sales_csv
 from tests.prediction_one.test_trainer_recovery import _slow_csv
 from tests.prediction_one.test_training_errors import _refused
-from torii.v1 import training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import training_pb2
+from torii.v1 import training_registry_service_pb2 as tr
 
 SERIES = {"tc": "sales", "tt": "regression", "tsm": True, "tsc": "date", "tss": "store", "tsf": 1}
 
@@ -66,7 +67,11 @@ async def test_more_folds_than_any_data_allows_are_refused_at_submit(training_pl
     process_id = await platform.upload(key, daily_sales_csv(days=30))
     response = await platform.client.post(
         f"{PREFIX}/models",
-        json={"external_process_id": process_id, "name": "m", "config": {"tc": "sales", "tt": "regression", "cv": "21"}},
+        json={
+            "external_process_id": process_id,
+            "name": "m",
+            "config": {"tc": "sales", "tt": "regression", "cv": "21"},
+        },
         headers={"x-api-key": key},
     )
     await _refused(response, "a fold count of 2 to 20")

@@ -21,7 +21,9 @@ BAD_REQUEST = {"code": 4001000204, "error": "PREDA_EXTERNAL_BAD_REQUEST"}
 async def test_a_malformed_text_file_is_refused_and_not_kept(training_platform, data, message):
     platform = training_platform
     key = await platform.api_key("train")
-    response = await platform.client.get(f"{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers={"x-api-key": key})
+    response = await platform.client.get(
+        f"{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers={"x-api-key": key}
+    )
     urls = await response.json()
     put = await platform.client.put(path_of(urls["learn_data_set_upload_url"]), data=data)
     body = await put.json()

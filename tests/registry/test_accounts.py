@@ -44,7 +44,9 @@ async def test_a_tampered_secret_with_a_real_id_is_refused(registry):
 async def test_only_admins_create_users_and_accounts(registry):
     member = (await make_member(registry.stub, registry.admin_user_id)).user
     for call in (
-        registry.stub.CreateUser(pb.CreateUserRequest(actor_user_id=member.user_id, name="x", role=accounts_pb2.ROLE_MEMBER)),
+        registry.stub.CreateUser(
+            pb.CreateUserRequest(actor_user_id=member.user_id, name="x", role=accounts_pb2.ROLE_MEMBER)
+        ),
         registry.stub.CreateAccount(pb.CreateAccountRequest(actor_user_id=member.user_id, name="other")),
     ):
         with pytest.raises(grpc.aio.AioRpcError) as caught:
@@ -54,10 +56,14 @@ async def test_only_admins_create_users_and_accounts(registry):
 
 
 async def test_members_see_only_their_own_account(registry):
-    other = (await registry.stub.CreateAccount(pb.CreateAccountRequest(actor_user_id=registry.admin_user_id, name="acme"))).account
+    other = (
+        await registry.stub.CreateAccount(pb.CreateAccountRequest(actor_user_id=registry.admin_user_id, name="acme"))
+    ).account
     outsider = (await make_member(registry.stub, registry.admin_user_id, "olga", other.account_id)).user
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await registry.stub.ListUsers(pb.ListUsersRequest(actor_user_id=outsider.user_id, account_id=registry.app_account_id))
+        await registry.stub.ListUsers(
+            pb.ListUsersRequest(actor_user_id=outsider.user_id, account_id=registry.app_account_id)
+        )
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
     own = await registry.stub.ListUsers(pb.ListUsersRequest(actor_user_id=outsider.user_id))
     assert [user.name for user in own.users] == ["olga"]
@@ -88,5 +94,7 @@ async def test_users_may_issue_their_own_tokens_but_not_others(registry):
     who = await registry.stub.AuthenticateToken(pb.AuthenticateTokenRequest(token=mine.token.secret))
     assert who.user.user_id == mia.user.user_id
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await registry.stub.CreateUserToken(pb.CreateUserTokenRequest(actor_user_id=mia.user.user_id, user_id=ned.user.user_id))
+        await registry.stub.CreateUserToken(
+            pb.CreateUserTokenRequest(actor_user_id=mia.user.user_id, user_id=ned.user.user_id)
+        )
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -46,7 +46,9 @@ async def test_a_prediction_one_classifier_has_its_contracts_url(registry):
 
 async def test_trial_apis_get_one_hundred_requests(registry):
     version = await make_version(registry.stub, registry.admin_user_id)
-    created = await make_api(registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL)
+    created = await make_api(
+        registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL
+    )
     assert (created.api.trial_limit, created.api.trial_used) == (100, 0)
 
 
@@ -61,7 +63,10 @@ async def test_trial_apis_get_one_hundred_requests(registry):
         ({"execution_type": apis_pb2.EXECUTION_TYPE_UNSPECIFIED}, "execution_type is required"),
         ({"name": " "}, "API name is required"),
         (
-            {"execution_type": apis_pb2.EXECUTION_TYPE_DEDICATED, "schedule": apis_pb2.Schedule(start_time="09:00", end_time="17:00")},
+            {
+                "execution_type": apis_pb2.EXECUTION_TYPE_DEDICATED,
+                "schedule": apis_pb2.Schedule(start_time="09:00", end_time="17:00"),
+            },
             "at least one weekday",
         ),
         (
@@ -108,7 +113,9 @@ async def test_a_dedicated_gpu_api_on_a_schedule(registry):
 
 async def test_unknown_and_malformed_ids(registry):
     missing = "00000000-0000-0000-0000-000000000000"
-    error = await rpc_error(registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=missing)))
+    error = await rpc_error(
+        registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=missing))
+    )
     assert error.code() == grpc.StatusCode.NOT_FOUND and missing in error.details()
     error = await rpc_error(registry.stub.StopApi(pb.StopApiRequest(actor_user_id=registry.admin_user_id, api_id="42")))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "not a valid id" in error.details()
@@ -135,7 +142,9 @@ async def test_lock_refuses_stop_delete_and_edits_until_an_admin_unlocks(registr
     for call in (
         registry.stub.StopApi(pb.StopApiRequest(actor_user_id=admin, api_id=api_id)),
         registry.stub.UpdateApi(pb.UpdateApiRequest(actor_user_id=admin, api_id=api_id, public=False)),
-        registry.stub.AddAccessRule(pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=apis_pb2.AccessRule(cidr="10.0.0.0/8"))),
+        registry.stub.AddAccessRule(
+            pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=apis_pb2.AccessRule(cidr="10.0.0.0/8"))
+        ),
     ):
         error = await rpc_error(call)
         assert error.code() == grpc.StatusCode.FAILED_PRECONDITION and "locked" in error.details()
@@ -206,20 +215,32 @@ async def test_a_new_model_version_moves_a_running_api_to_updating(registry):
 async def test_access_rules_are_added_replaced_and_removed(registry, published):
     admin, api_id = registry.admin_user_id, published.api_id
     rule = apis_pb2.AccessRule(cidr="2001:db8::/48", action=apis_pb2.RULE_ACTION_DENY, priority=-1)
-    api = (await registry.stub.AddAccessRule(pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=rule))).api
+    api = (
+        await registry.stub.AddAccessRule(pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=rule))
+    ).api
     assert [(r.cidr, r.action, r.priority) for r in api.rules] == [
         ("2001:db8::/48", apis_pb2.RULE_ACTION_DENY, -1),
         ("0.0.0.0/0", apis_pb2.RULE_ACTION_ALLOW, 0),
     ]
     rule.action = apis_pb2.RULE_ACTION_ALLOW
-    api = (await registry.stub.AddAccessRule(pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=rule))).api
+    api = (
+        await registry.stub.AddAccessRule(pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=rule))
+    ).api
     assert len(api.rules) == 2 and api.rules[0].action == apis_pb2.RULE_ACTION_ALLOW
-    api = (await registry.stub.RemoveAccessRule(pb.RemoveAccessRuleRequest(actor_user_id=admin, api_id=api_id, cidr="0.0.0.0/0"))).api
+    api = (
+        await registry.stub.RemoveAccessRule(
+            pb.RemoveAccessRuleRequest(actor_user_id=admin, api_id=api_id, cidr="0.0.0.0/0")
+        )
+    ).api
     assert [r.cidr for r in api.rules] == ["2001:db8::/48"]
-    error = await rpc_error(registry.stub.RemoveAccessRule(pb.RemoveAccessRuleRequest(actor_user_id=admin, api_id=api_id, cidr="0.0.0.0/0")))
+    error = await rpc_error(
+        registry.stub.RemoveAccessRule(pb.RemoveAccessRuleRequest(actor_user_id=admin, api_id=api_id, cidr="0.0.0.0/0"))
+    )
     assert error.code() == grpc.StatusCode.NOT_FOUND
     error = await rpc_error(
-        registry.stub.AddAccessRule(pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=apis_pb2.AccessRule(cidr="300.1.1.1/32")))
+        registry.stub.AddAccessRule(
+            pb.AddAccessRuleRequest(actor_user_id=admin, api_id=api_id, rule=apis_pb2.AccessRule(cidr="300.1.1.1/32"))
+        )
     )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
 
@@ -231,7 +252,9 @@ async def test_an_api_created_with_empty_rules_admits_nobody(registry):
 
 
 async def test_members_cannot_touch_other_accounts_apis(registry, published):
-    other = (await registry.stub.CreateAccount(pb.CreateAccountRequest(actor_user_id=registry.admin_user_id, name="acme"))).account
+    other = (
+        await registry.stub.CreateAccount(pb.CreateAccountRequest(actor_user_id=registry.admin_user_id, name="acme"))
+    ).account
     outsider = (await make_member(registry.stub, registry.admin_user_id, "olga", other.account_id)).user.user_id
     error = await rpc_error(registry.stub.StopApi(pb.StopApiRequest(actor_user_id=outsider, api_id=published.api_id)))
     assert error.code() == grpc.StatusCode.NOT_FOUND, "another account's API must not be told apart from none"
@@ -240,7 +263,11 @@ async def test_members_cannot_touch_other_accounts_apis(registry, published):
 
 
 async def test_extra_api_keys_are_issued_once(registry, published):
-    key = (await registry.stub.CreateApiKey(pb.CreateApiKeyRequest(actor_user_id=registry.admin_user_id, api_id=published.api_id))).api_key
+    key = (
+        await registry.stub.CreateApiKey(
+            pb.CreateApiKeyRequest(actor_user_id=registry.admin_user_id, api_id=published.api_id)
+        )
+    ).api_key
     assert key.secret.startswith(key.credential_id + ".") and len(key.secret) > 60
 
 
@@ -250,7 +277,9 @@ async def test_update_replaces_every_rule_at_once_and_refuses_duplicates(registr
         apis_pb2.AccessRule(cidr="10.0.0.0/8", action=apis_pb2.RULE_ACTION_ALLOW, priority=1),
         apis_pb2.AccessRule(cidr="0.0.0.0/0", action=apis_pb2.RULE_ACTION_DENY, priority=2),
     ]
-    changed = await registry.stub.UpdateApi(pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, rules=rules))
+    changed = await registry.stub.UpdateApi(
+        pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, rules=rules)
+    )
     assert [(rule.cidr, rule.action, rule.priority) for rule in changed.api.rules] == [
         ("10.0.0.0/8", apis_pb2.RULE_ACTION_ALLOW, 1),
         ("0.0.0.0/0", apis_pb2.RULE_ACTION_DENY, 2),
@@ -264,5 +293,7 @@ async def test_update_replaces_every_rule_at_once_and_refuses_duplicates(registr
         pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, rules_given=True)
     )
     assert list(emptied.api.rules) == []
-    untouched = await registry.stub.UpdateApi(pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, name="x"))
+    untouched = await registry.stub.UpdateApi(
+        pb.UpdateApiRequest(actor_user_id=actor, api_id=published.api_id, name="x")
+    )
     assert list(untouched.api.rules) == []

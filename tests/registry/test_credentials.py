@@ -137,11 +137,15 @@ async def test_revoked_credentials_are_refused(registry, training, three_kinds):
     member, api, key = three_kinds
     admin = registry.admin_user_id
     for credential_id in (member.token.credential_id, api.api_key.credential_id, key.api_key.credential_id):
-        await registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=admin, credential_id=credential_id))
+        await registry.stub.RevokeCredential(
+            pb.RevokeCredentialRequest(actor_user_id=admin, credential_id=credential_id)
+        )
     assert not set(await listed(registry, admin)) & {member.token.credential_id, api.api_key.credential_id}
     error = await rpc_error(authenticate(registry, member.token.secret))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    error = await rpc_error(training.AuthenticateExternalKey(tr.AuthenticateExternalKeyRequest(api_key=key.api_key.secret)))
+    error = await rpc_error(
+        training.AuthenticateExternalKey(tr.AuthenticateExternalKeyRequest(api_key=key.api_key.secret))
+    )
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
     stream = registry.stub.WatchApis(pb.WatchApisRequest())
     try:
@@ -150,7 +154,9 @@ async def test_revoked_credentials_are_refused(registry, training, three_kinds):
         stream.cancel()
     assert snapshot.api_id == api.api.api_id and list(snapshot.keys) == [], "the gateway stops accepting the key"
     error = await rpc_error(
-        registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=admin, credential_id=member.token.credential_id))
+        registry.stub.RevokeCredential(
+            pb.RevokeCredentialRequest(actor_user_id=admin, credential_id=member.token.credential_id)
+        )
     )
     assert error.code() == grpc.StatusCode.NOT_FOUND
 
@@ -158,7 +164,9 @@ async def test_revoked_credentials_are_refused(registry, training, three_kinds):
 async def test_the_bootstrap_admin_token_may_be_revoked(registry):
     admin = registry.admin_user_id
     bootstrap = next(c for c in (await listed(registry, admin)).values() if c.bootstrap)
-    await registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=admin, credential_id=bootstrap.credential_id))
+    await registry.stub.RevokeCredential(
+        pb.RevokeCredentialRequest(actor_user_id=admin, credential_id=bootstrap.credential_id)
+    )
     error = await rpc_error(authenticate(registry, registry.admin_token))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
 
@@ -173,7 +181,9 @@ async def test_an_expiry_in_the_past_is_refused_and_one_reached_refuses_the_cred
             request.expires_at.CopyFrom(stamp(moment))
         return request
 
-    error = await rpc_error(registry.stub.SetCredentialExpiry(expire(member.token.credential_id, datetime.now(UTC) - timedelta(seconds=1))))
+    error = await rpc_error(
+        registry.stub.SetCredentialExpiry(expire(member.token.credential_id, datetime.now(UTC) - timedelta(seconds=1)))
+    )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "future" in error.details()
     error = await rpc_error(registry.stub.SetCredentialExpiry(expire(key.api_key.credential_id, None)))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, "a Prediction One key always expires"
@@ -194,7 +204,9 @@ async def test_an_expiry_in_the_past_is_refused_and_one_reached_refuses_the_cred
     await sql(registry, "UPDATE credentials SET expires_at = now() - interval '1 second'")
     error = await rpc_error(authenticate(registry, member.token.secret))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    error = await rpc_error(training.AuthenticateExternalKey(tr.AuthenticateExternalKeyRequest(api_key=key.api_key.secret)))
+    error = await rpc_error(
+        training.AuthenticateExternalKey(tr.AuthenticateExternalKeyRequest(api_key=key.api_key.secret))
+    )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, "an expired Prediction One key is inactive"
 
     reply = await registry.stub.SetCredentialExpiry(expire(member.token.credential_id, None))
@@ -215,8 +227,13 @@ async def test_a_member_manages_its_own_tokens_and_its_accounts_api_keys_only(re
     assert set(await listed(registry, mine, user_id=mine)) == {member.token.credential_id, key.api_key.credential_id}
     error = await rpc_error(registry.stub.ListCredentials(pb.ListCredentialsRequest(actor_user_id=mine, user_id=admin)))
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
-    for credential_id in (colleague.token.credential_id, next(c for c in (await listed(registry, admin)).values() if c.bootstrap).credential_id):
-        error = await rpc_error(registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=mine, credential_id=credential_id)))
+    for credential_id in (
+        colleague.token.credential_id,
+        next(c for c in (await listed(registry, admin)).values() if c.bootstrap).credential_id,
+    ):
+        error = await rpc_error(
+            registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=mine, credential_id=credential_id))
+        )
         assert error.code() == grpc.StatusCode.NOT_FOUND
     assert (await authenticate(registry, colleague.token.secret)).user.user_id == colleague.user.user_id
 
@@ -224,14 +241,22 @@ async def test_a_member_manages_its_own_tokens_and_its_accounts_api_keys_only(re
     theirs = await listed(registry, stranger)
     assert [c.user_id for c in theirs.values()] == [stranger], "another account's member sees its own token only"
     error = await rpc_error(
-        registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=stranger, credential_id=api.api_key.credential_id))
+        registry.stub.RevokeCredential(
+            pb.RevokeCredentialRequest(actor_user_id=stranger, credential_id=api.api_key.credential_id)
+        )
     )
     assert error.code() == grpc.StatusCode.NOT_FOUND
     error = await rpc_error(
-        registry.stub.ListCredentials(pb.ListCredentialsRequest(actor_user_id=stranger, account_id=registry.app_account_id))
+        registry.stub.ListCredentials(
+            pb.ListCredentialsRequest(actor_user_id=stranger, account_id=registry.app_account_id)
+        )
     )
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
 
-    await registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=mine, credential_id=api.api_key.credential_id))
-    await registry.stub.RevokeCredential(pb.RevokeCredentialRequest(actor_user_id=mine, credential_id=member.token.credential_id))
+    await registry.stub.RevokeCredential(
+        pb.RevokeCredentialRequest(actor_user_id=mine, credential_id=api.api_key.credential_id)
+    )
+    await registry.stub.RevokeCredential(
+        pb.RevokeCredentialRequest(actor_user_id=mine, credential_id=member.token.credential_id)
+    )
     assert set(await listed(registry, admin)) & {api.api_key.credential_id, member.token.credential_id} == set()

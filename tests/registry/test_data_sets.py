@@ -13,11 +13,15 @@ from torii.v1 import training_registry_service_pb2 as pb
 
 async def upload(training, actor, *names):
     """One job awaiting its data, with each name uploaded in turn; returns the data sets."""
-    job = (await training.CreateTrainingJob(
-        pb.CreateTrainingJobRequest(actor_user_id=actor, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
-    )).job
-    return job, [(await attach_learn(training, job.job_id, name=name, artifact_uri=f"file:///d/{name}")).data_set
-                 for name in names]
+    job = (
+        await training.CreateTrainingJob(
+            pb.CreateTrainingJobRequest(actor_user_id=actor, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
+        )
+    ).job
+    return job, [
+        (await attach_learn(training, job.job_id, name=name, artifact_uri=f"file:///d/{name}")).data_set
+        for name in names
+    ]
 
 
 def listing(actor, offset=0, limit=0):

@@ -36,7 +36,9 @@ async def test_get_model_version_answers_services_without_an_actor(registry):
     fetched = await registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_version_id=version.model_version_id))
     assert fetched.model_version == version
     missing = await rpc_error(
-        registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_version_id="00000000-0000-0000-0000-000000000000"))
+        registry.stub.GetModelVersion(
+            pb.GetModelVersionRequest(model_version_id="00000000-0000-0000-0000-000000000000")
+        )
     )
     assert missing.code() == grpc.StatusCode.NOT_FOUND
 
@@ -81,14 +83,18 @@ async def test_an_update_serves_the_old_version_until_the_new_one_runs(registry,
     second = await registry.stub.CreateModelVersion(
         pb.CreateModelVersionRequest(
             actor_user_id=registry.admin_user_id,
-            model_id=(await registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_version_id=old_version))).model_version.model_id,
+            model_id=(
+                await registry.stub.GetModelVersion(pb.GetModelVersionRequest(model_version_id=old_version))
+            ).model_version.model_id,
             version=version_spec(),
         )
     )
     new_version = second.model_version.model_version_id
     updated = (
         await registry.stub.UpdateApi(
-            pb.UpdateApiRequest(actor_user_id=registry.admin_user_id, api_id=published.api_id, model_version_id=new_version)
+            pb.UpdateApiRequest(
+                actor_user_id=registry.admin_user_id, api_id=published.api_id, model_version_id=new_version
+            )
         )
     ).api
     assert updated.status == apis_pb2.API_STATUS_UPDATING
@@ -103,17 +109,23 @@ async def test_an_update_serves_the_old_version_until_the_new_one_runs(registry,
 
 
 async def test_outside_schedule_is_reported_and_left_by_the_next_load(registry, published):
-    outside = await registry.stub.ReportDeployment(report(published, apis_pb2.API_STATUS_OUTSIDE_SCHEDULE, "window closed"))
+    outside = await registry.stub.ReportDeployment(
+        report(published, apis_pb2.API_STATUS_OUTSIDE_SCHEDULE, "window closed")
+    )
     assert outside.api.status == apis_pb2.API_STATUS_OUTSIDE_SCHEDULE
     running = await registry.stub.ReportDeployment(report(published, apis_pb2.API_STATUS_RUNNING))
     assert running.api.status == apis_pb2.API_STATUS_RUNNING
 
 
-@pytest.mark.parametrize("status", [apis_pb2.API_STATUS_STOPPED, apis_pb2.API_STATUS_UPDATING, apis_pb2.API_STATUS_UNSPECIFIED, 99])
+@pytest.mark.parametrize(
+    "status", [apis_pb2.API_STATUS_STOPPED, apis_pb2.API_STATUS_UPDATING, apis_pb2.API_STATUS_UNSPECIFIED, 99]
+)
 async def test_the_scheduler_cannot_report_a_users_statuses(registry, published, status):
     error = await rpc_error(registry.stub.ReportDeployment(report(published, status)))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    current = await registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=published.api_id))
+    current = await registry.stub.GetApi(
+        pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=published.api_id)
+    )
     assert current.api.status == apis_pb2.API_STATUS_BUILDING
 
 
@@ -165,7 +177,9 @@ async def test_concurrent_changes_never_combine_into_a_serverless_api_with_a_big
             registry.stub.UpdateApi(update(model_version_id=big.model_version.model_version_id)),
             return_exceptions=True,
         )
-        final = (await registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=api.api_id))).api
+        final = (
+            await registry.stub.GetApi(pb.GetApiRequest(actor_user_id=registry.admin_user_id, api_id=api.api_id))
+        ).api
         assert not (
             final.execution_type == apis_pb2.EXECUTION_TYPE_SERVERLESS
             and final.model_version_id == big.model_version.model_version_id

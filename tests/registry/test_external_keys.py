@@ -46,9 +46,13 @@ async def test_only_the_secret_is_kept_and_it_is_no_bearer_token(registry, train
         await connection.close()
     assert bytes(row["secret_sha256"]) == hashlib.sha256(issued.api_key.secret.encode()).digest()
     assert row["purpose"] == "train"
-    error = await rpc_error(registry.stub.AuthenticateToken(registry_pb.AuthenticateTokenRequest(token=issued.api_key.secret)))
+    error = await rpc_error(
+        registry.stub.AuthenticateToken(registry_pb.AuthenticateTokenRequest(token=issued.api_key.secret))
+    )
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    error = await rpc_error(training.AuthenticateExternalKey(pb.AuthenticateExternalKeyRequest(api_key=registry.admin_token)))
+    error = await rpc_error(
+        training.AuthenticateExternalKey(pb.AuthenticateExternalKeyRequest(api_key=registry.admin_token))
+    )
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED, "a bearer token is no Prediction One API key"
 
 
@@ -69,13 +73,17 @@ async def test_an_expired_key_says_when_it_expired(registry, training):
         )
     finally:
         await connection.close()
-    error = await rpc_error(training.AuthenticateExternalKey(pb.AuthenticateExternalKeyRequest(api_key=issued.api_key.secret)))
+    error = await rpc_error(
+        training.AuthenticateExternalKey(pb.AuthenticateExternalKeyRequest(api_key=issued.api_key.secret))
+    )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION and error.details().startswith("the key expired at ")
 
 
 async def test_issuing_needs_an_actor_and_a_purpose(registry, training):
     assert (await rpc_error(training.IssueExternalKey(issue("")))).code() == grpc.StatusCode.UNAUTHENTICATED
-    error = await rpc_error(training.IssueExternalKey(issue(registry.admin_user_id, training_pb2.KEY_PURPOSE_UNSPECIFIED)))
+    error = await rpc_error(
+        training.IssueExternalKey(issue(registry.admin_user_id, training_pb2.KEY_PURPOSE_UNSPECIFIED))
+    )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 

@@ -16,7 +16,9 @@ async def test_versions_count_up_and_keep_signature_and_preprocessing(registry):
     preprocessing = models_pb2.Preprocessing(
         images=[models_pb2.ImagePreprocessing(input_name="x", height=28, width=28, channels=1, mean=[0.5], std=[0.25])]
     )
-    second = (await registry.stub.CreateModelVersion(version_request(admin, first.model_id, preprocessing=preprocessing))).model_version
+    second = (
+        await registry.stub.CreateModelVersion(version_request(admin, first.model_id, preprocessing=preprocessing))
+    ).model_version
     assert (first.version, second.version) == (1, 2)
     got = await registry.stub.GetModel(pb.GetModelRequest(actor_user_id=admin, model_id=first.model_id))
     assert [v.version for v in got.versions] == [1, 2]
@@ -30,27 +32,39 @@ async def test_versions_count_up_and_keep_signature_and_preprocessing(registry):
     [
         ({"signature": models_pb2.Signature()}, "at least one input"),
         (
-            {"signature": models_pb2.Signature(
-                inputs=[models_pb2.TensorSpec(name="x", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1, 0])],
-                outputs=[models_pb2.TensorSpec(name="y", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1])],
-            )},
+            {
+                "signature": models_pb2.Signature(
+                    inputs=[models_pb2.TensorSpec(name="x", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1, 0])],
+                    outputs=[models_pb2.TensorSpec(name="y", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1])],
+                )
+            },
             "dimensions are positive or -1",
         ),
         (
-            {"signature": models_pb2.Signature(
-                inputs=[models_pb2.TensorSpec(name="x", shape=[-1, 4])],
-                outputs=[models_pb2.TensorSpec(name="y", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1])],
-            )},
+            {
+                "signature": models_pb2.Signature(
+                    inputs=[models_pb2.TensorSpec(name="x", shape=[-1, 4])],
+                    outputs=[models_pb2.TensorSpec(name="y", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1])],
+                )
+            },
             "needs a data_type",
         ),
         ({"format": models_pb2.MODEL_FORMAT_UNSPECIFIED}, "model format is required"),
         ({"sha256": "abc"}, "64 hexadecimal"),
         (
-            {"preprocessing": models_pb2.Preprocessing(images=[models_pb2.ImagePreprocessing(input_name="z", height=2, width=2, channels=3)])},
+            {
+                "preprocessing": models_pb2.Preprocessing(
+                    images=[models_pb2.ImagePreprocessing(input_name="z", height=2, width=2, channels=3)]
+                )
+            },
             "does not have",
         ),
         (
-            {"preprocessing": models_pb2.Preprocessing(images=[models_pb2.ImagePreprocessing(input_name="x", height=2, width=2, channels=2)])},
+            {
+                "preprocessing": models_pb2.Preprocessing(
+                    images=[models_pb2.ImagePreprocessing(input_name="x", height=2, width=2, channels=2)]
+                )
+            },
             "channels must be 1",
         ),
     ],
@@ -76,7 +90,9 @@ async def test_models_belong_to_their_account(registry):
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND, "another account's model must not be told apart from none"
     assert list((await registry.stub.ListModels(pb.ListModelsRequest(actor_user_id=outsider))).models) == []
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await registry.stub.CreateModel(pb.CreateModelRequest(actor_user_id=admin, name="iris", first_version=version_spec()))
+        await registry.stub.CreateModel(
+            pb.CreateModelRequest(actor_user_id=admin, name="iris", first_version=version_spec())
+        )
     assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
 
 

@@ -9,8 +9,8 @@ from tests.registry.training_helpers import (
     rpc_error,
     trained_version,
 )
-from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import apis_pb2, tabular_pb2
+from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import training_registry_service_pb2 as pb
 
 
@@ -23,11 +23,15 @@ async def test_uploaded_versions_get_numbers_too_but_are_not_trained_models(regi
     first = await make_version(registry.stub, admin, "a")
     second = await make_version(registry.stub, admin, "b")
     assert 0 < first.number < second.number and first.training_job_id == second.training_job_id == ""
-    fetched = await registry.stub.GetModelVersion(registry_pb.GetModelVersionRequest(model_version_id=first.model_version_id))
+    fetched = await registry.stub.GetModelVersion(
+        registry_pb.GetModelVersionRequest(model_version_id=first.model_version_id)
+    )
     assert fetched.model_version.number == first.number
     listed = await training.ListTrainedModels(listing(admin))
     assert list(listed.models) == [] and listed.page.total == 0
-    error = await rpc_error(training.GetTrainedModel(pb.GetTrainedModelRequest(actor_user_id=admin, model_number=first.number)))
+    error = await rpc_error(
+        training.GetTrainedModel(pb.GetTrainedModelRequest(actor_user_id=admin, model_number=first.number))
+    )
     assert error.code() == grpc.StatusCode.NOT_FOUND
 
 
@@ -36,7 +40,10 @@ async def test_trained_models_are_listed_newest_first_with_their_settings(regist
     await make_version(registry.stub, admin, "uploaded")
     made = [(await trained_version(training, admin, name)) for name in ("iris", "wine", "iris")]
     listed = await training.ListTrainedModels(listing(admin, limit=2))
-    assert [m.model_version.number for m in listed.models] == [made[2].model_version.number, made[1].model_version.number]
+    assert [m.model_version.number for m in listed.models] == [
+        made[2].model_version.number,
+        made[1].model_version.number,
+    ]
     assert (listed.page.limit, listed.page.total) == (2, 3)
     newest = listed.models[0]
     assert newest.model_name == "iris" and newest.owner_user_id == admin and not newest.in_use
@@ -71,14 +78,20 @@ async def test_a_model_in_use_is_not_deleted_and_one_out_of_use_is(registry, tra
     api = (await make_api(registry.stub, admin, version.model_version_id)).api
     got = await training.GetTrainedModel(pb.GetTrainedModelRequest(actor_user_id=admin, model_number=version.number))
     assert got.model.in_use
-    error = await rpc_error(training.DeleteTrainedModel(pb.DeleteTrainedModelRequest(actor_user_id=admin, model_number=version.number)))
+    error = await rpc_error(
+        training.DeleteTrainedModel(pb.DeleteTrainedModelRequest(actor_user_id=admin, model_number=version.number))
+    )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
 
     await registry.stub.StopApi(registry_pb.StopApiRequest(actor_user_id=admin, api_id=api.api_id))
     await registry.stub.DeleteApi(registry_pb.DeleteApiRequest(actor_user_id=admin, api_id=api.api_id))
-    deleted = await training.DeleteTrainedModel(pb.DeleteTrainedModelRequest(actor_user_id=admin, model_number=version.number))
+    deleted = await training.DeleteTrainedModel(
+        pb.DeleteTrainedModelRequest(actor_user_id=admin, model_number=version.number)
+    )
     assert deleted.artifact_uri == version.artifact_uri
-    error = await rpc_error(training.GetTrainedModel(pb.GetTrainedModelRequest(actor_user_id=admin, model_number=version.number)))
+    error = await rpc_error(
+        training.GetTrainedModel(pb.GetTrainedModelRequest(actor_user_id=admin, model_number=version.number))
+    )
     assert error.code() == grpc.StatusCode.NOT_FOUND
     job = (await training.GetTrainingJob(pb.GetTrainingJobRequest(job_id=finished.job.job_id))).job
     assert job.model_version_id == "" and job.model_number == 0 and job.result_uri == finished.job.result_uri
@@ -89,12 +102,14 @@ async def test_a_version_an_api_is_moving_off_is_still_in_use(registry, training
     old = (await trained_version(training, admin)).model_version
     new = (await trained_version(training, admin)).model_version
     api = (await make_api(registry.stub, admin, old.model_version_id)).api
-    await registry.stub.ReportDeployment(registry_pb.ReportDeploymentRequest(
-        api_id=api.api_id, model_version_id=old.model_version_id, status=apis_pb2.API_STATUS_RUNNING
-    ))
-    await registry.stub.UpdateApi(registry_pb.UpdateApiRequest(
-        actor_user_id=admin, api_id=api.api_id, model_version_id=new.model_version_id
-    ))
+    await registry.stub.ReportDeployment(
+        registry_pb.ReportDeploymentRequest(
+            api_id=api.api_id, model_version_id=old.model_version_id, status=apis_pb2.API_STATUS_RUNNING
+        )
+    )
+    await registry.stub.UpdateApi(
+        registry_pb.UpdateApiRequest(actor_user_id=admin, api_id=api.api_id, model_version_id=new.model_version_id)
+    )
     got = await training.GetTrainedModel(pb.GetTrainedModelRequest(actor_user_id=admin, model_number=old.number))
     assert got.model.in_use, "the API still serves the old version until the new one is deployed"
 

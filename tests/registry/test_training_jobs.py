@@ -5,7 +5,6 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.runtime.grpc_client import open_channel
-from tests.service_token import SERVICE_TOKEN
 from tests.registry.helpers import make_version
 from tests.registry.training_helpers import (
     attach_learn,
@@ -17,6 +16,7 @@ from tests.registry.training_helpers import (
     trained_spec,
     trained_version,
 )
+from tests.service_token import SERVICE_TOKEN
 from torii.v1 import models_pb2, tabular_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import training_registry_service_pb2 as pb
@@ -40,18 +40,24 @@ async def test_a_training_job_goes_from_upload_to_a_registered_model_version(reg
     learn = await attach_learn(training, job.job_id)
     assert learn.data_set.data_set_id > 0 and learn.data_set.owner_user_id == admin
     assert learn.job.learn_data_set_id == learn.data_set.data_set_id
-    evaluation = await training.AttachUpload(pb.AttachUploadRequest(
-        job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_EVAL, data_set=new_data_set(name="eval.csv")
-    ))
+    evaluation = await training.AttachUpload(
+        pb.AttachUploadRequest(
+            job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_EVAL, data_set=new_data_set(name="eval.csv")
+        )
+    )
     assert evaluation.job.eval_data_set_id == evaluation.data_set.data_set_id != learn.data_set.data_set_id
-    typed = await training.AttachUpload(pb.AttachUploadRequest(
-        job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_COLUMN_TYPES, column_types_uri="file:///tmp/types.csv"
-    ))
+    typed = await training.AttachUpload(
+        pb.AttachUploadRequest(
+            job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_COLUMN_TYPES, column_types_uri="file:///tmp/types.csv"
+        )
+    )
     assert typed.job.column_types_uri == "file:///tmp/types.csv" and not typed.HasField("data_set")
 
-    submitted = (await training.SubmitTrainingJob(pb.SubmitTrainingJobRequest(
-        actor_user_id=admin, job_id=job.job_id, model_name="iris", config=config()
-    ))).job
+    submitted = (
+        await training.SubmitTrainingJob(
+            pb.SubmitTrainingJobRequest(actor_user_id=admin, job_id=job.job_id, model_name="iris", config=config())
+        )
+    ).job
     assert submitted.status == training_pb2.TRAINING_JOB_STATUS_QUEUED
     assert submitted.model_name == "iris" and submitted.config == config()
 
@@ -61,14 +67,18 @@ async def test_a_training_job_goes_from_upload_to_a_registered_model_version(reg
     assert not (await claim(training)).HasField("job"), "one queued job is claimed once"
 
     progress = training_pb2.TrainingProgress(phase="cross_validation", fold=1, percent=40)
-    reported = await training.ReportTrainingProgress(pb.ReportTrainingProgressRequest(job_id=job.job_id, progress=progress))
+    reported = await training.ReportTrainingProgress(
+        pb.ReportTrainingProgressRequest(job_id=job.job_id, progress=progress)
+    )
     assert reported.still_running
     got = (await training.GetTrainingJob(pb.GetTrainingJobRequest(actor_user_id=admin, job_id=job.job_id))).job
     assert got.progress == progress
 
-    finished = await training.FinishTrainingJob(pb.FinishTrainingJobRequest(
-        job_id=job.job_id, result_uri="file:///tmp/result.zip", model_version=trained_spec()
-    ))
+    finished = await training.FinishTrainingJob(
+        pb.FinishTrainingJobRequest(
+            job_id=job.job_id, result_uri="file:///tmp/result.zip", model_version=trained_spec()
+        )
+    )
     version = finished.model_version
     assert version.training_job_id == job.job_id and version.number > 0 and version.version == 1
     assert version.preprocessing.tabular.training == config()
@@ -108,7 +118,11 @@ async def test_a_new_upload_replaces_the_slot_and_keeps_the_earlier_data_set(reg
     [
         ({"slot": training_pb2.UPLOAD_SLOT_UNSPECIFIED, "data_set": new_data_set()}, "INVALID_ARGUMENT", "slot"),
         ({"slot": training_pb2.UPLOAD_SLOT_LEARN}, "INVALID_ARGUMENT", "data_set"),
-        ({"slot": training_pb2.UPLOAD_SLOT_LEARN, "data_set": new_data_set(extension="xlsx")}, "INVALID_ARGUMENT", "xlsx"),
+        (
+            {"slot": training_pb2.UPLOAD_SLOT_LEARN, "data_set": new_data_set(extension="xlsx")},
+            "INVALID_ARGUMENT",
+            "xlsx",
+        ),
         ({"slot": training_pb2.UPLOAD_SLOT_LEARN, "data_set": new_data_set(sha256="x")}, "INVALID_ARGUMENT", "sha256"),
         ({"slot": training_pb2.UPLOAD_SLOT_LEARN, "data_set": new_data_set(name=" ")}, "INVALID_ARGUMENT", "name"),
         ({"slot": training_pb2.UPLOAD_SLOT_COLUMN_TYPES}, "INVALID_ARGUMENT", "column_types_uri"),
@@ -125,9 +139,11 @@ async def test_uploads_and_submissions_need_a_job_awaiting_its_data(registry, tr
     job = await queued_job(training, admin)
     error = await rpc_error(attach_learn(training, job.job_id))
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
-    error = await rpc_error(training.SubmitTrainingJob(pb.SubmitTrainingJobRequest(
-        actor_user_id=admin, job_id=job.job_id, model_name="iris", config=config()
-    )))
+    error = await rpc_error(
+        training.SubmitTrainingJob(
+            pb.SubmitTrainingJobRequest(actor_user_id=admin, job_id=job.job_id, model_name="iris", config=config())
+        )
+    )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     error = await rpc_error(attach_learn(training, "00000000-0000-0000-0000-000000000000"))
     assert error.code() == grpc.StatusCode.NOT_FOUND
@@ -150,9 +166,13 @@ async def test_submitting_a_train_job_needs_data_a_name_and_a_config(
     job = (await training.CreateTrainingJob(create_request(admin))).job
     if upload:
         await attach_learn(training, job.job_id)
-    error = await rpc_error(training.SubmitTrainingJob(pb.SubmitTrainingJobRequest(
-        actor_user_id=admin, job_id=job.job_id, model_name=model_name, config=given_config
-    )))
+    error = await rpc_error(
+        training.SubmitTrainingJob(
+            pb.SubmitTrainingJobRequest(
+                actor_user_id=admin, job_id=job.job_id, model_name=model_name, config=given_config
+            )
+        )
+    )
     assert error.code() == getattr(grpc.StatusCode, code) and message in error.details()
     got = (await training.GetTrainingJob(pb.GetTrainingJobRequest(job_id=job.job_id))).job
     assert got.status == training_pb2.TRAINING_JOB_STATUS_AWAITING_DATA
@@ -185,23 +205,27 @@ async def test_cancelling_stops_a_running_job_and_finished_jobs_stay_as_they_are
     await claim(training)
     cancelled = await training.CancelTrainingJob(pb.CancelTrainingJobRequest(actor_user_id=admin, job_id=job.job_id))
     assert cancelled.job.status == training_pb2.TRAINING_JOB_STATUS_CANCELLED and cancelled.job.HasField("finished_at")
-    reported = await training.ReportTrainingProgress(pb.ReportTrainingProgressRequest(
-        job_id=job.job_id, progress=training_pb2.TrainingProgress(phase="fitting", percent=80)
-    ))
+    reported = await training.ReportTrainingProgress(
+        pb.ReportTrainingProgressRequest(
+            job_id=job.job_id, progress=training_pb2.TrainingProgress(phase="fitting", percent=80)
+        )
+    )
     assert not reported.still_running
     got = (await training.GetTrainingJob(pb.GetTrainingJobRequest(job_id=job.job_id))).job
     assert got.progress.phase == "", "a cancelled job keeps no more progress"
     for call in (
         training.CancelTrainingJob(pb.CancelTrainingJobRequest(actor_user_id=admin, job_id=job.job_id)),
-        training.FinishTrainingJob(pb.FinishTrainingJobRequest(
-            job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec()
-        )),
+        training.FinishTrainingJob(
+            pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec())
+        ),
         training.FailTrainingJob(pb.FailTrainingJobRequest(job_id=job.job_id, message="late")),
     ):
         assert (await rpc_error(call)).code() == grpc.StatusCode.FAILED_PRECONDITION
 
     waiting = (await training.CreateTrainingJob(create_request(admin))).job
-    cancelled = await training.CancelTrainingJob(pb.CancelTrainingJobRequest(actor_user_id=admin, job_id=waiting.job_id))
+    cancelled = await training.CancelTrainingJob(
+        pb.CancelTrainingJobRequest(actor_user_id=admin, job_id=waiting.job_id)
+    )
     assert cancelled.job.status == training_pb2.TRAINING_JOB_STATUS_CANCELLED
 
 
@@ -219,13 +243,17 @@ async def test_finishing_needs_a_running_job_and_a_valid_version(registry, train
     admin = registry.admin_user_id
     job = await queued_job(training, admin)
     spec = trained_spec()
-    error = await rpc_error(training.FinishTrainingJob(pb.FinishTrainingJobRequest(
-        job_id=job.job_id, result_uri="file:///r.zip", model_version=spec
-    )))
+    error = await rpc_error(
+        training.FinishTrainingJob(
+            pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri="file:///r.zip", model_version=spec)
+        )
+    )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, "a queued job is not finished"
     await claim(training)
     for request in (
-        pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec(sha256="x")),
+        pb.FinishTrainingJobRequest(
+            job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec(sha256="x")
+        ),
         pb.FinishTrainingJobRequest(
             job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec(signature=models_pb2.Signature())
         ),
@@ -241,16 +269,20 @@ async def test_finishing_needs_a_running_job_and_a_valid_version(registry, train
 async def test_progress_must_be_a_percentage(registry, training):
     job = await queued_job(training, registry.admin_user_id)
     await claim(training)
-    error = await rpc_error(training.ReportTrainingProgress(pb.ReportTrainingProgressRequest(
-        job_id=job.job_id, progress=training_pb2.TrainingProgress(percent=101)
-    )))
+    error = await rpc_error(
+        training.ReportTrainingProgress(
+            pb.ReportTrainingProgressRequest(job_id=job.job_id, progress=training_pb2.TrainingProgress(percent=101))
+        )
+    )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
 async def test_a_failed_job_says_why(registry, training):
     job = await queued_job(training, registry.admin_user_id)
     await claim(training)
-    failed = await training.FailTrainingJob(pb.FailTrainingJobRequest(job_id=job.job_id, message="target has one class"))
+    failed = await training.FailTrainingJob(
+        pb.FailTrainingJobRequest(job_id=job.job_id, message="target has one class")
+    )
     assert failed.job.status == training_pb2.TRAINING_JOB_STATUS_FAILED
     assert failed.job.message == "target has one class" and failed.job.HasField("finished_at")
 
@@ -281,9 +313,9 @@ async def test_recovery_requeues_running_jobs_until_they_use_up_their_attempts(r
 async def test_a_retrain_job_reuses_the_base_versions_settings_and_model(registry, training):
     admin = registry.admin_user_id
     base = (await trained_version(training, admin, "iris")).model_version
-    job = (await training.CreateTrainingJob(
-        create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number)
-    )).job
+    job = (
+        await training.CreateTrainingJob(create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number))
+    ).job
     assert job.kind == training_pb2.TRAINING_JOB_KIND_RETRAIN
     assert job.base_model_version_id == base.model_version_id
     assert job.model_name == "iris" and job.config == config()
@@ -293,9 +325,9 @@ async def test_a_retrain_job_reuses_the_base_versions_settings_and_model(registr
     submitted = (await training.SubmitTrainingJob(pb.SubmitTrainingJobRequest(job_id=job.job_id))).job
     assert submitted.status == training_pb2.TRAINING_JOB_STATUS_QUEUED and submitted.config == config()
     await claim(training)
-    finished = await training.FinishTrainingJob(pb.FinishTrainingJobRequest(
-        job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec()
-    ))
+    finished = await training.FinishTrainingJob(
+        pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec())
+    )
     assert finished.model_version.model_id == base.model_id and finished.model_version.version == 2
     assert finished.job.model_number == finished.model_version.number != base.number
 
@@ -319,16 +351,18 @@ async def test_a_retrain_job_needs_a_trained_version_of_the_account(registry, tr
 async def test_a_retrain_whose_base_was_deleted_cannot_finish(registry, training):
     admin = registry.admin_user_id
     base = (await trained_version(training, admin)).model_version
-    job = (await training.CreateTrainingJob(
-        create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number)
-    )).job
+    job = (
+        await training.CreateTrainingJob(create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number))
+    ).job
     await attach_learn(training, job.job_id)
     await training.SubmitTrainingJob(pb.SubmitTrainingJobRequest(job_id=job.job_id))
     await claim(training)
     await training.DeleteTrainedModel(pb.DeleteTrainedModelRequest(actor_user_id=admin, model_number=base.number))
-    error = await rpc_error(training.FinishTrainingJob(pb.FinishTrainingJobRequest(
-        job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec()
-    )))
+    error = await rpc_error(
+        training.FinishTrainingJob(
+            pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec())
+        )
+    )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
@@ -345,25 +379,37 @@ async def test_the_registry_serves_training_next_to_its_registry_service(registr
 
 async def test_a_retrain_job_reads_the_column_types_its_base_was_trained_with(registry, training):
     admin = registry.admin_user_id
-    job = (await training.CreateTrainingJob(
-        pb.CreateTrainingJobRequest(actor_user_id=admin, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
-    )).job
+    job = (
+        await training.CreateTrainingJob(
+            pb.CreateTrainingJobRequest(actor_user_id=admin, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
+        )
+    ).job
     await attach_learn(training, job.job_id)
-    await training.AttachUpload(pb.AttachUploadRequest(
-        job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_COLUMN_TYPES, column_types_uri="file:///types/base.csv"
-    ))
+    await training.AttachUpload(
+        pb.AttachUploadRequest(
+            job_id=job.job_id, slot=training_pb2.UPLOAD_SLOT_COLUMN_TYPES, column_types_uri="file:///types/base.csv"
+        )
+    )
     await training.SubmitTrainingJob(
         pb.SubmitTrainingJobRequest(actor_user_id=admin, job_id=job.job_id, model_name="iris", config=config())
     )
     await claim(training)
-    base = (await training.FinishTrainingJob(pb.FinishTrainingJobRequest(
-        job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec()
-    ))).model_version
-    retrain = (await training.CreateTrainingJob(
-        create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number)
-    )).job
+    base = (
+        await training.FinishTrainingJob(
+            pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri="file:///r.zip", model_version=trained_spec())
+        )
+    ).model_version
+    retrain = (
+        await training.CreateTrainingJob(create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, base.number))
+    ).job
     assert retrain.column_types_uri == "file:///types/base.csv"
-    again = (await training.CreateTrainingJob(
-        create_request(admin, training_pb2.TRAINING_JOB_KIND_RETRAIN, (await trained_version(training, admin)).model_version.number)
-    )).job
+    again = (
+        await training.CreateTrainingJob(
+            create_request(
+                admin,
+                training_pb2.TRAINING_JOB_KIND_RETRAIN,
+                (await trained_version(training, admin)).model_version.number,
+            )
+        )
+    ).job
     assert again.column_types_uri == ""  # its base had no column-info file

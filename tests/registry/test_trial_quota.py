@@ -11,7 +11,11 @@ from torii.v1 import registry_service_pb2 as pb
 
 async def test_exactly_one_hundred_of_two_hundred_concurrent_reservations_succeed(registry):
     version = await make_version(registry.stub, registry.admin_user_id)
-    api = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL)).api
+    api = (
+        await make_api(
+            registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL
+        )
+    ).api
     replies = await asyncio.gather(
         *(registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id)) for _ in range(200))
     )
@@ -40,8 +44,14 @@ async def test_a_reservation_for_no_such_api_is_not_found(registry):
 
 async def test_a_released_reservation_can_be_taken_again_and_never_goes_below_zero(registry):
     version = await make_version(registry.stub, registry.admin_user_id)
-    api = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL)).api
-    await asyncio.gather(*(registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id)) for _ in range(100)))
+    api = (
+        await make_api(
+            registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL
+        )
+    ).api
+    await asyncio.gather(
+        *(registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id)) for _ in range(100))
+    )
     refused = await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
     assert not refused.granted
     released = await registry.stub.ReleaseTrialRequest(pb.ReleaseTrialRequestRequest(api_id=api.api_id))
@@ -49,6 +59,14 @@ async def test_a_released_reservation_can_be_taken_again_and_never_goes_below_ze
     again = await registry.stub.ReserveTrialRequest(pb.ReserveTrialRequestRequest(api_id=api.api_id))
     assert again.granted and again.used == 100
 
-    fresh = (await make_api(registry.stub, registry.admin_user_id, version.model_version_id, api_type=apis_pb2.API_TYPE_TRIAL, name="fresh")).api
+    fresh = (
+        await make_api(
+            registry.stub,
+            registry.admin_user_id,
+            version.model_version_id,
+            api_type=apis_pb2.API_TYPE_TRIAL,
+            name="fresh",
+        )
+    ).api
     floor = await registry.stub.ReleaseTrialRequest(pb.ReleaseTrialRequestRequest(api_id=fresh.api_id))
     assert floor.used == 0

@@ -43,20 +43,28 @@ async def test_counts_for_a_deleted_api_are_dropped_not_failed(registry):
             ]
         )
     )
-    reply = await registry.stub.GetUsage(pb.GetUsageRequest(actor_user_id=admin, api_id=live, from_day="2026-11-26", to_day="2026-11-26"))
+    reply = await registry.stub.GetUsage(
+        pb.GetUsageRequest(actor_user_id=admin, api_id=live, from_day="2026-11-26", to_day="2026-11-26")
+    )
     assert [d.count_2xx for d in reply.days] == [1]
 
 
 @pytest.mark.parametrize(
     ("from_day", "to_day", "message"),
-    [("2026-13-01", "", "YYYY-MM-DD"), ("2026-11-27", "2026-11-26", "is after"), ("2024-01-01", "2026-01-01", "at most")],
+    [
+        ("2026-13-01", "", "YYYY-MM-DD"),
+        ("2026-11-27", "2026-11-26", "is after"),
+        ("2024-01-01", "2026-01-01", "at most"),
+    ],
 )
 async def test_bad_ranges_are_refused(registry, from_day, to_day, message):
     admin = registry.admin_user_id
     version = await make_version(registry.stub, admin)
     api_id = (await make_api(registry.stub, admin, version.model_version_id)).api.api_id
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await registry.stub.GetUsage(pb.GetUsageRequest(actor_user_id=admin, api_id=api_id, from_day=from_day, to_day=to_day))
+        await registry.stub.GetUsage(
+            pb.GetUsageRequest(actor_user_id=admin, api_id=api_id, from_day=from_day, to_day=to_day)
+        )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT and message in caught.value.details()
 
 
@@ -64,7 +72,9 @@ async def test_negative_counts_are_refused(registry):
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await registry.stub.RecordUsage(
             pb.RecordUsageRequest(
-                increments=[apis_pb2.DailyUsage(api_id="00000000-0000-0000-0000-000000000000", day="2026-11-26", count_2xx=-1)]
+                increments=[
+                    apis_pb2.DailyUsage(api_id="00000000-0000-0000-0000-000000000000", day="2026-11-26", count_2xx=-1)
+                ]
             )
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

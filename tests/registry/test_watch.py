@@ -46,7 +46,9 @@ async def test_watch_sends_a_snapshot_then_each_change(registry):
         stopped = await changes.next()
         assert stopped.type == pb.WATCH_EVENT_TYPE_UPSERTED and stopped.api.status == apis_pb2.API_STATUS_STOPPED
 
-        key = (await registry.stub.CreateApiKey(pb.CreateApiKeyRequest(actor_user_id=admin, api_id=first.api.api_id))).api_key
+        key = (
+            await registry.stub.CreateApiKey(pb.CreateApiKeyRequest(actor_user_id=admin, api_id=first.api.api_id))
+        ).api_key
         rekeyed = await changes.next()
         assert key.credential_id in [k.key_id for k in rekeyed.keys] and len(rekeyed.keys) == 2
 

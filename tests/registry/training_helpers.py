@@ -8,12 +8,11 @@ import grpc
 import pytest
 
 from services.runtime.grpc_client import open_channel
-from tests.service_token import SERVICE_TOKEN
 from tests.registry.helpers import SHA, make_member, version_spec
-from torii.v1 import models_pb2, tabular_pb2, training_pb2
+from tests.service_token import SERVICE_TOKEN
+from torii.v1 import models_pb2, tabular_pb2, training_pb2, training_registry_service_pb2_grpc
 from torii.v1 import registry_service_pb2 as registry_pb
 from torii.v1 import training_registry_service_pb2 as pb
-from torii.v1 import training_registry_service_pb2_grpc
 
 __all__ = [
     "SHA",
@@ -66,7 +65,9 @@ def new_data_set(**overrides) -> pb.NewDataSet:
     return pb.NewDataSet(**fields)
 
 
-def trained_spec(training_config: tabular_pb2.TrainingConfig | None = None, **overrides) -> registry_pb.ModelVersionSpec:
+def trained_spec(
+    training_config: tabular_pb2.TrainingConfig | None = None, **overrides
+) -> registry_pb.ModelVersionSpec:
     """A version spec as the trainer sends it: a tabular schema that keeps the training config."""
     training_config = training_config or config()
     tabular = tabular_pb2.TabularSchema(
@@ -89,9 +90,11 @@ async def attach_learn(training, job_id: str, **overrides) -> pb.AttachUploadRes
 
 async def queued_job(training, actor: str, model_name: str = "iris", **config_overrides) -> training_pb2.TrainingJob:
     """A TRAIN job with its learning data, submitted."""
-    job = (await training.CreateTrainingJob(
-        pb.CreateTrainingJobRequest(actor_user_id=actor, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
-    )).job
+    job = (
+        await training.CreateTrainingJob(
+            pb.CreateTrainingJobRequest(actor_user_id=actor, kind=training_pb2.TRAINING_JOB_KIND_TRAIN)
+        )
+    ).job
     await attach_learn(training, job.job_id)
     submitted = await training.SubmitTrainingJob(
         pb.SubmitTrainingJobRequest(
@@ -107,13 +110,16 @@ async def trained_version(training, actor: str, model_name: str = "iris") -> pb.
     claimed = (await training.ClaimTrainingJob(pb.ClaimTrainingJobRequest(trainer_id="t1"))).job
     assert claimed.job_id == job.job_id
     return await training.FinishTrainingJob(
-        pb.FinishTrainingJobRequest(job_id=job.job_id, result_uri=f"file:///tmp/results/{job.job_id}.zip",
-                                    model_version=trained_spec())
+        pb.FinishTrainingJobRequest(
+            job_id=job.job_id, result_uri=f"file:///tmp/results/{job.job_id}.zip", model_version=trained_spec()
+        )
     )
 
 
 async def other_account_member(registry, name: str = "olga") -> str:
     """A member of another account; returns the user id."""
     admin = registry.admin_user_id
-    other = (await registry.stub.CreateAccount(registry_pb.CreateAccountRequest(actor_user_id=admin, name="acme"))).account
+    other = (
+        await registry.stub.CreateAccount(registry_pb.CreateAccountRequest(actor_user_id=admin, name="acme"))
+    ).account
     return (await make_member(registry.stub, admin, name, other.account_id)).user.user_id

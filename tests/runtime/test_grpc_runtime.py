@@ -120,7 +120,12 @@ async def first_refusal(call, give_up_after_s: float) -> grpc.StatusCode | None:
 
 async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.runtime.sleepy_server", cwd=ROOT, stdout=asyncio.subprocess.PIPE, env=os.environ.copy()
+        sys.executable,
+        "-m",
+        "tests.runtime.sleepy_server",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        env=os.environ.copy(),
     )
     try:
         line = await asyncio.wait_for(process.stdout.readline(), timeout=30)

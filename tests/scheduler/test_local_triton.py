@@ -27,8 +27,8 @@ from services.scheduler.triton.control import ModelLoadError, TritonControl
 from services.scheduler.triton.local_server import LocalTriton, TritonStartError
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig
 from services.scheduler.triton.repository import ModelRepository
-from tests.service_token import SERVICE_TOKEN
 from tests.scheduler.onnx_models import affine_model, fixed_rows_model, sum_and_argmax_model
+from tests.service_token import SERVICE_TOKEN
 
 TRITON_HEADERS = triton_headers(SERVICE_TOKEN)
 
@@ -52,17 +52,54 @@ def workspace(tmp_path_factory) -> Path:
     artifacts.mkdir()
     repo = ModelRepository(root / "repo")
     # A 20 ms queue delay makes batching of concurrent requests certain on a slow machine.
-    write_model(repo, artifacts, "affine", affine_model(4, 2.0, 1.0), inputs=(fp32("x", 4),),
-                outputs=(fp32("y", 4),), max_batch_size=64, max_queue_delay_us=20_000)
-    write_model(repo, artifacts, "fixed", affine_model(3, -1.0, 0.5, batched=False),
-                inputs=(fp32("x", 1, 3),), outputs=(fp32("y", 1, 3),), max_batch_size=0)
-    write_model(repo, artifacts, "pair", sum_and_argmax_model(3), inputs=(fp32("a", 3), fp32("b", 3)),
-                outputs=(fp32("s", 3), TensorConfig("k", "INT64", ())), max_batch_size=16,
-                max_queue_delay_us=20_000)
-    write_model(repo, artifacts, "two_rows", fixed_rows_model(2, 4), inputs=(fp32("x", 4),),
-                outputs=(fp32("y", 4),), max_batch_size=8, dynamic_batching=False)
-    write_model(repo, artifacts, "garbage", b"this is not an onnx file", inputs=(fp32("x", 4),),
-                outputs=(fp32("y", 4),), max_batch_size=8)
+    write_model(
+        repo,
+        artifacts,
+        "affine",
+        affine_model(4, 2.0, 1.0),
+        inputs=(fp32("x", 4),),
+        outputs=(fp32("y", 4),),
+        max_batch_size=64,
+        max_queue_delay_us=20_000,
+    )
+    write_model(
+        repo,
+        artifacts,
+        "fixed",
+        affine_model(3, -1.0, 0.5, batched=False),
+        inputs=(fp32("x", 1, 3),),
+        outputs=(fp32("y", 1, 3),),
+        max_batch_size=0,
+    )
+    write_model(
+        repo,
+        artifacts,
+        "pair",
+        sum_and_argmax_model(3),
+        inputs=(fp32("a", 3), fp32("b", 3)),
+        outputs=(fp32("s", 3), TensorConfig("k", "INT64", ())),
+        max_batch_size=16,
+        max_queue_delay_us=20_000,
+    )
+    write_model(
+        repo,
+        artifacts,
+        "two_rows",
+        fixed_rows_model(2, 4),
+        inputs=(fp32("x", 4),),
+        outputs=(fp32("y", 4),),
+        max_batch_size=8,
+        dynamic_batching=False,
+    )
+    write_model(
+        repo,
+        artifacts,
+        "garbage",
+        b"this is not an onnx file",
+        inputs=(fp32("x", 4),),
+        outputs=(fp32("y", 4),),
+        max_batch_size=8,
+    )
     return root
 
 
@@ -196,7 +233,7 @@ async def test_unload(control, client):
     await control.unload("fixed")
     assert not await control.is_model_ready("fixed")
     assert "fixed" not in await control.loaded_models()
-    with pytest.raises(Exception):
+    with pytest.raises(InferenceServerException):
         await infer(client, "fixed", x=np.zeros((1, 3), dtype=np.float32))
     await control.unload("fixed")  # twice: no error
     await control.unload("never-existed")
@@ -206,7 +243,9 @@ async def test_start_fails_when_the_port_is_taken(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        server = LocalTriton(tmp_path / "repo", tmp_path / "work", grpc_port=taken.getsockname()[1], service_token=SERVICE_TOKEN)
+        server = LocalTriton(
+            tmp_path / "repo", tmp_path / "work", grpc_port=taken.getsockname()[1], service_token=SERVICE_TOKEN
+        )
         with pytest.raises(TritonStartError) as caught:
             await server.start(ready_timeout_s=30)
     assert "exited" in str(caught.value)
@@ -216,8 +255,15 @@ async def test_start_fails_when_the_port_is_taken(tmp_path):
 
 async def test_sigkill_is_noticed_and_a_restart_keeps_the_address(tmp_path):
     repo = ModelRepository(tmp_path / "repo")
-    write_model(repo, tmp_path, "affine", affine_model(2, 3.0, 0.0), inputs=(fp32("x", 2),),
-                outputs=(fp32("y", 2),), max_batch_size=4)
+    write_model(
+        repo,
+        tmp_path,
+        "affine",
+        affine_model(2, 3.0, 0.0),
+        inputs=(fp32("x", 2),),
+        outputs=(fp32("y", 2),),
+        max_batch_size=4,
+    )
     server = LocalTriton(tmp_path / "repo", tmp_path / "work", service_token=SERVICE_TOKEN)
     await server.stop()  # before start: no error
     address = await server.start()
@@ -256,7 +302,9 @@ async def test_triton_dies_with_its_parent(tmp_path):
         from services.scheduler.triton.local_server import LocalTriton
 
         async def main():
-            server = LocalTriton(Path({str(tmp_path / "repo")!r}), Path({str(tmp_path / "work")!r}), service_token="x" * 64)
+            server = LocalTriton(
+                Path({str(tmp_path / "repo")!r}), Path({str(tmp_path / "work")!r}), service_token="x" * 64
+            )
             await server.start()
             print("TRITON_PID", server.pid, flush=True)
             await asyncio.sleep(60)

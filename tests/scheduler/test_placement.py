@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from services.scheduler.placement import Want, artifact_path, model_entry, wante
 from services.scheduler.settings import SchedulerSettings
 from torii.v1 import apis_pb2, models_pb2
 
-THURSDAY_NOON = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+THURSDAY_NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def api(**fields) -> apis_pb2.PublishedApi:
@@ -63,7 +63,9 @@ def test_wanted(fields, want):
 
 
 def test_a_batchable_model_gets_dynamic_batching_and_dims_without_the_batch():
-    entry = model_entry(api(), version(), SchedulerSettings(max_batch_size=32, batch_queue_delay_us=700, data_dir=Path("/data")))
+    entry = model_entry(
+        api(), version(), SchedulerSettings(max_batch_size=32, batch_queue_delay_us=700, data_dir=Path("/data"))
+    )
     assert entry.max_batch_size == 32 and entry.dynamic_batching and entry.max_queue_delay_us == 700
     assert [(t.name, t.data_type, t.dims) for t in entry.inputs] == [("x", "FP32", (4,))]
     assert [(t.name, t.data_type, t.dims) for t in entry.outputs] == [("y", "INT64", ())]
@@ -83,7 +85,9 @@ def test_backend_and_instances_follow_what_triton_offers():
     on_cpu_host = model_entry(dedicated_gpu, version(), SchedulerSettings(data_dir=Path("/data")))
     assert (on_cpu_host.backend, on_cpu_host.instance_kind, on_cpu_host.instance_count) == ("python", "KIND_CPU", 3)
     on_gpu_host = model_entry(
-        dedicated_gpu, version(), SchedulerSettings(triton_backends=["onnxruntime", "python"], triton_has_gpus=True, data_dir=Path("/data"))
+        dedicated_gpu,
+        version(),
+        SchedulerSettings(triton_backends=["onnxruntime", "python"], triton_has_gpus=True, data_dir=Path("/data")),
     )
     assert (on_gpu_host.backend, on_gpu_host.instance_kind) == ("onnxruntime", "KIND_GPU")
 

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 import tritonclient.grpc.aio as triton_grpc
 
+from services.runtime.service_auth import triton_headers
 from services.scheduler.placement import model_entry
 from services.scheduler.settings import SchedulerSettings
-from services.runtime.service_auth import triton_headers
 from services.scheduler.triton.control import TritonControl
 from services.scheduler.triton.local_server import LocalTriton
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig, build_config
@@ -133,10 +133,17 @@ def test_a_tabular_version_gets_the_tabular_python_model_even_where_onnxruntime_
     assert (entry.backend, entry.python_model, entry.instance_kind) == ("python", "tabular", "KIND_CPU")
     assert entry.max_batch_size == 64 and entry.dynamic_batching
     assert [(t.name, t.data_type, t.dims) for t in entry.inputs] == [
-        ("c0", "FP32", (1,)), ("c1", "FP32", (1,)), ("c2", "STRING", (1,)), ("c3", "FP64", (1,)), ("c4", "STRING", (1,)),
+        ("c0", "FP32", (1,)),
+        ("c1", "FP32", (1,)),
+        ("c2", "STRING", (1,)),
+        ("c3", "FP64", (1,)),
+        ("c4", "STRING", (1,)),
     ]
     assert [(t.name, t.dims) for t in entry.outputs] == [("probabilities", (2,)), ("contributions", (6,))]
-    assert [(t.name, t.dims) for t in trained["regression"].entry.outputs] == [("prediction", (1,)), ("contributions", (6,))]
+    assert [(t.name, t.dims) for t in trained["regression"].entry.outputs] == [
+        ("prediction", (1,)),
+        ("contributions", (6,)),
+    ]
     config = build_config(entry)
     assert config.backend == "python" and not config.platform
 
@@ -155,8 +162,13 @@ def test_a_tabular_version_gets_the_tabular_python_model_even_where_onnxruntime_
 
 
 def test_the_tabular_model_needs_the_python_backend():
-    fields = dict(name="m", artifact_path=Path("/a.onnx"), inputs=(TensorConfig("x", "FP32", (1,)),),
-                  outputs=(TensorConfig("y", "FP32", (1,)),), max_batch_size=8)
+    fields = dict(
+        name="m",
+        artifact_path=Path("/a.onnx"),
+        inputs=(TensorConfig("x", "FP32", (1,)),),
+        outputs=(TensorConfig("y", "FP32", (1,)),),
+        max_batch_size=8,
+    )
     with pytest.raises(ValueError, match="python backend"):
         build_config(ModelEntry(backend="onnxruntime", python_model="tabular", **fields))
     with pytest.raises(ValueError, match="Python-backend model"):
@@ -169,7 +181,11 @@ def test_the_repository_writes_model_py_the_predictor_and_the_onnx_file(trained,
     repo.write(binary.entry)
     model = tmp_path / "repo" / binary.entry.name
     assert sorted(p.relative_to(model).as_posix() for p in model.rglob("*")) == [
-        "1", "1/model.onnx", "1/model.py", f"1/{TABULAR_PREDICTOR_FILE}", "config.pbtxt",
+        "1",
+        "1/model.onnx",
+        "1/model.py",
+        f"1/{TABULAR_PREDICTOR_FILE}",
+        "config.pbtxt",
     ]
     assert (model / "1" / "model.py").read_bytes() == TABULAR_MODEL_SOURCE.read_bytes()
     assert (model / "1" / TABULAR_PREDICTOR_FILE).read_bytes() == Path(predictor_module.__file__).read_bytes()
@@ -234,11 +250,13 @@ def local_model(trained, tmp_path, monkeypatch):
     spec.loader.exec_module(module)
     model = module.TritonPythonModel()
     config = build_config(binary.entry)
-    model.initialize({
-        "model_config": _config_json(config),
-        "model_repository": str(tmp_path / binary.entry.name),
-        "model_version": "1",
-    })
+    model.initialize(
+        {
+            "model_config": _config_json(config),
+            "model_repository": str(tmp_path / binary.entry.name),
+            "model_version": "1",
+        }
+    )
     yield model
     model.finalize()
 
@@ -268,16 +286,23 @@ def test_model_py_splits_one_run_per_request_and_fails_requests_alone(trained, l
     ragged = {**one, "c0": np.zeros((2, 1), dtype=np.float32)}
     runs = []
     real_predict = local_model._predictor.predict
-    monkeypatch.setattr(local_model._predictor, "predict", lambda inputs, contributions: runs.append(
-        (len(inputs["c0"]), contributions)) or real_predict(inputs, contributions=contributions))
+    monkeypatch.setattr(
+        local_model._predictor,
+        "predict",
+        lambda inputs, contributions: (
+            runs.append((len(inputs["c0"]), contributions)) or real_predict(inputs, contributions=contributions)
+        ),
+    )
 
-    responses = local_model.execute([
-        _FakeRequest(one, ["probabilities"]),
-        _FakeRequest(missing),
-        _FakeRequest(two, ["contributions"]),
-        _FakeRequest(ragged),
-        _FakeRequest(three),  # none named: Triton names them all; model.py answers all too
-    ])
+    responses = local_model.execute(
+        [
+            _FakeRequest(one, ["probabilities"]),
+            _FakeRequest(missing),
+            _FakeRequest(two, ["contributions"]),
+            _FakeRequest(ragged),
+            _FakeRequest(three),  # none named: Triton names them all; model.py answers all too
+        ]
+    )
     assert runs == [(6, True)]  # one run for the three readable requests, with the reasons
     assert set(responses[0].outputs) == {"probabilities"} and responses[0].error is None
     np.testing.assert_allclose(responses[0].outputs["probabilities"], expected["probabilities"][0:1], atol=1e-6)

@@ -4,7 +4,14 @@ import random
 
 import pytest
 
-from services.tabular.csv_text import MAX_RECORD_CHARS, TableError, count_rows, decode_table, decode_text, detect_delimiter
+from services.tabular.csv_text import (
+    MAX_RECORD_CHARS,
+    TableError,
+    count_rows,
+    decode_table,
+    decode_text,
+    detect_delimiter,
+)
 
 
 def test_utf8_comma_separated():
@@ -245,7 +252,9 @@ def test_a_record_longer_than_the_limit_is_refused_without_reading_on():
 
 def test_a_long_unclosed_quote_names_the_line_its_record_starts():
     data = b'a,b\n1,2\n3,"x\n' + b"y\n" * 100_000
-    with pytest.raises(TableError, match=r"^line \d+ \(in the record that starts on line 3\) cannot be read as CSV: field larger"):
+    with pytest.raises(
+        TableError, match=r"^line \d+ \(in the record that starts on line 3\) cannot be read as CSV: field larger"
+    ):
         count_rows(data)
 
 

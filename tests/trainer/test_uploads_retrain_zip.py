@@ -36,7 +36,9 @@ def test_declared_sizes_are_refused_before_anything_inflates(tmp_path):
     table = zeros_csv(LIMIT + 1024)
     bomb = zipped({"train_src/big.csv": table})
     assert len(bomb) < 20_000
-    assert _refusal(tmp_path, bomb) == f"train_src/big.csv is {len(table)} bytes unzipped, over the limit of {LIMIT} bytes"
+    assert (
+        _refusal(tmp_path, bomb) == f"train_src/big.csv is {len(table)} bytes unzipped, over the limit of {LIMIT} bytes"
+    )
     # Each member fits, both together do not (small enough that the ratio is waived).
     part = zeros_csv(retrain_zip.EXPANSION_GRACE_BYTES - 8)
     both = zipped({"train_src/a.csv": part, "eval_src/b.csv": part})
@@ -79,7 +81,7 @@ def test_a_central_directory_too_large_to_parse_is_refused_first(tmp_path):
 def test_a_member_pointing_outside_the_zip_is_damaged(tmp_path):
     data = zipped({"train_src/a.csv": b"a,b\n1,2\n"})
     central = data.rindex(b"PK\x01\x02")
-    pointing_far = data[: central + 42] + (10**9).to_bytes(4, "little") + data[central + 46:]
+    pointing_far = data[: central + 42] + (10**9).to_bytes(4, "little") + data[central + 46 :]
     assert _refusal(tmp_path, pointing_far) == "the zip is damaged: train_src/a.csv lies outside it"
 
 
@@ -124,7 +126,7 @@ def test_truncated_compressed_data_is_damaged(tmp_path):
     local_data = 30 + len("train_src/a.csv")
     # Garbage in place of the deflate stream: the decompressor's error, not zipfile's.
     path = tmp_path / "upload.zip"
-    path.write_bytes(data[:local_data] + b"\xff" * 64 + data[local_data + 64:])
+    path.write_bytes(data[:local_data] + b"\xff" * 64 + data[local_data + 64 :])
     with retrain_zip.open_zip(path) as archive:
         (member,) = retrain_zip.members_of(archive, LIMIT, path.stat().st_size)
         with pytest.raises(InvalidArgument, match="^train_src/a.csv: the zip is damaged"):
@@ -133,7 +135,14 @@ def test_truncated_compressed_data_is_damaged(tmp_path):
 
 
 def test_ordinary_zips_pass_zip64_headers_included(tmp_path):
-    data = zipped({"train_src/": b"", "train_src/a.csv": b"a,b\n1,2\n", "eval_src/b.tsv": b"a\tb\n", "__MACOSX/train_src/._a.csv": b"x"})
+    data = zipped(
+        {
+            "train_src/": b"",
+            "train_src/a.csv": b"a,b\n1,2\n",
+            "eval_src/b.tsv": b"a\tb\n",
+            "__MACOSX/train_src/._a.csv": b"x",
+        }
+    )
     members = _members(tmp_path, data)
     assert [(member.slot, member.filename, member.extension) for member in members] == [
         (retrain_zip.FOLDERS["train_src/"], "a.csv", "csv"),

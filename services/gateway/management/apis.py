@@ -54,7 +54,9 @@ async def stop_api(call: Call) -> web.Response:
 
 
 async def start_api(call: Call) -> web.Response:
-    reply = await call.registry.StartApi(rs.StartApiRequest(actor_user_id=call.user.user_id, api_id=call.path("api_id")))
+    reply = await call.registry.StartApi(
+        rs.StartApiRequest(actor_user_id=call.user.user_id, api_id=call.path("api_id"))
+    )
     return _info(call, reply.api)
 
 
@@ -64,7 +66,9 @@ async def lock_api(call: Call) -> web.Response:
 
 
 async def unlock_api(call: Call) -> web.Response:
-    reply = await call.registry.UnlockApi(rs.UnlockApiRequest(actor_user_id=call.user.user_id, api_id=call.path("api_id")))
+    reply = await call.registry.UnlockApi(
+        rs.UnlockApiRequest(actor_user_id=call.user.user_id, api_id=call.path("api_id"))
+    )
     return _info(call, reply.api)
 
 
@@ -75,7 +79,9 @@ async def delete_api(call: Call) -> web.Response:
 
 async def add_rule(call: Call) -> web.Response:
     reply = await call.registry.AddAccessRule(
-        rs.AddAccessRuleRequest(actor_user_id=call.user.user_id, api_id=call.path("api_id"), rule=rule_from_json(call.body))
+        rs.AddAccessRuleRequest(
+            actor_user_id=call.user.user_id, api_id=call.path("api_id"), rule=rule_from_json(call.body)
+        )
     )
     return _info(call, reply.api, status=201)
 

@@ -8,7 +8,8 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
-from torii.v1 import accounts_pb2, apis_pb2, models_pb2, registry_service_pb2 as rs, training_pb2
+from torii.v1 import accounts_pb2, apis_pb2, models_pb2, training_pb2
+from torii.v1 import registry_service_pb2 as rs
 
 
 class EnumWords:
@@ -112,12 +113,17 @@ def tensor_json(spec: models_pb2.TensorSpec) -> dict:
 
 
 def signature_json(signature: models_pb2.Signature) -> dict:
-    return {"inputs": [tensor_json(t) for t in signature.inputs], "outputs": [tensor_json(t) for t in signature.outputs]}
+    return {
+        "inputs": [tensor_json(t) for t in signature.inputs],
+        "outputs": [tensor_json(t) for t in signature.outputs],
+    }
 
 
 def signature_from_json(data: Mapping[str, Any]) -> models_pb2.Signature:
     def tensor(item: Mapping[str, Any]) -> models_pb2.TensorSpec:
-        return models_pb2.TensorSpec(name=item["name"], data_type=DATA_TYPE.value(item["data_type"]), shape=item["shape"])
+        return models_pb2.TensorSpec(
+            name=item["name"], data_type=DATA_TYPE.value(item["data_type"]), shape=item["shape"]
+        )
 
     return models_pb2.Signature(
         inputs=[tensor(t) for t in data.get("inputs", ())], outputs=[tensor(t) for t in data.get("outputs", ())]
@@ -227,7 +233,11 @@ def api_info(api: apis_pb2.PublishedApi, base_url: str) -> dict:
     """The API as Prediction One's API-creation screen and NNC's published-API list show it."""
     trial = None
     if api.api_type == apis_pb2.API_TYPE_TRIAL:
-        trial = {"limit": api.trial_limit, "used": api.trial_used, "remaining": max(api.trial_limit - api.trial_used, 0)}
+        trial = {
+            "limit": api.trial_limit,
+            "used": api.trial_used,
+            "remaining": max(api.trial_limit - api.trial_used, 0),
+        }
     return {
         "api_id": api.api_id,
         "account_id": api.account_id,

@@ -8,7 +8,8 @@ from services.gateway.management import schemas
 from services.gateway.management.converters import model_json, version_json
 from services.gateway.management.upload import Upload, model_upload
 from services.gateway.routing import Call, Response, Route, json
-from torii.v1 import models_pb2, registry_service_pb2 as rs
+from torii.v1 import models_pb2
+from torii.v1 import registry_service_pb2 as rs
 
 
 def _version_spec(upload: Upload) -> rs.ModelVersionSpec:
@@ -41,7 +42,9 @@ async def create_model_version(call: Call) -> web.Response:
     found = await call.registry.GetModel(rs.GetModelRequest(actor_user_id=call.user.user_id, model_id=model_id))
     async with model_upload(call, schemas.NEW_VERSION_FORM) as upload:
         version = await call.registry.CreateModelVersion(
-            rs.CreateModelVersionRequest(actor_user_id=call.user.user_id, model_id=model_id, version=_version_spec(upload))
+            rs.CreateModelVersionRequest(
+                actor_user_id=call.user.user_id, model_id=model_id, version=_version_spec(upload)
+            )
         )
     return json({"model": model_json(found.model), "version": version_json(version.model_version)}, status=201)
 
@@ -54,7 +57,9 @@ async def list_models(call: Call) -> web.Response:
 
 
 async def get_model(call: Call) -> web.Response:
-    reply = await call.registry.GetModel(rs.GetModelRequest(actor_user_id=call.user.user_id, model_id=call.path("model_id")))
+    reply = await call.registry.GetModel(
+        rs.GetModelRequest(actor_user_id=call.user.user_id, model_id=call.path("model_id"))
+    )
     return json({"model": model_json(reply.model), "versions": [version_json(v) for v in reply.versions]})
 
 

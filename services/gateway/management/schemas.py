@@ -18,8 +18,8 @@ from services.gateway.management.converters import (
     KEY_PURPOSE,
     MODEL_FORMAT,
     ROLE,
-    TRAINING_JOB_STATUS,
     RULE_ACTION,
+    TRAINING_JOB_STATUS,
     WEEKDAY,
 )
 
@@ -132,13 +132,19 @@ IMAGE_PREPROCESSING: Schema = obj(
         "height": int32(1),
         "width": int32(1),
         "channels": {"type": "integer", "enum": [1, 3], "description": "1 for mono, 3 for colour"},
-        "mean": {"type": "array", "items": {"type": "number"}, "description": "per channel, of pixels scaled to [0, 1]"},
+        "mean": {
+            "type": "array",
+            "items": {"type": "number"},
+            "description": "per channel, of pixels scaled to [0, 1]",
+        },
         "std": {"type": "array", "items": {"type": "number", "minimum": 0}, "description": "per channel"},
     },
     ("input_name", "height", "width", "channels"),
     title="ImagePreprocessing",
 )
-PREPROCESSING: Schema = obj({"images": {"type": "array", "items": IMAGE_PREPROCESSING}}, ("images",), title="Preprocessing")
+PREPROCESSING: Schema = obj(
+    {"images": {"type": "array", "items": IMAGE_PREPROCESSING}}, ("images",), title="Preprocessing"
+)
 
 # signature and preprocessing are JSON parts (the document's encoding says so), checked by upload.
 _VERSION_FIELDS: dict[str, Schema] = {
@@ -266,7 +272,9 @@ API_ANSWER = obj({"api": API_INFO}, ("api",))
 API_KEY = obj({"api_key": string(description="shown once; only its hash is kept")}, ("api_key",))
 API_CREATED = obj({"api": API_INFO, "api_key": API_KEY["properties"]["api_key"]}, ("api", "api_key"))
 RULE_QUERY = obj({"cidr": nonempty("the rule's CIDR, as it was added")}, ("cidr",))
-USAGE_QUERY = obj({"from": DAY, "to": DAY}, description='inclusive UTC days, "from" not after "to"; both absent: the last 30 days')
+USAGE_QUERY = obj(
+    {"from": DAY, "to": DAY}, description='inclusive UTC days, "from" not after "to"; both absent: the last 30 days'
+)
 USAGE: Schema = obj(
     {
         "days": {
@@ -348,7 +356,11 @@ CREDENTIAL: Schema = obj(
         "user_id": {"type": ["string", "null"], "description": "bearer tokens and Prediction One keys: the user"},
         "api_id": {"type": ["string", "null"], "description": "API keys: the API"},
         "account_id": string(),
-        "purpose": {"type": ["string", "null"], "enum": [*KEY_PURPOSE.words, None], "description": "Prediction One keys"},
+        "purpose": {
+            "type": ["string", "null"],
+            "enum": [*KEY_PURPOSE.words, None],
+            "description": "Prediction One keys",
+        },
         "created_at": TIMESTAMP,
         "expires_at": {**TIMESTAMP, "description": "null: it does not expire"},
         "last_used_at": {**TIMESTAMP, "description": "null: not used yet; recorded at most once a minute"},

@@ -106,9 +106,7 @@ async def _read_form(call: Call, form: Schema, state: _Form) -> None:
         # header (HttpProcessingError) this way; its text quotes the client's bytes, so it goes
         # to the log only.
         log.info("multipart_malformed", cause=type(error).__name__)
-        raise invalid_argument(
-            "the multipart body is malformed: check the boundary and each part's headers"
-        ) from None
+        raise invalid_argument("the multipart body is malformed: check the boundary and each part's headers") from None
     present = {*state.fields, *(["file"] if state.pending is not None else [])}
     missing = [key for key in form.get("required", ()) if key not in present]
     if missing:
@@ -140,12 +138,16 @@ async def _accept(form: Schema, state: _Form) -> Upload:
         check(value, form["properties"][key], where=key)
     given_signature = None
     if "signature" in fields:
-        data = check(parse_json_text(fields["signature"], 'the "signature" field'), schemas.SIGNATURE, where="signature")
+        data = check(
+            parse_json_text(fields["signature"], 'the "signature" field'), schemas.SIGNATURE, where="signature"
+        )
         given_signature = signature_from_json(data)
     preprocessing = None
     if "preprocessing" in fields:
         data = check(
-            parse_json_text(fields["preprocessing"], 'the "preprocessing" field'), schemas.PREPROCESSING, where="preprocessing"
+            parse_json_text(fields["preprocessing"], 'the "preprocessing" field'),
+            schemas.PREPROCESSING,
+            where="preprocessing",
         )
         preprocessing = preprocessing_from_json(data)
 
@@ -158,4 +160,3 @@ async def _accept(form: Schema, state: _Form) -> Upload:
         signature = given_signature
     artifact = await pending.commit()
     return Upload(text_fields, artifact, signature, preprocessing)
-

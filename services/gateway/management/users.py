@@ -11,7 +11,9 @@ from torii.v1 import registry_service_pb2 as rs
 
 
 async def create_account(call: Call) -> web.Response:
-    reply = await call.registry.CreateAccount(rs.CreateAccountRequest(actor_user_id=call.user.user_id, name=call.body["name"]))
+    reply = await call.registry.CreateAccount(
+        rs.CreateAccountRequest(actor_user_id=call.user.user_id, name=call.body["name"])
+    )
     return json({"account": account_json(reply.account)}, status=201)
 
 

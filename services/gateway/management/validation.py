@@ -89,7 +89,9 @@ def _string_problems(value: str, schema: Schema, label: str) -> list[str]:
     found = []
     if len(value) < schema.get("minLength", 0):
         minimum = schema["minLength"]
-        found.append(f"{label} must not be empty" if minimum == 1 else f"{label} must have at least {minimum} characters")
+        found.append(
+            f"{label} must not be empty" if minimum == 1 else f"{label} must have at least {minimum} characters"
+        )
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         found.append(f"{label} must have at most {schema['maxLength']} characters")
     if "pattern" in schema and not re.search(schema["pattern"], value):

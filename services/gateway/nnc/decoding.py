@@ -35,6 +35,7 @@ ALL_TYPES = FILE_TYPES | {"vector"}
 # The contract's request-billed ("serverless") APIs take no DICOM and no audio.
 SERVERLESS_TYPES = ALL_TYPES - {"dcm", "wav"}
 
+DEFAULT_LIMITS = DecodeLimits()
 _TYPE_LIST = "png, jpg, jpeg, gif, bmp, tif, tiff, dcm, vector, wav"
 
 
@@ -43,7 +44,7 @@ def decode_inputs(
     version: models_pb2.ModelVersion,
     *,
     allowed_types: frozenset[str] | None = None,
-    limits: DecodeLimits = DecodeLimits(),
+    limits: DecodeLimits = DEFAULT_LIMITS,
 ) -> dict[str, np.ndarray]:
     """One array per model input, in the model's dtype, with a batch of 1 when it is batched.
 
@@ -65,8 +66,7 @@ def decode_inputs(
             )
     preprocessing = {pre.input_name: pre for pre in version.preprocessing.images}
     return {
-        name: decode_input(name, kind, data, specs[name], preprocessing.get(name), limits)
-        for name, kind, data in items
+        name: decode_input(name, kind, data, specs[name], preprocessing.get(name), limits) for name, kind, data in items
     }
 
 
@@ -119,7 +119,7 @@ def decode_input(
     data: object,
     spec: models_pb2.TensorSpec,
     preprocessing: models_pb2.ImagePreprocessing | None = None,
-    limits: DecodeLimits = DecodeLimits(),
+    limits: DecodeLimits = DEFAULT_LIMITS,
 ) -> np.ndarray:
     """One input's data (of a known, lower-case `kind`) as the array the model takes."""
     dtype = numpy_dtype(spec.data_type, tensor=name)
@@ -159,4 +159,3 @@ def _samples(name: str, samples: np.ndarray, shape: tuple[int, ...]) -> np.ndarr
             f"input '{name}': expected {expected_count(shape)} samples, received {samples.size} (frames x channels)"
         )
     return samples.reshape(resolved)
-

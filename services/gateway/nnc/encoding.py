@@ -9,7 +9,7 @@ outputs are numeric and a client parses the string as numbers.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -45,5 +45,5 @@ def format_values(values: np.ndarray) -> str:
 def version_label(created_at: datetime) -> str:
     """NNC's version string, "YYYYMMDD_HHMMSSffffff" in UTC; a naive datetime is taken as UTC."""
     if created_at.tzinfo is None:
-        created_at = created_at.replace(tzinfo=timezone.utc)
-    return created_at.astimezone(timezone.utc).strftime("%Y%m%d_%H%M%S%f")
+        created_at = created_at.replace(tzinfo=UTC)
+    return created_at.astimezone(UTC).strftime("%Y%m%d_%H%M%S%f")

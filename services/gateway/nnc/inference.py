@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from datetime import timezone
+from datetime import UTC
 
 import numpy as np
 from aiohttp import web
 
 from services.gateway.nnc import contract_errors as failures
-from services.gateway.nnc.contract_errors import NncError, error_response, json_response
 from services.gateway.nnc.body_decoding import decode_body, inputs_of
+from services.gateway.nnc.contract_errors import NncError, error_response, json_response
 from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs, holds_files
 from services.gateway.nnc.encoding import encode_outputs, version_label
 from services.gateway.nnc.errors import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.serving import admission
-from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.bodies import BodyRefused, is_large, parse_json, raw_body
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.off_loop import in_worker_process, off_the_loop
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.runtime.logging import get_logger, request_id_var
 from torii.v1 import models_pb2
@@ -85,7 +85,10 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     async with runtime.trial_quota.reservation(endpoint):
         outputs = await admission.run_model(runtime, endpoint, version, inputs, request_id)
     return json_response(
-        {"version": version_label(version.created_at.ToDatetime(timezone.utc)), "outputs": encode_outputs(outputs, version.signature)}
+        {
+            "version": version_label(version.created_at.ToDatetime(UTC)),
+            "outputs": encode_outputs(outputs, version.signature),
+        }
     )
 
 
@@ -114,6 +117,8 @@ async def _decoded_body(
                 return version, await off_the_loop(request, wait_s, decode)
             return version, decode()
     except BodyRefused as refused:
-        raise NncError(failures.REQUEST_TOO_LARGE if refused.too_large else failures.INVALID_REQUEST, refused.message) from None
+        raise NncError(
+            failures.REQUEST_TOO_LARGE if refused.too_large else failures.INVALID_REQUEST, refused.message
+        ) from None
     except InvalidRequest as error:
         raise NncError(failures.INVALID_REQUEST, error.message) from None

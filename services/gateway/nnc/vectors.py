@@ -68,9 +68,7 @@ def _typed(name: str, flat: list[int | float], dtype: np.dtype) -> np.ndarray:
     low, high = (0, 1) if dtype == np.bool_ else (np.iinfo(dtype).min, np.iinfo(dtype).max)
     for value in flat:
         if isinstance(value, float) and not value.is_integer():
-            raise InvalidRequest(
-                f"input '{name}': the input takes whole numbers ({dtype.name}), found {_show(value)}"
-            )
+            raise InvalidRequest(f"input '{name}': the input takes whole numbers ({dtype.name}), found {_show(value)}")
         if not low <= value <= high:
             raise InvalidRequest(
                 f"input '{name}': {_show(value)} is outside the input's range ({low} to {high}, {dtype.name})"

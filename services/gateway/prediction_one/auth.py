@@ -21,7 +21,9 @@ from services.gateway.prediction_one.clients import CLIENTS
 from services.gateway.prediction_one.contract import contract_handler
 from services.gateway.prediction_one.contract_errors import PredictionOneError
 from services.gateway.routing import Call, Handler, SecurityScheme
-from torii.v1 import accounts_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import accounts_pb2, training_pb2
+from torii.v1 import registry_service_pb2 as rs
+from torii.v1 import training_registry_service_pb2 as tr
 
 API_KEY_HEADER = "x-api-key"
 TRAIN = training_pb2.KEY_PURPOSE_TRAIN
@@ -84,11 +86,17 @@ def _header_key(call: Call) -> str:
 async def secret_key_user(call: Call) -> accounts_pb2.User:
     """The user whose secret key (their bearer token) is in x-api-key."""
     try:
-        reply = await call.request.app[REGISTRY].registry().AuthenticateToken(
-            rs.AuthenticateTokenRequest(token=_header_key(call))
+        reply = (
+            await call.request.app[REGISTRY]
+            .registry()
+            .AuthenticateToken(rs.AuthenticateTokenRequest(token=_header_key(call)))
         )
     except grpc.aio.AioRpcError as error:
-        if error.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+        if error.code() in (
+            grpc.StatusCode.UNAUTHENTICATED,
+            grpc.StatusCode.NOT_FOUND,
+            grpc.StatusCode.INVALID_ARGUMENT,
+        ):
             raise PredictionOneError(failures.NOT_FOUND_CREDENTIAL) from None
         raise
     return reply.user
@@ -105,7 +113,11 @@ async def _api_key_caller(call: Call, purposes: frozenset[int]) -> Caller:
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
             raise PredictionOneError(failures.INACTIVE_CREDENTIAL) from None
-        if error.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+        if error.code() in (
+            grpc.StatusCode.UNAUTHENTICATED,
+            grpc.StatusCode.NOT_FOUND,
+            grpc.StatusCode.INVALID_ARGUMENT,
+        ):
             raise PredictionOneError(failures.NOT_FOUND_CREDENTIAL) from None
         raise
     if reply.key.purpose not in purposes:

@@ -21,7 +21,9 @@ from services.gateway.prediction_one.contract_errors import PredictionOneError, 
 from services.gateway.prediction_one.requests import INT64_MAX, json_body, whole_number
 from services.gateway.routing import Call
 from services.gateway.serving.runtime import RUNTIME
-from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_registry_service_pb2 as tr
+from torii.v1 import apis_pb2
+from torii.v1 import registry_service_pb2 as rs
+from torii.v1 import training_registry_service_pb2 as tr
 
 _PATCH_KEYS = ("rules", "active", "is_editable")
 
@@ -67,7 +69,9 @@ async def create_classifier(call: Call) -> web.Response:
         if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
             raise PredictionOneError(failures.MODEL_DELETED) from None
         raise
-    if model.model.config.time_series.enabled and not model.model.model_version.preprocessing.tabular.HasField("time_series"):
+    if model.model.config.time_series.enabled and not model.model.model_version.preprocessing.tabular.HasField(
+        "time_series"
+    ):
         # Versions stored before forecasts were served lack the window layout a forecast needs.
         raise PredictionOneError(bad_request("This time-series model cannot forecast: train it again to publish it."))
     request = rs.CreateApiRequest(
@@ -83,7 +87,14 @@ async def create_classifier(call: Call) -> web.Response:
         request.rules_given = True
     reply = await call.registry.CreateApi(request)
     shown = await _shown(call, reply.api, reply.api_key.secret)
-    return json_response({"classifier_id": shown["classifier_id"], "api_key": shown["api_key"], "version": shown["version"], "classifier": shown})
+    return json_response(
+        {
+            "classifier_id": shown["classifier_id"],
+            "api_key": shown["api_key"],
+            "version": shown["version"],
+            "classifier": shown,
+        }
+    )
 
 
 @contract_handler
@@ -127,7 +138,9 @@ async def update_classifier(call: Call) -> web.Response:
         api = (await registry.UnlockApi(rs.UnlockApiRequest(actor_user_id=actor, api_id=api_id))).api
     if rules is not None:
         api = (
-            await registry.UpdateApi(rs.UpdateApiRequest(actor_user_id=actor, api_id=api_id, rules=rules, rules_given=True))
+            await registry.UpdateApi(
+                rs.UpdateApiRequest(actor_user_id=actor, api_id=api_id, rules=rules, rules_given=True)
+            )
         ).api
     if active is False:
         api = (await registry.StopApi(rs.StopApiRequest(actor_user_id=actor, api_id=api_id))).api

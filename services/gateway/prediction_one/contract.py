@@ -56,7 +56,9 @@ def contract_handler(handler):
         except grpc.aio.AioRpcError as error:
             failure = rpc_failure(error)
             if failure is None:
-                log.error("backend_call_failed", path=call.request.path, code=error.code().name, details=error.details())
+                log.error(
+                    "backend_call_failed", path=call.request.path, code=error.code().name, details=error.details()
+                )
                 return error_response(failures.INTERNAL)
             # A service away is the platform's trouble, worth a warning; a refusal is the caller's.
             report = log.warning if failure.status >= 500 else log.info

@@ -7,7 +7,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services.gateway.prediction_one.training_config import PROBLEM_TYPE_NAMES, config_to_contract
 from services.tabular.column_types import TIME_UNIT_CODES
 from services.tabular.proto_codec import COLUMN_TYPES_FROM_PROTO
-from torii.v1 import tabular_pb2, trainer_service_pb2, training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import trainer_service_pb2, training_pb2
+from torii.v1 import training_registry_service_pb2 as tr
 
 # Contract §3.3 leaves the codes open: ColumnType.code (the desktop CLI's order of type names).
 DATA_TYPE_CODES = {

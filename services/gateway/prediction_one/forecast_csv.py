@@ -11,7 +11,7 @@ strongest reasons, whose columns are the model's window columns (`sales[t-1]`, `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -70,7 +70,9 @@ def forecast_analysis(
     for index in range(len(forecast)):
         origin = forecast.origin_rows[index]
         values = [_value_text(column, forecast, index) for column in columns]
-        lines.append(lead_cells(options, header, rows[origin], origin + 1) + reason_cells(contributions[index], names, values))
+        lines.append(
+            lead_cells(options, header, rows[origin], origin + 1) + reason_cells(contributions[index], names, values)
+        )
     return write_csv(lines)
 
 
@@ -87,5 +89,5 @@ def _value_text(column: InputColumn, forecast: Forecast, index: int) -> str:
 
 
 def _date_text(epoch_seconds: float) -> str:
-    moment = datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+    moment = datetime.fromtimestamp(epoch_seconds, tz=UTC)
     return moment.date().isoformat() if epoch_seconds % 86400 == 0 else moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -4,7 +4,8 @@ get base64 CSV predictions and, with `ar`, the reasons.
 The gateway only reads the CSV into the model's input tensors and writes the CSV answers; the
 model (preprocessing, LightGBM and its TreeSHAP reasons) runs inside Triton with dynamic
 batching. A time-series model's inputs are windows over the rows sent (services.tabular.forecast):
-the gateway looks up each window's lags among those rows, and the model does the rest. The checks every contract shares come first (serving.admission).
+the gateway looks up each window's lags among those rows, and the model does the rest. The checks
+every contract shares come first (serving.admission).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from services.gateway.prediction_one.contract_errors import Failure, PredictionO
 from services.gateway.prediction_one.forecast_csv import forecast_analysis, forecast_valid
 from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
 from services.gateway.serving import admission
-from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.bodies import BodyRefused, read_json
 from services.gateway.serving.catalog import Endpoint
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
 from services.gateway.serving.schema_cache import tabular_schema
 from services.runtime.logging import get_logger, request_id_var
@@ -61,7 +62,13 @@ def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
         return PredictionOneError(failures.INVALID_KEY)
     if refusal is Refusal.KEY_OF_ANOTHER_API:
         return PredictionOneError(failures.INVALID_CLASSIFIER_ID)
-    if refusal in (Refusal.NOT_PUBLIC, Refusal.STOPPED, Refusal.OUTSIDE_SCHEDULE, Refusal.DEPLOY_FAILED, Refusal.NOT_READY):
+    if refusal in (
+        Refusal.NOT_PUBLIC,
+        Refusal.STOPPED,
+        Refusal.OUTSIDE_SCHEDULE,
+        Refusal.DEPLOY_FAILED,
+        Refusal.NOT_READY,
+    ):
         return _not_running(endpoint)
     if refusal is Refusal.QUOTA_USED_UP:
         return PredictionOneError(failures.QUOTA_USED_UP)
@@ -201,15 +208,24 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     )
 
 
-def _files(schema, options: Options, table, forecast: Forecast | None, outputs, answer_name: str) -> list[tuple[str, bytes]]:
+def _files(
+    schema, options: Options, table, forecast: Forecast | None, outputs, answer_name: str
+) -> list[tuple[str, bytes]]:
     header, rows = table.header, table.rows
     if forecast is not None:
-        files = [("prediction_valid.csv", forecast_valid(schema, options, header, rows, forecast, outputs[answer_name]))]
+        files = [
+            ("prediction_valid.csv", forecast_valid(schema, options, header, rows, forecast, outputs[answer_name]))
+        ]
         if options.reasons:
             analysis = forecast_analysis(schema, options, header, rows, forecast, outputs[CONTRIBUTIONS_OUTPUT])
             files.append(("prediction_analysis.csv", analysis))
         return files
     files = [("prediction_valid.csv", prediction_valid(schema, options, header, rows, outputs[answer_name]))]
     if options.reasons:
-        files.append(("prediction_analysis.csv", prediction_analysis(schema, options, header, rows, outputs[CONTRIBUTIONS_OUTPUT])))
+        files.append(
+            (
+                "prediction_analysis.csv",
+                prediction_analysis(schema, options, header, rows, outputs[CONTRIBUTIONS_OUTPUT]),
+            )
+        )
     return files

@@ -3,7 +3,8 @@ the README): `prediction_valid.csv` and, with `ar`, `prediction_analysis.csv`.
 
 prediction_valid.csv: [pc column] [row_number] then, for classification, `prediction` (the label,
 left out with nc) and `probability_<label>` per class; for regression `prediction`; then, with ad,
-every input column as sent (but the pc column, already leftmost). prediction_analysis.csv: [pc column] [row_number], `base_value` (the
+every input column as sent (but the pc column, already leftmost). prediction_analysis.csv:
+[pc column] [row_number], `base_value` (the
 model's average raw score) and, for the strongest reasons first, `reason_<k>_column`,
 `reason_<k>_value`, `reason_<k>_contribution`: each input column's signed contribution to the raw
 score (log-odds of the predicted class; the value itself for regression). UTF-8, no BOM, LF.
@@ -87,7 +88,11 @@ def prediction_valid(
 
 
 def prediction_analysis(
-    schema: TabularSchema, options: Options, header: Sequence[str], rows: Sequence[Sequence[str]], contributions: np.ndarray
+    schema: TabularSchema,
+    options: Options,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    contributions: np.ndarray,
 ) -> bytes:
     columns = schema.columns
     names = [column.name for column in columns]

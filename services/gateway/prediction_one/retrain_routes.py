@@ -20,7 +20,9 @@ from services.gateway.prediction_one.contract_errors import PredictionOneError, 
 from services.gateway.prediction_one.requests import query_text
 from services.gateway.prediction_one.transfers import result_path, upload_path
 from services.gateway.routing import Call
-from torii.v1 import apis_pb2, registry_service_pb2 as rs, training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import apis_pb2, training_pb2
+from torii.v1 import registry_service_pb2 as rs
+from torii.v1 import training_registry_service_pb2 as tr
 
 RETRAIN_EXTENSIONS = ("csv", "tsv", "zip")
 MAX_FILENAME_LENGTH = 200  # the registry's longest data set name
@@ -58,7 +60,9 @@ async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
             raise PredictionOneError(failures.RETRAIN_JOB_NOT_FOUND) from None
         raise
     job = reply.job
-    if job.kind != training_pb2.TRAINING_JOB_KIND_RETRAIN or job.base_model_version_id != await _base_version_id(call, caller):
+    if job.kind != training_pb2.TRAINING_JOB_KIND_RETRAIN or job.base_model_version_id != await _base_version_id(
+        call, caller
+    ):
         raise PredictionOneError(failures.RETRAIN_JOB_NOT_FOUND)
     return job
 

@@ -39,13 +39,16 @@ TRAINING_CONFIG = obj(
     {
         "tc": string(pattern=r"\S", description="target column"),
         "tt": string(enum=["binary_classification", "multi_classification", "regression"]),
-        "tv": string(pattern=r"\S", description="positive class: required for binary_classification, ignored otherwise"),
+        "tv": string(
+            pattern=r"\S", description="positive class: required for binary_classification, ignored otherwise"
+        ),
         "cv": {
             "anyOf": [
                 {"type": "integer", "minimum": -1, "maximum": MAX_FOLDS},
                 string(pattern=r"^\s*(-1|[0-9]|1[0-9]|20)\s*$"),
             ],
-            "description": f"0 auto, -1 CV with automatic k, 1 none (holdout), 2 to {MAX_FOLDS} folds; string or integer",
+            "description": f"0 auto, -1 CV with automatic k, 1 none (holdout), 2 to {MAX_FOLDS} folds;"
+            " string or integer",
         },
         "im": {**_BOOLEAN, "description": "imbalance correction: classification only"},
         "tsm": {**_BOOLEAN, "description": "time-series mode: regression only; needs tsc, tsf and tst"},
@@ -89,7 +92,9 @@ CREATE_MODEL = obj(
 RULE = obj(
     {
         "source": string(
-            minLength=1, maxLength=200, description="an IPv4 or IPv6 network, e.g. 203.0.113.0/24; 0.0.0.0/0 is every address"
+            minLength=1,
+            maxLength=200,
+            description="an IPv4 or IPv6 network, e.g. 203.0.113.0/24; 0.0.0.0/0 is every address",
         ),
         "order": string(enum=["allow", "deny"], description="default allow"),
         "priority": {
@@ -103,8 +108,13 @@ RULE = obj(
 RULES = {"type": "array", "items": RULE, "maxItems": 100, "description": "each network once"}
 CREATE_CLASSIFIER = obj(
     {
-        "model_id": {"anyOf": [NUMBER_ID, string(pattern=r"^\s*0*[1-9][0-9]{0,17}\s*$")], "description": "from Get Models"},
-        "api_type": string(enum=["formal", "trial"], description="default formal; a trial answers a fixed number of calls"),
+        "model_id": {
+            "anyOf": [NUMBER_ID, string(pattern=r"^\s*0*[1-9][0-9]{0,17}\s*$")],
+            "description": "from Get Models",
+        },
+        "api_type": string(
+            enum=["formal", "trial"], description="default formal; a trial answers a fixed number of calls"
+        ),
         "rules": RULES,
     },
     ("model_id",),
@@ -241,7 +251,14 @@ TRAINED_MODEL = obj(
         "created_date": _TIME,
     },
     (
-        "model_id", "owner_user_id", "target_type", "name", "version", "config", "is_api_option", "updated_date",
+        "model_id",
+        "owner_user_id",
+        "target_type",
+        "name",
+        "version",
+        "config",
+        "is_api_option",
+        "updated_date",
         "created_date",
     ),
     title="PredictionOneModel",
@@ -261,8 +278,16 @@ DATA_SET = obj(
         "created_date": _TIME,
     },
     (
-        "data_set_id", "owner_user_id", "name", "extension", "column_count", "data_count", "data_size",
-        "download_url", "updated_date", "created_date",
+        "data_set_id",
+        "owner_user_id",
+        "name",
+        "extension",
+        "column_count",
+        "data_count",
+        "data_size",
+        "download_url",
+        "updated_date",
+        "created_date",
     ),
     title="PredictionOneDataSet",
 )
@@ -286,8 +311,21 @@ CLASSIFIER = obj(
         "status_message": string(),
     },
     (
-        "classifier_id", "api_key", "version", "create_datetime", "update_datetime", "model_id", "status", "url",
-        "active", "is_editable", "rules", "api_type", "trial_limit", "trial_used", "status_message",
+        "classifier_id",
+        "api_key",
+        "version",
+        "create_datetime",
+        "update_datetime",
+        "model_id",
+        "status",
+        "url",
+        "active",
+        "is_editable",
+        "rules",
+        "api_type",
+        "trial_limit",
+        "trial_used",
+        "status_message",
     ),
     title="PredictionOneClassifier",
 )

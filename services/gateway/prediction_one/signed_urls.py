@@ -78,7 +78,8 @@ class UrlSigner:
     def sign(self, base_url: str, path: str, *, now: float | None = None) -> str:
         """base_url + path (percent-encoded) + expiry and signature; the signature covers the decoded path."""
         expires = int((time.time() if now is None else now) + self.lifetime_s)
-        return f"{base_url}{quote(path, safe='/')}?{urlencode({'expires': expires, 'signature': self._signature(path, expires)})}"
+        query = urlencode({"expires": expires, "signature": self._signature(path, expires)})
+        return f"{base_url}{quote(path, safe='/')}?{query}"
 
     def verify(self, path: str, expires: str, signature: str, *, now: float | None = None) -> str | None:
         """None when the URL is good, else why not."""

@@ -124,7 +124,8 @@ def training_config(config: object) -> tabular_pb2.TrainingConfig:
     cv = _integer(config, "cv", 0)
     if not -1 <= cv <= MAX_FOLDS:
         raise _refuse(
-            f"config.cv must be 0 (auto), -1 (cross-validation, automatic k), 1 (none) or a fold count of 2 to {MAX_FOLDS}."
+            "config.cv must be 0 (auto), -1 (cross-validation, automatic k), 1 (none)"
+            f" or a fold count of 2 to {MAX_FOLDS}."
         )
     imbalance = _boolean(config, "im")
     if imbalance and problem_type == tabular_pb2.PROBLEM_TYPE_REGRESSION:
@@ -151,7 +152,9 @@ def config_to_contract(config: tabular_pb2.TrainingConfig) -> dict:
         shown["tv"] = config.positive_class
     series = config.time_series
     if series.enabled:
-        shown.update(tsm=True, tsc=series.time_column, tsf=series.window_start, tst=series.window_end, tsin=series.others_known)
+        shown.update(
+            tsm=True, tsc=series.time_column, tsf=series.window_start, tst=series.window_end, tsin=series.others_known
+        )
         if series.time_unit:
             shown["tsu"] = series.time_unit
         if series.interval:

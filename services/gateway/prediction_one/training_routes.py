@@ -29,7 +29,8 @@ from services.gateway.prediction_one.transfers import (
     verified,
 )
 from services.gateway.routing import Call
-from torii.v1 import trainer_service_pb2, training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import trainer_service_pb2, training_pb2
+from torii.v1 import training_registry_service_pb2 as tr
 
 PREFIX = "/v1/external"
 KEY_PURPOSES = {name: purpose for purpose, name in PURPOSE_NAMES.items()}  # credential_type → purpose
@@ -55,7 +56,9 @@ async def get_api_key(call: Call) -> web.Response:
         model_number = query_int(call.request, "model_id", 0, minimum=1)
     try:
         reply = await clients(call).training.IssueExternalKey(
-            tr.IssueExternalKeyRequest(actor_user_id=user.user_id, purpose=KEY_PURPOSES[kind], model_number=model_number)
+            tr.IssueExternalKeyRequest(
+                actor_user_id=user.user_id, purpose=KEY_PURPOSES[kind], model_number=model_number
+            )
         )
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.NOT_FOUND:
@@ -123,9 +126,13 @@ async def create_model(call: Call) -> web.Response:
     config = training_config(body.get("config"))
     job = await _job_for(call, job_id, caller.user.user_id)
     if job.kind == training_pb2.TRAINING_JOB_KIND_RETRAIN:
-        raise PredictionOneError(bad_request("external_process_id names a retrain job: it starts when its file is uploaded."))
+        raise PredictionOneError(
+            bad_request("external_process_id names a retrain job: it starts when its file is uploaded.")
+        )
     reply = await clients(call).training.SubmitTrainingJob(
-        tr.SubmitTrainingJobRequest(actor_user_id=caller.user.user_id, job_id=job_id, model_name=name.strip(), config=config)
+        tr.SubmitTrainingJobRequest(
+            actor_user_id=caller.user.user_id, job_id=job_id, model_name=name.strip(), config=config
+        )
     )
     return json_response({"external_process_id": reply.job.job_id})
 
@@ -184,7 +191,10 @@ async def list_models(call: Call) -> web.Response:
         tr.ListTrainedModelsRequest(actor_user_id=caller.user.user_id, page=_page(call))
     )
     return json_response(
-        {"models": [converters.trained_model_json(model) for model in reply.models], "metadata": converters.page_json(reply.page)}
+        {
+            "models": [converters.trained_model_json(model) for model in reply.models],
+            "metadata": converters.page_json(reply.page),
+        }
     )
 
 
@@ -206,7 +216,9 @@ async def delete_model(call: Call) -> web.Response:
 @contract_handler
 async def list_data_sets(call: Call) -> web.Response:
     caller = api_key_caller(call)
-    reply = await clients(call).training.ListDataSets(tr.ListDataSetsRequest(actor_user_id=caller.user.user_id, page=_page(call)))
+    reply = await clients(call).training.ListDataSets(
+        tr.ListDataSetsRequest(actor_user_id=caller.user.user_id, page=_page(call))
+    )
     signer, base = clients(call).signer, call.base_url()
     data_sets = [
         converters.data_set_json(data_set, signer.sign(base, f"{PREFIX}/data-sets/{data_set.data_set_id}/download"))

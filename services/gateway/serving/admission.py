@@ -109,7 +109,10 @@ async def run_model(
         if limit <= 0 or rows <= limit:
             return await call(inputs)
         parts = await asyncio.gather(
-            *(call({name: array[start : start + limit] for name, array in inputs.items()}) for start in range(0, rows, limit))
+            *(
+                call({name: array[start : start + limit] for name, array in inputs.items()})
+                for start in range(0, rows, limit)
+            )
         )
     except InferenceServerException as error:
         raise _triton_refusal(error, api.api_id) from None

@@ -20,8 +20,8 @@ import orjson
 from aiohttp import web
 
 from services.gateway.serving.admission import SERVERLESS_TIMEOUT_S
-from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.off_loop import off_the_loop
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.runtime import RUNTIME
 
 LARGE_BODY_BYTES = 64 * 1024

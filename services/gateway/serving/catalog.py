@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from services.gateway.serving.catalog_file import CatalogFile
 from services.policy.access import AccessRule
 from services.policy.from_proto import rules_of, schedule_of
 from services.policy.schedule import Schedule
-from services.gateway.serving.catalog_file import CatalogFile
 from services.runtime.api_watch import ApiWatcher, WatchedApi
 from services.runtime.logging import get_logger
 from services.runtime.tasks import cancel_and_wait
@@ -60,7 +60,7 @@ def _endpoint(item: WatchedApi) -> Endpoint:
         rules=rules_of(item.api),
         schedule=schedule_of(item.api),
         key_expiry={
-            key.key_id: key.expires_at.ToDatetime(tzinfo=timezone.utc) for key in item.keys if key.HasField("expires_at")
+            key.key_id: key.expires_at.ToDatetime(tzinfo=UTC) for key in item.keys if key.HasField("expires_at")
         },
     )
 

@@ -30,7 +30,10 @@ class CatalogFile:
         snapshot = gateway_cache_pb2.GatewayCatalogSnapshot(
             apis=[
                 registry_service_pb2.WatchApisResponse(
-                    type=registry_service_pb2.WATCH_EVENT_TYPE_UPSERTED, api_id=item.api.api_id, api=item.api, keys=item.keys
+                    type=registry_service_pb2.WATCH_EVENT_TYPE_UPSERTED,
+                    api_id=item.api.api_id,
+                    api=item.api,
+                    keys=item.keys,
                 )
                 for item in apis
             ],

@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.decoder_processes import WorkerLost
+from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.runtime import RUNTIME
 
 T = TypeVar("T")
@@ -18,7 +18,9 @@ T = TypeVar("T")
 BUSY_DECODING = "the gateway is busy decoding other requests"
 
 
-async def off_the_loop(request: web.Request, wait_s: float, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+async def off_the_loop(
+    request: web.Request, wait_s: float, fn: Callable[..., T], /, *args: object, **kwargs: object
+) -> T:
     """fn(*args, **kwargs) in a thread once a slot is free; Refused (BACKEND_UNAVAILABLE), each
     contract's "retry later", when none frees within `wait_s` seconds (the call's time limit)."""
     work = request.app[RUNTIME].decoding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -34,7 +34,7 @@ class InferenceRuntime:
     # Large bodies are parsed and decoded here, off the gateway's interpreter; one core stays
     # the event loop's.
     decoder_processes: DecoderProcesses = field(default_factory=lambda: DecoderProcesses(max(1, cpu_count() - 1)))
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 RUNTIME = web.AppKey("inference_runtime", InferenceRuntime)

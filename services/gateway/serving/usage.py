@@ -14,7 +14,7 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -32,7 +32,7 @@ REPLAY_BATCHES_PER_FLUSH = 50
 
 
 def _today() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    return datetime.now(UTC).strftime("%Y-%m-%d")
 
 
 class UsageRecorder:
@@ -60,7 +60,7 @@ class UsageRecorder:
             self._counts[(api_id, self._today())][status_class] += 1
 
     def key_used(self, key_id: str) -> None:
-        self._key_uses[key_id] = datetime.now(timezone.utc)
+        self._key_uses[key_id] = datetime.now(UTC)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="usage-flush")
@@ -99,7 +99,9 @@ class UsageRecorder:
         try:
             await self._registry.RecordUsage(batch)
         except grpc.aio.AioRpcError as error:
-            log.warning("usage_flush_failed", code=error.code().name, apis=len(batch.increments), flush_id=batch.flush_id)
+            log.warning(
+                "usage_flush_failed", code=error.code().name, apis=len(batch.increments), flush_id=batch.flush_id
+            )
             return False
         return True
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from services.registry.domain import credentials
 from services.registry.domain.actors import require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
-from services.registry.domain.types import Account, IssuedSecret, Role, User
 from services.registry.domain.names import require_name
+from services.registry.domain.types import Account, IssuedSecret, Role, User
 from services.runtime.errors import InvalidArgument, NotFound, Unauthenticated
 
 BOOTSTRAP_ACCOUNT = "default"

@@ -6,16 +6,16 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 
-from services.registry.domain import credentials, transitions
 from services.policy.rules import parse_network
+from services.registry.domain import credentials, transitions
 from services.registry.domain.actors import can_see_account, require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
 from services.registry.domain.types import (
-    ApiContract,
     ALLOW_ALL,
     TRIAL_REQUEST_LIMIT,
     AccessRule,
+    ApiContract,
     ApiStatus,
     ApiType,
     ExecutionType,

@@ -41,11 +41,15 @@ class CredentialService:
         actor = await resolve_actor(self._accounts, actor_user_id)
         account_id = parse_id(account_id, "account_id") if account_id else ""
         if user_id:
-            return await self._credentials.list(CredentialScope(user_id=await self._user_for(actor, user_id, account_id)))
+            return await self._credentials.list(
+                CredentialScope(user_id=await self._user_for(actor, user_id, account_id))
+            )
         account_id = account_id or actor.account_id
         require_account_access(actor, account_id)
         if actor.is_admin:
-            return await self._credentials.list(CredentialScope(users_of_account=account_id, apis_of_account=account_id))
+            return await self._credentials.list(
+                CredentialScope(users_of_account=account_id, apis_of_account=account_id)
+            )
         return await self._credentials.list(CredentialScope(user_id=actor.user_id, apis_of_account=account_id))
 
     async def _user_for(self, actor: User, user_id: str, account_id: str) -> str:

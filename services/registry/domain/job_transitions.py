@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from services.registry.domain.names import require_name
 from services.registry.domain.training_types import (
     DATA_SET_EXTENSIONS,
     UNSPECIFIED_PROBLEM_TYPE,
@@ -15,7 +16,6 @@ from services.registry.domain.training_types import (
     NewDataSet,
     TrainingJob,
 )
-from services.registry.domain.names import require_name
 from services.runtime.errors import FailedPrecondition, InvalidArgument
 
 GIVING_UP = "the trainer stopped while training, {attempts} times; giving up"

@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-# Access rules and schedules are shared with the gateway and scheduler, which apply them.
-from services.policy.access import ALLOW_ALL, AccessRule, Network, RuleAction
+# Access rules and schedules are shared with the gateway and scheduler, which apply them; the
+# domain's modules take their names from here.
+from services.policy.access import ALLOW_ALL as ALLOW_ALL
+from services.policy.access import AccessRule
+from services.policy.access import Network as Network
+from services.policy.access import RuleAction as RuleAction
 from services.policy.schedule import Schedule
 
 TRIAL_REQUEST_LIMIT = 100

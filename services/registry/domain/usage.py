@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from services.registry.domain.ids import parse_id
 from services.registry.domain.types import DailyUsage
@@ -21,7 +21,7 @@ def parse_day(text: str, what: str) -> date:
 
 
 class UsageService:
-    def __init__(self, api_service, store, today=lambda: datetime.now(timezone.utc).date()) -> None:
+    def __init__(self, api_service, store, today=lambda: datetime.now(UTC).date()) -> None:
         self._apis = api_service
         self._store = store
         self._today = today

@@ -87,7 +87,8 @@ class AccountStore:
                 credential_id,
             )
             await connection.execute(
-                "INSERT INTO credentials (credential_id, user_id, secret_sha256, is_bootstrap) VALUES ($1, $2, $3, true)"
+                "INSERT INTO credentials (credential_id, user_id, secret_sha256, is_bootstrap)"
+                " VALUES ($1, $2, $3, true)"
                 " ON CONFLICT (credential_id) DO UPDATE SET secret_sha256 = EXCLUDED.secret_sha256,"
                 " user_id = EXCLUDED.user_id, api_id = NULL, is_bootstrap = true,"
                 " purpose = NULL, expires_at = NULL, model_version_id = NULL",

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import asyncpg
 
 from services.registry.domain.types import (
-    ApiContract,
     AccessRule,
+    ApiContract,
     ApiStatus,
     ApiType,
     ExecutionType,

@@ -65,7 +65,10 @@ class CredentialStore:
         return _credential(row) if row else None
 
     async def delete(self, credential_id: str) -> bool:
-        return await self._pool.fetchval("DELETE FROM credentials WHERE credential_id = $1 RETURNING true", credential_id) or False
+        return (
+            await self._pool.fetchval("DELETE FROM credentials WHERE credential_id = $1 RETURNING true", credential_id)
+            or False
+        )
 
     async def set_expiry(self, credential_id: str, expires_at: datetime | None) -> Credential | None:
         """The credential as it is now, or None once it is gone. The database refuses to clear a

@@ -27,8 +27,12 @@ FROM model_versions v JOIN models m USING (model_id) JOIN training_jobs j ON j.j
 
 def _with_model(row) -> tuple[ModelVersion, Model]:
     model = _model(
-        {"model_id": row["model_id"], "account_id": row["account_id"], "name": row["model_name"],
-         "created_at": row["model_created_at"]}
+        {
+            "model_id": row["model_id"],
+            "account_id": row["account_id"],
+            "name": row["model_name"],
+            "created_at": row["model_created_at"],
+        }
     )
     return _version(row), model
 

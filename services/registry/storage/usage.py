@@ -10,7 +10,6 @@ import asyncpg
 from services.registry.domain.types import DailyUsage
 from services.registry.storage import credentials
 
-
 # Longer than any gateway keeps a batch before it is applied or given up.
 FLUSH_IDS_KEPT = "30 days"
 

@@ -87,7 +87,9 @@ class TritonControl:
 
     async def inference_statistics(self, name: str, timeout_s: float = 5.0) -> tuple[int, int]:
         """(inference_count, execution_count) summed over versions; their ratio is the mean batch."""
-        stats = await self._client.get_inference_statistics(name, as_json=True, client_timeout=timeout_s, headers=self._headers)
+        stats = await self._client.get_inference_statistics(
+            name, as_json=True, client_timeout=timeout_s, headers=self._headers
+        )
         inferences = executions = 0
         for version in stats.get("model_stats", []):
             # uint64 fields arrive as JSON strings and are omitted when zero.
@@ -99,14 +101,14 @@ class TritonControl:
         await self._client.close()
 
     async def _index(self, timeout_s: float) -> list[dict]:
-        index = await self._client.get_model_repository_index(as_json=True, client_timeout=timeout_s, headers=self._headers)
+        index = await self._client.get_model_repository_index(
+            as_json=True, client_timeout=timeout_s, headers=self._headers
+        )
         return index.get("models", [])
 
     async def _busy(self, name: str, timeout_s: float) -> bool:
         """Whether some version of `name` is still READY, LOADING or UNLOADING."""
-        return any(
-            m.get("name") == name and m.get("state") in _BUSY_STATES for m in await self._index(timeout_s)
-        )
+        return any(m.get("name") == name and m.get("state") in _BUSY_STATES for m in await self._index(timeout_s))
 
 
 def _is_not_found(exc: InferenceServerException) -> bool:

@@ -109,7 +109,11 @@ class LocalTriton:
             f"--metrics-port={metrics_port}",
             f"--exit-timeout-secs={self._exit_timeout_s}",
             f"--log-verbose={self._log_verbose}",
-            *([f"--trace-config=triton,file={self._trace_file}", "--trace-config=level=OFF"] if self._trace_file else []),
+            *(
+                [f"--trace-config=triton,file={self._trace_file}", "--trace-config=level=OFF"]
+                if self._trace_file
+                else []
+            ),
             # Not strict: strict readiness turns the whole server unready after one model
             # fails to load (measured), and one tenant's broken model must not look like a
             # broken server. Model readiness is asked per model instead.
@@ -167,8 +171,7 @@ class LocalTriton:
             while True:
                 if exited.done():
                     raise TritonStartError(
-                        f"tritonserver exited with status {exited.result()} before it was ready\n"
-                        + self._log_tail()
+                        f"tritonserver exited with status {exited.result()} before it was ready\n" + self._log_tail()
                     )
                 if time.monotonic() > deadline:
                     raise TritonStartError(f"tritonserver not ready after {timeout_s:g} s\n" + self._log_tail())
@@ -246,9 +249,7 @@ def _install(source: Path, destination: Path) -> None:
 
 def _child_env(package: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["LD_LIBRARY_PATH"] = os.pathsep.join(
-        p for p in (str(_libs_dir(package)), env.get("LD_LIBRARY_PATH", "")) if p
-    )
+    env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(_libs_dir(package)), env.get("LD_LIBRARY_PATH", "")) if p)
     # The stub runs model.py with whatever Python environment it inherits.
     env["PATH"] = os.pathsep.join(p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p)
     env["VIRTUAL_ENV"] = sys.prefix

@@ -13,8 +13,22 @@ from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
 DATA_TYPES = frozenset(
-    {"BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
-     "FP16", "FP32", "FP64", "BF16", "STRING"}
+    {
+        "BOOL",
+        "UINT8",
+        "UINT16",
+        "UINT32",
+        "UINT64",
+        "INT8",
+        "INT16",
+        "INT32",
+        "INT64",
+        "FP16",
+        "FP32",
+        "FP64",
+        "BF16",
+        "STRING",
+    }
 )
 INSTANCE_KINDS = frozenset({"KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"})
 BACKENDS = frozenset({"onnxruntime", "python"})
@@ -72,9 +86,7 @@ def build_config(entry: ModelEntry) -> mc.ModelConfig:
     for tensor in entry.outputs:
         config.output.append(_tensor(mc.ModelOutput, tensor))
     config.instance_group.append(
-        mc.ModelInstanceGroup(
-            count=entry.instance_count, kind=mc.ModelInstanceGroup.Kind.Value(entry.instance_kind)
-        )
+        mc.ModelInstanceGroup(count=entry.instance_count, kind=mc.ModelInstanceGroup.Kind.Value(entry.instance_kind))
     )
     if entry.dynamic_batching and entry.max_batch_size > 0:
         config.dynamic_batching.max_queue_delay_microseconds = entry.max_queue_delay_us
@@ -118,4 +130,3 @@ def _check(entry: ModelEntry) -> None:
     for tensor in (*entry.inputs, *entry.outputs):
         if any(d < -1 or d == 0 for d in tensor.dims):
             raise ValueError(f"tensor {tensor.name!r}: dims must be positive or -1, got {tensor.dims}")
-

@@ -72,9 +72,7 @@ def column_info(
         columns.append(_column(column_id, profile, column_type, score))
     return {
         "raw_column_names": list(table.header),
-        "raw_training_data": [
-            {"row_data": _csv_line(row, table.delimiter)} for row in table.rows[:sample_rows]
-        ],
+        "raw_training_data": [{"row_data": _csv_line(row, table.delimiter)} for row in table.rows[:sample_rows]],
         "training_data_columns": columns,
         "useless_column_list": list(useless_columns(table, types, target=target, profiles=profiles)),
         "trainingdata_row_count": len(table.rows),
@@ -195,9 +193,7 @@ def _as_array(profile: ColumnProfile, column_type: ColumnType) -> tuple[str, np.
     return None
 
 
-def _association(
-    column: tuple[str, np.ndarray] | None, target: tuple[str, np.ndarray]
-) -> float | None:
+def _association(column: tuple[str, np.ndarray] | None, target: tuple[str, np.ndarray]) -> float | None:
     if column is None:
         return None
     (column_kind, column_values), (target_kind, target_values) = column, target

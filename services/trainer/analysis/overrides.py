@@ -12,7 +12,7 @@ import io
 from collections.abc import Mapping
 
 from services.tabular.column_types import ColumnType
-from services.tabular.csv_text import TableError, decode_text, detect_delimiter, describe_fields
+from services.tabular.csv_text import TableError, decode_text, describe_fields, detect_delimiter
 from services.tabular.table import Table
 from services.trainer.analysis.detect import ColumnProfile, profile_column
 from services.trainer.analysis.values import parse_number_fast
@@ -116,6 +116,4 @@ def _check_cells(profile: ColumnProfile, column_type: ColumnType) -> None:
 
 def _refuse(profile: ColumnProfile, column_type: ColumnType, cell: str, problem: str) -> None:
     row = profile.cells.index(cell) + 1
-    raise OverrideError(
-        f'the column "{profile.name}" cannot be {column_type.value}: "{cell}" (row {row}) {problem}'
-    )
+    raise OverrideError(f'the column "{profile.name}" cannot be {column_type.value}: "{cell}" (row {row}) {problem}')

@@ -19,7 +19,6 @@ from services.trainer.analysis.detect import ColumnProfile, profile_table
 IDENTIFIER_MIN_VALUES = 20
 
 
-
 def useless_reason(profile: ColumnProfile, column_type: ColumnType) -> str | None:
     """Why the column is useless for learning, or None when it may be useful."""
     if profile.data_count == 0:
@@ -27,7 +26,11 @@ def useless_reason(profile: ColumnProfile, column_type: ColumnType) -> str | Non
     unique = profile.unique_count(column_type)
     if unique <= 1:
         return "every value is the same"
-    if profile.data_count >= IDENTIFIER_MIN_VALUES and unique == profile.data_count and _names_rows(profile, column_type):
+    if (
+        profile.data_count >= IDENTIFIER_MIN_VALUES
+        and unique == profile.data_count
+        and _names_rows(profile, column_type)
+    ):
         return "every value is different, like an identifier"
     return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.tabular.cells import MISSING_MARKERS, is_missing, parse_date, parse_number
 
@@ -61,7 +61,7 @@ def parse_date_fast(text: str) -> float | None:
             int(match[6] or 0),
             int(match[7] or 0),
             int(match[8] or 0),
-            tzinfo=timezone.utc,
+            tzinfo=UTC,
         )
     except ValueError:
         return parse_date(text)

@@ -8,7 +8,8 @@ from services.trainer.artifacts import ArtifactStore
 from services.trainer.jobs.protocol import JobSpec
 from services.trainer.settings import TrainerSettings
 from services.trainer.tabular_proto import config_to_dict
-from torii.v1 import training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import training_pb2
+from torii.v1 import training_registry_service_pb2 as tr
 
 
 class DataSetGone(ValueError):

@@ -30,7 +30,8 @@ from services.trainer.jobs.job_spec import DataSetGone, spec_for
 from services.trainer.learning.export import schema_from_json
 from services.trainer.model_version import model_version_spec
 from services.trainer.settings import TrainerSettings
-from torii.v1 import training_pb2, training_registry_service_pb2 as tr, training_registry_service_pb2_grpc
+from torii.v1 import training_pb2, training_registry_service_pb2_grpc
+from torii.v1 import training_registry_service_pb2 as tr
 
 log = get_logger("trainer.runner")
 
@@ -99,7 +100,9 @@ class JobRunner:
             claimed = False
             if len(self._running) < self._settings.training_concurrency:
                 try:
-                    reply = await self._registry.ClaimTrainingJob(tr.ClaimTrainingJobRequest(trainer_id=self._trainer_id))
+                    reply = await self._registry.ClaimTrainingJob(
+                        tr.ClaimTrainingJobRequest(trainer_id=self._trainer_id)
+                    )
                 except grpc.aio.AioRpcError as error:
                     log.warning("claim_failed", code=error.code().name, details=error.details())
                 else:

@@ -59,16 +59,16 @@ def load_training_job(spec: JobSpec) -> TrainingInputs:
     try:
         table = read_table(Path(spec.learn_path), spec.learn_extension)
         if config.target not in table.header:
-            raise ValueError(f"the target column {config.target!r} is not in the data; its columns are {', '.join(table.header)}")
+            raise ValueError(
+                f"the target column {config.target!r} is not in the data; its columns are {', '.join(table.header)}"
+            )
         types = training_types(table, Path(spec.column_types_path) if spec.column_types_path else None, config.target)
     except DomainError as error:
         raise ValueError(error.message) from None
     return TrainingInputs(table, types, config, load_evaluation(spec, table, types, config))
 
 
-def load_evaluation(
-    spec: JobSpec, table: Table, types: dict[str, ColumnType], config: TrainingConfig
-) -> Table | None:
+def load_evaluation(spec: JobSpec, table: Table, types: dict[str, ColumnType], config: TrainingConfig) -> Table | None:
     """The evaluation file, or None; ValueError when it lacks a column the learning file uses."""
     if not spec.eval_path:
         return None

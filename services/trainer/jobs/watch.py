@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from torii.v1 import training_pb2, training_registry_service_pb2 as tr
+from torii.v1 import training_pb2
+from torii.v1 import training_registry_service_pb2 as tr
 
 FINAL_STATUSES = frozenset(
     {

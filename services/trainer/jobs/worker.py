@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.trainer.jobs import protocol
@@ -59,7 +59,9 @@ def run(spec: JobSpec) -> protocol.WorkerResult:
     output = Path(spec.output_dir)
     onnx_path = output / "model.onnx"
     onnx_path.write_bytes(onnx_model)
-    created_at = datetime.fromisoformat(spec.created_at.replace("Z", "+00:00")) if spec.created_at else datetime.now(timezone.utc)
+    created_at = (
+        datetime.fromisoformat(spec.created_at.replace("Z", "+00:00")) if spec.created_at else datetime.now(UTC)
+    )
     zip_path = output / "result.zip"
     zip_path.write_bytes(
         build_result_zip(

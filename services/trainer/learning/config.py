@@ -113,8 +113,10 @@ class TrainingConfig:
         if self.imbalance and not self.problem_type.is_classification:
             raise ConfigError("imbalance correction (im) is only for classification")
         budget = self.time_budget_s
-        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (
-            math.isfinite(budget) and budget > 0
+        if (
+            isinstance(budget, bool)
+            or not isinstance(budget, (int, float))
+            or not (math.isfinite(budget) and budget > 0)
         ):
             raise ConfigError(f"the time budget must be a positive number of seconds, not {budget!r}")
         memory = self.memory_budget_bytes
@@ -130,8 +132,7 @@ class TrainingConfig:
                 raise ConfigError(f"the time column (tsc) {series.time_column!r} is the target column")
             if series.series_column and series.series_column in (self.target, series.time_column):
                 raise ConfigError(
-                    f"the series column (tss) {series.series_column!r} must differ from the target "
-                    f"and the time column"
+                    f"the series column (tss) {series.series_column!r} must differ from the target and the time column"
                 )
 
     @classmethod

@@ -63,9 +63,7 @@ def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, f
     return out
 
 
-def confusion_matrix(
-    actual: np.ndarray, predicted: np.ndarray, n_classes: int
-) -> tuple[tuple[int, ...], ...]:
+def confusion_matrix(actual: np.ndarray, predicted: np.ndarray, n_classes: int) -> tuple[tuple[int, ...], ...]:
     """counts[actual][predicted], classes in schema.class_labels order."""
     matrix = skm.confusion_matrix(actual, predicted, labels=list(range(n_classes)))
     return tuple(tuple(int(count) for count in row) for row in matrix)

@@ -56,10 +56,7 @@ def schema_to_json(schema: TabularSchema) -> str:
         {
             "problem_type": schema.problem_type.value,
             "target_column": schema.target_column,
-            "columns": [
-                {"name": c.name, "input_name": c.input_name, "type": c.type.value}
-                for c in schema.columns
-            ],
+            "columns": [{"name": c.name, "input_name": c.input_name, "type": c.type.value} for c in schema.columns],
             "class_labels": list(schema.class_labels),
             "positive_class": schema.positive_class,
             "time_series": schema.time_series,
@@ -74,8 +71,7 @@ def schema_from_json(text: str) -> TabularSchema:
         problem_type=ProblemType(data["problem_type"]),
         target_column=data["target_column"],
         columns=tuple(
-            InputColumn(name=c["name"], input_name=c["input_name"], type=ColumnType(c["type"]))
-            for c in data["columns"]
+            InputColumn(name=c["name"], input_name=c["input_name"], type=ColumnType(c["type"])) for c in data["columns"]
         ),
         class_labels=tuple(data.get("class_labels", ())),
         positive_class=data.get("positive_class", ""),
@@ -126,9 +122,7 @@ def _floor32(value: float) -> float:
     return float(single)
 
 
-def export_model(
-    plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema, *, offset_input: str = ""
-) -> bytes:
+def export_model(plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema, *, offset_input: str = "") -> bytes:
     """The merged model's bytes; `booster` should come from float32_exact.
 
     `offset_input` (regression): the name of a float32 [batch, 1] input that the graph adds to

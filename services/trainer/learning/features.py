@@ -107,9 +107,7 @@ class FeaturePlan:
     @property
     def feature_columns(self) -> tuple[int, ...]:
         """Per feature, the index (in input_columns) of the column it is made from."""
-        return tuple(
-            index for index, plan in enumerate(self.columns) for _ in plan.feature_names
-        )
+        return tuple(index for index, plan in enumerate(self.columns) for _ in plan.feature_names)
 
     @property
     def categorical_features(self) -> tuple[int, ...]:
@@ -147,9 +145,7 @@ class FeatureError(ConfigError):
     """The column types do not fit the data (user-facing message)."""
 
 
-def select_columns(
-    header: Sequence[str], types: Mapping[str, ColumnType], target: str
-) -> tuple[InputColumn, ...]:
+def select_columns(header: Sequence[str], types: Mapping[str, ColumnType], target: str) -> tuple[InputColumn, ...]:
     """The model's input columns in CSV order: typed, not IGNORE, not the target.
 
     Columns absent from `types` are not used; a type for a column the CSV lacks is an error.
@@ -273,17 +269,13 @@ class _Builder:
     def node(self, op: str, inputs: list[str], outputs: list[str] | None = None, **attrs) -> str:
         outputs = outputs or [self.name(op.lower())]
         domain = attrs.pop("domain", "")
-        self.nodes.append(
-            helper.make_node(op, inputs, outputs, name=self.name(f"n_{op}"), domain=domain, **attrs)
-        )
+        self.nodes.append(helper.make_node(op, inputs, outputs, name=self.name(f"n_{op}"), domain=domain, **attrs))
         return outputs[0]
 
     def const(self, value: float | Sequence[float], dtype: int = TensorProto.DOUBLE) -> str:
         array = np.asarray(value, dtype=helper.tensor_dtype_to_np_dtype(dtype))
         name = self.name("const")
-        self.initializers.append(
-            helper.make_tensor(name, dtype, array.shape, array.ravel().tolist())
-        )
+        self.initializers.append(helper.make_tensor(name, dtype, array.shape, array.ravel().tolist()))
         return name
 
     def const_i64(self, value: Sequence[int]) -> str:
@@ -340,9 +332,7 @@ def _session(model: onnx.ModelProto, num_threads: int) -> ort.InferenceSession:
     options.intra_op_num_threads = num_threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # shape-mismatch warnings from the string ops are noise
-    return ort.InferenceSession(
-        model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
-    )
+    return ort.InferenceSession(model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 def _build_graph(plan: FeaturePlan) -> onnx.ModelProto:

@@ -153,9 +153,7 @@ def train_model(
                 predicted=class_labels[int(predicted[position])]
                 if problem_type.is_classification
                 else format(float(predicted[position]), ".10g"),
-                probabilities=tuple(float(p) for p in predictions[position])
-                if problem_type.is_classification
-                else (),
+                probabilities=tuple(float(p) for p in predictions[position]) if problem_type.is_classification else (),
             )
         )
     outcome = TrainingOutcome(
@@ -211,9 +209,7 @@ def _targets(table: Table, config: TrainingConfig, *, source: str = "") -> tuple
     try:
         index = table.index_of(config.target)
     except KeyError:
-        raise ConfigError(
-            f"{source or 'the data'} has no column {config.target!r} to use as the target"
-        ) from None
+        raise ConfigError(f"{source or 'the data'} has no column {config.target!r} to use as the target") from None
     kept: list[int] = []
     values: list = []
     for row_index, row in enumerate(table.rows):
@@ -286,6 +282,4 @@ def verify_export(
     worst = np.abs(served - native) - allowed
     if not np.all(worst <= 0):
         difference = float(np.max(np.abs(served - native)))
-        raise ExportError(
-            f"the exported ONNX model differs from LightGBM by up to {difference:.3g} on training rows"
-        )
+        raise ExportError(f"the exported ONNX model differs from LightGBM by up to {difference:.3g} on training rows")

@@ -39,9 +39,7 @@ class TabularPredictor:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # string ops warn about symbolic shapes on every run
-        self._session = ort.InferenceSession(
-            onnx_bytes, sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(onnx_bytes, sess_options=options, providers=["CPUExecutionProvider"])
         metadata = self._session.get_modelmeta().custom_metadata_map
         self.schema: dict = json.loads(metadata[METADATA_SCHEMA])
         features = json.loads(metadata[METADATA_FEATURES])

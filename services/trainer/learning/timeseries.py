@@ -319,9 +319,7 @@ def time_ordered_holdout(windows: Windows, share: float = HOLDOUT_SHARE) -> Hold
             f"windows whose target time comes before them, and at least {MIN_TRAINING_WINDOWS} "
             f"are needed; give more history or a shorter window"
         )
-    return Holdout(
-        train=train, valid=valid, cut=cut, origin_times=len(times), validation_times=validation_times
-    )
+    return Holdout(train=train, valid=valid, cut=cut, origin_times=len(times), validation_times=validation_times)
 
 
 def describe(windows: Windows, settings: TimeSeriesConfig) -> dict[str, object]:

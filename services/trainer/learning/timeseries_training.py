@@ -119,7 +119,10 @@ def train_time_series_model(
             actual=table.rows[int(windows.label_rows[row])][target_index],
             predicted=format(float(value), ".10g"),
             # The origin row is shared by its horizons: say which forecast each line is.
-            details=(("horizon", str(int(windows.horizons[row]))), ("target_row_number", str(int(windows.label_rows[row]) + 1))),
+            details=(
+                ("horizon", str(int(windows.horizons[row]))),
+                ("target_row_number", str(int(windows.label_rows[row]) + 1)),
+            ),
         )
         for row, value in zip(rows.tolist(), predicted.tolist())
     )
@@ -159,9 +162,7 @@ def train_time_series_model(
     return outcome, onnx_bytes
 
 
-def holdout_features(
-    windows: Windows, holdout: Holdout, *, num_threads: int = 2
-) -> tuple[FeaturePlan, np.ndarray]:
+def holdout_features(windows: Windows, holdout: Holdout, *, num_threads: int = 2) -> tuple[FeaturePlan, np.ndarray]:
     """The feature plan fitted on the training windows alone, and every window's features."""
     plan = fit_features(windows.columns, windows.take(holdout.train))
     return plan, plan.transform(windows.tensors, num_threads=num_threads)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import lightgbm as lgb
 import numpy as np
-from sklearn.model_selection import KFold, StratifiedKFold, StratifiedShuffleSplit, ShuffleSplit
+from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from services.tabular.schema import ProblemType
 from services.trainer.learning.config import MAX_FOLDS, ConfigError
@@ -136,9 +136,7 @@ def plan_validation(
         if classification
         else KFold(folds, shuffle=True, random_state=seed)
     )
-    splits = tuple(
-        (np.sort(train), np.sort(valid)) for train, valid in splitter.split(np.zeros(rows), labels)
-    )
+    splits = tuple((np.sort(train), np.sort(valid)) for train, valid in splitter.split(np.zeros(rows), labels))
     return ValidationPlan(splits, f"{folds}-fold cross-validation", holdout=False)
 
 
@@ -150,9 +148,7 @@ def _too_few(smallest: tuple[int, str], needed: int, what: str) -> ConfigError:
     )
 
 
-def _holdout(
-    labels: np.ndarray, classification: bool, smallest: tuple[int, str] | None, seed: int
-) -> ValidationPlan:
+def _holdout(labels: np.ndarray, classification: bool, smallest: tuple[int, str] | None, seed: int) -> ValidationPlan:
     rows = len(labels)
     if rows < 5:
         raise ConfigError(f"a holdout split needs at least 5 rows; the data has {rows}")

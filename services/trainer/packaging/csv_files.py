@@ -68,8 +68,7 @@ def confusion_matrix_csv(outcome: TrainingOutcome) -> bytes:
     labels = outcome.schema.class_labels
     header = (CONFUSION_CORNER, *(text_cell(label) for label in labels))
     rows = [
-        (text_cell(label), *(str(count) for count in counts))
-        for label, counts in zip(labels, outcome.confusion_matrix)
+        (text_cell(label), *(str(count) for count in counts)) for label, counts in zip(labels, outcome.confusion_matrix)
     ]
     return _document(header, rows)
 

@@ -42,9 +42,7 @@ class ClassCurves:
         return float(np.mean([curve.area for curve in self.roc])) if self.roc else float("nan")
 
 
-def class_curves(
-    rows: Sequence[OutOfFoldRow], labels: Sequence[str], only: Sequence[str] | None = None
-) -> ClassCurves:
+def class_curves(rows: Sequence[OutOfFoldRow], labels: Sequence[str], only: Sequence[str] | None = None) -> ClassCurves:
     """One-vs-rest curves for `only` (default: every label) from rows that carry probabilities.
 
     Rows whose probability count does not match the labels are skipped rather than guessed at.

@@ -86,7 +86,8 @@ def _summary(outcome: TrainingOutcome) -> str:
         if majority is not None:
             label, share = majority
             sentences.append(
-                f"Always answering the most common value, {_quoted(label)}, would be right {_percent(share)} of the time."
+                f"Always answering the most common value, {_quoted(label)}, "
+                f"would be right {_percent(share)} of the time."
             )
         positive = outcome.schema.positive_class
         if (
@@ -138,7 +139,7 @@ def _metrics_section(outcome: TrainingOutcome) -> str:
         )
     body = "".join(rows) or '<tr><td colspan="3">No figures were recorded.</td></tr>'
     return (
-        '<section><h2>How good is the model?</h2>'
+        "<section><h2>How good is the model?</h2>"
         f'<p class="note">Measured by {escape(outcome.validation)}: every row was predicted by a model '
         "trained without it.</p>"
         '<table class="metrics"><thead><tr><th>Figure</th><th>Value</th><th>What it means</th></tr></thead>'
@@ -164,15 +165,31 @@ def _describe_metric(name: str, value: float, outcome: TrainingOutcome) -> tuple
         subject = f"the rows that really are {positive}" if positive else "the rows of a class"
         return "Recall", f"Of {subject}, the share the model finds.{averaged}", _percent(value)
     if name == "f1":
-        return "F1 score", f"Precision and recall in one figure (their harmonic mean); 100% is perfect.{averaged}", _percent(value)
+        return (
+            "F1 score",
+            f"Precision and recall in one figure (their harmonic mean); 100% is perfect.{averaged}",
+            _percent(value),
+        )
     if name == "log_loss":
-        return "Log loss", "How well the predicted probabilities fit what happened: lower is better, 0 is perfect.", _fixed(value, 4)
+        return (
+            "Log loss",
+            "How well the predicted probabilities fit what happened: lower is better, 0 is perfect.",
+            _fixed(value, 4),
+        )
     if name == "rmse":
-        return "RMSE", "Typical size of an error in the target's own unit, counting large errors extra. Lower is better.", _number(value)
+        return (
+            "RMSE",
+            "Typical size of an error in the target's own unit, counting large errors extra. Lower is better.",
+            _number(value),
+        )
     if name == "mae":
         return "MAE", "Average size of an error in the target's own unit. Lower is better.", _number(value)
     if name == "r2":
-        return "R²", "Share of the target's variation the model explains: 1 is perfect, 0 is no better than the average.", _fixed(value, 3)
+        return (
+            "R²",
+            "Share of the target's variation the model explains: 1 is perfect, 0 is no better than the average.",
+            _fixed(value, 3),
+        )
     return escape(name), "", _number(value)
 
 
@@ -283,7 +300,7 @@ def _multiclass_curves(curves: ClassCurves, class_count: int) -> str:
 def _legend(curves: Sequence[Curve], colors: dict[str, str], area_name: str) -> str:
     items = "".join(
         f'<li><span class="swatch" style="background:{colors[curve.label]}"></span>'
-        f"{escape(curve.label)} <span class=\"muted\">{area_name} {_fixed(curve.area, 3)}</span></li>"
+        f'{escape(curve.label)} <span class="muted">{area_name} {_fixed(curve.area, 3)}</span></li>'
         for curve in curves
     )
     return f'<ul class="legend">{items}</ul>'
@@ -320,7 +337,7 @@ def _confusion_section(outcome: TrainingOutcome) -> str:
     table = (
         '<div class="scroll"><table class="confusion"><thead>'
         f'<tr><th class="corner">actual ↓ · predicted →</th>{head}<th>rows</th><th>found</th></tr>'
-        f'</thead><tbody>{"".join(body)}</tbody></table></div>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )
     return (
         f"<section>{heading}<p>Each row is what {_quoted(outcome.schema.target_column)} really was; each "
@@ -353,11 +370,7 @@ def _regression_section(outcome: TrainingOutcome) -> str:
         x_label=f"Actual {_shorten_plain(target)}",
         y_label=f"Predicted {_shorten_plain(target)}",
     )
-    sample = (
-        f" It shows a random {shown.size:,} of the {actual.size:,} rows."
-        if shown.size < actual.size
-        else ""
-    )
+    sample = f" It shows a random {shown.size:,} of the {actual.size:,} rows." if shown.size < actual.size else ""
     return (
         f'<section>{heading}<div class="charts">'
         f'<figure class="scatter">{chart}<figcaption><p class="figure-value">Predicted against actual</p>'
@@ -378,7 +391,11 @@ def _residual_table(numbers: np.ndarray, actual: np.ndarray, predicted: np.ndarr
     rows = [
         ("Average error (bias)", _number(bias), f"On average the predictions are {_number(abs(bias))} {direction}."),
         ("Typical error", _number(float(np.median(absolute))), "Half of the predictions are off by less than this."),
-        ("9 in 10 within", _number(float(np.quantile(absolute, 0.9))), "90% of the predictions are off by less than this."),
+        (
+            "9 in 10 within",
+            _number(float(np.quantile(absolute, 0.9))),
+            "90% of the predictions are off by less than this.",
+        ),
         (
             "Largest over-prediction",
             _number(float(errors[highest])),
@@ -393,7 +410,8 @@ def _residual_table(numbers: np.ndarray, actual: np.ndarray, predicted: np.ndarr
         ),
     ]
     body = "".join(
-        f'<tr><th scope="row">{title}</th><td class="num">{value}</td><td>{text}</td></tr>' for title, value, text in rows
+        f'<tr><th scope="row">{title}</th><td class="num">{value}</td><td>{text}</td></tr>'
+        for title, value, text in rows
     )
     return (
         '<h3>The errors</h3><p class="note">Error = predicted − actual, over every out-of-fold row.</p>'
@@ -447,7 +465,12 @@ def _method_section(outcome: TrainingOutcome, trainer_seconds: float | None) -> 
         ("Training rows", f"{outcome.training_rows:,}"),
         ("Fitting time", escape(_duration(outcome.training_seconds)) + " (search, validation, refit)"),
         *(
-            [("Time on the trainer", escape(_duration(trainer_seconds)) + " (data read to model exported; not the queue)")]
+            [
+                (
+                    "Time on the trainer",
+                    escape(_duration(trainer_seconds)) + " (data read to model exported; not the queue)",
+                )
+            ]
             if trainer_seconds is not None
             else []
         ),
@@ -483,13 +506,16 @@ def _search_table(search: object) -> str:
     for tried in search:
         cells = "".join(f"<td>{escape(_parameter(tried.get(name, '')))}</td>" for name in names)
         if tried.get("finished"):
-            result = f"validation loss {_parameter(tried.get('validation_loss'))}, best at round {tried.get('best_iteration')}"
+            loss = _parameter(tried.get("validation_loss"))
+            result = f"validation loss {loss}, best at round {tried.get('best_iteration')}"
         else:
             result = "stopped by the time budget"
         rows.append(f"<tr>{cells}<td>{escape(result)}</td></tr>")
     return (
-        '<h3>Configurations tried</h3><p class="note">In order, on the first validation split; the kept one is above.</p>'
-        f'<table class="search"><thead><tr>{head}<th scope="col">result</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        '<h3>Configurations tried</h3><p class="note">'
+        "In order, on the first validation split; the kept one is above.</p>"
+        f'<table class="search"><thead><tr>{head}<th scope="col">result</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -44,9 +44,11 @@ figure { margin: 0; break-inside: avoid; }
 figcaption { margin-top: 8px; }
 .figure-value { font-size: 16px; margin-bottom: 4px; }
 svg.chart { display: block; width: 100%; height: auto; font-family: inherit; }
-.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; }
+.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 18px;
+  font-size: 13px; }
 .legend li { overflow-wrap: anywhere; }
-.swatch { display: inline-block; width: 18px; height: 4px; margin-right: 6px; vertical-align: middle; border-radius: 2px; }
+.swatch { display: inline-block; width: 18px; height: 4px; margin-right: 6px; vertical-align: middle;
+  border-radius: 2px; }
 .scroll { overflow-x: auto; }
 .confusion { margin-top: 8px; font-variant-numeric: tabular-nums; }
 .confusion th, .confusion td { padding: 8px 12px; border: 2px solid #fff; vertical-align: middle; }

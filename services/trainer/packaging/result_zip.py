@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.trainer.learning.outcome import TrainingOutcome
 from services.trainer.packaging.csv_files import (
@@ -77,6 +77,6 @@ def result_entries(
 
 def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     moment = max(moment, _ZIP_EPOCH)
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)

@@ -17,8 +17,16 @@ from html import escape
 
 # Tableau 10: distinguishable, and still distinguishable printed in grey.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
 )
 AXIS_COLOR = "#555"
 GRID_COLOR = "#e3e3e3"

@@ -51,9 +51,14 @@ def test_a_variable_size_takes_up_to_the_configured_budget():
     )
     five_high = model(tensor("x", [-1, 1, 5, -1]))
     assert decode_inputs([entry("x", "png", b64(image_file(pattern(5, 20))))], five_high, limits=limits)["x"].shape == (
-        1, 1, 5, 20
+        1,
+        1,
+        5,
+        20,
     )
-    assert "at most 100 pixels" in refused([entry("x", "png", b64(image_file(pattern(5, 21))))], five_high, limits=limits)
+    assert "at most 100 pixels" in refused(
+        [entry("x", "png", b64(image_file(pattern(5, 21))))], five_high, limits=limits
+    )
 
 
 def test_a_fixed_size_is_its_own_budget_whatever_the_setting():

@@ -348,6 +348,7 @@ def test_integer_and_boolean_inputs():
 
 # --- wav ----------------------------------------------------------------------------------
 
+
 def test_wav_16_bit_mono():
     samples = np.array([0, 16384, -16384, 32767, -32768, 1, -1, 100], dtype=np.int16)
     version = model(tensor("x", [-1, 8]))
@@ -438,9 +439,7 @@ TWO = model(tensor("x", [-1, 1, 28, 28]), tensor("x2", [-1, 1]), images=(image_p
 
 
 def test_several_inputs_side_by_side():
-    decoded = decode_inputs(
-        [entry("x2", "vector", [0.25]), entry("x", "png", b64(image_file(pattern(28, 28))))], TWO
-    )
+    decoded = decode_inputs([entry("x2", "vector", [0.25]), entry("x", "png", b64(image_file(pattern(28, 28))))], TWO)
     assert set(decoded) == {"x", "x2"}
     assert decoded["x"].shape == (1, 1, 28, 28) and decoded["x2"].tolist() == [[0.25]]
 
@@ -453,7 +452,9 @@ def test_unknown_duplicate_and_missing_inputs():
     assert refused([image, image, entry("x2", "vector", [1])], TWO) == "input 'x' is given more than once"
     assert refused([image], TWO) == "input 'x2' is missing; this model's inputs are: x, x2"
     three = model(tensor("a", [-1, 1]), tensor("b", [-1, 1]), tensor("c", [-1, 1]))
-    assert refused([entry("b", "vector", [1])], three) == "inputs 'a', 'c' are missing; this model's inputs are: a, b, c"
+    assert (
+        refused([entry("b", "vector", [1])], three) == "inputs 'a', 'c' are missing; this model's inputs are: a, b, c"
+    )
 
 
 @pytest.mark.parametrize(
@@ -492,6 +493,7 @@ def test_serverless_apis_refuse_wav_and_dcm():
 
 
 # --- element types ------------------------------------------------------------------------
+
 
 def test_data_type_mappings():
     assert numpy_dtype(models_pb2.DATA_TYPE_FP32) == np.float32

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -14,7 +14,9 @@ from torii.v1 import models_pb2
 def signature(*names: str) -> models_pb2.Signature:
     return models_pb2.Signature(
         inputs=[models_pb2.TensorSpec(name="x", data_type=models_pb2.DATA_TYPE_FP32, shape=[-1, 1])],
-        outputs=[models_pb2.TensorSpec(name=name, data_type=models_pb2.DATA_TYPE_FP32, shape=[-1, 3]) for name in names],
+        outputs=[
+            models_pb2.TensorSpec(name=name, data_type=models_pb2.DATA_TYPE_FP32, shape=[-1, 3]) for name in names
+        ],
     )
 
 
@@ -50,7 +52,7 @@ def test_a_missing_output_is_the_servers_fault():
 
 
 def test_version_label_is_utc_with_microseconds():
-    assert version_label(datetime(2020, 7, 7, 5, 16, 47, 35778, tzinfo=timezone.utc)) == "20200707_051647035778"
+    assert version_label(datetime(2020, 7, 7, 5, 16, 47, 35778, tzinfo=UTC)) == "20200707_051647035778"
     tokyo = timezone(timedelta(hours=9))
     assert version_label(datetime(2020, 7, 7, 14, 16, 47, 35778, tzinfo=tokyo)) == "20200707_051647035778"
     assert version_label(datetime(2021, 1, 2, 3, 4, 5)) == "20210102_030405000000"

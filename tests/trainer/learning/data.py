@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sklearn import datasets
@@ -48,7 +48,7 @@ def mixed_table(rows: int = 500, seed: int = 0, kind: str = "binary") -> Table:
     kind: "binary" (yes/no), "multi" (low/mid/high) or "regression".
     """
     rng = np.random.default_rng(seed)
-    start = datetime(1965, 1, 1, tzinfo=timezone.utc)
+    start = datetime(1965, 1, 1, tzinfo=UTC)
     out = []
     for index in range(rows):
         age = int(rng.integers(18, 80))

@@ -50,7 +50,9 @@ def test_metrics_come_from_the_evaluation_rows(cv):
     rows = list(evaluate.rows)
     rows[7] = rows[7][:-1] + ("",)  # no target: not evaluated, later rows keep their numbers
     evaluate = Table(evaluate.header, rows)
-    outcome, onnx_bytes = train_model(learn, MIXED_TYPES, TrainingConfig("target", REGRESSION, cv=cv), evaluation=evaluate)
+    outcome, onnx_bytes = train_model(
+        learn, MIXED_TYPES, TrainingConfig("target", REGRESSION, cv=cv), evaluation=evaluate
+    )
 
     assert outcome.validation == "evaluation data set (149 rows)"  # cv does not apply
     assert outcome.training_rows == 400
@@ -83,8 +85,13 @@ def test_the_final_model_never_saw_the_evaluation_rows():
 
     # Preprocessing: the categories are the learning rows' only.
     model = onnx.load_from_string(onnx_bytes)
-    keys = [list(attribute.strings) for node in model.graph.node if node.op_type == "LabelEncoder"
-            for attribute in node.attribute if attribute.name == "keys_strings"]
+    keys = [
+        list(attribute.strings)
+        for node in model.graph.node
+        if node.op_type == "LabelEncoder"
+        for attribute in node.attribute
+        if attribute.name == "keys_strings"
+    ]
     assert any(b"Tokyo" in k for k in keys) and not any(b"Atlantis" in k for k in keys)
     # Bins: the booster's feature ranges are the learning rows' (ages here stop below 80).
     booster = TabularPredictor(onnx_bytes).booster
@@ -99,14 +106,19 @@ def test_the_final_model_never_saw_the_evaluation_rows():
     labels = np.array([1 if row[-1] == "yes" else 0 for row in rows])
     chosen = outcome.chosen_parameters
     candidate = next(
-        c for c in training.CANDIDATES
+        c
+        for c in training.CANDIDATES
         if c["num_leaves"] == chosen["num_leaves"] and c["learning_rate"] == chosen["learning_rate"]
     )
     base = training._base_parameters(BINARY, 2, config.seed, 2)
     alone = lgb.train(
         training._parameters(base, candidate, len(rows)),
-        lgb.Dataset(features, label=labels, categorical_feature=list(plan.categorical_features),
-                    params=training._dataset_parameters(base)),
+        lgb.Dataset(
+            features,
+            label=labels,
+            categorical_feature=list(plan.categorical_features),
+            params=training._dataset_parameters(base),
+        ),
         chosen["num_iterations"],
     )
     np.testing.assert_allclose(booster.predict(features), alone.predict(features), rtol=0, atol=1e-12)
@@ -122,7 +134,9 @@ def test_evaluation_data_errors():
     with pytest.raises(ConfigError, match="the evaluation data lacks columns the model reads: 'city'"):
         train_model(learn, MIXED_TYPES, config, evaluation=no_city)
     maybe = Table(evaluate.header, [row[:-1] + ("maybe",) for row in evaluate.rows])
-    with pytest.raises(ConfigError, match="the evaluation data has values of 'target' that the learning data never has: 'maybe'"):
+    with pytest.raises(
+        ConfigError, match="the evaluation data has values of 'target' that the learning data never has: 'maybe'"
+    ):
         train_model(learn, MIXED_TYPES, config, evaluation=maybe)
     empty = Table(evaluate.header, [row[:-1] + ("",) for row in evaluate.rows])
     with pytest.raises(ConfigError, match="no values in the evaluation data"):

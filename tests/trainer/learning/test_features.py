@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import onnx
@@ -28,13 +28,20 @@ def _plan(kind: ColumnType, values):
 def test_calendar_parts_match_datetime():
     rng = np.random.default_rng(1)
     seconds = list(rng.uniform(-4e9, 1.4e10, 5000).round(3))
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     fixed = [
-        datetime(1970, 1, 1), datetime(1969, 12, 31, 23, 59, 59), datetime(1900, 2, 28, 12),
-        datetime(1900, 3, 1), datetime(2000, 2, 29, 23), datetime(1904, 2, 29), datetime(1600, 2, 29),
-        datetime(2100, 3, 1, 1), datetime(1899, 12, 31, 23, 59, 59), datetime(2024, 12, 31, 23, 59, 59),
+        datetime(1970, 1, 1),
+        datetime(1969, 12, 31, 23, 59, 59),
+        datetime(1900, 2, 28, 12),
+        datetime(1900, 3, 1),
+        datetime(2000, 2, 29, 23),
+        datetime(1904, 2, 29),
+        datetime(1600, 2, 29),
+        datetime(2100, 3, 1, 1),
+        datetime(1899, 12, 31, 23, 59, 59),
+        datetime(2024, 12, 31, 23, 59, 59),
     ]
-    seconds += [moment.replace(tzinfo=timezone.utc).timestamp() for moment in fixed]
+    seconds += [moment.replace(tzinfo=UTC).timestamp() for moment in fixed]
     seconds += [-0.5, -86400.25, math.nan]
     plan, array = _plan(ColumnType.DATE, seconds)
     assert plan.feature_names == ("x:year", "x:month", "x:day", "x:weekday", "x:hour")
@@ -98,8 +105,11 @@ def test_japanese_text_uses_character_bigrams():
 def test_graph_batch_is_dynamic_and_names_map_to_columns():
     header = ("num", "cat", "when", "txt", "skip", "target")
     types = {
-        "num": ColumnType.FLOAT, "cat": ColumnType.STRING, "when": ColumnType.DATE,
-        "txt": ColumnType.TEXT, "skip": ColumnType.IGNORE,
+        "num": ColumnType.FLOAT,
+        "cat": ColumnType.STRING,
+        "when": ColumnType.DATE,
+        "txt": ColumnType.TEXT,
+        "skip": ColumnType.IGNORE,
     }
     columns = select_columns(header, types, "target")
     assert [column.input_name for column in columns] == ["c0", "c1", "c2", "c3"]

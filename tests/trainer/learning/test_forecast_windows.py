@@ -67,9 +67,7 @@ def _request(table: Table, origin: date, ahead: int, *, since: date | None = Non
 def _training_index(windows: Windows, series: str, origin: date, horizon: int) -> int:
     code = windows.series.index(series)
     (index,) = np.flatnonzero(
-        (windows.series_codes == code)
-        & (windows.origin_index == _day_index(origin))
-        & (windows.horizons == horizon)
+        (windows.series_codes == code) & (windows.origin_index == _day_index(origin)) & (windows.horizons == horizon)
     )
     return int(index)
 
@@ -263,10 +261,7 @@ def test_at_origin_columns_come_from_the_origin_row_not_the_latest_row(known_win
     """A future row (empty target) of an at-origin column is not read: weather[t] is the
     origin's, even when the caller sends later rows with another weather."""
     table, _, schema = known_windows
-    rows = [
-        row if row[SALES] else (*row[:5], "snow", row[6])
-        for row in _request(table, ORIGIN, 3)
-    ]
+    rows = [row if row[SALES] else (*row[:5], "snow", row[6]) for row in _request(table, ORIGIN, 3)]
     forecast = forecast_windows(schema, table.header, rows)
     weather = forecast.tensors[_column(schema, "weather[t]")].ravel().tolist()
     assert "snow" not in weather
@@ -413,8 +408,7 @@ def test_a_forecast_of_a_trained_model_matches_training_and_its_reasons_sum(dail
     # The same windows at training: the same predictions.
     windows = build_windows(table, DAILY_TYPES, "sales", config.time_series)
     indices = [
-        _training_index(windows, series, origin, horizon)
-        for series, horizon in zip(forecast.series, forecast.horizons)
+        _training_index(windows, series, origin, horizon) for series, horizon in zip(forecast.series, forecast.horizons)
     ]
     for at, index in enumerate(indices):
         _assert_same_window(forecast, at, windows, index)

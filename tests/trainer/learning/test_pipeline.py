@@ -139,7 +139,11 @@ def test_bundled_data_sets(name, problem_type, positive):
 def mixed_models():
     """One model per problem type on the mixed table (held-out rows kept aside)."""
     models = {}
-    for kind, problem_type, positive in (("binary", BINARY, "yes"), ("multi", MULTI, None), ("regression", REGRESSION, None)):
+    for kind, problem_type, positive in (
+        ("binary", BINARY, "yes"),
+        ("multi", MULTI, None),
+        ("regression", REGRESSION, None),
+    ):
         table = mixed_table(kind=kind)
         train_table, held_out = _split(table, 60)
         config = TrainingConfig("target", problem_type, positive, cv=2, seed=1)
@@ -185,13 +189,17 @@ def test_model_metadata_and_serving_shapes(mixed_models):
     tensors = input_tensors(outcome.schema.columns, table.header, held_out)
     batch = served.predict(tensors)["probabilities"]
     one_by_one = np.vstack(
-        [served.predict(input_tensors(outcome.schema.columns, table.header, [row]))["probabilities"] for row in held_out]
+        [
+            served.predict(input_tensors(outcome.schema.columns, table.header, [row]))["probabilities"]
+            for row in held_out
+        ]
     )
     np.testing.assert_allclose(batch, one_by_one, atol=1e-7)
     # Triton hands string tensors over as bytes.
     as_bytes = {
         name: np.array([value.encode() for value in array.ravel()], dtype=object).reshape(array.shape)
-        if array.dtype == object else array
+        if array.dtype == object
+        else array
         for name, array in tensors.items()
     }
     np.testing.assert_array_equal(served.predict(as_bytes)["probabilities"], batch)

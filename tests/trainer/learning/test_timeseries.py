@@ -5,7 +5,7 @@ window."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -99,8 +99,8 @@ def test_parse_times_agrees_with_parse_date():
     assert parsed.tolist() == [parse_date(cell) for cell in cells]
     # A bare year, which parse_date does not read, is the year's first day.
     assert parse_times(["2021", "2022"], "date").tolist() == [
-        datetime(2021, 1, 1, tzinfo=timezone.utc).timestamp(),
-        datetime(2022, 1, 1, tzinfo=timezone.utc).timestamp(),
+        datetime(2021, 1, 1, tzinfo=UTC).timestamp(),
+        datetime(2022, 1, 1, tzinfo=UTC).timestamp(),
     ]
     # An impossible date among ISO cells: parse_date decides, and the row is named.
     with pytest.raises(ConfigError, match=r"data row 2 has '2021-02-30'"):
@@ -112,19 +112,20 @@ def test_parse_times_agrees_with_parse_date():
 
 
 def test_units_and_their_times():
-    moments = np.array([datetime(2021, 3, 31, 13, 45, tzinfo=timezone.utc).timestamp()])
-    assert unit_time(unit_index(moments, "day"), "day")[0] == datetime(2021, 3, 31, tzinfo=timezone.utc).timestamp()
-    assert unit_time(unit_index(moments, "month"), "month")[0] == datetime(2021, 3, 1, tzinfo=timezone.utc).timestamp()
-    assert unit_time(unit_index(moments, "eom"), "eom")[0] == datetime(2021, 3, 31, tzinfo=timezone.utc).timestamp()
-    assert unit_time(unit_index(moments, "year"), "year")[0] == datetime(2021, 1, 1, tzinfo=timezone.utc).timestamp()
-    assert unit_time(unit_index(moments, "hour"), "hour")[0] == datetime(2021, 3, 31, 13, tzinfo=timezone.utc).timestamp()
-    assert unit_index(moments, "month")[0] + 11 == unit_index(
-        np.array([datetime(2022, 2, 1, tzinfo=timezone.utc).timestamp()]), "month"
-    )[0]
+    moments = np.array([datetime(2021, 3, 31, 13, 45, tzinfo=UTC).timestamp()])
+    assert unit_time(unit_index(moments, "day"), "day")[0] == datetime(2021, 3, 31, tzinfo=UTC).timestamp()
+    assert unit_time(unit_index(moments, "month"), "month")[0] == datetime(2021, 3, 1, tzinfo=UTC).timestamp()
+    assert unit_time(unit_index(moments, "eom"), "eom")[0] == datetime(2021, 3, 31, tzinfo=UTC).timestamp()
+    assert unit_time(unit_index(moments, "year"), "year")[0] == datetime(2021, 1, 1, tzinfo=UTC).timestamp()
+    assert unit_time(unit_index(moments, "hour"), "hour")[0] == datetime(2021, 3, 31, 13, tzinfo=UTC).timestamp()
+    assert (
+        unit_index(moments, "month")[0] + 11
+        == unit_index(np.array([datetime(2022, 2, 1, tzinfo=UTC).timestamp()]), "month")[0]
+    )
 
 
 def _stamps(values) -> np.ndarray:
-    return np.array([datetime(*value, tzinfo=timezone.utc).timestamp() for value in values])
+    return np.array([datetime(*value, tzinfo=UTC).timestamp() for value in values])
 
 
 @pytest.mark.parametrize(
@@ -189,7 +190,7 @@ def test_windows_of_a_small_series():
     assert windows.labels[i] == 6.0
     assert windows.tensors[windows.base_input][i, 0] == np.float32(2.5)
     assert windows.tensors["w" + str(names.index("x[t+h]"))][i, 0] == 106.0  # known: day 6's x
-    assert windows.tensors["w" + str(names.index("target_time"))][i, 0] == datetime(2021, 1, 6, tzinfo=timezone.utc).timestamp()
+    assert windows.tensors["w" + str(names.index("target_time"))][i, 0] == datetime(2021, 1, 6, tzinfo=UTC).timestamp()
     # No origin on day 5 (no row) or day 8 (no value); no label on day 8 or 5.
     assert not {key for key in by_key if key[0] in (5, 8)}
     assert (6, 2) not in by_key and (3, 2) not in by_key  # targets on day 8 and 5
@@ -215,7 +216,10 @@ def test_known_columns_and_exceptions():
     price = flipped.tensors["w" + str([c.name for c in flipped.columns].index("price[t+h]"))].ravel()
     expected = np.array([float(table.rows[row][4]) for row in flipped.label_rows], dtype=np.float32)
     np.testing.assert_array_equal(price, expected)
-    assert describe(known, settings(others_known=True, known_exceptions=("weather",)))["known_in_window"] == ["price", "note"]
+    assert describe(known, settings(others_known=True, known_exceptions=("weather",)))["known_in_window"] == [
+        "price",
+        "note",
+    ]
 
 
 def test_interval_and_window_in_time_units():
@@ -367,8 +371,18 @@ def test_config_needs_regression_and_a_sensible_window():
     with pytest.raises(ConfigError, match="is the target column"):
         TrainingConfig("date", ProblemType.REGRESSION, time_series=settings())
     config = TrainingConfig.from_contract(
-        {"tc": "sales", "tt": "regression", "tsm": "true", "tsc": "date", "tsf": "1", "tst": 3,
-         "tss": "store", "tsin": True, "tsine": "weather", "tsu": "day"}
+        {
+            "tc": "sales",
+            "tt": "regression",
+            "tsm": "true",
+            "tsc": "date",
+            "tsf": "1",
+            "tst": 3,
+            "tss": "store",
+            "tsin": True,
+            "tsine": "weather",
+            "tsu": "day",
+        }
     )
     assert config.time_series == TimeSeriesConfig(
         "date", 1, 3, unit="day", series_column="store", others_known=True, known_exceptions=("weather",)

@@ -113,11 +113,20 @@ def test_onnx_model_reads_window_columns(sales_model):
     model = onnx.load_from_string(onnx_bytes)
     schema = outcome.schema
     inputs = {value.name: value for value in model.graph.input}
-    assert list(inputs) == [column.input_name for column in schema.columns] == [f"w{i}" for i in range(len(schema.columns))]
+    assert (
+        list(inputs)
+        == [column.input_name for column in schema.columns]
+        == [f"w{i}" for i in range(len(schema.columns))]
+    )
     lags = schema.time_series["lags"]
     names = [column.name for column in schema.columns]
     assert names[:2] == ["sales[t]", "sales[t-1]"] and names[lags:] == [
-        "sales:window_mean", "sales:window_std", "horizon", "target_time", "store", "promo[t+h]"
+        "sales:window_mean",
+        "sales:window_std",
+        "horizon",
+        "target_time",
+        "store",
+        "promo[t+h]",
     ]
     assert [output.name for output in model.graph.output] == ["prediction", "features"]
     assert inputs["w0"].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
@@ -170,7 +179,9 @@ def test_a_seasonal_pattern_is_forecast():
             value = level + 10 * math.sin(2 * math.pi * day / 7) + 4 * math.cos(2 * math.pi * day / 30.5)
             rows.append(((date(2022, 1, 1) + timedelta(days=day)).isoformat(), store, f"{value:.4f}", "0"))
     table = Table(("date", "store", "sales", "promo"), rows)
-    outcome, _ = train_model(table, TYPES, series_config(series={"window_start": 2, "window_end": 5}, time_budget_s=1.0))
+    outcome, _ = train_model(
+        table, TYPES, series_config(series={"window_start": 2, "window_end": 5}, time_budget_s=1.0)
+    )
     assert outcome.metrics["rmse"] < 1.0  # amplitude 10 + 4
     assert outcome.metrics["r2"] > 0.98
 
@@ -182,9 +193,7 @@ def test_monthly_series_without_a_series_column():
         value = 200 + 3 * month + 25 * math.sin(2 * math.pi * month_of_year / 12)
         rows.append((f"{year}-{month_of_year:02d}-01", f"{value:.3f}"))
     table = Table(("date", "sales"), rows)
-    config = TrainingConfig(
-        "sales", REGRESSION, time_budget_s=1.0, time_series=TimeSeriesConfig("date", 1, 2)
-    )
+    config = TrainingConfig("sales", REGRESSION, time_budget_s=1.0, time_series=TimeSeriesConfig("date", 1, 2))
     outcome, onnx_bytes = train_model(table, {"date": ColumnType.DATE, "sales": ColumnType.FLOAT}, config)
     assert outcome.schema.time_series["unit"] == "month"
     assert "store" not in {item.column for item in outcome.importance}
@@ -213,8 +222,14 @@ def test_job_config_maps_to_time_series_settings():
         ),
     )
     spec = JobSpec(
-        learn_path="", learn_extension="csv", config=config_to_dict(message), model_name="m",
-        output_dir="", time_budget_s=4.0, num_threads=1, nice=0,
+        learn_path="",
+        learn_extension="csv",
+        config=config_to_dict(message),
+        model_name="m",
+        output_dir="",
+        time_budget_s=4.0,
+        num_threads=1,
+        nice=0,
     )
     config = training_config(spec)
     assert config.time_series == TimeSeriesConfig(

@@ -46,7 +46,7 @@ def test_validation_plan_follows_cv(cv, rows, folds, holdout):
     plan = plan_validation(cv, labels, BINARY, seed=0)
     assert len(plan.splits) == folds and plan.holdout is holdout
     if holdout:
-        (train_rows, valid_rows), = plan.splits
+        ((train_rows, valid_rows),) = plan.splits
         assert abs(len(valid_rows) - rows * 0.2) <= 1 and len(train_rows) + len(valid_rows) == rows
         assert "holdout" in plan.description
     else:
@@ -78,8 +78,13 @@ def test_class_weights_balance_classes():
 def _fit(features, labels, **kwargs):
     plan = plan_validation(kwargs.pop("cv", 0), labels, BINARY, seed=0)
     return train(
-        features, labels, problem_type=BINARY, n_classes=2, categorical_features=(),
-        validation=plan, **kwargs,
+        features,
+        labels,
+        problem_type=BINARY,
+        n_classes=2,
+        categorical_features=(),
+        validation=plan,
+        **kwargs,
     )
 
 
@@ -127,8 +132,13 @@ def test_time_budget_stops_the_search(monkeypatch):
     plan = plan_validation(1, labels, BINARY, seed=0)
     started = time.monotonic()
     model = train(
-        features, labels, problem_type=BINARY, n_classes=2, categorical_features=(),
-        validation=plan, time_budget_s=0.5,
+        features,
+        labels,
+        problem_type=BINARY,
+        n_classes=2,
+        categorical_features=(),
+        validation=plan,
+        time_budget_s=0.5,
     )
     elapsed = time.monotonic() - started
     assert [entry["finished"] for entry in model.search] == [True, False]

@@ -45,7 +45,10 @@ def test_horizons_are_grid_steps_within_the_longest_series():
 
 @pytest.mark.parametrize(
     "start, end, which",
-    [(1, 731, r"choose a window end \(tst\) of at most 730"), (800, 900, r"window start \(tsf\) and end \(tst\) of at most 730")],
+    [
+        (1, 731, r"choose a window end \(tst\) of at most 730"),
+        (800, 900, r"window start \(tsf\) and end \(tst\) of at most 730"),
+    ],
 )
 def test_a_window_past_the_longest_series_is_refused(start, end, which):
     with pytest.raises(ConfigError, match=which) as refused:
@@ -105,7 +108,9 @@ def test_feature_width_expands_dates_and_texts():
 
 
 def test_a_footprint_over_the_budget_names_what_to_lower():
-    footprint = WindowFootprint(origins=1_460, horizons=1_000_000, labelled=10**9, features=58, slots=0, max_windows=MAX_WINDOWS)
+    footprint = WindowFootprint(
+        origins=1_460, horizons=1_000_000, labelled=10**9, features=58, slots=0, max_windows=MAX_WINDOWS
+    )
     assert footprint.windows == MAX_WINDOWS
     assert footprint.bytes == 1_460 * 1_000_000 * PAIR_BYTES + MAX_WINDOWS * 58 * CELL_BYTES
     with pytest.raises(ConfigError) as refused:
@@ -126,8 +131,17 @@ def test_build_windows_refuses_windows_over_its_memory_budget():
 
 def test_the_job_spec_carries_the_memory_budget_into_the_config():
     config = {"target_column": "y", "problem_type": "PROBLEM_TYPE_REGRESSION"}
-    spec = JobSpec(learn_path="", learn_extension="csv", config=config, model_name="m", output_dir="",
-                   time_budget_s=1.0, num_threads=1, nice=0, memory_budget_bytes=12345)
+    spec = JobSpec(
+        learn_path="",
+        learn_extension="csv",
+        config=config,
+        model_name="m",
+        output_dir="",
+        time_budget_s=1.0,
+        num_threads=1,
+        nice=0,
+        memory_budget_bytes=12345,
+    )
     assert training_config(JobSpec.from_json(spec.to_json())).memory_budget_bytes == 12345
     with pytest.raises(ConfigError, match="memory budget must be a positive number"):
         TrainingConfig("y", REGRESSION, memory_budget_bytes=0)
@@ -149,7 +163,10 @@ def test_every_fold_needs_its_rows():
     rows = 30  # 6 folds of 5 rows fit, 7 do not
     labels = np.arange(rows, dtype=float)
     assert len(plan_validation(6, labels, REGRESSION, seed=0).splits) == 6
-    with pytest.raises(ConfigError, match=r"cv=10 folds need at least 50 rows \(5 in each fold\); the data has 30: choose at most 6 folds"):
+    with pytest.raises(
+        ConfigError,
+        match=r"cv=10 folds need at least 50 rows \(5 in each fold\); the data has 30: choose at most 6 folds",
+    ):
         plan_validation(10, labels, REGRESSION, seed=0)
     with pytest.raises(ConfigError, match="the data has 8: choose cv=1 for one holdout split"):
         plan_validation(2, np.arange(8, dtype=float), REGRESSION, seed=0)

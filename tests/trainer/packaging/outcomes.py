@@ -44,8 +44,11 @@ def binary(rows: int = 240) -> TrainingOutcome:
         for i, (t, s) in enumerate(zip(truth, score))
     )
     schema = TabularSchema(
-        ProblemType.BINARY_CLASSIFICATION, "解約", _columns("年齢", "plan", "=cmd|' /C calc'!A0"),
-        class_labels=labels, positive_class="yes",
+        ProblemType.BINARY_CLASSIFICATION,
+        "解約",
+        _columns("年齢", "plan", "=cmd|' /C calc'!A0"),
+        class_labels=labels,
+        positive_class="yes",
     )
     return TrainingOutcome(
         schema=schema,
@@ -76,9 +79,7 @@ def multiclass(rows: int = 300) -> TrainingOutcome:
         )
         for i, (t, p) in enumerate(zip(truth, probabilities))
     )
-    schema = TabularSchema(
-        ProblemType.MULTI_CLASSIFICATION, "animal", _columns("weight", HOSTILE), class_labels=labels
-    )
+    schema = TabularSchema(ProblemType.MULTI_CLASSIFICATION, "animal", _columns("weight", HOSTILE), class_labels=labels)
     return TrainingOutcome(
         schema=schema,
         metrics={"accuracy": 0.7, "auc": 0.85, "precision": 0.69, "recall": 0.7, "f1": 0.695, "log_loss": 0.7},

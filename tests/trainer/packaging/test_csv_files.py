@@ -112,7 +112,9 @@ def test_evaluation_raw_data_for_regression_has_no_probabilities():
 
 def test_negative_numbers_are_not_mistaken_for_formulas():
     outcome = tiny_binary()
-    outcome = replace(outcome, out_of_fold=(OutOfFoldRow(1, "-1", "+2", (0.5, 0.5)), OutOfFoldRow(2, "-x", "@y", (1.0, 0.0))))
+    outcome = replace(
+        outcome, out_of_fold=(OutOfFoldRow(1, "-1", "+2", (0.5, 0.5)), OutOfFoldRow(2, "-x", "@y", (1.0, 0.0)))
+    )
     rows = parse(evaluation_raw_data_csv(outcome))
     assert rows[1][:3] == ["1", "-1", "+2"]
     assert rows[2][:3] == ["2", "'-x", "'@y"]

@@ -35,7 +35,9 @@ def test_multiclass_macro_auc_matches_scikit_learn_one_vs_rest():
 
 def test_curves_are_thinned_but_keep_their_ends():
     rng = np.random.default_rng(5)
-    rows = [OutOfFoldRow(i, "a" if rng.random() < 0.5 else "b", "a", (p, 1 - p)) for i, p in enumerate(rng.random(5000))]
+    rows = [
+        OutOfFoldRow(i, "a" if rng.random() < 0.5 else "b", "a", (p, 1 - p)) for i, p in enumerate(rng.random(5000))
+    ]
     curves = class_curves(rows, ("a", "b"), only=["b"])
     for curve in (*curves.roc, *curves.pr):
         assert 100 < len(curve.x) <= MAX_POINTS

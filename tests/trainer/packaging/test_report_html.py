@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import numpy as np
@@ -14,7 +14,7 @@ from services.trainer.packaging.report_html import MAX_SCATTER_POINTS, render_re
 from tests.trainer.packaging import outcomes
 from tests.trainer.packaging.outcomes import HOSTILE
 
-CREATED = datetime(2025, 3, 4, 5, 6, tzinfo=timezone.utc)
+CREATED = datetime(2025, 3, 4, 5, 6, tzinfo=UTC)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -96,8 +96,11 @@ def test_user_strings_are_escaped_everywhere():
 def test_a_hostile_positive_class_stays_inside_its_attribute():
     outcome = outcomes.binary()
     rows = tuple(
-        replace(row, actual=HOSTILE if row.actual == "yes" else row.actual,
-                predicted=HOSTILE if row.predicted == "yes" else row.predicted)
+        replace(
+            row,
+            actual=HOSTILE if row.actual == "yes" else row.actual,
+            predicted=HOSTILE if row.predicted == "yes" else row.predicted,
+        )
         for row in outcome.out_of_fold
     )
     schema = replace(outcome.schema, class_labels=("no", HOSTILE), positive_class=HOSTILE)
@@ -131,7 +134,7 @@ def test_multiclass_page_shows_macro_one_vs_rest_auc_and_a_legend_per_class():
     expected = roc_auc_score(truth, probabilities, multi_class="ovr", average="macro")
     page = render(outcome)
     assert shown_figure(page, "roc_auc") == f"{expected:.3f}"
-    assert page.count('<polyline') == 2 * len(labels)
+    assert page.count("<polyline") == 2 * len(labels)
     assert page.count('class="swatch"') == 2 * len(labels)
 
 

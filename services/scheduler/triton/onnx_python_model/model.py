@@ -43,8 +43,7 @@ class TritonPythonModel:
         self._input_names = [tensor["name"] for tensor in config["input"]]
         # Cast outputs to the dtype the config promises, which Triton checks on the way out.
         self._outputs = [
-            (tensor["name"], pb_utils.triton_string_to_numpy(tensor["data_type"]))
-            for tensor in config["output"]
+            (tensor["name"], pb_utils.triton_string_to_numpy(tensor["data_type"])) for tensor in config["output"]
         ]
         path = os.path.join(args["model_repository"], args["model_version"], "model.onnx")
         options = ort.SessionOptions()
@@ -53,9 +52,7 @@ class TritonPythonModel:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
-        self._input_dtypes = {
-            arg.name: _ONNX_TO_NUMPY.get(arg.type) for arg in self._session.get_inputs()
-        }
+        self._input_dtypes = {arg.name: _ONNX_TO_NUMPY.get(arg.type) for arg in self._session.get_inputs()}
         missing = [name for name in self._input_names if name not in self._input_dtypes]
         if missing:
             raise ValueError(f"inputs {missing} are in config.pbtxt but not in model.onnx")
@@ -68,8 +65,7 @@ class TritonPythonModel:
         except Exception as exc:  # one failure fails the batch; Triton must still get N answers
             message = f"{type(exc).__name__}: {exc}"
             return [
-                pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(message))
-                for _ in requests
+                pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(message)) for _ in requests
             ]
 
     def finalize(self):
@@ -80,10 +76,7 @@ class TritonPythonModel:
         if len(per_request) == 1:
             return [self._response(self._run(per_request[0]))]
         sizes = [len(next(iter(feeds.values()))) for feeds in per_request]
-        joined = {
-            name: np.concatenate([feeds[name] for feeds in per_request], axis=0)
-            for name in self._input_names
-        }
+        joined = {name: np.concatenate([feeds[name] for feeds in per_request], axis=0) for name in self._input_names}
         results = self._run(joined)
         offsets = np.cumsum(sizes)[:-1]
         split = [np.split(array, offsets, axis=0) for array in results]

@@ -57,8 +57,7 @@ class TritonPythonModel:
         self._input_names = [tensor["name"] for tensor in config["input"]]
         # Cast outputs to the dtype the config promises, which Triton checks on the way out.
         self._outputs = [
-            (tensor["name"], pb_utils.triton_string_to_numpy(tensor["data_type"]))
-            for tensor in config["output"]
+            (tensor["name"], pb_utils.triton_string_to_numpy(tensor["data_type"])) for tensor in config["output"]
         ]
         expected = set(self._predictor.input_names)
         if set(self._input_names) != expected:
@@ -146,6 +145,4 @@ class TritonPythonModel:
 
 
 def _error(exc):
-    return pb_utils.InferenceResponse(
-        output_tensors=[], error=pb_utils.TritonError(f"{type(exc).__name__}: {exc}")
-    )
+    return pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(f"{type(exc).__name__}: {exc}"))
