@@ -13,8 +13,8 @@ import onnx
 import pytest
 
 from services.tabular.forecast import forecast_windows
+from services.tabular.predictor import METADATA_SCHEMA, TabularPredictor
 from services.trainer.learning.export import schema_from_json
-from services.trainer.learning.predictor import METADATA_SCHEMA, TabularPredictor
 from tests.e2e.prediction_one_client import csv_base64, infer, publish, read_csv, train
 from tests.prediction_one.test_time_series import daily_sales_csv
 

@@ -11,8 +11,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
+from services.tabular import predictor
 from services.tabular.tensors import input_tensors
-from services.trainer.learning import predictor
 from services.trainer.learning.export import schema_from_json
 from tests.e2e.prediction_one_client import churn_rows, csv_base64, infer, publish, read_csv, train
 

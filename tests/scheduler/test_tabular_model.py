@@ -31,14 +31,14 @@ from services.scheduler.triton.repository import (
     TABULAR_PREDICTOR_FILE,
     ModelRepository,
 )
+from services.tabular import predictor as predictor_module
+from services.tabular.predictor import TabularPredictor
 from services.tabular.proto_codec import schema_to_proto
 from services.tabular.schema import ProblemType
 from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
-from services.trainer.learning import predictor as predictor_module
 from services.trainer.learning.config import TrainingConfig
 from services.trainer.learning.pipeline import train_model
-from services.trainer.learning.predictor import TabularPredictor
 from services.trainer.model_version import signature_of
 from tests.service_token import SERVICE_TOKEN
 from tests.trainer.learning.data import MIXED_TYPES, mixed_table

@@ -9,16 +9,15 @@ scheduler's reconciler is the only writer.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
 import shutil
-from functools import cache
 from pathlib import Path
 
 from services.runtime.files import fsync_path
 from services.runtime.logging import get_logger
 from services.scheduler.triton.model_config import ModelEntry, render_config
+from services.tabular import predictor
 
 log = get_logger(__name__)
 
@@ -26,7 +25,7 @@ VERSION = "1"
 PYTHON_MODEL_SOURCE = Path(__file__).parent / "onnx_python_model" / "model.py"
 TABULAR_MODEL_SOURCE = Path(__file__).parent / "tabular_python_model" / "model.py"
 # The tabular model.py imports this file, placed beside it: it runs outside the Torii package.
-TABULAR_PREDICTOR_MODULE = "services.trainer.learning.predictor"
+TABULAR_PREDICTOR_SOURCE = Path(predictor.__file__)
 TABULAR_PREDICTOR_FILE = "tabular_predictor.py"
 _TEMPORARY_PREFIXES = (".tmp-", ".old-")
 
@@ -98,17 +97,8 @@ def _check_name(name: str) -> None:
 def _python_model_files(python_model: str) -> dict[str, Path]:
     """The files a Python-backend entry needs beside model.onnx: {name in 1/: source}."""
     if python_model == "tabular":
-        return {"model.py": TABULAR_MODEL_SOURCE, TABULAR_PREDICTOR_FILE: tabular_predictor_source()}
+        return {"model.py": TABULAR_MODEL_SOURCE, TABULAR_PREDICTOR_FILE: TABULAR_PREDICTOR_SOURCE}
     return {"model.py": PYTHON_MODEL_SOURCE}
-
-
-@cache
-def tabular_predictor_source() -> Path:
-    """services/trainer/learning/predictor.py, found without importing it (it imports lightgbm)."""
-    spec = importlib.util.find_spec(TABULAR_PREDICTOR_MODULE)
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError(f"module {TABULAR_PREDICTOR_MODULE} is not installed")
-    return Path(spec.origin)
 
 
 def _place_artifact(source: Path, destination: Path) -> None:

@@ -81,7 +81,7 @@ class TrainingConfig:
     problem_type: ProblemType  # tt
     positive_class: str | None = None  # tv: binary only
     # cv: 0 auto; -1 cross-validation with automatic k; 1 no cross-validation (one 80/20
-    # holdout split); 2 ≤ k ≤ MAX_FOLDS: k folds. See training.plan_validation for "auto" and
+    # holdout split); 2 ≤ k ≤ MAX_FOLDS: k folds. See validation.plan_validation for "auto" and
     # for the rows each fold needs.
     cv: int = 0
     imbalance: bool = False  # im: class weighting, classification only

@@ -27,6 +27,11 @@ from onnxmltools import convert_lightgbm
 from onnxmltools.convert.common.data_types import FloatTensorType
 
 from services.tabular.column_types import ColumnType
+from services.tabular.predictor import (
+    METADATA_BOOSTER,
+    METADATA_FEATURES,
+    METADATA_SCHEMA,
+)
 from services.tabular.schema import (
     PREDICTION_OUTPUT,
     PROBABILITIES_OUTPUT,
@@ -34,12 +39,8 @@ from services.tabular.schema import (
     ProblemType,
     TabularSchema,
 )
-from services.trainer.learning.features import FEATURES_OUTPUT, ONNX_OPSETS, FeaturePlan
-from services.trainer.learning.predictor import (
-    METADATA_BOOSTER,
-    METADATA_FEATURES,
-    METADATA_SCHEMA,
-)
+from services.trainer.learning.feature_graph import FEATURES_OUTPUT, ONNX_OPSETS
+from services.trainer.learning.features import FeaturePlan
 
 # onnxmltools' LightGBM converter supports up to this ai.onnx opset; its nodes are valid in ours.
 _CONVERTER_OPSET = 15
@@ -166,7 +167,16 @@ def export_model(plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema,
         producer_name="torii",
     )
     model.ir_version = preprocessing.ir_version
-    metadata = {
+    for key, value in _metadata(plan, booster, schema).items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
+def _metadata(plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema) -> dict[str, str]:
+    """What TabularPredictor reads back: the booster, each feature's name and column, the schema."""
+    return {
         METADATA_BOOSTER: booster.model_to_string(),
         METADATA_FEATURES: json.dumps(
             {"names": list(plan.feature_names), "columns": list(plan.feature_columns)},
@@ -174,11 +184,6 @@ def export_model(plan: FeaturePlan, booster: lgb.Booster, schema: TabularSchema,
         ),
         METADATA_SCHEMA: schema_to_json(schema),
     }
-    for key, value in metadata.items():
-        entry = model.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.checker.check_model(model)
-    return model.SerializeToString()
 
 
 def _prefixed(graph: onnx.GraphProto, keep: set[str]) -> onnx.GraphProto:

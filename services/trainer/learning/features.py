@@ -20,9 +20,12 @@ Per column type:
   spaces) uses character bigrams of adjacent letters/digits; other text uses word tokens (runs
   of Unicode letters and digits), matched case-insensitively by listing the case variants seen
   in training plus lower/UPPER/Capitalised forms (ONNX's StringNormalizer would lower-case, but
-  needs an OS locale that serving hosts may lack). The nodes are built here rather than taken
-  from skl2onnx's TfidfVectorizer converter so that unspaced text gets bigrams and the
-  vocabulary is picked from the very tokens the graph's Tokenizer produces.
+  needs an OS locale that serving hosts may lack). The nodes are built by feature_graph
+  rather than taken from skl2onnx's TfidfVectorizer converter so that unspaced text gets
+  bigrams and the vocabulary is picked from the very tokens the graph's Tokenizer produces.
+
+Fitting (categories, vocabularies) and running the plan are here; the graph is written by
+feature_graph.
 """
 
 from __future__ import annotations
@@ -35,59 +38,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import TensorProto, helper
 
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import InputColumn
 from services.trainer.learning.config import ConfigError
+from services.trainer.learning.feature_graph import (
+    FEATURES_OUTPUT,
+    PAD,
+    CategoryEncoding,
+    ColumnPlan,
+    TextEncoding,
+    build_feature_graph,
+    onnx_session,
+    tokenizer_model,
+)
 
-FEATURES_OUTPUT = "features"
-ONNX_OPSETS = {"": 17, "ai.onnx.ml": 3, "com.microsoft": 1}
 MAX_CATEGORIES = 255
 MAX_TERMS = 100
 MIN_DOCUMENT_FREQUENCY = 2
 # Texts read to pick a vocabulary: plenty to rank 100 terms, bounded at 100k-row uploads.
 VOCABULARY_SAMPLE = 20_000
-DATE_PARTS = ("year", "month", "day", "weekday", "hour")
-
-_PAD = "\x00"  # Tokenizer padding; never part of a vocabulary term
-_WORD_PATTERN = r"[\p{L}\p{N}]+"  # re2 syntax, as onnxruntime's Tokenizer reads it
 _CJK_SHARE_FOR_BIGRAMS = 0.2
 # Rows per onnxruntime call when a text column is present: token tensors are padded to the
 # longest text of the call, so long texts go in small batches (see `_chunks`).
 _TOKEN_CELLS_PER_RUN = 2_000_000
-
-
-@dataclass(frozen=True)
-class CategoryEncoding:
-    categories: tuple[str, ...]  # index = code
-
-
-@dataclass(frozen=True)
-class TextEncoding:
-    mode: str  # "word" or "bigram"
-    terms: tuple[str, ...]  # word: lower-cased word; bigram: the two characters
-    idf: tuple[float, ...]
-    # word mode: every surface form counted as terms[i], as (form, i)
-    forms: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class ColumnPlan:
-    column: InputColumn
-    category: CategoryEncoding | None = None
-    text: TextEncoding | None = None
-
-    @property
-    def feature_names(self) -> tuple[str, ...]:
-        name = self.column.name
-        kind = self.column.type
-        if kind is ColumnType.DATE:
-            return tuple(f"{name}:{part}" for part in DATE_PARTS)
-        if kind is ColumnType.TEXT:
-            assert self.text is not None
-            return (f"{name}:tokens",) + tuple(f"{name}:tfidf:{term}" for term in self.text.terms)
-        return (name,)
 
 
 @dataclass(frozen=True)
@@ -120,7 +94,7 @@ class FeaturePlan:
         return tuple(out)
 
     def graph(self) -> onnx.ModelProto:
-        return _build_graph(self)
+        return build_feature_graph(self.columns)
 
     def transform(self, tensors: Mapping[str, np.ndarray], *, num_threads: int = 2) -> np.ndarray:
         """The feature matrix, by running the graph (what serving runs)."""
@@ -129,7 +103,7 @@ class FeaturePlan:
         if rows == 0:  # string ops mis-shape empty batches
             return np.zeros((0, len(self.feature_names)), dtype=np.float32)
         if not self._session:
-            self._session.append(_session(self.graph(), num_threads))
+            self._session.append(onnx_session(self.graph(), num_threads))
         session = self._session[0]
         texts = [feeds[p.column.input_name] for p in self.columns if p.column.type is ColumnType.TEXT]
         if not texts:
@@ -232,231 +206,19 @@ def _fit_text(values: np.ndarray) -> TextEncoding:
         for index, term in enumerate(terms):
             seen = [form for form, _ in surface[term].most_common(8)]
             for form in (*seen, term, term.upper(), term.capitalize()):
-                if form and _PAD not in form:
+                if form and PAD not in form:
                     forms.setdefault(form, index)
     return TextEncoding(mode=mode, terms=terms, idf=idf, forms=tuple(forms.items()))
 
 
 def _tokenize(texts: list[str], mode: str):
     """Tokens per text, from the same Tokenizer node the graph uses."""
-    builder = _Builder()
-    builder.node("Reshape", ["text", builder.const_i64([-1])], ["flat"])
-    _tokenizer_node(builder, "flat", "tokens", mode)
-    model = _model(builder, [_string_input("text")], [("tokens", TensorProto.STRING, [None, None])])
-    session = _session(model, 1)
+    session = onnx_session(tokenizer_model(mode), 1)
     array = np.array(texts, dtype=object).reshape(-1, 1)
     lengths = [len(text) for text in texts]
     for index in _chunks_by_length(lengths, len(texts)):
         for row in session.run(["tokens"], {"text": array[index]})[0]:
-            yield [token for token in row.tolist() if token != _PAD]
-
-
-# --- graph ---------------------------------------------------------------------------------
-
-
-class _Builder:
-    """Collects nodes and constants with unique names."""
-
-    def __init__(self) -> None:
-        self.nodes: list[onnx.NodeProto] = []
-        self.initializers: list[onnx.TensorProto] = []
-        self._count = 0
-
-    def name(self, stem: str) -> str:
-        self._count += 1
-        return f"{stem}_{self._count}"
-
-    def node(self, op: str, inputs: list[str], outputs: list[str] | None = None, **attrs) -> str:
-        outputs = outputs or [self.name(op.lower())]
-        domain = attrs.pop("domain", "")
-        self.nodes.append(helper.make_node(op, inputs, outputs, name=self.name(f"n_{op}"), domain=domain, **attrs))
-        return outputs[0]
-
-    def const(self, value: float | Sequence[float], dtype: int = TensorProto.DOUBLE) -> str:
-        array = np.asarray(value, dtype=helper.tensor_dtype_to_np_dtype(dtype))
-        name = self.name("const")
-        self.initializers.append(helper.make_tensor(name, dtype, array.shape, array.ravel().tolist()))
-        return name
-
-    def const_i64(self, value: Sequence[int]) -> str:
-        return self.const(value, TensorProto.INT64)
-
-    # float arithmetic shorthands
-    def div(self, a: str, b: str) -> str:
-        return self.node("Div", [a, b])
-
-    def mul(self, a: str, b: str) -> str:
-        return self.node("Mul", [a, b])
-
-    def add(self, a: str, b: str) -> str:
-        return self.node("Add", [a, b])
-
-    def sub(self, a: str, b: str) -> str:
-        return self.node("Sub", [a, b])
-
-    def floor_div(self, a: str, b: float) -> str:
-        return self.node("Floor", [self.div(a, self.const(b))])
-
-
-def _string_input(name: str) -> onnx.ValueInfoProto:
-    return helper.make_tensor_value_info(name, TensorProto.STRING, ["batch", 1])
-
-
-def input_value_info(column: InputColumn) -> onnx.ValueInfoProto:
-    """The ONNX input for a column, per InputColumn's dtype rules, batch dimension dynamic."""
-    if column.type.is_numeric:
-        dtype = TensorProto.FLOAT
-    elif column.type is ColumnType.DATE:
-        dtype = TensorProto.DOUBLE
-    else:
-        dtype = TensorProto.STRING
-    return helper.make_tensor_value_info(column.input_name, dtype, ["batch", 1])
-
-
-def _model(builder: _Builder, inputs, outputs) -> onnx.ModelProto:
-    graph = helper.make_graph(
-        builder.nodes,
-        "torii_tabular_features",
-        inputs,
-        [helper.make_tensor_value_info(name, dtype, shape) for name, dtype, shape in outputs],
-        initializer=builder.initializers,
-    )
-    opsets = [helper.make_opsetid(domain, version) for domain, version in ONNX_OPSETS.items()]
-    model = helper.make_model(graph, opset_imports=opsets, producer_name="torii")
-    model.ir_version = 8
-    return model
-
-
-def _session(model: onnx.ModelProto, num_threads: int) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = num_threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3  # shape-mismatch warnings from the string ops are noise
-    return ort.InferenceSession(model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"])
-
-
-def _build_graph(plan: FeaturePlan) -> onnx.ModelProto:
-    builder = _Builder()
-    blocks = []
-    for column_plan in plan.columns:
-        column = column_plan.column
-        source = column.input_name
-        if column.type.is_numeric:
-            blocks.append(source)
-        elif column.type is ColumnType.STRING:
-            assert column_plan.category is not None
-            blocks.append(_category_block(builder, source, column_plan.category))
-        elif column.type is ColumnType.DATE:
-            blocks.append(_date_block(builder, source))
-        else:
-            assert column_plan.text is not None
-            blocks.append(_text_block(builder, source, column_plan.text))
-    builder.node("Concat", blocks, [FEATURES_OUTPUT], axis=1)
-    inputs = [input_value_info(column) for column in plan.input_columns]
-    width = len(plan.feature_names)
-    return _model(builder, inputs, [(FEATURES_OUTPUT, TensorProto.FLOAT, ["batch", width])])
-
-
-def _category_block(builder: _Builder, source: str, encoding: CategoryEncoding) -> str:
-    # A LabelEncoder needs at least one key; "\0" never comes out of tensors.input_tensors.
-    keys = list(encoding.categories) or [_PAD]
-    values = [float(code) for code in range(len(encoding.categories))] or [math.nan]
-    return builder.node(
-        "LabelEncoder",
-        [source],
-        domain="ai.onnx.ml",
-        keys_strings=keys,
-        values_floats=values,
-        default_float=math.nan,
-    )
-
-
-def _date_block(builder: _Builder, source: str) -> str:
-    """Civil-from-days (Howard Hinnant), in float64 so epoch seconds stay exact."""
-    b = builder
-    days = b.floor_div(source, 86400.0)
-    seconds_of_day = b.sub(source, b.mul(days, b.const(86400.0)))
-    hour = b.floor_div(seconds_of_day, 3600.0)
-    shifted = b.add(days, b.const(3.0))  # 1970-01-01 was a Thursday (weekday 3)
-    weekday = b.sub(shifted, b.mul(b.floor_div(shifted, 7.0), b.const(7.0)))
-    z = b.add(days, b.const(719468.0))
-    era = b.floor_div(z, 146097.0)
-    doe = b.sub(z, b.mul(era, b.const(146097.0)))
-    yoe_numerator = b.sub(
-        b.add(b.sub(doe, b.floor_div(doe, 1460.0)), b.floor_div(doe, 36524.0)),
-        b.floor_div(doe, 146096.0),
-    )
-    yoe = b.floor_div(yoe_numerator, 365.0)
-    doy = b.sub(
-        doe,
-        b.sub(b.add(b.mul(yoe, b.const(365.0)), b.floor_div(yoe, 4.0)), b.floor_div(yoe, 100.0)),
-    )
-    mp = b.floor_div(b.add(b.mul(doy, b.const(5.0)), b.const(2.0)), 153.0)
-    day = b.add(
-        b.sub(doy, b.floor_div(b.add(b.mul(mp, b.const(153.0)), b.const(2.0)), 5.0)),
-        b.const(1.0),
-    )
-    january_or_february = b.floor_div(mp, 10.0)
-    month = b.sub(b.add(mp, b.const(3.0)), b.mul(january_or_february, b.const(12.0)))
-    year = b.add(b.add(yoe, b.mul(era, b.const(400.0))), january_or_february)
-    parts = {"year": year, "month": month, "day": day, "weekday": weekday, "hour": hour}
-    joined = b.node("Concat", [parts[name] for name in DATE_PARTS], axis=1)
-    return b.node("Cast", [joined], to=TensorProto.FLOAT)
-
-
-def _tokenizer_node(builder: _Builder, source: str, output: str, mode: str) -> None:
-    pattern = {"tokenexp": _WORD_PATTERN} if mode == "word" else {"separators": [""]}
-    builder.node(
-        "Tokenizer",
-        [source],
-        [output],
-        domain="com.microsoft",
-        mark=0,
-        mincharnum=1,
-        pad_value=_PAD,
-        **pattern,
-    )
-
-
-def _text_block(builder: _Builder, source: str, encoding: TextEncoding) -> str:
-    b = builder
-    flat = b.node("Reshape", [source, b.const_i64([-1])])
-    tokens = b.name("tokens")
-    _tokenizer_node(b, flat, tokens, encoding.mode)
-    # 1 per real token, 0 per pad (string Equal needs opset 19).
-    real = b.node(
-        "LabelEncoder",
-        [tokens],
-        domain="ai.onnx.ml",
-        keys_strings=[_PAD],
-        values_floats=[0.0],
-        default_float=1.0,
-    )
-    count = b.node("ReduceSum", [real, b.const_i64([1])], keepdims=1)
-    if not encoding.terms:
-        return count
-    if encoding.mode == "word":
-        pool = [form for form, _ in encoding.forms]
-        indexes = [index for _, index in encoding.forms]
-        grams = {"min_gram_length": 1, "max_gram_length": 1, "ngram_counts": [0]}
-    else:
-        pool = [char for term in encoding.terms for char in term]
-        indexes = list(range(len(encoding.terms)))
-        grams = {"min_gram_length": 2, "max_gram_length": 2, "ngram_counts": [0, 0]}
-    tf = b.node(
-        "TfIdfVectorizer",
-        [tokens],
-        mode="TF",
-        max_skip_count=0,
-        ngram_indexes=indexes,
-        pool_strings=pool,
-        **grams,
-    )
-    weighted = b.mul(tf, b.const(list(encoding.idf), TensorProto.FLOAT))
-    norm = b.node("Sqrt", [b.node("ReduceSumSquare", [weighted], axes=[1], keepdims=1)])
-    safe = b.node("Max", [norm, b.const(1e-12, TensorProto.FLOAT)])
-    tfidf = b.div(weighted, safe)
-    return b.node("Concat", [count, tfidf], axis=1)
+            yield [token for token in row.tolist() if token != PAD]
 
 
 # --- batching for long texts ---------------------------------------------------------------

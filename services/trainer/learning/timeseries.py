@@ -46,26 +46,19 @@ exceeds the job's budget, are refused before anything is allocated per window
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from services.tabular import timegrid
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import InputColumn
 from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
-from services.tabular.timegrid import time_text, unit_index, unit_time
+from services.tabular.timegrid import time_text, unit_index
 from services.tabular.windows import OtherColumn, WindowDataError, read_series, read_targets, window_columns
-from services.trainer.analysis.column_info import time_unit as column_time_unit
-from services.trainer.learning.config import (
-    DEFAULT_MEMORY_BUDGET_BYTES,
-    TIME_UNITS,
-    ConfigError,
-    TimeSeriesConfig,
-)
+from services.trainer.learning.config import DEFAULT_MEMORY_BUDGET_BYTES, ConfigError, TimeSeriesConfig
+from services.trainer.learning.series_grid import DenseLayout, SeriesGrid, detect_interval, detect_unit, parse_times
 from services.trainer.learning.window_limits import (
     WindowFootprint,
     check_memory,
@@ -79,12 +72,8 @@ MAX_LAGS = 48
 HOLDOUT_SHARE = 0.2
 MIN_ORIGIN_TIMES = 5  # distinct origin times needed for a time-ordered split
 MIN_TRAINING_WINDOWS = 10
-# A series' grid spans at most this many points in all (a minute grid over decades would not fit).
-MAX_GRID_POINTS = 5_000_000
 # Beyond this many windows the oldest origins are dropped (memory: windows × columns floats).
 MAX_WINDOWS = 1_000_000
-
-_UNIT_RANK = {"minute": 0, "hour": 1, "day": 2, "month": 3, "eom": 3, "year": 4}
 
 
 @dataclass(frozen=True)
@@ -139,43 +128,18 @@ class Holdout:
     validation_times: int  # of which validation origins
 
 
-# --- times ---------------------------------------------------------------------------------
-
-
-def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
-    """float64 epoch seconds (UTC) per cell (timegrid.parse_times); ConfigError for a bad cell."""
-    try:
-        return timegrid.parse_times(cells, column)
-    except timegrid.TimeColumnError as error:
-        raise ConfigError(str(error)) from None
-
-
-def detect_unit(epoch_seconds: np.ndarray, series_codes: np.ndarray) -> str:
-    """The finest unit of any series (column_info.time_unit per series); eom only if all agree."""
-    units = []
-    for code in np.unique(series_codes):
-        times = np.unique(epoch_seconds[series_codes == code])
-        if len(times) >= 2:
-            units.append(column_time_unit(times))
-    if not units:
-        raise ConfigError("not enough history: every series has a single time")
-    finest = min(_UNIT_RANK[unit] for unit in units)
-    chosen = [unit for unit in units if _UNIT_RANK[unit] == finest]
-    if finest == _UNIT_RANK["month"]:
-        return "eom" if all(unit == "eom" for unit in chosen) else "month"
-    return chosen[0]
-
-
-def detect_interval(units: np.ndarray, series_codes: np.ndarray) -> int:
-    """The greatest common divisor of the steps between a series' consecutive times."""
-    order = np.lexsort((units, series_codes))
-    same_series = series_codes[order][1:] == series_codes[order][:-1]
-    gaps = np.diff(units[order])[same_series]
-    gaps = gaps[gaps > 0]
-    return int(np.gcd.reduce(gaps)) if gaps.size else 1
-
-
 # --- windows -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _WindowSlots:
+    """Per window, ordered by origin time, series and horizon: where it sits in the dense layout."""
+
+    origin: np.ndarray  # the origin t's dense slot
+    label: np.ndarray  # the target time t + h's dense slot
+    horizons: np.ndarray  # h, in time units
+    origin_index: np.ndarray  # t, in time units
+    codes: np.ndarray  # the series code
 
 
 def build_windows(
@@ -188,6 +152,30 @@ def build_windows(
 ) -> Windows:
     """Every window of the table (see the module doc); ConfigError when the settings do not fit
     the data, or the windows would not fit `memory_budget_bytes` (window_limits)."""
+    _check_columns(table, target, settings)
+    values = _target_values(table, target)
+    epoch = parse_times(table.column(table.index_of(settings.time_column)), settings.time_column)
+    series_names, codes = _series(table, settings.series_column)
+
+    unit = settings.unit or detect_unit(epoch, codes)
+    units = unit_index(epoch, unit)
+    interval = settings.interval or detect_interval(units, codes)
+    grid = SeriesGrid.build(units, codes, interval, unit, table, settings, series_names)
+    # Bounded by the data, then by the memory budget, before anything is allocated per horizon.
+    step_range = horizon_steps(settings.window_start, settings.window_end, interval, unit, grid.longest)
+    lags = max(1, int(min(MAX_LAGS, max(MIN_LAGS, 2 * step_range[-1]), grid.longest)))
+    others = _other_columns(table.header, types, target, settings)
+    footprint = _footprint(values, codes, grid, step_range, lags, others, bool(settings.series_column))
+    check_memory(footprint, memory_budget_bytes)
+
+    timeline = Timeline(unit=unit, interval=interval, lags=lags, horizons=tuple(step * interval for step in step_range))
+    steps = np.array(step_range, dtype=np.int64)
+    dense = grid.layout(values, lags, int(steps.max()))
+    slots = _window_slots(dense, steps, timeline, settings)
+    return _assemble(table, target, settings, timeline, dense, slots, others, series_names)
+
+
+def _check_columns(table: Table, target: str, settings: TimeSeriesConfig) -> None:
     header = table.header
     for role, name in (("target column (tc)", target), ("time column (tsc)", settings.time_column)):
         if name not in header:
@@ -199,99 +187,118 @@ def build_windows(
     if unknown:
         shown = ", ".join(repr(name) for name in unknown)
         raise ConfigError(f"tsine names columns the data lacks: {shown}")
-    rows = table.rows
-    if not rows:
+    if not table.rows:
         raise ConfigError("the data has no rows")
 
-    values = _target_values(table, target)
-    epoch = parse_times(table.column(table.index_of(settings.time_column)), settings.time_column)
-    series_names, codes = _series(table, series_column)
 
-    unit = settings.unit or detect_unit(epoch, codes)
-    units = unit_index(epoch, unit)
-    interval = settings.interval or detect_interval(units, codes)
-    grid = _Grid.build(units, codes, interval, unit, table, settings, series_names)
-    # Bounded by the data, then by the memory budget, before anything is allocated per horizon.
-    step_range = horizon_steps(settings.window_start, settings.window_end, interval, unit, grid.longest)
-    lags = max(1, int(min(MAX_LAGS, max(MIN_LAGS, 2 * step_range[-1]), grid.longest)))
-    others = [
+def _other_columns(
+    header: Sequence[str], types: Mapping[str, ColumnType], target: str, settings: TimeSeriesConfig
+) -> list[OtherColumn]:
+    """Every typed column that is not the target, time or series column, in CSV order."""
+    return [
         OtherColumn(InputColumn(name=name, input_name=f"o{index}", type=types[name]), settings.is_known(name))
         for index, name in enumerate(header)
         if name in types
         and types[name] is not ColumnType.IGNORE
-        and name not in (target, settings.time_column, series_column)
+        and name not in (target, settings.time_column, settings.series_column)
         and header.index(name) == index  # a repeated header name: the first column only
     ]
+
+
+def _footprint(
+    values: np.ndarray,
+    codes: np.ndarray,
+    grid: SeriesGrid,
+    step_range: range,
+    lags: int,
+    others: list[OtherColumn],
+    has_series: bool,
+) -> WindowFootprint:
     has_value = ~np.isnan(values)
-    footprint = WindowFootprint(
+    return WindowFootprint(
         origins=int(np.count_nonzero(has_value)),
         horizons=len(step_range),
         labelled=labelled_windows(np.bincount(codes[has_value], minlength=len(grid.length)), grid.length, step_range),
-        features=feature_width(lags, bool(series_column), (other.column.type for other in others)),
+        features=feature_width(lags, has_series, (other.column.type for other in others)),
         slots=int(grid.length.sum()) + len(grid.length) * (lags + step_range[-1]),
         max_windows=MAX_WINDOWS,
     )
-    check_memory(footprint, memory_budget_bytes)
-    horizons = tuple(step * interval for step in step_range)
-    steps = np.array(step_range, dtype=np.int64)
-    dense_values, dense_rows, origin_at, code_at = grid.layout(values, lags, int(steps.max()))
 
-    # (origin, horizon) pairs whose target time has a value, ordered by time, series, horizon.
-    origins = np.flatnonzero(~np.isnan(dense_values) & (dense_rows >= 0))
-    origin_d = np.repeat(origins, len(steps))
+
+def _window_slots(
+    dense: DenseLayout, steps: np.ndarray, timeline: Timeline, settings: TimeSeriesConfig
+) -> _WindowSlots:
+    """(origin, horizon) pairs whose target time has a value, the latest MAX_WINDOWS of them."""
+    origins = np.flatnonzero(~np.isnan(dense.values) & (dense.rows >= 0))
+    origin = np.repeat(origins, len(steps))
     step = np.tile(steps, len(origins))
-    label_d = origin_d + step
-    keep = ~np.isnan(dense_values[label_d])
-    origin_d, step, label_d = origin_d[keep], step[keep], label_d[keep]
-    if not len(origin_d):
+    label = origin + step
+    keep = ~np.isnan(dense.values[label])
+    origin, step, label = origin[keep], step[keep], label[keep]
+    if not len(origin):
         raise ConfigError(
             f"not enough history for the window: no series has a target value "
-            f"{settings.window_start}..{settings.window_end} {unit}(s) after another one"
+            f"{settings.window_start}..{settings.window_end} {timeline.unit}(s) after another one"
         )
-    origin_index = origin_at[origin_d]
-    horizon = step * interval
-    window_codes = code_at[origin_d]
-    order = np.lexsort((horizon, window_codes, origin_index))
+    origin_index = dense.times[origin]
+    horizons = step * timeline.interval
+    codes = dense.codes[origin]
+    order = np.lexsort((horizons, codes, origin_index))
     if len(order) > MAX_WINDOWS:  # keep the latest origins
         order = order[-MAX_WINDOWS:]
-    origin_d, label_d, horizon = origin_d[order], label_d[order], horizon[order]
-    origin_index, window_codes = origin_index[order], window_codes[order]
-    label_index = origin_index + horizon
+    return _WindowSlots(
+        origin=origin[order],
+        label=label[order],
+        horizons=horizons[order],
+        origin_index=origin_index[order],
+        codes=codes[order],
+    )
 
-    lag_matrix = dense_values[origin_d[:, None] - np.arange(lags)[None, :]].astype(np.float32)
-    origin_rows = dense_rows[origin_d]
-    label_rows = dense_rows[label_d]
-    cells = input_tensors([other.column for other in others], header, rows) if others else {}
+
+def _assemble(
+    table: Table,
+    target: str,
+    settings: TimeSeriesConfig,
+    timeline: Timeline,
+    dense: DenseLayout,
+    slots: _WindowSlots,
+    others: list[OtherColumn],
+    series_names: list[str],
+) -> Windows:
+    """The windows' columns (services.tabular.windows) and where each window came from."""
+    label_index = slots.origin_index + slots.horizons
+    lag_matrix = dense.values[slots.origin[:, None] - np.arange(timeline.lags)[None, :]].astype(np.float32)
+    origin_rows = dense.rows[slots.origin]
+    label_rows = dense.rows[slots.label]
+    cells = input_tensors([other.column for other in others], table.header, table.rows) if others else {}
     assembled = window_columns(
         target=target,
         lag_matrix=lag_matrix,
-        horizons=horizon,
+        horizons=slots.horizons,
         target_index=label_index,
-        unit=unit,
-        series_column=series_column,
-        series_names=np.array(series_names, dtype=object)[window_codes],
+        unit=timeline.unit,
+        series_column=settings.series_column,
+        series_names=np.array(series_names, dtype=object)[slots.codes],
         others=others,
         other_cells={
             other.column.input_name: cells[other.column.input_name].ravel()[label_rows if other.known else origin_rows]
             for other in others
         },
     )
-
-    timeline = Timeline(unit=unit, interval=interval, lags=lags, horizons=horizons)
     return Windows(
         timeline=timeline,
         columns=assembled.columns,
         groups=assembled.groups,
         tensors=assembled.tensors,
-        labels=dense_values[label_d].astype(np.float64),
+        labels=dense.values[slots.label].astype(np.float64),
         base_input=assembled.base_input,
         origin_rows=origin_rows.astype(np.int64),
         label_rows=label_rows.astype(np.int64),
-        origin_index=origin_index.astype(np.int64),
+        origin_index=slots.origin_index.astype(np.int64),
         label_index=label_index.astype(np.int64),
-        horizons=horizon.astype(np.int64),
+        horizons=slots.horizons.astype(np.int64),
         series=tuple(series_names),
-        series_codes=window_codes.astype(np.int64),
+        series_codes=slots.codes.astype(np.int64),
         known=tuple(other.column.name for other in others if other.known),
         at_origin=tuple(other.column.name for other in others if not other.known),
     )
@@ -361,87 +368,3 @@ def _series(table: Table, column: str) -> tuple[list[str], np.ndarray]:
         return read_series(cells, len(table.rows), column)
     except WindowDataError as error:
         raise ConfigError(str(error)) from None
-
-
-@dataclass
-class _Grid:
-    """Each series' grid points, laid out one series after another in one dense array."""
-
-    codes: np.ndarray  # per row
-    position: np.ndarray  # per row: grid steps after its series' first time
-    anchor: np.ndarray  # per series: first time, in units
-    length: np.ndarray  # per series: grid points from first to last time
-    interval: int
-
-    @property
-    def longest(self) -> int:
-        return int(self.length.max())
-
-    @classmethod
-    def build(cls, units, codes, interval, unit, table, settings, series_names) -> _Grid:
-        series_count = int(codes.max()) + 1
-        anchor = np.full(series_count, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(anchor, codes, units)
-        offset = units - anchor[codes]
-        off_grid = np.flatnonzero(offset % interval)
-        time_column = table.index_of(settings.time_column)
-        if off_grid.size:
-            row = int(off_grid[0])
-            raise ConfigError(
-                f"data row {row + 1} ({table.rows[row][time_column]!r}) is not a whole number of "
-                f"intervals ({interval} {unit}) after the first time of its series; set the "
-                f"interval (tsi) or the time unit (tsu) to fit the data"
-            )
-        position = offset // interval
-        length = np.zeros(series_count, dtype=np.int64)
-        np.maximum.at(length, codes, position + 1)
-        if int(length.sum()) > MAX_GRID_POINTS:
-            raise ConfigError(
-                f"the times are too far apart for a grid of {interval} {unit}(s): the series would "
-                f"span {int(length.sum()):,} time points; choose a coarser time unit (tsu) or interval (tsi)"
-            )
-        order = np.lexsort((position, codes))
-        same = (codes[order][1:] == codes[order][:-1]) & (position[order][1:] == position[order][:-1])
-        if same.any():
-            at = int(np.flatnonzero(same)[0])
-            first, second = sorted((int(order[at]), int(order[at + 1])))
-            where = f" of series {series_names[codes[first]]!r}" if settings.series_column else ""
-            raise ConfigError(
-                f"data rows {first + 1} and {second + 1} fall on the same time{where} "
-                f"({table.rows[first][time_column]!r} and {table.rows[second][time_column]!r} at "
-                f"{interval} {unit}(s) per step): every series needs one row per time"
-            )
-        return cls(codes=codes, position=position, anchor=anchor, length=length, interval=interval)
-
-    def layout(self, values: np.ndarray, lags: int, ahead: int):
-        """Per dense slot: target value (NaN: none), data row (-1: none), time in units and
-        series code. Each series' block is padded with `lags` slots before and `ahead` after,
-        so lag and label lookups never leave it (the padding reads as no value)."""
-        block = lags + self.length + ahead
-        start = np.concatenate([[0], np.cumsum(block)[:-1]]) + lags  # first grid point per series
-        total = int(block.sum())
-        dense_values = np.full(total, math.nan)
-        dense_rows = np.full(total, -1, dtype=np.int64)
-        slots = start[self.codes] + self.position
-        dense_values[slots] = values
-        dense_rows[slots] = np.arange(len(values))
-        code_at = np.repeat(np.arange(len(block)), block)
-        origin_at = self.anchor[code_at] + (np.arange(total) - start[code_at]) * self.interval
-        return dense_values, dense_rows, origin_at, code_at
-
-
-__all__ = [
-    "TIME_UNITS",
-    "Holdout",
-    "Timeline",
-    "Windows",
-    "build_windows",
-    "describe",
-    "detect_interval",
-    "detect_unit",
-    "parse_times",
-    "time_ordered_holdout",
-    "time_text",
-    "unit_index",
-    "unit_time",
-]

@@ -3,7 +3,7 @@
 The windows (services.trainer.learning.timeseries) are a table like any other, so the tabular
 machinery applies unchanged: the window columns are the model's input columns, a FeaturePlan
 turns them into features inside the exported graph, and the whole model is checked against the
-booster it embeds (1e-5, pipeline.VERIFY_TOLERANCE).
+booster it embeds (1e-5, export_check.VERIFY_TOLERANCE), by model_building's shared steps.
 
 - Validation: the time-ordered holdout of timeseries.time_ordered_holdout (cv does not apply).
   The feature plan (category codes of the series and string columns, text vocabularies) is
@@ -29,29 +29,25 @@ An evaluation data set is refused in this mode: the time-ordered holdout is the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+import lightgbm as lgb
 import numpy as np
 
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import ProblemType, TabularSchema
 from services.tabular.table import Table
+from services.tabular.timegrid import time_text
 from services.trainer.learning import evaluation as evaluation_module
-from services.trainer.learning.config import ConfigError, TrainingConfig
-from services.trainer.learning.export import export_model, float32_exact
+from services.trainer.learning.config import ConfigError, TimeSeriesConfig, TrainingConfig
 from services.trainer.learning.features import FeaturePlan, fit_features
-from services.trainer.learning.outcome import OutOfFoldRow, TrainingOutcome
-from services.trainer.learning.pipeline import verify_export
-from services.trainer.learning.timeseries import (
-    Holdout,
-    Windows,
-    build_windows,
-    describe,
-    time_ordered_holdout,
-    time_text,
-)
-from services.trainer.learning.training import PERCENT, Progress, ValidationPlan, train
+from services.trainer.learning.model_building import ExportCheck, Figures, LearningProblem, build_model
+from services.trainer.learning.outcome import Importance, OutOfFoldRow, TrainingOutcome
+from services.trainer.learning.progress import Progress
+from services.trainer.learning.timeseries import Holdout, Windows, build_windows, describe, time_ordered_holdout
+from services.trainer.learning.training import TrainedModel
+from services.trainer.learning.validation import ValidationPlan
 
 REGRESSION = ProblemType.REGRESSION
 
@@ -65,7 +61,6 @@ def train_time_series_model(
     progress: Progress | None = None,
     num_threads: int = 2,
 ) -> tuple[TrainingOutcome, bytes]:
-    started = time.perf_counter()
     settings = config.time_series
     if settings is None:
         raise ConfigError("time-series settings are missing")
@@ -74,68 +69,63 @@ def train_time_series_model(
             "an evaluation data set cannot be used in time-series mode (tsm): the model is "
             "validated on the latest times of the learning data"
         )
-    report = progress or (lambda phase, fold, percent: None)
-    report("preparing", 0, PERCENT["preparing"])
-
-    windows = build_windows(table, types, config.target, settings, memory_budget_bytes=config.memory_budget_bytes)
-    holdout = time_ordered_holdout(windows)
-    plan, features = holdout_features(windows, holdout, num_threads=num_threads)
-    base = windows.base.astype(np.float64)
-    residuals = windows.labels - base
-    validation = ValidationPlan(((holdout.train, holdout.valid),), _description(windows, holdout), holdout=True)
-    report("preparing", 0, PERCENT["searching"])
-
-    model = train(
-        features,
-        residuals,
-        problem_type=REGRESSION,
-        n_classes=0,
-        categorical_features=plan.categorical_features,
-        validation=validation,
+    return build_model(
+        lambda: _prepare(table, types, config, settings, num_threads),
         time_budget_s=config.time_budget_s,
         seed=config.seed,
+        progress=progress,
         num_threads=num_threads,
-        progress=report,
     )
 
-    report("exporting", 0, PERCENT["exporting"])
-    booster = float32_exact(model.booster)
-    schema = TabularSchema(
-        problem_type=REGRESSION,
-        target_column=config.target,
-        columns=plan.input_columns,
-        time_series=describe(windows, settings),
-    )
-    onnx_bytes = export_model(plan, booster, schema, offset_input=windows.base_input)
-    verify_export(onnx_bytes, windows.tensors, features, booster, REGRESSION, offset=windows.base)
 
-    rows = model.oof_rows  # = holdout.valid, ascending: time order
-    predicted = model.oof_predictions + base[rows]
-    metrics = evaluation_module.regression_metrics(windows.labels[rows], predicted)
-    target_index = table.index_of(config.target)
-    out_of_fold = tuple(
-        OutOfFoldRow(
-            row_number=int(windows.origin_rows[row]) + 1,
-            actual=table.rows[int(windows.label_rows[row])][target_index],
-            predicted=format(float(value), ".10g"),
-            # The origin row is shared by its horizons: say which forecast each line is.
-            details=(
-                ("horizon", str(int(windows.horizons[row]))),
-                ("target_row_number", str(int(windows.label_rows[row]) + 1)),
-            ),
+@dataclass(frozen=True)
+class _PreparedWindows:
+    problem: LearningProblem
+    table: Table
+    windows: Windows
+    holdout: Holdout
+
+    def figures(self, model: TrainedModel, booster: lgb.Booster) -> Figures:
+        rows = model.oof_rows  # = holdout.valid, ascending: time order
+        predicted = model.oof_predictions + self.windows.base.astype(np.float64)[rows]
+        return Figures(
+            metrics=evaluation_module.regression_metrics(self.windows.labels[rows], predicted),
+            confusion_matrix=(),
+            importance=self._importance(booster),
+            out_of_fold=self._out_of_fold(rows, predicted),
+            chosen_parameters={**model.parameters, "search": model.search, "time_series": self._summary()},
+            training_rows=len(self.windows),
         )
-        for row, value in zip(rows.tolist(), predicted.tolist())
-    )
-    group_names = list(dict.fromkeys(windows.groups))
-    group_of_column = [group_names.index(group) for group in windows.groups]
-    importance = evaluation_module.importance(
-        booster, [group_of_column[column] for column in plan.feature_columns], group_names
-    )
-    timeline = windows.timeline
-    parameters = {
-        **model.parameters,
-        "search": model.search,
-        "time_series": {
+
+    def _out_of_fold(self, rows: np.ndarray, predicted: np.ndarray) -> tuple[OutOfFoldRow, ...]:
+        windows = self.windows
+        target_index = self.table.index_of(self.problem.schema.target_column)
+        return tuple(
+            OutOfFoldRow(
+                row_number=int(windows.origin_rows[row]) + 1,
+                actual=self.table.rows[int(windows.label_rows[row])][target_index],
+                predicted=format(float(value), ".10g"),
+                # The origin row is shared by its horizons: say which forecast each line is.
+                details=(
+                    ("horizon", str(int(windows.horizons[row]))),
+                    ("target_row_number", str(int(windows.label_rows[row]) + 1)),
+                ),
+            )
+            for row, value in zip(rows.tolist(), predicted.tolist())
+        )
+
+    def _importance(self, booster: lgb.Booster) -> tuple[Importance, ...]:
+        """Summed per group of window columns (lags, calendar, horizon, series, each other column)."""
+        groups = self.windows.groups
+        group_names = list(dict.fromkeys(groups))
+        group_of_column = [group_names.index(group) for group in groups]
+        columns = [group_of_column[column] for column in self.problem.plan.feature_columns]
+        return evaluation_module.importance(booster, columns, group_names)
+
+    def _summary(self) -> dict[str, object]:
+        windows, holdout = self.windows, self.holdout
+        timeline = windows.timeline
+        return {
             "unit": timeline.unit,
             "interval": timeline.interval,
             "horizons": list(timeline.horizons),
@@ -145,21 +135,36 @@ def train_time_series_model(
             "validation_windows": int(len(holdout.valid)),
             "validation_from": time_text(holdout.cut, timeline.unit),
             "series": len(windows.series),
-        },
-    }
-    outcome = TrainingOutcome(
-        schema=schema,
-        metrics=metrics,
-        confusion_matrix=(),
-        importance=importance,
-        out_of_fold=out_of_fold,
-        validation=validation.description,
-        chosen_parameters=parameters,
-        training_rows=len(windows),
-        training_seconds=time.perf_counter() - started,
+        }
+
+
+def _prepare(
+    table: Table,
+    types: Mapping[str, ColumnType],
+    config: TrainingConfig,
+    settings: TimeSeriesConfig,
+    num_threads: int,
+) -> _PreparedWindows:
+    windows = build_windows(table, types, config.target, settings, memory_budget_bytes=config.memory_budget_bytes)
+    holdout = time_ordered_holdout(windows)
+    plan, features = holdout_features(windows, holdout, num_threads=num_threads)
+    problem = LearningProblem(
+        plan=plan,
+        features=features,
+        labels=windows.labels - windows.base.astype(np.float64),
+        problem_type=REGRESSION,
+        n_classes=0,
+        validation=ValidationPlan(((holdout.train, holdout.valid),), _description(windows, holdout), holdout=True),
+        schema=TabularSchema(
+            problem_type=REGRESSION,
+            target_column=config.target,
+            columns=plan.input_columns,
+            time_series=describe(windows, settings),
+        ),
+        check=ExportCheck(windows.tensors, features, offset=windows.base),
+        offset_input=windows.base_input,
     )
-    report("exporting", 0, 100.0)
-    return outcome, onnx_bytes
+    return _PreparedWindows(problem, table, windows, holdout)
 
 
 def holdout_features(windows: Windows, holdout: Holdout, *, num_threads: int = 2) -> tuple[FeaturePlan, np.ndarray]:

@@ -22,7 +22,8 @@ import numpy as np
 
 from services.tabular.column_types import ColumnType
 from services.trainer.learning.config import ConfigError
-from services.trainer.learning.features import DATE_PARTS, MAX_TERMS
+from services.trainer.learning.feature_graph import DATE_PARTS
+from services.trainer.learning.features import MAX_TERMS
 
 # Bytes per item at the job's peak, measured on store_sales.csv (tst 100: 136,100 windows of 58
 # features peaked at 346 MB over the worker's start, about 44 bytes per feature of a window;

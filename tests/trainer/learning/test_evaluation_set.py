@@ -10,16 +10,16 @@ import numpy as np
 import onnx
 import pytest
 
+from services.tabular.predictor import TabularPredictor
 from services.tabular.schema import ProblemType
 from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
 from services.trainer.jobs.protocol import JobSpec
 from services.trainer.jobs.training_inputs import load_training_job
-from services.trainer.learning import evaluation, training
+from services.trainer.learning import boosting, evaluation, search
 from services.trainer.learning.config import ConfigError, TrainingConfig
 from services.trainer.learning.features import fit_features, select_columns
 from services.trainer.learning.pipeline import train_model
-from services.trainer.learning.predictor import TabularPredictor
 from services.trainer.tabular_proto import config_to_dict
 from torii.v1 import tabular_pb2
 
@@ -107,17 +107,17 @@ def test_the_final_model_never_saw_the_evaluation_rows():
     chosen = outcome.chosen_parameters
     candidate = next(
         c
-        for c in training.CANDIDATES
+        for c in search.CANDIDATES
         if c["num_leaves"] == chosen["num_leaves"] and c["learning_rate"] == chosen["learning_rate"]
     )
-    base = training._base_parameters(BINARY, 2, config.seed, 2)
+    base = boosting.base_parameters(BINARY, 2, config.seed, 2)
     alone = lgb.train(
-        training._parameters(base, candidate, len(rows)),
+        boosting.candidate_parameters(base, candidate, len(rows)),
         lgb.Dataset(
             features,
             label=labels,
             categorical_feature=list(plan.categorical_features),
-            params=training._dataset_parameters(base),
+            params=boosting.dataset_parameters(base),
         ),
         chosen["num_iterations"],
     )

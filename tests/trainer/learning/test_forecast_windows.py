@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 from services.tabular.forecast import Forecast, ForecastError, forecast_windows, is_time_series
+from services.tabular.predictor import TabularPredictor
 from services.tabular.schema import ProblemType, TabularSchema
 from services.tabular.table import Table
 from services.tabular.tensors import MissingColumnsError
 from services.tabular.timegrid import parse_times, unit_index
 from services.trainer.learning.export import schema_from_json
 from services.trainer.learning.pipeline import train_model
-from services.trainer.learning.predictor import TabularPredictor
 from services.trainer.learning.timeseries import Windows, build_windows, describe
 from tests.trainer.learning.test_timeseries import TYPES, sales_table, settings
 from tests.trainer.learning.test_timeseries_training import TYPES as DAILY_TYPES

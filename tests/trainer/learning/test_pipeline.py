@@ -9,15 +9,17 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from services.tabular import predictor
 from services.tabular import schema as schema_module
+from services.tabular.predictor import TabularPredictor
 from services.tabular.schema import ProblemType
 from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
-from services.trainer.learning import pipeline, predictor
+from services.trainer.learning import export_check
 from services.trainer.learning.config import ConfigError, TrainingConfig
 from services.trainer.learning.export import schema_from_json
-from services.trainer.learning.pipeline import ExportError, train_model
-from services.trainer.learning.predictor import TabularPredictor
+from services.trainer.learning.export_check import ExportError
+from services.trainer.learning.pipeline import train_model
 
 from .data import MIXED_TYPES, mixed_table, sklearn_table
 
@@ -59,7 +61,7 @@ def _check_against_booster(onnx_bytes: bytes, header, rows, problem_type: Proble
         np.testing.assert_allclose(result, native, rtol=0, atol=1e-5)
     else:
         assert result.shape == (len(rows), 1)
-        # float32 output: 1e-5 relative to the value past 1 (pipeline.VERIFY_TOLERANCE).
+        # float32 output: 1e-5 relative to the value past 1 (export_check.VERIFY_TOLERANCE).
         np.testing.assert_allclose(result[:, 0], native, rtol=1e-5, atol=1e-5)
 
     answer = served.predict(tensors, contributions=True)
@@ -248,7 +250,7 @@ def test_data_errors_are_config_errors():
 
 
 def test_export_is_verified(monkeypatch):
-    monkeypatch.setattr(pipeline, "VERIFY_TOLERANCE", -1.0)
+    monkeypatch.setattr(export_check, "VERIFY_TOLERANCE", -1.0)
     table, types = sklearn_table("iris")
     with pytest.raises(ExportError, match="differs from LightGBM"):
         train_model(table, types, TrainingConfig("target", MULTI, cv=2))

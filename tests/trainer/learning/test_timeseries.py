@@ -13,18 +13,10 @@ import pytest
 from services.tabular.cells import parse_date
 from services.tabular.column_types import ColumnType
 from services.tabular.table import Table
+from services.tabular.timegrid import unit_index, unit_time
 from services.trainer.learning.config import ConfigError, TimeSeriesConfig
-from services.trainer.learning.timeseries import (
-    MIN_LAGS,
-    build_windows,
-    describe,
-    detect_interval,
-    detect_unit,
-    parse_times,
-    time_ordered_holdout,
-    unit_index,
-    unit_time,
-)
+from services.trainer.learning.series_grid import detect_interval, detect_unit, parse_times
+from services.trainer.learning.timeseries import MIN_LAGS, build_windows, describe, time_ordered_holdout
 from services.trainer.learning.timeseries_training import holdout_features
 
 TYPES = {

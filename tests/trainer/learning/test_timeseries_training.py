@@ -11,16 +11,16 @@ import numpy as np
 import onnx
 import pytest
 
+from services.tabular import predictor
 from services.tabular.column_types import ColumnType
+from services.tabular.predictor import TabularPredictor
 from services.tabular.schema import ProblemType
 from services.tabular.table import Table
 from services.trainer.jobs.protocol import JobSpec
 from services.trainer.jobs.training_inputs import training_config
-from services.trainer.learning import predictor
 from services.trainer.learning.config import ConfigError, TimeSeriesConfig, TrainingConfig
 from services.trainer.learning.export import schema_from_json, schema_to_json
 from services.trainer.learning.pipeline import train_model
-from services.trainer.learning.predictor import TabularPredictor
 from services.trainer.learning.timeseries import build_windows, time_ordered_holdout
 from services.trainer.tabular_proto import config_to_dict
 from torii.v1 import tabular_pb2

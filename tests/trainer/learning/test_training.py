@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from services.tabular.schema import ProblemType
-from services.trainer.learning import training
+from services.trainer.learning import boosting, search
+from services.trainer.learning.boosting import class_weights
 from services.trainer.learning.config import ConfigError
-from services.trainer.learning.training import class_weights, plan_validation, train
+from services.trainer.learning.training import train
+from services.trainer.learning.validation import plan_validation
 
 BINARY = ProblemType.BINARY_CLASSIFICATION
 MULTI = ProblemType.MULTI_CLASSIFICATION
@@ -126,8 +128,8 @@ def test_time_budget_stops_the_search(monkeypatch):
     fast = {"num_leaves": 7, "learning_rate": 0.3, "min_data_in_leaf": 20}
     # No early stop in sight: only the budget ends this one.
     slow = {"num_leaves": 63, "learning_rate": 0.0001, "min_data_in_leaf": 5}
-    monkeypatch.setattr(training, "CANDIDATES", (fast, slow, slow))
-    monkeypatch.setattr(training, "MAX_ROUNDS", 100_000)
+    monkeypatch.setattr(search, "CANDIDATES", (fast, slow, slow))
+    monkeypatch.setattr(boosting, "MAX_ROUNDS", 100_000)
     features, labels = _binary(3_000)
     plan = plan_validation(1, labels, BINARY, seed=0)
     started = time.monotonic()

@@ -1,4 +1,4 @@
-"""Window and fold settings bounded by the data (window_limits, training.plan_validation): a
+"""Window and fold settings bounded by the data (window_limits, validation.plan_validation): a
 horizon past the data, windows that would not fit the memory budget, and more folds than the
 rows allow are refused with a reason, before anything is allocated for them."""
 
@@ -17,7 +17,7 @@ from services.trainer.jobs.protocol import JobSpec
 from services.trainer.jobs.training_inputs import training_config
 from services.trainer.learning.config import MAX_FOLDS, ConfigError, TrainingConfig
 from services.trainer.learning.timeseries import MAX_WINDOWS, build_windows
-from services.trainer.learning.training import MIN_ROWS_PER_FOLD, plan_validation
+from services.trainer.learning.validation import MIN_ROWS_PER_FOLD, plan_validation
 from services.trainer.learning.window_limits import (
     CELL_BYTES,
     PAIR_BYTES,

@@ -2,7 +2,7 @@
 
 The version folder holds `model.onnx` (the exported model: preprocessing graph, LightGBM trees
 and, in its metadata, the booster itself), this file, and `tabular_predictor.py`, a copy of
-services/trainer/learning/predictor.py that the scheduler's repository writer places beside it:
+services/tabular/predictor.py that the scheduler's repository writer places beside it:
 this file runs in Triton's backend stub, outside the Torii package, so it imports only numpy,
 the backend utils and that copy (which brings onnxruntime, lightgbm and json). The stub runs it
 with the scheduler's virtual environment (numpy must be < 2, see onnx_python_model/model.py).
@@ -35,6 +35,8 @@ CONTRIBUTIONS_OUTPUT = "contributions"
 
 def _load_predictor_module(path):
     spec = importlib.util.spec_from_file_location("tabular_predictor", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the predictor from {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

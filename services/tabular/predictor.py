@@ -1,7 +1,10 @@
 """Runs an exported tabular model: its ONNX outputs and, on request, per-column reasons.
 
-This file also runs inside a Triton Python-backend model, outside the Torii package, so it
-imports only numpy, onnxruntime, lightgbm and json. The names below mirror
+Shared by the trainer (which checks every model it exports with it) and the scheduler (which
+copies this file, as `tabular_predictor.py`, beside the Triton Python-backend model.py). In
+Triton it runs outside the Torii package, so it imports only numpy, onnxruntime, lightgbm and
+json; onnxruntime and lightgbm are imported when a predictor is built, so that the scheduler
+can import this module to find the file without loading either. The names below mirror
 services.tabular.schema (outputs) and are what services.trainer.learning.export writes; a test
 checks that they agree.
 
@@ -13,10 +16,12 @@ output), so they explain exactly the prediction that was returned.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
-import onnxruntime as ort
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 # Mirror services.tabular.schema.
 PROBABILITIES_OUTPUT = "probabilities"
@@ -30,18 +35,21 @@ METADATA_BOOSTER = "torii.lightgbm_model"  # booster.model_to_string()
 METADATA_FEATURES = "torii.features"  # JSON {"names": [...], "columns": [input column index]}
 METADATA_SCHEMA = "torii.tabular_schema"  # JSON, see export.schema_to_json
 
-_NUMPY_TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(string)": object}
+_NUMPY_TYPES: dict[str, type] = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(string)": object}
 
 
 class TabularPredictor:
     def __init__(self, onnx_bytes: bytes, *, threads: int = 1) -> None:
+        import lightgbm as lgb
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # string ops warn about symbolic shapes on every run
         self._session = ort.InferenceSession(onnx_bytes, sess_options=options, providers=["CPUExecutionProvider"])
         metadata = self._session.get_modelmeta().custom_metadata_map
-        self.schema: dict = json.loads(metadata[METADATA_SCHEMA])
+        self.schema: dict[str, Any] = json.loads(metadata[METADATA_SCHEMA])
         features = json.loads(metadata[METADATA_FEATURES])
         self.feature_names: list[str] = features["names"]
         self._n_columns = len(self.schema["columns"])
@@ -55,7 +63,7 @@ class TabularPredictor:
         offset_input = (self.schema.get("time_series") or {}).get("offset_input", "")
         input_names = [column["input_name"] for column in self.schema["columns"]]
         self._offset = (input_names.index(offset_input), offset_input) if offset_input in input_names else None
-        self.booster = lgb.Booster(model_str=metadata[METADATA_BOOSTER])
+        self.booster: lgb.Booster = lgb.Booster(model_str=metadata[METADATA_BOOSTER])
         self.problem_type: str = self.schema["problem_type"]
         outputs = [output.name for output in self._session.get_outputs()]
         self.output_name = PREDICTION_OUTPUT if PREDICTION_OUTPUT in outputs else PROBABILITIES_OUTPUT
@@ -65,7 +73,9 @@ class TabularPredictor:
     def input_names(self) -> list[str]:
         return list(self._inputs)
 
-    def predict(self, inputs: dict[str, np.ndarray], *, contributions: bool = False) -> dict[str, np.ndarray]:
+    def predict(
+        self, inputs: dict[str, np.ndarray[Any, Any]], *, contributions: bool = False
+    ) -> dict[str, np.ndarray[Any, Any]]:
         """The model's output (`probabilities` or `prediction`), plus `contributions` if asked.
 
         String inputs may be `bytes` (Triton BYTES tensors): they are decoded as UTF-8, since
@@ -85,7 +95,12 @@ class TabularPredictor:
         offset = feeds[self._offset[1]] if self._offset is not None else None
         return {self.output_name: result, CONTRIBUTIONS_OUTPUT: self.contributions(features, result, offset)}
 
-    def contributions(self, features: np.ndarray, result: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+    def contributions(
+        self,
+        features: np.ndarray[Any, Any],
+        result: np.ndarray[Any, Any],
+        offset: np.ndarray[Any, Any] | None = None,
+    ) -> np.ndarray[Any, Any]:
         """[batch, n_columns + 1] float32: per input column then the bias, for the predicted class.
 
         Classification: toward the raw score of the class with the highest probability (binary:
@@ -110,7 +125,7 @@ class TabularPredictor:
         return per_column.astype(np.float32)
 
 
-def _as_input(array: np.ndarray, dtype) -> np.ndarray:
+def _as_input(array: np.ndarray[Any, Any], dtype: type | None) -> np.ndarray[Any, Any]:
     array = np.asarray(array)
     if array.ndim == 1:
         array = array.reshape(-1, 1)
