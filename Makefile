@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/buf lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install lint check-generated
 	$(BIN)/python -m pytest

@@ -10,11 +10,15 @@ import asyncio
 import json
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from services.runtime.logging import get_logger
+
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
 
 log = get_logger("embedded_postgres")
 
@@ -24,8 +28,8 @@ DATABASE = "torii"
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
         self._pgdata = pgdata
-        self._server = None  # pgserver.PostgresServer once started
-        self._starting: asyncio.Future | None = None
+        self._server: PostgresServer | None = None
+        self._starting: asyncio.Future[str] | None = None
 
     async def start(self) -> str:
         """Start (or adopt) the server, create the `torii` database if needed, and return its DSN."""
@@ -42,6 +46,8 @@ class EmbeddedPostgres:
     async def restart(self) -> None:
         """Start the server again after it exited (a crash, a kill): same data folder and socket, so
         the DSN the services hold stays valid."""
+        if self._server is None:
+            raise RuntimeError("the embedded PostgreSQL was never started")
         await asyncio.to_thread(self._server.ensure_postgres_running)
         log.info("embedded_postgres_restarted", pid=self._server.get_pid())
 
@@ -49,24 +55,24 @@ class EmbeddedPostgres:
         if self._starting is not None:
             await asyncio.gather(self._starting, return_exceptions=True)
         if self._server is not None:
-            await asyncio.to_thread(self._stop_blocking)
+            await asyncio.to_thread(self._stop_blocking, self._server)
             self._server = None
 
     def _start_blocking(self) -> str:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (root, containers) and falls back to /tmp.
             warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-            import pgserver  # noqa: PLC0415 - only needed when no DATABASE_URL is given
+            import pgserver  # only needed when no DATABASE_URL is given
 
         self._pgdata.mkdir(parents=True, exist_ok=True)
         _forget_dead_handles(self._pgdata)
-        self._server = pgserver.get_server(self._pgdata, cleanup_mode="stop")
-        log.info("embedded_postgres_started", pgdata=str(self._pgdata), pid=self._server.get_pid())
-        return self._server.get_uri()
+        self._server = server = pgserver.get_server(self._pgdata, cleanup_mode="stop")
+        log.info("embedded_postgres_started", pgdata=str(self._pgdata), pid=server.get_pid())
+        return server.get_uri()
 
-    def _stop_blocking(self) -> None:
-        pid = self._server.get_pid()
-        self._server.cleanup()
+    def _stop_blocking(self, server: PostgresServer) -> None:
+        pid = server.get_pid()
+        server.cleanup()
         if _is_alive(pid):
             log.error("embedded_postgres_still_running", pid=pid, pgdata=str(self._pgdata))
         else:

@@ -82,7 +82,7 @@ class Launcher:
         self._postgres_dir = self._data_dir / "postgres"
         self._postgres = None if settings.database_url else EmbeddedPostgres(self._postgres_dir)
         self._supervisor: Supervisor | None = None
-        self._postgres_watch: asyncio.Task | None = None
+        self._postgres_watch: asyncio.Task[None] | None = None
         given_token = settings.service_token.get_secret_value()
         # A new token at each start revokes the previous one; a given one is for multi-host set-ups.
         self._service_token = check_token_strength(given_token) if given_token else new_service_token()
@@ -134,16 +134,18 @@ class Launcher:
         log.info("migrations_applied", applied=applied)
 
         token = new_admin_token()
-        self._supervisor = Supervisor(
+        self._supervisor = supervisor = Supervisor(
             [ChildSpec(s.name, s.module, self._child_env(s, database_url, token)) for s in self.services],
             self.logs_dir,
             max_restarts_per_minute=self._settings.max_restarts_per_minute,
             stop_timeout_s=self._settings.shutdown_grace_s + STOP_MARGIN_S,
         )
-        self._supervisor.start()
+        supervisor.start()
         if self._postgres is not None:
-            self._postgres_watch = asyncio.create_task(self._keep_postgres_running(), name="postgres-watch")
-        await self._wait_ready()
+            self._postgres_watch = asyncio.create_task(
+                self._keep_postgres_running(self._postgres), name="postgres-watch"
+            )
+        await self._wait_ready(supervisor)
         return token
 
     async def stop(self) -> None:
@@ -153,20 +155,20 @@ class Launcher:
         if self._postgres is not None:
             await self._postgres.stop()
 
-    async def _keep_postgres_running(self) -> None:
+    async def _keep_postgres_running(self, postgres: EmbeddedPostgres) -> None:
         """Supervise the embedded PostgreSQL like the services: one that exits is started again,
         after 1, 2, 4, … up to 10 s while it keeps failing. Meanwhile the registry answers
         UNAVAILABLE and reports NOT_SERVING; it reconnects by itself once PostgreSQL is back."""
         delay_s = 1.0
         while True:
             await asyncio.sleep(POSTGRES_CHECK_INTERVAL_S)
-            if self._postgres.running:
+            if postgres.running:
                 delay_s = 1.0
                 continue
             log.error("embedded_postgres_exited", log_path=str(self._postgres_dir / "log"))
             try:
-                await self._postgres.restart()
-            except Exception as error:  # noqa: BLE001 - logged; the next check tries again
+                await postgres.restart()
+            except Exception as error:  # logged; the next check tries again
                 log.error("embedded_postgres_restart_failed", error=repr(error), retry_in_s=delay_s)
                 await asyncio.sleep(delay_s)
                 delay_s = min(delay_s * 2, POSTGRES_MAX_RESTART_DELAY_S)
@@ -226,7 +228,7 @@ class Launcher:
                         f"is another Torii running? Set {variable} to use another port."
                     ) from error
 
-    async def _wait_ready(self) -> None:
+    async def _wait_ready(self, supervisor: Supervisor) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
         deadline = started + self._settings.ready_timeout_s
@@ -236,7 +238,7 @@ class Launcher:
             else:
                 probe = partial(readiness.http_ok, f"{self.gateway_url}/readyz")
             if not await readiness.wait_until(probe, deadline):
-                child = self._supervisor.children[service.name]
+                child = supervisor.children[service.name]
                 raise StartupError(
                     f"{service.name} did not become ready within {self._settings.ready_timeout_s:g} s. "
                     f"Last lines of {child.log_path}:\n{child.log_tail()}"

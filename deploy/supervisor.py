@@ -48,7 +48,7 @@ class Child:
         self._stop_timeout_s = stop_timeout_s
         self._restarts: deque[float] = deque()
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._supervise(), name=f"supervise-{self.spec.name}")
@@ -80,19 +80,19 @@ class Child:
         backoff = FIRST_BACKOFF_S
         while True:
             started = loop.time()
-            self.process = await self._spawn()
-            exited = asyncio.ensure_future(self.process.wait())
+            self.process = process = await self._spawn()
+            exited = asyncio.ensure_future(process.wait())
             stopping = asyncio.ensure_future(self._stopping.wait())
             await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if self._stopping.is_set():
-                await self._terminate(exited)
+                await self._terminate(process, exited)
                 return
             stopping.cancel()
             log.warning(
                 "child_exited",
                 child=self.spec.name,
-                pid=self.process.pid,
-                code=self.process.returncode,
+                pid=process.pid,
+                code=process.returncode,
                 log=str(self.log_path),
                 log_tail=self.log_tail(5),
             )
@@ -138,8 +138,7 @@ class Child:
         log.info("child_started", child=self.spec.name, pid=process.pid, log=str(self.log_path))
         return process
 
-    async def _terminate(self, exited: asyncio.Future) -> None:
-        process = self.process
+    async def _terminate(self, process: asyncio.subprocess.Process, exited: asyncio.Future[int]) -> None:
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signal.SIGTERM)

@@ -21,7 +21,7 @@ from services.registry.app import RegistryApp
 from services.registry.settings import RegistrySettings
 from services.runtime.grpc_client import open_channel
 from tests.service_token import SERVICE_TOKEN
-from torii.v1 import registry_service_pb2_grpc
+from torii.v1 import registry_service_pb2, registry_service_pb2_grpc
 
 # Every service's settings read it (CommonSettings.service_token), servers the tests spawn too.
 os.environ["TORII_SERVICE_TOKEN"] = SERVICE_TOKEN
@@ -98,7 +98,7 @@ async def registry(database_url, tmp_path):
     address = f"127.0.0.1:{port}"
     channel = open_channel(address, default_timeout_s=10, service_token=SERVICE_TOKEN)
     stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
-    admin = await app.authenticate(admin_token)
+    admin = (await stub.AuthenticateToken(registry_service_pb2.AuthenticateTokenRequest(token=admin_token))).user
     try:
         yield RunningRegistry(app, address, stub, admin_token, admin.user_id, database_url, admin.account_id)
     finally:

@@ -11,7 +11,7 @@ import ipaddress
 from services.policy.access import AccessRule, Network, RuleAction
 from services.runtime.errors import InvalidArgument
 
-_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
+_IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 
 
 def parse_network(text: str) -> Network:
@@ -33,7 +33,7 @@ def parse_network(text: str) -> Network:
 
 
 def _unmapped(network: Network) -> Network:
-    if network.version == 6 and network.prefixlen >= 96 and network.subnet_of(_IPV4_MAPPED):
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96 and network.subnet_of(_IPV4_MAPPED):
         mapped = network.network_address.ipv4_mapped
         return ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
     return network

@@ -18,6 +18,13 @@ class Schedule:
     end: time | None = None
     weekdays: tuple[int, ...] = ()
 
+    @property
+    def window(self) -> tuple[time, time]:
+        """(start, end) of a schedule that is not always on, which has both."""
+        if self.start is None or self.end is None:
+            raise ValueError("a schedule that is not always on needs its start and end")
+        return self.start, self.end
+
 
 def is_within(schedule: Schedule, moment: datetime) -> bool:
     """Whether moment (any timezone) falls in the window. A window whose end precedes its start
@@ -26,7 +33,7 @@ def is_within(schedule: Schedule, moment: datetime) -> bool:
         return True
     now = moment.astimezone(UTC)
     clock = now.time().replace(tzinfo=None)
-    start, end = schedule.start, schedule.end
+    start, end = schedule.window
     if start < end:
         return now.isoweekday() in schedule.weekdays and start <= clock < end
     if clock >= start:

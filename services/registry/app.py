@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from services.registry.database_health import DatabaseHealth
 from services.registry.domain.accounts import AccountService
 from services.registry.domain.apis import ApiService
@@ -11,7 +13,6 @@ from services.registry.domain.external_keys import ExternalKeyService
 from services.registry.domain.models import ModelService
 from services.registry.domain.trained_models import TrainedModelService
 from services.registry.domain.training import TrainingJobService
-from services.registry.domain.types import User
 from services.registry.domain.usage import UsageService
 from services.registry.migrations import apply_migrations
 from services.registry.servicer import RegistryServicer
@@ -46,47 +47,44 @@ TRAINING_SERVICE_NAME = training_registry_service_pb2.DESCRIPTOR.services_by_nam
 class RegistryApp:
     def __init__(self, settings: RegistrySettings) -> None:
         self.settings = settings
-        self._pool = None
+        self._pool: asyncpg.Pool | None = None
         self._hub: ApiChangeHub | None = None
         self._server: GrpcServer | None = None
         self._database_health: DatabaseHealth | None = None
-        self.accounts: AccountService | None = None
 
     async def start(self) -> int:
         """Migrate, build the services, serve; return the bound gRPC port."""
         settings = self.settings
         if not settings.database_url:
             raise RuntimeError("the registry needs TORII_DATABASE_URL (or DATABASE_URL)")
-        self._pool = await create_pool(settings.database_url, max_size=settings.database_pool_size)
-        async with self._pool.acquire() as connection:
+        self._pool = pool = await create_pool(settings.database_url, max_size=settings.database_pool_size)
+        async with pool.acquire() as connection:
             await apply_migrations(connection)
-        account_store = AccountStore(self._pool)
-        model_store = ModelStore(self._pool)
-        self.accounts = AccountService(account_store)
-        apis = ApiService(account_store, model_store, ApiStore(self._pool))
+        account_store = AccountStore(pool)
+        model_store = ModelStore(pool)
+        accounts = AccountService(account_store)
+        apis = ApiService(account_store, model_store, ApiStore(pool))
         if settings.bootstrap_admin_token:
-            admin = await self.accounts.bootstrap_admin(settings.bootstrap_admin_token)
+            admin = await accounts.bootstrap_admin(settings.bootstrap_admin_token)
             log.info("bootstrap_admin_ready", user_id=admin.user_id)
-        self._hub = ApiChangeHub(settings.database_url)
-        await self._hub.start()
+        self._hub = hub = ApiChangeHub(settings.database_url)
+        await hub.start()
         servicer = RegistryServicer(
-            self.accounts,
+            accounts,
             ModelService(account_store, model_store),
             apis,
-            UsageService(apis, UsageStore(self._pool)),
-            self._hub,
-            CredentialService(account_store, CredentialStore(self._pool)),
+            UsageService(apis, UsageStore(pool)),
+            hub,
+            CredentialService(account_store, CredentialStore(pool)),
         )
-        trained_models = TrainedModelStore(self._pool)
+        trained_models = TrainedModelStore(pool)
         training = TrainingRegistryServicer(
-            ExternalKeyService(
-                account_store, ExternalKeyStore(self._pool), trained_models, settings.external_key_ttl_s
-            ),
-            TrainingJobService(account_store, TrainingJobStore(self._pool), trained_models),
-            DataSetService(account_store, DataSetStore(self._pool)),
+            ExternalKeyService(account_store, ExternalKeyStore(pool), trained_models, settings.external_key_ttl_s),
+            TrainingJobService(account_store, TrainingJobStore(pool), trained_models),
+            DataSetService(account_store, DataSetStore(pool)),
             TrainedModelService(account_store, trained_models),
         )
-        self._server = GrpcServer(
+        self._server = server = GrpcServer(
             [
                 ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME),
                 ServiceBinding(
@@ -98,22 +96,15 @@ class RegistryApp:
             service_token=settings.service_token.get_secret_value(),
             is_unavailable=is_database_unavailable,
         )
-        port = await self._server.start(settings.host, settings.registry_port)
+        port = await server.start(settings.host, settings.registry_port)
         self._database_health = DatabaseHealth(
-            self._pool,
-            self._server.set_serving,
+            pool,
+            server.set_serving,
             settings.database_probe_interval_s,
             settings.database_probe_timeout_s,
         )
         self._database_health.start()
         return port
-
-    @property
-    def watch_listening(self) -> bool:
-        return self._hub is not None and self._hub.listening
-
-    async def authenticate(self, token: str) -> User:
-        return await self.accounts.authenticate(token)
 
     async def stop(self) -> None:
         """Drain in-flight calls, end watch streams, then close the database."""

@@ -4,6 +4,7 @@ except the servicer."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -140,11 +141,13 @@ def schedule_from_proto(message: apis_pb2.Schedule) -> Schedule:
 def schedule_to_proto(schedule: Schedule) -> apis_pb2.Schedule:
     if schedule.always:
         return apis_pb2.Schedule(always=True)
+    start, end = schedule.window
     return apis_pb2.Schedule(
         always=False,
-        start_time=schedule.start.strftime("%H:%M"),
-        end_time=schedule.end.strftime("%H:%M"),
-        weekdays=list(schedule.weekdays),
+        start_time=start.strftime("%H:%M"),
+        end_time=end.strftime("%H:%M"),
+        # The stubs type enum fields by their enum class; its values are plain ints at run time.
+        weekdays=[cast(apis_pb2.Weekday, day) for day in schedule.weekdays],
     )
 
 

@@ -11,6 +11,7 @@ from services.registry.domain.credential_types import Credential, CredentialKind
 from services.registry.training_converters import _PURPOSES
 from services.runtime.errors import InvalidArgument
 from torii.v1 import registry_service_pb2 as pb
+from torii.v1 import training_pb2
 
 _KINDS = {
     CredentialKind.BEARER_TOKEN: pb.CREDENTIAL_KIND_BEARER_TOKEN,
@@ -31,7 +32,9 @@ def credential_to_proto(credential: Credential) -> pb.Credential:
         user_id=credential.user_id,
         api_id=credential.api_id,
         account_id=credential.account_id,
-        purpose=_PURPOSES[credential.purpose] if credential.purpose is not None else 0,
+        purpose=_PURPOSES[credential.purpose]
+        if credential.purpose is not None
+        else training_pb2.KEY_PURPOSE_UNSPECIFIED,
         created_at=timestamp(credential.created_at),
         expires_at=_optional(credential.expires_at),
         last_used_at=_optional(credential.last_used_at),

@@ -57,7 +57,7 @@ class DatabaseHealth:
                 await self._pool.fetchval("SELECT 1")
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - any failure means the registry cannot serve
+        except Exception as error:  # any failure means the registry cannot serve
             log.debug("database_probe_failed", error=repr(error))
             return False
         return True

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from services.registry import converters as convert
 from services.registry import credential_converters
-from services.registry.watch import drain
+from services.registry.domain.accounts import AccountService
+from services.registry.domain.apis import ApiService
+from services.registry.domain.credential_lifecycle import CredentialService
+from services.registry.domain.models import ModelService
+from services.registry.domain.usage import UsageService
+from services.registry.watch import ApiChangeHub, drain
 from services.runtime.errors import Unavailable
 from torii.v1 import registry_service_pb2 as pb
 from torii.v1 import registry_service_pb2_grpc
 
 
 class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
-    def __init__(self, accounts, models, apis, usage, hub, credentials) -> None:
+    def __init__(
+        self,
+        accounts: AccountService,
+        models: ModelService,
+        apis: ApiService,
+        usage: UsageService,
+        hub: ApiChangeHub,
+        credentials: CredentialService,
+    ) -> None:
         self._accounts = accounts
         self._models = models
         self._apis = apis

@@ -28,8 +28,23 @@ _PURPOSES = {
     KeyPurpose.RETRAIN: training_pb2.KEY_PURPOSE_RETRAIN,
 }
 _KINDS = {JobKind.TRAIN: training_pb2.TRAINING_JOB_KIND_TRAIN, JobKind.RETRAIN: training_pb2.TRAINING_JOB_KIND_RETRAIN}
-_STATUSES = {status: training_pb2.TrainingJobStatus.Value(f"TRAINING_JOB_STATUS_{status.name}") for status in JobStatus}
-_PROBLEM_TYPES = dict(tabular_pb2.ProblemType.items())
+_STATUSES = {
+    JobStatus.AWAITING_DATA: training_pb2.TRAINING_JOB_STATUS_AWAITING_DATA,
+    JobStatus.QUEUED: training_pb2.TRAINING_JOB_STATUS_QUEUED,
+    JobStatus.RUNNING: training_pb2.TRAINING_JOB_STATUS_RUNNING,
+    JobStatus.FINISHED: training_pb2.TRAINING_JOB_STATUS_FINISHED,
+    JobStatus.FAILED: training_pb2.TRAINING_JOB_STATUS_FAILED,
+    JobStatus.CANCELLED: training_pb2.TRAINING_JOB_STATUS_CANCELLED,
+}
+# By enum name, as a job's config and a version's tabular schema name them; any other is UNSPECIFIED.
+_PROBLEM_TYPES = {
+    tabular_pb2.ProblemType.Name(problem_type): problem_type
+    for problem_type in (
+        tabular_pb2.PROBLEM_TYPE_BINARY_CLASSIFICATION,
+        tabular_pb2.PROBLEM_TYPE_MULTI_CLASSIFICATION,
+        tabular_pb2.PROBLEM_TYPE_REGRESSION,
+    )
+}
 _SLOTS = {
     UploadSlot.LEARN: training_pb2.UPLOAD_SLOT_LEARN,
     UploadSlot.EVAL: training_pb2.UPLOAD_SLOT_EVAL,

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from services.registry import converters
 from services.registry import training_converters as convert
+from services.registry.domain.data_sets import DataSetService
+from services.registry.domain.external_keys import ExternalKeyService
+from services.registry.domain.trained_models import TrainedModelService
+from services.registry.domain.training import TrainingJobService
 from torii.v1 import training_registry_service_pb2 as pb
 from torii.v1 import training_registry_service_pb2_grpc
 
 
 class TrainingRegistryServicer(training_registry_service_pb2_grpc.TrainingRegistryServiceServicer):
-    def __init__(self, keys, jobs, data_sets, trained_models) -> None:
+    def __init__(
+        self,
+        keys: ExternalKeyService,
+        jobs: TrainingJobService,
+        data_sets: DataSetService,
+        trained_models: TrainedModelService,
+    ) -> None:
         self._keys = keys
         self._jobs = jobs
         self._data_sets = data_sets

@@ -47,7 +47,7 @@ class ApiWatcher:
         self._stub = stub
         self._on_change = on_change
         self._retry_delay_s = retry_delay_s
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="api-watch")
@@ -70,7 +70,7 @@ class ApiWatcher:
             except grpc.aio.AioRpcError as error:
                 log.warning("api_watch_broken", code=error.code().name, details=error.details())
                 self.failed.set()
-            except Exception:  # noqa: BLE001 - keep watching; the traceback is logged
+            except Exception:  # keep watching; the traceback is logged
                 log.exception("api_watch_crashed")
                 self.failed.set()
             await asyncio.sleep(self._retry_delay_s)
@@ -109,5 +109,5 @@ class ApiWatcher:
             self.apis[api_id] = item
         try:
             self._on_change(api_id, item)
-        except Exception:  # noqa: BLE001 - one bad consumer call must not stop the feed
+        except Exception:  # one bad consumer call must not stop the feed
             log.exception("api_watch_consumer_failed", api_id=api_id)

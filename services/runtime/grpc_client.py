@@ -3,6 +3,8 @@ service token in the metadata of every call."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Awaitable, Callable
+
 import grpc
 
 from services.runtime.grpc_server import MAX_MESSAGE_BYTES
@@ -32,36 +34,51 @@ class _CallMetadata:
         )
 
 
-class _UnaryInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
+class _UnaryInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]  # grpc ships no type information
     def __init__(self, call_metadata: _CallMetadata, default_timeout_s: float) -> None:
         self._call_metadata = call_metadata
         self._default_timeout_s = default_timeout_s
 
-    async def intercept_unary_unary(self, continuation, client_call_details, request):
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, object], Awaitable[grpc.aio.Call]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: object,
+    ) -> grpc.aio.Call:
         timeout = client_call_details.timeout
         timeout = self._default_timeout_s if timeout is None else timeout
         return await continuation(self._call_metadata.details(client_call_details, timeout), request)
 
 
-class _ServerStreamInterceptor(grpc.aio.UnaryStreamClientInterceptor):
+class _ServerStreamInterceptor(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[misc]  # grpc ships no type information
     """Watch streams live as long as their caller: no default deadline."""
 
     def __init__(self, call_metadata: _CallMetadata) -> None:
         self._call_metadata = call_metadata
 
-    async def intercept_unary_stream(self, continuation, client_call_details, request):
+    async def intercept_unary_stream(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, object], Awaitable[grpc.aio.Call]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: object,
+    ) -> grpc.aio.Call:
         return await continuation(
             self._call_metadata.details(client_call_details, client_call_details.timeout), request
         )
 
 
-class _ClientStreamInterceptor(grpc.aio.StreamUnaryClientInterceptor):
+class _ClientStreamInterceptor(grpc.aio.StreamUnaryClientInterceptor):  # type: ignore[misc]  # grpc ships no type information
     """Uploads last as long as their data takes: the caller sets their deadline."""
 
     def __init__(self, call_metadata: _CallMetadata) -> None:
         self._call_metadata = call_metadata
 
-    async def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
+    async def intercept_stream_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, AsyncIterable[object]], Awaitable[grpc.aio.Call]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request_iterator: AsyncIterable[object],
+    ) -> grpc.aio.Call:
         details = self._call_metadata.details(client_call_details, client_call_details.timeout)
         return await continuation(details, request_iterator)
 

@@ -69,7 +69,7 @@ class GrpcServer:
             [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
             server,
         )
-        bound = server.add_insecure_port(f"{host}:{port}")
+        bound: int = server.add_insecure_port(f"{host}:{port}")
         if bound == 0:
             raise OSError(f"cannot bind gRPC server to {host}:{port}")
         await server.start()

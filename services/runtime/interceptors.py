@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
-import inspect
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import NoReturn, Protocol
 
 import grpc
 
 from services.runtime.errors import DomainError
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
 from services.runtime.service_auth import is_open_method, presents_token
+from services.runtime.status_codes import CLIENT_ACTIONABLE
 
 log = get_logger("grpc")
 
 # Probes (the launcher polls health while services start) would drown the log at info level.
 _QUIET_METHOD_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+# context.abort() ends a call by raising AbortError; UsageError and InternalError are grpc's own
+# word on a misused or broken call. All three are grpc's to handle, never errors to map.
+_GRPC_CALL_ENDINGS = (grpc.aio.AbortError, grpc.aio.UsageError, grpc.aio.InternalError)
+
+IsUnavailable = Callable[[BaseException], bool]
+"""Which unexpected errors mean a dependency is down (UNAVAILABLE, retry later) rather than a bug."""
+
+
+class CallContext(Protocol):
+    """What the wrappers use of grpc.aio.ServicerContext, which grpc ships without type information."""
+
+    async def abort(self, code: grpc.StatusCode, details: str = "") -> NoReturn:
+        """Ends the call with this status by raising grpc.aio.AbortError."""
+
+
+# Requests and responses are whatever messages a handler's (de)serializers make; the wrappers
+# only pass them on. A stream_unary handler's "request" is its request iterator.
+UnaryBehavior = Callable[[object, CallContext], Awaitable[object]]
+StreamBehavior = Callable[[object, CallContext], AsyncIterator[object] | Awaitable[None]]
 
 
 def _log_ok(method: str, started: float) -> None:
@@ -23,17 +44,20 @@ def _log_ok(method: str, started: float) -> None:
     write("rpc", method=method, code="OK", ms=round((time.perf_counter() - started) * 1000, 2))
 
 
-class ServerCallInterceptor(grpc.aio.ServerInterceptor):
+class ServerCallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc ships no type information
     """Refuses callers without the service token, and wraps every handler so that no stack trace
     and no unmapped error reaches the wire."""
 
-    def __init__(self, service_token: str, is_unavailable: Callable[[BaseException], bool] = lambda _: False) -> None:
-        """is_unavailable: which unexpected errors mean a dependency is down (UNAVAILABLE, retry later)
-        rather than a bug (INTERNAL); the registry passes its database's."""
+    def __init__(self, service_token: str, is_unavailable: IsUnavailable = lambda _: False) -> None:
+        """is_unavailable: the registry passes its database's; any other unexpected error is INTERNAL."""
         self._service_token = service_token
         self._is_unavailable = is_unavailable
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
@@ -67,14 +91,14 @@ class ServerCallInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
-async def _refuse(request, context):
+async def _refuse(request: object, context: CallContext) -> NoReturn:
     await context.abort(
         grpc.StatusCode.UNAUTHENTICATED,
         "this call needs the deployment's service token in the x-torii-service-token header",
     )
 
 
-def _refusing(handler):
+def _refusing(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     """A handler of the same streaming shape that answers UNAUTHENTICATED without running anything."""
     common = {
         "request_deserializer": handler.request_deserializer,
@@ -89,27 +113,16 @@ def _refusing(handler):
     return grpc.stream_stream_rpc_method_handler(_refuse, **common)
 
 
-# A refusal by a service this one called is the caller's business too: it goes through as it was.
-_PASSED_THROUGH = frozenset(
-    {
-        grpc.StatusCode.INVALID_ARGUMENT,
-        grpc.StatusCode.NOT_FOUND,
-        grpc.StatusCode.ALREADY_EXISTS,
-        grpc.StatusCode.FAILED_PRECONDITION,
-        grpc.StatusCode.PERMISSION_DENIED,
-        grpc.StatusCode.UNAUTHENTICATED,
-        grpc.StatusCode.OUT_OF_RANGE,
-        grpc.StatusCode.RESOURCE_EXHAUSTED,
-    }
-)
-
-
-async def _abort_for(context, method: str, error: BaseException, started: float, is_unavailable):
+async def _abort_for(
+    context: CallContext, method: str, error: Exception, started: float, is_unavailable: IsUnavailable
+) -> NoReturn:
+    """Ends the call with the status the error deserves."""
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     if isinstance(error, DomainError):
         log.info("rpc", method=method, code=error.status.name, message=error.message, ms=elapsed_ms)
         await context.abort(error.status, error.message)
-    if isinstance(error, grpc.aio.AioRpcError) and error.code() in _PASSED_THROUGH:
+    # A refusal by a service this one called is the caller's business too: it goes through as it was.
+    if isinstance(error, grpc.aio.AioRpcError) and error.code() in CLIENT_ACTIONABLE:
         log.info(
             "rpc", method=method, code=error.code().name, message=error.details(), ms=elapsed_ms, passed_through=True
         )
@@ -121,17 +134,17 @@ async def _abort_for(context, method: str, error: BaseException, started: float,
     await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {request_id_var.get()})")
 
 
-def _wrap_unary(behavior, method: str, request_id: str, is_unavailable):
-    async def wrapper(request, context):
+def _wrap_unary(behavior: UnaryBehavior, method: str, request_id: str, is_unavailable: IsUnavailable) -> UnaryBehavior:
+    async def wrapper(request: object, context: CallContext) -> object:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
             response = await behavior(request, context)
             _log_ok(method, started)
             return response
-        except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
-            if _is_abort(error):
-                raise
+        except _GRPC_CALL_ENDINGS:
+            raise
+        except Exception as error:  # every other error is mapped to a status, never leaked
             await _abort_for(context, method, error, started, is_unavailable)
         finally:
             request_id_var.reset(token)
@@ -139,28 +152,25 @@ def _wrap_unary(behavior, method: str, request_id: str, is_unavailable):
     return wrapper
 
 
-def _wrap_stream(behavior, method: str, request_id: str, is_unavailable):
-    async def wrapper(request, context):
+def _wrap_stream(
+    behavior: StreamBehavior, method: str, request_id: str, is_unavailable: IsUnavailable
+) -> Callable[[object, CallContext], AsyncIterator[object]]:
+    async def wrapper(request: object, context: CallContext) -> AsyncIterator[object]:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
             result = behavior(request, context)
-            if inspect.isasyncgen(result):
+            if isinstance(result, AsyncIterator):
                 async for item in result:
                     yield item
             else:
                 await result
             _log_ok(method, started)
-        except (DomainError, Exception) as error:  # noqa: BLE001 - mapped, never leaked
-            if _is_abort(error):
-                raise
+        except _GRPC_CALL_ENDINGS:
+            raise
+        except Exception as error:  # every other error is mapped to a status, never leaked
             await _abort_for(context, method, error, started, is_unavailable)
         finally:
             request_id_var.reset(token)
 
     return wrapper
-
-
-def _is_abort(error: BaseException) -> bool:
-    # context.abort() raises an internal exception type that must pass through untouched.
-    return type(error).__name__ in {"AbortError", "InternalError", "UsageError"}

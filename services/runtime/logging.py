@@ -8,6 +8,7 @@ import sys
 import uuid
 
 import structlog
+from structlog.typing import EventDict, FilteringBoundLogger, WrappedLogger
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -18,7 +19,7 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
-def _add_request_id(_logger, _method, event_dict):
+def _add_request_id(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     request_id = request_id_var.get()
     if request_id:
         event_dict.setdefault("request_id", request_id)
@@ -44,5 +45,7 @@ def configure_logging(service: str, level: str = "info") -> None:
     structlog.contextvars.bind_contextvars(service=service)
 
 
-def get_logger(name: str | None = None):
-    return structlog.get_logger(name) if name else structlog.get_logger()
+def get_logger(name: str | None = None) -> FilteringBoundLogger:
+    # configure_logging's wrapper_class is a filtering bound logger; structlog types get_logger as Any.
+    logger: FilteringBoundLogger = structlog.get_logger(name) if name else structlog.get_logger()
+    return logger

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 
-async def cancel_and_wait(task: asyncio.Task | None) -> None:
+async def cancel_and_wait(task: asyncio.Task[object] | None) -> None:
     """Cancel an owned task (None: nothing to do) and wait until it has finished."""
     if task is None:
         return

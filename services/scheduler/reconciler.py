@@ -96,7 +96,7 @@ class Reconciler:
             self._wake.clear()
             try:
                 await self.reconcile_once()
-            except Exception:  # noqa: BLE001 - the next pass tries again; the traceback is logged
+            except Exception:  # the next pass tries again; the traceback is logged
                 log.exception("reconcile_failed")
             with contextlib.suppress(TimeoutError):
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a stop()'s cancellation.
@@ -123,7 +123,7 @@ class Reconciler:
         """Names READY on every Triton, or None while any of them is unreachable."""
         try:
             per_triton = await asyncio.gather(*(triton.loaded_models() for triton in self._tritons))
-        except Exception as error:  # noqa: BLE001 - Triton down or restarting: wait for it
+        except Exception as error:  # Triton down or restarting: wait for it
             log.info("triton_unreachable", error=str(error))
             return None
         return set.intersection(*per_triton) if per_triton else set()
@@ -179,7 +179,7 @@ class Reconciler:
                 *(triton.load(entry.name, timeout_s=self._settings.model_load_timeout_s) for triton in self._tritons)
             )
         except ModelLoadError as error:
-            if "UNAVAILABLE" in (error.grpc_status or ""):
+            if error.code is grpc.StatusCode.UNAVAILABLE:
                 log.info("model_load_postponed", api_id=api.api_id, model=entry.name, error=str(error))
                 return
             await self._deploy_failed(api, entry, error)
@@ -220,7 +220,7 @@ class Reconciler:
     async def _unload_name(self, name: str) -> None:
         try:
             await asyncio.gather(*(triton.unload(name) for triton in self._tritons))
-        except Exception as error:  # noqa: BLE001 - a Triton that is down has unloaded it anyway
+        except Exception as error:  # a Triton that is down has unloaded it anyway
             log.warning("model_unload_failed", model=name, error=str(error))
         await asyncio.to_thread(self._repository.remove, name)
         self._retired_at.pop(name, None)
@@ -235,7 +235,7 @@ class Reconciler:
             self._versions[model_version_id] = answer.model_version
         return self._versions[model_version_id]
 
-    async def _report(self, api: apis_pb2.PublishedApi, status: int, message: str) -> None:
+    async def _report(self, api: apis_pb2.PublishedApi, status: apis_pb2.ApiStatus, message: str) -> None:
         try:
             await self._registry.ReportDeployment(
                 registry_service_pb2.ReportDeploymentRequest(

@@ -194,7 +194,9 @@ class _Lines:
 
 
 @contextmanager
-def _csv_reader(data: bytes | BinaryIO, delimiter: str | None):
+def _csv_reader(
+    data: bytes | BinaryIO, delimiter: str | None
+) -> Iterator[tuple[Iterator[list[str]], _Lines, str, str]]:
     """(reader, lines, encoding, delimiter) of the input, its encoding settled first; a reading
     error inside the block becomes a TableError that names the line."""
     if delimiter is not None and delimiter not in _DELIMITERS:
@@ -239,7 +241,7 @@ def _refuse_open_quote(last: list[str], lines: _Lines) -> None:
     raise TableError(f'line {opened} opens a quoted field that is never closed: a closing " is missing')
 
 
-def _read_header(reader, lines: _Lines) -> tuple[str, ...]:
+def _read_header(reader: Iterator[list[str]], lines: _Lines) -> tuple[str, ...]:
     for record in reader:
         if lines.ended:
             _refuse_open_quote(record, lines)
@@ -260,7 +262,7 @@ def _read_header(reader, lines: _Lines) -> tuple[str, ...]:
     return header
 
 
-def _data_rows(reader, lines: _Lines, width: int) -> Iterator[tuple[str, ...]]:
+def _data_rows(reader: Iterator[list[str]], lines: _Lines, width: int) -> Iterator[tuple[str, ...]]:
     """The data rows as tuples, blank records skipped; TableError at the first of another width."""
     number = 0
     for record in reader:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from services.tabular.schema import InputColumn, TabularSchema
 from services.tabular.tensors import column_positions, input_tensors
@@ -35,7 +37,7 @@ class ForecastError(ValueError):
 class Forecast:
     """One window per (series, horizon), series in order of first appearance, horizons ascending."""
 
-    tensors: dict[str, np.ndarray]  # the model's input_name → [n, 1]
+    tensors: dict[str, NDArray[Any]]  # the model's input_name → [n, 1]
     series: tuple[str, ...]  # per window: the series name ("" without a series column)
     origin_rows: tuple[int, ...]  # per window: 0-based data row of its origin t
     horizons: tuple[int, ...]  # per window: h, in time units
@@ -70,7 +72,7 @@ def forecast_windows(schema: TabularSchema, header: Sequence[str], rows: Sequenc
     units = unit_index(epoch, unit)
 
     windows: list[tuple[int, int, int, int, int]] = []  # (series code, origin row, t, h, row at t + h)
-    lag_rows: list[np.ndarray] = []
+    lag_rows: list[NDArray[np.float32]] = []
     for code, name in enumerate(series_names):
         members = np.flatnonzero(codes == code)
         at_time = _rows_by_time(members, units, rows, positions[time_column], name, series_column)
@@ -132,7 +134,14 @@ def _others(schema: TabularSchema) -> list[OtherColumn]:
     return others
 
 
-def _rows_by_time(members, units, rows, time_position, name, series_column) -> dict[int, int]:
+def _rows_by_time(
+    members: NDArray[np.intp],
+    units: NDArray[np.int64],
+    rows: Sequence[Sequence[str]],
+    time_position: int,
+    name: str,
+    series_column: str,
+) -> dict[int, int]:
     """time in units → data row, for one series; ForecastError when two rows share a time."""
     at_time: dict[int, int] = {}
     for row in members.tolist():
@@ -146,7 +155,15 @@ def _rows_by_time(members, units, rows, time_position, name, series_column) -> d
     return at_time
 
 
-def _check_grid(members, units, origin, interval, unit, rows, time_position) -> None:
+def _check_grid(
+    members: NDArray[np.intp],
+    units: NDArray[np.int64],
+    origin: int,
+    interval: int,
+    unit: str,
+    rows: Sequence[Sequence[str]],
+    time_position: int,
+) -> None:
     off_grid = [row for row in members.tolist() if (int(units[row]) - origin) % interval]
     if off_grid:
         row = off_grid[0]
@@ -156,7 +173,13 @@ def _check_grid(members, units, origin, interval, unit, rows, time_position) -> 
         )
 
 
-def _other_cells(others, header, rows, origin_rows: np.ndarray, known_rows: np.ndarray) -> dict[str, np.ndarray]:
+def _other_cells(
+    others: Sequence[OtherColumn],
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    origin_rows: NDArray[np.int64],
+    known_rows: NDArray[np.int64],
+) -> dict[str, NDArray[Any]]:
     """Per other column, its cells at each window's origin row (or, if known, its t + h row)."""
     if not others:
         return {}

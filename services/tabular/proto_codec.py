@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import InputColumn, ProblemType, TabularSchema
 from torii.v1 import tabular_pb2
@@ -60,14 +62,14 @@ _LAYOUT_LISTS = ("horizons", "known_in_window", "at_origin")
 _LAYOUT_NUMBERS = ("interval", "lags")
 
 
-def _layout_to_proto(layout: dict[str, object]) -> tabular_pb2.TimeSeriesLayout:
+def _layout_to_proto(layout: dict[str, Any]) -> tabular_pb2.TimeSeriesLayout:
     """The keys of TabularSchema.time_series that a forecast needs (see timeseries.describe)."""
     return tabular_pb2.TimeSeriesLayout(
         **{key: layout[key] for key in (*_LAYOUT_TEXTS, *_LAYOUT_LISTS, *_LAYOUT_NUMBERS)}
     )
 
 
-def _layout_from_proto(message: tabular_pb2.TimeSeriesLayout) -> dict[str, object]:
-    layout: dict[str, object] = {key: getattr(message, key) for key in (*_LAYOUT_TEXTS, *_LAYOUT_NUMBERS)}
+def _layout_from_proto(message: tabular_pb2.TimeSeriesLayout) -> dict[str, Any]:
+    layout: dict[str, Any] = {key: getattr(message, key) for key in (*_LAYOUT_TEXTS, *_LAYOUT_NUMBERS)}
     layout.update({key: list(getattr(message, key)) for key in _LAYOUT_LISTS})
     return layout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.tabular.column_types import ColumnType
 
@@ -47,8 +48,9 @@ class TabularSchema:
     class_labels: tuple[str, ...] = ()
     # Binary classification: the label whose probability is `probabilities[:, 1]`.
     positive_class: str = ""
-    # Time-series mode settings, empty otherwise (see services.trainer.learning.timeseries).
-    time_series: dict[str, object] = field(default_factory=dict)
+    # Time-series mode settings, empty otherwise: JSON-shaped, with the keys and values that
+    # services.trainer.learning.timeseries.describe writes (proto_codec lists them).
+    time_series: dict[str, Any] = field(default_factory=dict)
 
 
 # The output tensors every exported tabular model has.

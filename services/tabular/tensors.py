@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from services.tabular.cells import MISSING_MARKERS, normalise, parse_date, parse_number
 from services.tabular.column_types import ColumnType
@@ -37,10 +39,10 @@ class MissingColumnsError(ValueError):
 
 def input_tensors(
     columns: Sequence[InputColumn], header: Sequence[str], rows: Sequence[Sequence[str]]
-) -> dict[str, np.ndarray]:
+) -> dict[str, NDArray[Any]]:
     """One [n, 1] tensor per model column, keyed by `input_name`; extra CSV columns are ignored."""
     positions = _positions(columns, header)
-    tensors: dict[str, np.ndarray] = {}
+    tensors: dict[str, NDArray[Any]] = {}
     if len(rows) == 1:  # the inference path: skip the per-column list building
         row = rows[0]
         for column, position in zip(columns, positions):
@@ -68,7 +70,7 @@ def column_positions(names: Sequence[str], header: Sequence[str]) -> list[int]:
     return [first[name] for name in names]
 
 
-def _single(column_type: ColumnType, cell: str) -> np.ndarray:
+def _single(column_type: ColumnType, cell: str) -> NDArray[Any]:
     if column_type.is_numeric:
         return np.array([[_number(cell)]], dtype=np.float32)
     if column_type is ColumnType.DATE:
@@ -79,7 +81,7 @@ def _single(column_type: ColumnType, cell: str) -> np.ndarray:
     return out
 
 
-def _converter(column_type: ColumnType) -> Callable[[list[str]], np.ndarray]:
+def _converter(column_type: ColumnType) -> Callable[[list[str]], NDArray[Any]]:
     if column_type.is_numeric:
         return _numbers
     if column_type is ColumnType.DATE:
@@ -97,7 +99,7 @@ def _number(cell: str) -> float:
     return value if math.isfinite(value) else _NAN
 
 
-def _numbers(cells: list[str]) -> np.ndarray:
+def _numbers(cells: list[str]) -> NDArray[np.float32]:
     try:
         values = np.array(cells, dtype=np.float64)
     except ValueError:  # a missing marker, digit groups, ...: go cell by cell
@@ -107,7 +109,7 @@ def _numbers(cells: list[str]) -> np.ndarray:
     return values.astype(np.float32)
 
 
-def _dates(cells: list[str]) -> np.ndarray:
+def _dates(cells: list[str]) -> NDArray[np.float64]:
     cache: dict[str, float] = {}
     out = np.empty(len(cells), dtype=np.float64)
     for index, cell in enumerate(cells):
@@ -124,7 +126,7 @@ def _text(cell: str) -> str:
     return "" if cleaned.lower() in MISSING_MARKERS else cleaned
 
 
-def _texts(cells: list[str]) -> np.ndarray:
+def _texts(cells: list[str]) -> NDArray[np.object_]:
     cache: dict[str, str] = {}
     out = np.empty(len(cells), dtype=object)
     for index, cell in enumerate(cells):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from services.tabular.cells import MISSING_MARKERS, normalise, parse_date
 
@@ -21,13 +23,15 @@ _DAY = 86400
 # impossible date, goes to parse_date itself.
 _ISO = re.compile(r"^[1-9]\d{3}-\d{2}-\d{2}(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?$")
 _YEAR = re.compile(r"^[1-9]\d{3}$")
+# How finely time_text writes a unit's times (numpy's datetime units); finer units than a day: minutes.
+_TEXT_PRECISION: dict[str, Literal["Y", "M", "D", "m"]] = {"year": "Y", "month": "M", "eom": "D", "day": "D"}
 
 
 class TimeColumnError(ValueError):
     """A time cell that is empty or not a date; the message names the data row, for the user."""
 
 
-def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
+def parse_times(cells: Sequence[str], column: str) -> NDArray[np.float64]:
     """float64 epoch seconds (UTC) per cell; TimeColumnError naming the first bad data row.
 
     Agrees with cells.parse_date on every cell it reads, and also reads a bare year ("2021" →
@@ -65,27 +69,29 @@ def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
     return out
 
 
-def unit_index(epoch_seconds: np.ndarray, unit: str) -> np.ndarray:
+def unit_index(epoch_seconds: NDArray[np.float64], unit: str) -> NDArray[np.int64]:
     """int64: whole time units since 1970-01 (months for month/eom, years for year)."""
+    # numpy's stubs type its ufuncs' results (np.floor's) as Any; the declarations say what they are.
     if unit in _SECONDS:
-        return np.floor(epoch_seconds / _SECONDS[unit]).astype(np.int64)
-    days = np.floor(epoch_seconds / _DAY).astype(np.int64).astype("datetime64[D]")
+        whole_units: NDArray[np.int64] = np.floor(epoch_seconds / _SECONDS[unit]).astype(np.int64)
+        return whole_units
+    days: NDArray[np.datetime64] = np.floor(epoch_seconds / _DAY).astype(np.int64).astype("datetime64[D]")
     if unit in ("month", "eom"):
         return days.astype("datetime64[M]").astype(np.int64)
     return days.astype("datetime64[Y]").astype(np.int64)
 
 
-def unit_time(index: np.ndarray, unit: str) -> np.ndarray:
+def unit_time(index: ArrayLike, unit: str) -> NDArray[np.float64]:
     """float64 epoch seconds of the unit `index` starts (eom: the month's last day)."""
-    index = np.asarray(index, dtype=np.int64)
+    units = np.asarray(index, dtype=np.int64)
     if unit in _SECONDS:
-        return index.astype(np.float64) * _SECONDS[unit]
+        return units.astype(np.float64) * _SECONDS[unit]
     if unit == "year":
-        days = index.astype("datetime64[Y]").astype("datetime64[D]")
+        days = units.astype("datetime64[Y]").astype("datetime64[D]")
     elif unit == "month":
-        days = index.astype("datetime64[M]").astype("datetime64[D]")
+        days = units.astype("datetime64[M]").astype("datetime64[D]")
     else:  # eom
-        days = (index + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
+        days = (units + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
     return days.astype(np.int64).astype(np.float64) * _DAY
 
 
@@ -95,5 +101,5 @@ def time_text(index: int, unit: str) -> str:
     numpy writes every year with four digits or more (0001, 10000), where datetime cannot.
     """
     seconds = int(unit_time(np.array([index]), unit)[0])
-    precision = {"year": "Y", "month": "M", "eom": "D", "day": "D"}.get(unit, "m")
-    return np.datetime_as_string(np.datetime64(seconds, "s"), unit=precision).replace("T", " ")
+    precision = _TEXT_PRECISION.get(unit, "m")
+    return str(np.datetime_as_string(np.datetime64(seconds, "s"), unit=precision)).replace("T", " ")

@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from services.tabular.cells import MISSING_MARKERS, normalise, parse_number
 from services.tabular.column_types import ColumnType
@@ -45,21 +47,21 @@ class OtherColumn:
 class WindowColumns:
     columns: tuple[InputColumn, ...]
     groups: tuple[str, ...]  # per column, its importance group
-    tensors: dict[str, np.ndarray]  # input_name → [n, 1], dtypes as InputColumn says
+    tensors: dict[str, NDArray[Any]]  # input_name → [n, 1], dtypes as InputColumn says
     base_input: str  # the input_name of `y:window_mean`
 
 
 def window_columns(
     *,
     target: str,
-    lag_matrix: np.ndarray,
-    horizons: np.ndarray,
-    target_index: np.ndarray,
+    lag_matrix: NDArray[np.floating[Any]],
+    horizons: NDArray[np.integer[Any]],
+    target_index: NDArray[np.int64],
     unit: str,
     series_column: str,
-    series_names: np.ndarray,
+    series_names: NDArray[np.object_],
     others: Sequence[OtherColumn],
-    other_cells: Mapping[str, np.ndarray],
+    other_cells: Mapping[str, NDArray[Any]],
 ) -> WindowColumns:
     """lag_matrix: float32 [n, L], NaN where a lag has no value (lag 0 always has one);
     horizons: h in time units [n]; target_index: t + h in time units [n]; series_names: object
@@ -90,7 +92,7 @@ def group_of(column: str) -> str:
     return f"{column} (column)" if column in (LAGS_GROUP, CALENDAR_GROUP, HORIZON_GROUP) else column
 
 
-def _lag_statistics(lag_matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _lag_statistics(lag_matrix: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """float32 mean and population standard deviation of each row's present lags."""
     with np.errstate(all="ignore"):
         present = ~np.isnan(lag_matrix)
@@ -105,7 +107,7 @@ class WindowDataError(ValueError):
     """A target or series cell a window cannot read; the message names the data row."""
 
 
-def read_targets(cells: Sequence[str], target: str) -> np.ndarray:
+def read_targets(cells: Sequence[str], target: str) -> NDArray[np.float64]:
     """float64 per row, NaN where the cell is missing; WindowDataError for one that is not a number."""
     out = np.full(len(cells), math.nan)
     for row_index, cell in enumerate(cells):
@@ -120,7 +122,7 @@ def read_targets(cells: Sequence[str], target: str) -> np.ndarray:
     return out
 
 
-def read_series(cells: Sequence[str] | None, rows: int, column: str) -> tuple[list[str], np.ndarray]:
+def read_series(cells: Sequence[str] | None, rows: int, column: str) -> tuple[list[str], NDArray[np.int64]]:
     """The series names in order of first appearance, and each row's index into them. Without a
     series column (cells None) every row is the one series ""."""
     if cells is None:
@@ -139,10 +141,10 @@ class _Builder:
     def __init__(self) -> None:
         self.columns: list[InputColumn] = []
         self.groups: list[str] = []
-        self.tensors: dict[str, np.ndarray] = {}
+        self.tensors: dict[str, NDArray[Any]] = {}
         self._names: set[str] = set()
 
-    def add(self, name: str, kind: ColumnType, group: str, values: np.ndarray) -> str:
+    def add(self, name: str, kind: ColumnType, group: str, values: NDArray[Any]) -> str:
         unique, number = name, 2
         while unique in self._names:
             unique, number = f"{name}#{number}", number + 1

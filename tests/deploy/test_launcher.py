@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import grpc
@@ -17,6 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from deploy.launcher import Launcher, StartupError
 from deploy.settings import LauncherSettings
+from tests.polling import eventually_blocking
 
 BIN = Path(sys.executable).parent
 TOKEN_LINE = re.compile(r"admin token:\s+(\S+)")
@@ -86,16 +86,6 @@ def health_status(address: str, service: str = "") -> int | None:
     return response.status
 
 
-def wait_for(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-
-
 def http_status(url: str) -> int:
     import urllib.error
     import urllib.request
@@ -147,7 +137,9 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
             assert launcher.poll() is None, f"launcher exited with {launcher.returncode}\n{launcher_output()}"
             return TOKEN_LINE.search(stdout_path.read_text())
 
-        token = wait_for(token_printed, STARTUP_TIMEOUT_S, "the admin token line").group(1)
+        token = eventually_blocking(
+            token_printed, timeout_s=STARTUP_TIMEOUT_S, interval_s=0.2, what="the admin token line"
+        ).group(1)
         assert re.fullmatch(r"[0-9a-f-]{36}\.[0-9a-f]{64}", token)
         out = stdout_path.read_text()
         assert f"http://127.0.0.1:{gateway} (2 worker processes)" in out
@@ -218,11 +210,12 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
             pid = service_pid(launcher.pid, "services.scheduler")
             return pid not in (None, killed)
 
-        wait_for(restarted, 30, "the scheduler to be restarted")
-        wait_for(
+        eventually_blocking(restarted, timeout_s=30, interval_s=0.2, what="the scheduler to be restarted")
+        eventually_blocking(
             lambda: health_status(f"127.0.0.1:{scheduler}") == serving,
-            30,
-            "the restarted scheduler to answer SERVING",
+            timeout_s=30,
+            interval_s=0.2,
+            what="the restarted scheduler to answer SERVING",
         )
         remember_processes()
 
@@ -238,11 +231,14 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
                 return False
             return pid != dead_postgres and identity(pid) is not None
 
-        wait_for(postgres_restarted, 60, "the embedded PostgreSQL to be restarted")
-        wait_for(
+        eventually_blocking(
+            postgres_restarted, timeout_s=60, interval_s=0.2, what="the embedded PostgreSQL to be restarted"
+        )
+        eventually_blocking(
             lambda: authenticate("-H", f"x-torii-service-token: {service_token}").returncode == 0,
-            60,
-            "the registry to answer again once PostgreSQL is back",
+            timeout_s=60,
+            interval_s=0.2,
+            what="the registry to answer again once PostgreSQL is back",
         )
         remember_processes()
 

@@ -6,7 +6,6 @@ keeps serving every other test.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import grpc
@@ -20,6 +19,7 @@ from services.registry.app import RegistryApp
 from services.registry.settings import RegistrySettings
 from services.runtime.grpc_client import open_channel
 from tests.cuttable_link import CuttableLink
+from tests.polling import eventually
 from tests.service_token import SERVICE_TOKEN
 from torii.v1 import registry_service_pb2 as pb
 from torii.v1 import registry_service_pb2_grpc
@@ -55,14 +55,6 @@ async def outage_platform(database_url, tmp_path):
         await link.cut()
 
 
-async def wait_until(condition, timeout_s: float = 20.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (result := await condition()):
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.1)
-    return result
-
-
 async def test_a_lost_database_is_unavailable_everywhere_until_it_returns(outage_platform):
     link, channel, client, admin_token = outage_platform
     registry = registry_service_pb2_grpc.RegistryServiceStub(channel)
@@ -73,7 +65,7 @@ async def test_a_lost_database_is_unavailable_everywhere_until_it_returns(outage
         reply = await health.Check(health_pb2.HealthCheckRequest(service="torii.v1.RegistryService"))
         return reply.status == health_pb2.HealthCheckResponse.SERVING
 
-    await wait_until(lambda: _ready(client, 200))
+    await eventually(lambda: _ready(client, 200), timeout_s=20.0, interval_s=0.1)
     assert (await client.get("/manage/v1/apis", headers=headers)).status == 200
 
     await link.cut()
@@ -81,15 +73,15 @@ async def test_a_lost_database_is_unavailable_everywhere_until_it_returns(outage
         await registry.AuthenticateToken(pb.AuthenticateTokenRequest(token=admin_token))
     assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert "retry later" in caught.value.details()
-    await wait_until(lambda: _negate(serving))
-    await wait_until(lambda: _ready(client, 503))
+    await eventually(lambda: _negate(serving), timeout_s=20.0, interval_s=0.1)
+    await eventually(lambda: _ready(client, 503), timeout_s=20.0, interval_s=0.1)
     response = await client.get("/manage/v1/apis", headers=headers)
     assert response.status == 503
     assert (await response.json())["error"]["code"] == "UNAVAILABLE"
 
     await link.mend()
-    await wait_until(serving)
-    await wait_until(lambda: _ready(client, 200))
+    await eventually(serving, timeout_s=20.0, interval_s=0.1)
+    await eventually(lambda: _ready(client, 200), timeout_s=20.0, interval_s=0.1)
     assert (await client.get("/manage/v1/apis", headers=headers)).status == 200
 
 

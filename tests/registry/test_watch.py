@@ -5,20 +5,35 @@ import asyncpg
 import grpc
 import pytest
 
+from tests.polling import eventually
 from tests.registry.helpers import make_api, make_version
-from torii.v1 import apis_pb2
+from torii.v1 import apis_pb2, registry_service_pb2_grpc
 from torii.v1 import registry_service_pb2 as pb
 
 
-async def next_event(stream) -> pb.WatchApisResponse:
+async def next_event(stream: grpc.aio.UnaryStreamCall) -> pb.WatchApisResponse:
     return await asyncio.wait_for(stream.read(), timeout=5)
+
+
+async def watch_once_listening(
+    stub: registry_service_pb2_grpc.RegistryServiceStub,
+) -> tuple[grpc.aio.UnaryStreamCall, pb.WatchApisResponse] | None:
+    """A watch and its first event, as a watcher gets them by watching again; None while the registry
+    answers UNAVAILABLE, reconnecting to its change feed."""
+    stream = stub.WatchApis(pb.WatchApisRequest())
+    try:
+        return stream, await next_event(stream)
+    except grpc.aio.AioRpcError as error:
+        if error.code() != grpc.StatusCode.UNAVAILABLE:
+            raise
+        return None
 
 
 class Changes:
     """A watch stream's events, less the repeats: a creation's notification may reach the registry
     after a stream's snapshot already showed the new API, and is then sent again, unchanged."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: grpc.aio.UnaryStreamCall) -> None:
         self._stream = stream
         self._last: dict[str, pb.WatchApisResponse] = {}
 
@@ -101,13 +116,9 @@ async def test_a_lost_change_feed_ends_streams_and_recovers(registry):
         await changes.next()
     assert ended.value.code() == grpc.StatusCode.UNAVAILABLE
 
-    for _ in range(50):
-        if registry.app.watch_listening:
-            break
-        await asyncio.sleep(0.1)
-    again = registry.stub.WatchApis(pb.WatchApisRequest())
+    again, first = await eventually(lambda: watch_once_listening(registry.stub), timeout_s=20.0, interval_s=0.1)
     try:
-        assert (await next_event(again)).api.api_id == api.api_id
+        assert first.api.api_id == api.api_id
         assert (await next_event(again)).type == pb.WATCH_EVENT_TYPE_SYNCED
         await registry.stub.StopApi(pb.StopApiRequest(actor_user_id=admin, api_id=api.api_id))
         assert (await next_event(again)).api.status == apis_pb2.API_STATUS_STOPPED

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from services.scheduler.triton.control import ModelLoadError, TritonControl
 from services.scheduler.triton.local_server import LocalTriton, TritonStartError
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig
 from services.scheduler.triton.repository import ModelRepository
+from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model, fixed_rows_model, sum_and_argmax_model
 from tests.service_token import SERVICE_TOKEN
 
@@ -319,10 +319,7 @@ async def test_triton_dies_with_its_parent(tmp_path):
     finally:
         parent.kill()
         parent.wait()
-    deadline = time.monotonic() + 10
-    while _alive(triton_pid) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert not _alive(triton_pid)
+    await eventually(lambda: not _alive(triton_pid), what=f"Triton (pid {triton_pid}) to end with its parent")
 
 
 def _read_pid(stream) -> int:

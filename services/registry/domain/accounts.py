@@ -10,6 +10,7 @@ from services.registry.domain import credentials
 from services.registry.domain.actors import require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
+from services.registry.domain.stores import AccountStorage
 from services.registry.domain.types import Account, IssuedSecret, Role, User
 from services.runtime.errors import InvalidArgument, NotFound, Unauthenticated
 
@@ -22,7 +23,7 @@ def utc_now() -> datetime:
 
 
 class AccountService:
-    def __init__(self, store, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, store: AccountStorage, clock: Callable[[], datetime] = utc_now) -> None:
         self._store = store
         self._clock = clock
 
@@ -66,7 +67,9 @@ class AccountService:
 
     async def authenticate(self, token: str) -> User:
         credential_id = credentials.credential_id_of(token or "")
-        found = await self._store.user_credential(credential_id) if credential_id else None
+        if credential_id is None:
+            raise Unauthenticated("invalid token")
+        found = await self._store.user_credential(credential_id)
         if found is None or not credentials.matches(token, found[1]):
             raise Unauthenticated("invalid token")
         user, _, expires_at = found

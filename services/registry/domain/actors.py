@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from services.registry.domain.ids import parse_id
+from services.registry.domain.stores import AccountStorage
 from services.registry.domain.types import User
 from services.runtime.errors import PermissionDenied, Unauthenticated
 
 
-async def resolve_actor(accounts_store, actor_user_id: str) -> User:
+async def resolve_actor(accounts_store: AccountStorage, actor_user_id: str) -> User:
     if not actor_user_id:
         raise Unauthenticated("actor_user_id is required: say which user is acting")
     actor = await accounts_store.get_user(parse_id(actor_user_id, "actor_user_id"))

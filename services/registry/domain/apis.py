@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.policy.rules import parse_network
@@ -11,6 +13,7 @@ from services.registry.domain import credentials, transitions
 from services.registry.domain.actors import can_see_account, require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
+from services.registry.domain.stores import AccountStorage, ApiStorage, ModelStorage
 from services.registry.domain.types import (
     ALLOW_ALL,
     TRIAL_REQUEST_LIMIT,
@@ -48,7 +51,7 @@ class ApiSpec:
 
 
 class ApiService:
-    def __init__(self, accounts_store, models_store, api_store) -> None:
+    def __init__(self, accounts_store: AccountStorage, models_store: ModelStorage, api_store: ApiStorage) -> None:
         self._accounts = accounts_store
         self._models = models_store
         self._apis = api_store
@@ -116,7 +119,9 @@ class ApiService:
             account_id = actor.account_id
         return await self._apis.list(account_id or None)
 
-    async def _change(self, actor_user_id: str, api_id: str, decide) -> PublishedApi:
+    async def _change(
+        self, actor_user_id: str, api_id: str, decide: Callable[[PublishedApi], PublishedApi]
+    ) -> PublishedApi:
         api = await self.get(actor_user_id, api_id)
         return await self._apis.change(api.api_id, decide)
 
@@ -205,12 +210,12 @@ class ApiService:
 
         return await self._apis.change(parse_id(api_id, "api_id"), decide), applied
 
-    async def snapshot(self) -> list[tuple[PublishedApi, list[KeyDigest]]]:
+    async def snapshot(self) -> builtins.list[tuple[PublishedApi, builtins.list[KeyDigest]]]:
         apis = await self._apis.list(None)
         digests = await self._apis.key_digests([api.api_id for api in apis])
         return [(api, digests[api.api_id]) for api in apis]
 
-    async def current(self, api_id: str) -> tuple[PublishedApi, list[KeyDigest]] | None:
+    async def current(self, api_id: str) -> tuple[PublishedApi, builtins.list[KeyDigest]] | None:
         """The API and its key digests as they are now, or None once it is deleted."""
         api = await self._apis.get(api_id)
         if api is None:

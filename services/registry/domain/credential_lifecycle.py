@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from services.registry.domain.actors import can_see_account, require_account_access, resolve_actor
 from services.registry.domain.credential_types import Credential, CredentialKind, CredentialScope
 from services.registry.domain.ids import parse_id
+from services.registry.domain.stores import AccountStorage, CredentialStorage
 from services.registry.domain.types import User
 from services.runtime.errors import InvalidArgument, NotFound, PermissionDenied
 
@@ -30,7 +31,12 @@ def may_manage(actor: User, credential: Credential) -> bool:
 
 
 class CredentialService:
-    def __init__(self, accounts_store, credentials_store, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        accounts_store: AccountStorage,
+        credentials_store: CredentialStorage,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         self._accounts = accounts_store
         self._credentials = credentials_store
         self._clock = clock

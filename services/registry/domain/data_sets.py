@@ -5,13 +5,14 @@ from __future__ import annotations
 from services.registry.domain.actors import resolve_actor
 from services.registry.domain.pages import make_page
 from services.registry.domain.service_calls import optional_actor, visible_to
+from services.registry.domain.stores import AccountStorage, DataSetStorage
 from services.registry.domain.training_types import DataSet, PageOf
 from services.registry.domain.types import User
 from services.runtime.errors import InvalidArgument, NotFound
 
 
 class DataSetService:
-    def __init__(self, accounts_store, store) -> None:
+    def __init__(self, accounts_store: AccountStorage, store: DataSetStorage) -> None:
         self._accounts = accounts_store
         self._store = store
 
@@ -24,7 +25,7 @@ class DataSetService:
             raise NotFound(f"no data set with id {data_set_id}")
         return data_set
 
-    async def list(self, actor_user_id: str, offset: int, limit: int) -> PageOf:
+    async def list(self, actor_user_id: str, offset: int, limit: int) -> PageOf[DataSet]:
         """The actor's account's data sets (an admin's: every account's), newest first."""
         actor = await resolve_actor(self._accounts, actor_user_id)
         page = make_page(offset, limit)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.registry.domain import credentials
 from services.registry.domain.actors import can_see_account, resolve_actor
+from services.registry.domain.stores import AccountStorage, ExternalKeyStorage, TrainedModelStorage
 from services.registry.domain.training_types import ExternalKey, KeyPurpose
 from services.registry.domain.types import IssuedSecret, Model, ModelVersion, User
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
@@ -19,7 +20,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-async def version_of_account(versions_store, actor: User, model_number: int) -> tuple[ModelVersion, Model]:
+async def version_of_account(
+    versions_store: TrainedModelStorage, actor: User, model_number: int
+) -> tuple[ModelVersion, Model]:
     """The version numbered model_number (Prediction One's model_id) and its model, if the actor may see it."""
     if model_number <= 0:
         raise InvalidArgument(MODEL_ID_REQUIRED)
@@ -32,7 +35,12 @@ async def version_of_account(versions_store, actor: User, model_number: int) -> 
 
 class ExternalKeyService:
     def __init__(
-        self, accounts_store, keys_store, versions_store, ttl_s: float, clock: Callable[[], datetime] = utc_now
+        self,
+        accounts_store: AccountStorage,
+        keys_store: ExternalKeyStorage,
+        versions_store: TrainedModelStorage,
+        ttl_s: float,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._accounts = accounts_store
         self._keys = keys_store

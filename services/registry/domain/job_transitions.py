@@ -16,12 +16,13 @@ from services.registry.domain.training_types import (
     NewDataSet,
     TrainingJob,
 )
+from services.registry.domain.types import JsonObject
 from services.runtime.errors import FailedPrecondition, InvalidArgument
 
 GIVING_UP = "the trainer stopped while training, {attempts} times; giving up"
 
 
-def check_config(config: dict) -> None:
+def check_config(config: JsonObject) -> None:
     """A TrainingConfig names the target column and the problem type at least."""
     if not str(config.get("target_column", "")).strip():
         raise InvalidArgument("the training config needs a target_column")
@@ -29,7 +30,7 @@ def check_config(config: dict) -> None:
         raise InvalidArgument("the training config needs a problem_type")
 
 
-def check_progress(progress: dict) -> None:
+def check_progress(progress: JsonObject) -> None:
     if not 0 <= float(progress.get("percent", 0)) <= 100:
         raise InvalidArgument("progress percent must be between 0 and 100")
 
@@ -61,7 +62,7 @@ def attach_column_types(job: TrainingJob, uri: str) -> TrainingJob:
     return dataclasses.replace(job, column_types_uri=uri)
 
 
-def submit(job: TrainingJob, model_name: str | None, config: dict | None) -> TrainingJob:
+def submit(job: TrainingJob, model_name: str | None, config: JsonObject | None) -> TrainingJob:
     """Queue a job awaiting its data; a None model_name or config keeps the job's own."""
     require_awaiting_data(job)
     if job.learn_data_set_id is None:
@@ -80,7 +81,7 @@ def cancel(job: TrainingJob) -> TrainingJob:
     return dataclasses.replace(job, status=JobStatus.CANCELLED)
 
 
-def report_progress(job: TrainingJob, progress: dict) -> TrainingJob:
+def report_progress(job: TrainingJob, progress: JsonObject) -> TrainingJob:
     """Running jobs keep the progress; others are left as they are (the trainer then stops)."""
     if job.status is not JobStatus.RUNNING:
         return job

@@ -8,14 +8,15 @@ import uuid
 from services.registry.domain.actors import can_see_account, require_account_access, resolve_actor
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
-from services.registry.domain.types import Model, ModelVersion
+from services.registry.domain.stores import AccountStorage, ModelStorage
+from services.registry.domain.types import JsonObject, Model, ModelVersion
 from services.runtime.errors import InvalidArgument, NotFound
 
 SUPPORTED_FORMATS = ("onnx",)
 DATA_TYPES = ("BOOL", "UINT8", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "STRING")
 
 
-def check_tensor_specs(specs: list[dict], what: str) -> None:
+def check_tensor_specs(specs: list[JsonObject], what: str) -> None:
     if not specs:
         raise InvalidArgument(f"the signature needs at least one {what}")
     seen = set()
@@ -35,12 +36,12 @@ def check_tensor_specs(specs: list[dict], what: str) -> None:
             raise InvalidArgument(f"{what} {name!r} has shape {shape}: dimensions are positive or -1")
 
 
-def check_signature(signature: dict) -> None:
+def check_signature(signature: JsonObject) -> None:
     check_tensor_specs(signature.get("inputs", []), "input")
     check_tensor_specs(signature.get("outputs", []), "output")
 
 
-def check_preprocessing(preprocessing: dict, signature: dict) -> None:
+def check_preprocessing(preprocessing: JsonObject, signature: JsonObject) -> None:
     input_names = {spec["name"] for spec in signature.get("inputs", [])}
     for image in preprocessing.get("images", []):
         name = image.get("input_name", "")
@@ -59,7 +60,7 @@ def check_preprocessing(preprocessing: dict, signature: dict) -> None:
             raise InvalidArgument(f"image preprocessing of {name!r}: std values must not be 0")
 
 
-def check_version_fields(fields: dict) -> None:
+def check_version_fields(fields: JsonObject) -> None:
     if fields["format"] not in SUPPORTED_FORMATS:
         raise InvalidArgument(f"model format must be one of {', '.join(SUPPORTED_FORMATS)}")
     if not fields["artifact_uri"]:
@@ -73,12 +74,12 @@ def check_version_fields(fields: dict) -> None:
 
 
 class ModelService:
-    def __init__(self, accounts_store, store) -> None:
+    def __init__(self, accounts_store: AccountStorage, store: ModelStorage) -> None:
         self._accounts = accounts_store
         self._store = store
 
     async def create_model(
-        self, actor_user_id: str, account_id: str, name: str, first_version: dict
+        self, actor_user_id: str, account_id: str, name: str, first_version: JsonObject
     ) -> tuple[Model, ModelVersion]:
         actor = await resolve_actor(self._accounts, actor_user_id)
         account_id = parse_id(account_id, "account_id") if account_id else actor.account_id
@@ -97,7 +98,7 @@ class ModelService:
             raise NotFound(f"no model with id {model_id}")
         return model
 
-    async def create_version(self, actor_user_id: str, model_id: str, fields: dict) -> ModelVersion:
+    async def create_version(self, actor_user_id: str, model_id: str, fields: JsonObject) -> ModelVersion:
         model = await self._model_for(actor_user_id, model_id)
         check_version_fields(fields)
         return await self._store.add_version(str(uuid.uuid4()), model.model_id, fields)

@@ -6,6 +6,7 @@ from services.registry.domain.actors import resolve_actor
 from services.registry.domain.external_keys import MODEL_ID_REQUIRED
 from services.registry.domain.pages import make_page
 from services.registry.domain.service_calls import visible_to
+from services.registry.domain.stores import AccountStorage, TrainedModelStorage
 from services.registry.domain.training_types import PageOf, TrainedModel
 from services.registry.domain.types import User
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -19,7 +20,7 @@ def check_deletable(model: TrainedModel) -> None:
 
 
 class TrainedModelService:
-    def __init__(self, accounts_store, store) -> None:
+    def __init__(self, accounts_store: AccountStorage, store: TrainedModelStorage) -> None:
         self._accounts = accounts_store
         self._store = store
 
@@ -32,7 +33,7 @@ class TrainedModelService:
             raise NotFound(f"no trained model with id {model_number}")
         return model
 
-    async def list(self, actor_user_id: str, offset: int, limit: int) -> PageOf:
+    async def list(self, actor_user_id: str, offset: int, limit: int) -> PageOf[TrainedModel]:
         """The actor's account's trained models (an admin's: every account's), newest first."""
         actor = await resolve_actor(self._accounts, actor_user_id)
         page = make_page(offset, limit)

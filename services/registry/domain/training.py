@@ -11,20 +11,24 @@ from services.registry.domain.ids import parse_id
 from services.registry.domain.models import check_version_fields
 from services.registry.domain.names import require_name
 from services.registry.domain.service_calls import optional_actor, visible_to
+from services.registry.domain.stores import AccountStorage, TrainedModelStorage, TrainingJobStorage
 from services.registry.domain.training_types import (
     DataSet,
     JobKind,
     JobStatus,
+    NamedModel,
     NewDataSet,
     TrainingJob,
     UploadSlot,
 )
-from services.registry.domain.types import Model, ModelVersion, User
+from services.registry.domain.types import JsonObject, ModelVersion, User
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound
 
 
 class TrainingJobService:
-    def __init__(self, accounts_store, store, versions_store) -> None:
+    def __init__(
+        self, accounts_store: AccountStorage, store: TrainingJobStorage, versions_store: TrainedModelStorage
+    ) -> None:
         self._accounts = accounts_store
         self._store = store
         self._versions = versions_store
@@ -81,19 +85,19 @@ class TrainingJobService:
         data_set = transitions.check_new_data_set(data_set)
         return await self._store.attach_data_set(job_id, slot, data_set, transitions.require_awaiting_data)
 
-    async def submit(self, actor_user_id: str, job_id: str, model_name: str, config: dict | None) -> TrainingJob:
+    async def submit(self, actor_user_id: str, job_id: str, model_name: str, config: JsonObject | None) -> TrainingJob:
         """Queue the job. TRAIN jobs need a model name and a config; RETRAIN jobs keep their base's unless
         given a config. An empty actor is the trainer submitting a retrain whose file has arrived."""
         job = await self._job_for(await optional_actor(self._accounts, actor_user_id), job_id)
+        # None keeps the job's own: a RETRAIN job's model is its base's.
+        name: str | None = None
         if job.kind is JobKind.TRAIN:
-            model_name = require_name(model_name, "model")
+            name = require_name(model_name, "model")
             if config is None:
                 raise InvalidArgument("the training config is required")
-        else:
-            model_name = None
         if config is not None:
             transitions.check_config(config)
-        return await self._store.change(job.job_id, lambda current: transitions.submit(current, model_name, config))
+        return await self._store.change(job.job_id, lambda current: transitions.submit(current, name, config))
 
     async def cancel(self, actor_user_id: str, job_id: str) -> TrainingJob:
         job = await self._job_for(await resolve_actor(self._accounts, actor_user_id), job_id)
@@ -102,7 +106,7 @@ class TrainingJobService:
     async def claim(self, trainer_id: str) -> TrainingJob | None:
         return await self._store.claim(trainer_id.strip() or "trainer")
 
-    async def report_progress(self, job_id: str, progress: dict) -> bool:
+    async def report_progress(self, job_id: str, progress: JsonObject) -> bool:
         """Keep a running job's progress; False when the job is not running any more."""
         transitions.check_progress(progress)
         job = await self._store.change(
@@ -110,7 +114,7 @@ class TrainingJobService:
         )
         return job.status is JobStatus.RUNNING
 
-    async def finish(self, job_id: str, result_uri: str, fields: dict) -> tuple[TrainingJob, ModelVersion]:
+    async def finish(self, job_id: str, result_uri: str, fields: JsonObject) -> tuple[TrainingJob, ModelVersion]:
         """Register the trained version and mark the job finished, together. A TRAIN job's version joins
         the account's model of its model name (made if missing); a RETRAIN job's joins its base's model."""
         job = await self._job_for(None, job_id)
@@ -124,7 +128,7 @@ class TrainingJobService:
             return transitions.finish(current, result_uri, version_id)
 
         if job.kind is JobKind.TRAIN:
-            named = Model(str(uuid.uuid4()), job.account_id, job.model_name, None)
+            named = NamedModel(str(uuid.uuid4()), job.account_id, job.model_name)
             return await self._store.finish(job.job_id, decide, version_id, fields, named_model=named)
         found = await self._versions.version_by_id(job.base_model_version_id) if job.base_model_version_id else None
         if found is None:

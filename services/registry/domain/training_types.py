@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Generic, TypeVar
 
-from services.registry.domain.types import ModelVersion
+from services.registry.domain.types import JsonObject, ModelVersion
 
 # How a config names a problem type it does not give (protobuf JSON leaves it out).
 UNSPECIFIED_PROBLEM_TYPE = "PROBLEM_TYPE_UNSPECIFIED"
@@ -104,9 +105,9 @@ class TrainingJob:
     eval_data_set_id: int | None = None
     column_types_uri: str = ""
     model_name: str = ""
-    config: dict = field(default_factory=dict)
+    config: JsonObject = field(default_factory=dict)
     base_model_version_id: str = ""
-    progress: dict = field(default_factory=dict)
+    progress: JsonObject = field(default_factory=dict)
     result_uri: str = ""
     model_version_id: str = ""
     model_number: int = 0
@@ -119,6 +120,16 @@ class TrainingJob:
 
 
 @dataclass(frozen=True)
+class NamedModel:
+    """The account's model of this name, which a finished TRAIN job's version joins; made with
+    model_id when the account has none of that name."""
+
+    model_id: str
+    account_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class TrainedModel:
     """A model version made by training, in Prediction One's terms."""
 
@@ -126,7 +137,7 @@ class TrainedModel:
     model_name: str
     owner_user_id: str
     account_id: str
-    config: dict
+    config: JsonObject
     # True while a published API serves it or asks for it.
     in_use: bool
 
@@ -134,7 +145,8 @@ class TrainedModel:
     def problem_type(self) -> str:
         """The protobuf enum name, from the job's config or else the version's tabular schema."""
         tabular = self.version.preprocessing.get("tabular", {})
-        return self.config.get("problem_type") or tabular.get("problem_type") or UNSPECIFIED_PROBLEM_TYPE
+        name: str = self.config.get("problem_type") or tabular.get("problem_type") or UNSPECIFIED_PROBLEM_TYPE
+        return name
 
 
 @dataclass(frozen=True)
@@ -143,11 +155,14 @@ class Page:
     limit: int
 
 
+ItemT = TypeVar("ItemT")
+
+
 @dataclass(frozen=True)
-class PageOf:
+class PageOf(Generic[ItemT]):
     """One page of a list, and how many items the whole list has."""
 
-    items: list
+    items: list[ItemT]
     offset: int
     limit: int
     total: int

@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 # Access rules and schedules are shared with the gateway and scheduler, which apply them; the
 # domain's modules take their names from here.
 from services.policy.access import ALLOW_ALL as ALLOW_ALL
-from services.policy.access import AccessRule
+from services.policy.access import AccessRule as AccessRule
 from services.policy.access import Network as Network
 from services.policy.access import RuleAction as RuleAction
-from services.policy.schedule import Schedule
+from services.policy.schedule import Schedule as Schedule
 
 TRIAL_REQUEST_LIMIT = 100
+
+JsonObject = dict[str, Any]
+"""A protobuf message in its JSON shape (signatures, preprocessing, training configs), kept as it is."""
 
 
 class Role(StrEnum):
@@ -100,8 +104,8 @@ class ModelVersion:
     sha256: str
     size_bytes: int
     # Signature and preprocessing keep the protobuf JSON shape: the registry validates and stores them.
-    signature: dict
-    preprocessing: dict
+    signature: JsonObject
+    preprocessing: JsonObject
     created_at: datetime
     # Unique across every model's versions: Prediction One's integer model_id.
     number: int = 0

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from services.registry.domain.apis import ApiService
 from services.registry.domain.ids import parse_id
+from services.registry.domain.stores import UsageStorage
 from services.registry.domain.types import DailyUsage
 from services.runtime.errors import InvalidArgument
 
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 366
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
 
 
 def parse_day(text: str, what: str) -> date:
@@ -21,7 +27,7 @@ def parse_day(text: str, what: str) -> date:
 
 
 class UsageService:
-    def __init__(self, api_service, store, today=lambda: datetime.now(UTC).date()) -> None:
+    def __init__(self, api_service: ApiService, store: UsageStorage, today: Callable[[], date] = utc_today) -> None:
         self._apis = api_service
         self._store = store
         self._today = today

@@ -32,10 +32,8 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 async def apply_migrations(dsn_or_connection: str | asyncpg.Connection) -> list[str]:
     """Apply the migrations not yet applied; return the names applied now."""
-    connection = dsn_or_connection
     owns_connection = isinstance(dsn_or_connection, str)
-    if owns_connection:
-        connection = await asyncpg.connect(dsn_or_connection)
+    connection: asyncpg.Connection = await asyncpg.connect(dsn_or_connection) if owns_connection else dsn_or_connection
     try:
         await connection.execute("SELECT pg_advisory_lock($1)", _ADVISORY_LOCK_KEY)
         try:

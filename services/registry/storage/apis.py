@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import ipaddress
 from collections.abc import Callable
 
@@ -178,13 +179,13 @@ class ApiStore:
             key_sha256,
         )
 
-    async def key_digests(self, api_ids: list[str]) -> dict[str, list[KeyDigest]]:
+    async def key_digests(self, api_ids: builtins.list[str]) -> dict[str, builtins.list[KeyDigest]]:
         rows = await self._pool.fetch(
             "SELECT api_id, credential_id, secret_sha256, expires_at FROM credentials WHERE api_id = ANY($1::uuid[])"
             " ORDER BY created_at",
             api_ids,
         )
-        digests: dict[str, list[KeyDigest]] = {api_id: [] for api_id in api_ids}
+        digests: dict[str, builtins.list[KeyDigest]] = {api_id: [] for api_id in api_ids}
         for row in rows:
             digests[str(row["api_id"])].append(
                 KeyDigest(str(row["credential_id"]), bytes(row["secret_sha256"]), row["expires_at"])

@@ -6,8 +6,16 @@ from collections.abc import Callable
 
 import asyncpg
 
-from services.registry.domain.training_types import DataSet, JobKind, JobStatus, NewDataSet, TrainingJob, UploadSlot
-from services.registry.domain.types import Model, ModelVersion
+from services.registry.domain.training_types import (
+    DataSet,
+    JobKind,
+    JobStatus,
+    NamedModel,
+    NewDataSet,
+    TrainingJob,
+    UploadSlot,
+)
+from services.registry.domain.types import JsonObject, ModelVersion
 from services.registry.storage.data_sets import insert_data_set
 from services.registry.storage.models import insert_next_version
 from services.runtime.errors import NotFound
@@ -52,8 +60,9 @@ async def _read(connection, job_id: str, lock: bool = False) -> TrainingJob | No
     return _job(row) if row else None
 
 
-async def _locked(connection, job_id: str) -> TrainingJob:
-    job = await _read(connection, job_id, lock=True)
+async def _existing(connection, job_id: str, lock: bool = False) -> TrainingJob:
+    """The job, under a row lock if asked; NotFound when there is none."""
+    job = await _read(connection, job_id, lock=lock)
     if job is None:
         raise NotFound(f"no training job with id {job_id}")
     return job
@@ -102,7 +111,7 @@ class TrainingJobStore:
                 job.base_model_version_id or None,
                 job.column_types_uri,
             )
-            return await _read(connection, job.job_id)
+            return await _existing(connection, job.job_id)
 
     async def get(self, job_id: str) -> TrainingJob | None:
         async with self._pool.acquire() as connection:
@@ -114,19 +123,19 @@ class TrainingJobStore:
         decide() raises a DomainError to refuse; then nothing is written.
         """
         async with self._pool.acquire() as connection, connection.transaction():
-            before = await _locked(connection, job_id)
+            before = await _existing(connection, job_id, lock=True)
             after = decide(before)
             if after == before:
                 return before
             await _write(connection, after)
-            return await _read(connection, job_id)
+            return await _existing(connection, job_id)
 
     async def attach_data_set(
         self, job_id: str, slot: UploadSlot, new: NewDataSet, check: Callable[[TrainingJob], None]
     ) -> tuple[TrainingJob, DataSet]:
         """Record the data set, owned by the job's owner, as the job's file for slot; check() may refuse."""
         async with self._pool.acquire() as connection, connection.transaction():
-            job = await _locked(connection, job_id)
+            job = await _existing(connection, job_id, lock=True)
             check(job)
             data_set = await insert_data_set(connection, job.account_id, job.owner_user_id, new)
             await connection.execute(
@@ -134,7 +143,7 @@ class TrainingJobStore:
                 job_id,
                 data_set.data_set_id,
             )
-            return await _read(connection, job_id), data_set
+            return await _existing(connection, job_id), data_set
 
     async def claim(self, trainer_id: str) -> TrainingJob | None:
         """Move the oldest queued job to running; concurrent trainers skip each other's rows."""
@@ -160,7 +169,7 @@ class TrainingJobStore:
             for row in rows:
                 after = decide(_job(row))
                 await _write(connection, after)
-                changed.append(await _read(connection, after.job_id))
+                changed.append(await _existing(connection, after.job_id))
             return changed
 
     async def finish(
@@ -168,10 +177,10 @@ class TrainingJobStore:
         job_id: str,
         decide: Callable[[TrainingJob], TrainingJob],
         version_id: str,
-        fields: dict,
+        fields: JsonObject,
         *,
         into_model_id: str | None = None,
-        named_model: Model | None = None,
+        named_model: NamedModel | None = None,
     ) -> tuple[TrainingJob, ModelVersion]:
         """Make the version and write the finished job in one transaction.
 
@@ -179,7 +188,7 @@ class TrainingJobStore:
         which is created (with named_model's id) when missing.
         """
         async with self._pool.acquire() as connection, connection.transaction():
-            finished = decide(await _locked(connection, job_id))
+            finished = decide(await _existing(connection, job_id, lock=True))
             if named_model is not None:
                 await connection.execute(
                     "INSERT INTO models (model_id, account_id, name) VALUES ($1, $2, $3)"
@@ -201,4 +210,4 @@ class TrainingJobStore:
                     raise NotFound(f"no model with id {into_model_id}")
             version = await insert_next_version(connection, version_id, str(model_id), fields, job_id)
             await _write(connection, finished)
-            return await _read(connection, job_id), version
+            return await _existing(connection, job_id), version

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import grpc
 from tritonclient.grpc.aio import InferenceServerClient
 from tritonclient.utils import InferenceServerException
 
@@ -19,14 +20,14 @@ _BUSY_STATES = frozenset({"READY", "LOADING", "UNLOADING"})
 class ModelLoadError(Exception):
     """Triton refused or failed to load a model; `message` is Triton's own text.
 
-    `grpc_status` (e.g. "StatusCode.INTERNAL", "StatusCode.DEADLINE_EXCEEDED",
-    "StatusCode.UNAVAILABLE") tells a broken model from an unreachable or slow server.
+    `code` (INTERNAL, DEADLINE_EXCEEDED, UNAVAILABLE, ...) tells a broken model from an
+    unreachable or slow server; None when the failure carried no gRPC status.
     """
 
-    def __init__(self, message: str, grpc_status: str | None = None) -> None:
+    def __init__(self, message: str, code: grpc.StatusCode | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.grpc_status = grpc_status
+        self.code = code
 
 
 class TritonControl:
@@ -46,7 +47,7 @@ class TritonControl:
         try:
             await self._client.load_model(name, client_timeout=timeout_s, headers=self._headers)
         except InferenceServerException as exc:
-            raise ModelLoadError(exc.message() or str(exc), exc.status()) from None
+            raise ModelLoadError(exc.message() or str(exc), _status_code(exc)) from None
 
     async def unload(self, name: str, timeout_s: float = 60.0) -> None:
         """Unload `name` and wait until Triton has let go of it; an unknown name is no error.
@@ -111,6 +112,16 @@ class TritonControl:
         return any(m.get("name") == name and m.get("state") in _BUSY_STATES for m in await self._index(timeout_s))
 
 
+def _status_code(exc: InferenceServerException) -> grpc.StatusCode | None:
+    """The gRPC status code of a failed call: tritonclient keeps only its text, str(code)."""
+    return grpc.StatusCode.__members__.get((exc.status() or "").removeprefix("StatusCode."))
+
+
 def _is_not_found(exc: InferenceServerException) -> bool:
+    if _status_code(exc) is grpc.StatusCode.NOT_FOUND:
+        return True
+    # Older Tritons answer a call about an unknown model with UNAVAILABLE, which a server that is
+    # down answers too; only the text ("Request for unknown model: 'x' is not found") tells them
+    # apart, and Triton's own client examples match it the same way.
     text = (exc.message() or "").lower()
-    return exc.status() == "StatusCode.NOT_FOUND" or "not found" in text or "unknown model" in text
+    return "not found" in text or "unknown model" in text
