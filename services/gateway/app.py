@@ -1,4 +1,8 @@
-"""The gateway's aiohttp application: one factory, the route table, the registry clients."""
+"""The gateway's aiohttp application: one factory, the contracts it speaks, the registry clients.
+
+Adding a contract is one package that declares its CONTRACT (services.gateway.http_base.contract)
+and one line in CONTRACTS below.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +13,45 @@ import grpc
 from aiohttp import web
 from grpc_health.v1 import health_pb2_grpc
 
+from services.gateway import health, openapi
+from services.gateway.app_keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, RUNTIME, SETTINGS, RegistryClients
 from services.gateway.artifacts import ArtifactStore
+from services.gateway.http_base.contract import Contract, Contracts
+from services.gateway.http_base.failure_middleware import failure_middleware
+from services.gateway.http_base.request_ids import request_id_middleware
+from services.gateway.http_base.routing import Route, aiohttp_handler
+from services.gateway.http_base.unreadable_requests import PARSER_LIMITS
 from services.gateway.http_connections import answer_unreadable_requests_as_json
-from services.gateway.keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, SETTINGS, RegistryClients
-from services.gateway.middlewares import error_middleware, request_id_middleware
+from services.gateway.management.contract import CONTRACT as MANAGEMENT
+from services.gateway.nnc.contract import CONTRACT as NNC
 from services.gateway.openapi import build_document
 from services.gateway.prediction_one.clients import prediction_one_clients
-from services.gateway.routes import ROUTES
-from services.gateway.routing import aiohttp_handler
+from services.gateway.prediction_one.contract import CONTRACT as PREDICTION_ONE
 from services.gateway.serving.bounded_work import BoundedWork
 from services.gateway.serving.catalog import ApiCatalog
 from services.gateway.serving.catalog_file import CatalogFile
-from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
+from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.trial_quota import TrialQuota
 from services.gateway.serving.triton_pool import TritonPool
 from services.gateway.serving.usage import UsageRecorder
 from services.gateway.serving.usage_spool import UsageSpool
 from services.gateway.settings import GatewaySettings
-from services.gateway.unreadable_requests import PARSER_LIMITS
 from services.runtime.grpc_client import open_service_channel
 from services.runtime.service_auth import triton_headers
 from torii.v1 import registry_service_pb2_grpc, training_registry_service_pb2_grpc
+
+CONTRACTS: tuple[Contract, ...] = (
+    MANAGEMENT,
+    NNC,
+    PREDICTION_ONE,
+)
+"""Every contract the gateway speaks; management's is the gateway's own shape (the probes too)."""
+
+GATEWAY_ROUTES: tuple[Route, ...] = (*health.ROUTES, *openapi.ROUTES)
+"""The gateway's own routes, answered in the default contract's shape."""
+
+ROUTES: list[Route] = [*GATEWAY_ROUTES, *(route for contract in CONTRACTS for route in contract.routes)]
+"""The one route table: the router and the OpenAPI document are both built from it."""
 
 
 def create_app(
@@ -44,14 +66,15 @@ def create_app(
     too, or /readyz answers 503), or None to open a channel to settings.registry_address for
     the application's lifetime.
     """
+    contracts = Contracts(CONTRACTS)
     # The request-id middleware is outermost so that error answers carry the id as well.
     # Management routes hold their bodies to max_json_bytes themselves; inference bodies are larger.
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware],
+        middlewares=[request_id_middleware, failure_middleware(contracts)],
         client_max_size=max(settings.max_json_bytes, settings.max_inference_bytes),
         handler_args=PARSER_LIMITS,
     )
-    answer_unreadable_requests_as_json(app)
+    answer_unreadable_requests_as_json(app, contracts)
     app[SETTINGS] = settings
     app[ARTIFACTS] = ArtifactStore(settings.data_dir)
     if registry is None:
@@ -67,8 +90,9 @@ def create_app(
         app[REGISTRY] = RegistryClients(registry, health)
     app.cleanup_ctx.append(_inference_runtime)
     app.cleanup_ctx.append(prediction_one_clients)
-    for route in ROUTES:
+    for route in GATEWAY_ROUTES:
         app.router.add_route(route.method, route.path, aiohttp_handler(route))
+    contracts.add_routes(app.router, aiohttp_handler)
     app[OPENAPI_DOCUMENT] = build_document(ROUTES)
     return app
 

@@ -19,16 +19,22 @@ from http import HTTPStatus
 import grpc
 
 from services.gateway.rpc_details import user_message
+from services.runtime.status_codes import CLIENT_ACTIONABLE
 
 # The one place where a gRPC status becomes an HTTP status. Anything missing is a 500.
-HTTP_STATUS_BY_GRPC_CODE: dict[grpc.StatusCode, int] = {
+_CLIENT_STATUS: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.PERMISSION_DENIED: 403,
     grpc.StatusCode.NOT_FOUND: 404,
     grpc.StatusCode.ALREADY_EXISTS: 409,
     grpc.StatusCode.FAILED_PRECONDITION: 409,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+}
+HTTP_STATUS_BY_GRPC_CODE: dict[grpc.StatusCode, int] = {
+    **{code: _CLIENT_STATUS[code] for code in CLIENT_ACTIONABLE},
+    # A service away or too slow: the caller may retry.
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
 }

@@ -7,11 +7,10 @@ import grpc
 from aiohttp import web
 from grpc_health.v1 import health_pb2
 
+from services.gateway.app_keys import REGISTRY, RUNTIME
 from services.gateway.errors import unavailable
-from services.gateway.keys import REGISTRY
+from services.gateway.http_base.routing import Call, Response, Route, json
 from services.gateway.management import schemas
-from services.gateway.routing import Call, Response, Route, json
-from services.gateway.serving.runtime import RUNTIME
 from services.runtime.logging import get_logger
 from torii.v1 import registry_service_pb2
 

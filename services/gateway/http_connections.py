@@ -1,5 +1,5 @@
 """aiohttp's connection handler with one change: a request its parser refuses is answered in the
-JSON error shape of the contract its path belongs to (services.gateway.unreadable_requests).
+JSON error shape of the contract its path belongs to (Contract.unreadable).
 
 aiohttp answers these requests itself, before any middleware runs, and offers no hook for it
 (aio-libs/aiohttp#3287): the hook here is RequestHandler.handle_error, installed through the
@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 
-from services.gateway.path_contracts import Contract, contract_of
-from services.gateway.unreadable_requests import Unreadable, unreadable_answer
+from services.gateway.http_base.contract import Contracts
+from services.gateway.http_base.unreadable_requests import Unreadable
 from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id
 
 log = get_logger("gateway")
@@ -27,10 +27,11 @@ _REQUEST_LINE_START = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ +([^ \r\n]+)")
 
 
 class _ContractErrorsConnection(web.RequestHandler):
-    __slots__ = ("_opening",)
+    __slots__ = ("_opening", "_contracts")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, contracts: Contracts, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._contracts = contracts
         # When the parser refuses a request, aiohttp has already dropped its path: the path of
         # the connection's first request is read again from these bytes.
         self._opening = b""
@@ -57,13 +58,13 @@ class _ContractErrorsConnection(web.RequestHandler):
             # (_request_count: aiohttp's count of requests on this connection, as its own
             # handle_error reads it).
             path = _path_of(self._opening) if self._request_count == 1 else None
-            contract = Contract.MANAGEMENT if path is None else contract_of(path)
+            contract = self._contracts.default if path is None else self._contracts.of_path(path)
             # The exception's text quotes the client's bytes (perhaps a credential): not logged.
             log.info("http_request_unreadable", status=what.value, cause=type(exc).__name__, request_id=request_id)
         else:
-            what, contract = Unreadable.INTERNAL, contract_of(request.path)
+            what, contract = Unreadable.INTERNAL, self._contracts.of_path(request.path)
             log.error("request_crashed_outside_middlewares", status=status, request_id=request_id, exc_info=exc)
-        response = unreadable_answer(what, contract, request_id)
+        response = contract.unreadable(what, request_id)
         response.headers[REQUEST_ID_HEADER] = request_id
         response.force_close()
         return response
@@ -90,17 +91,22 @@ def _path_of(opening: bytes) -> str | None:
 
 
 class _ContractErrorsServer(web.Server):
+    def __init__(self, contracts: Contracts, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._contracts = contracts
+
     def __call__(self) -> web.RequestHandler:
-        return _ContractErrorsConnection(self, loop=self._loop, **self._kwargs)
+        return _ContractErrorsConnection(self._contracts, self, loop=self._loop, **self._kwargs)
 
 
-def answer_unreadable_requests_as_json(app: web.Application) -> None:
+def answer_unreadable_requests_as_json(app: web.Application, contracts: Contracts) -> None:
     """Make every server the app's runners create use the connection handler above."""
     make_server = app._make_handler
 
     def make_handler(**kwargs) -> web.Server:
         server = make_server(**kwargs)
         return _ContractErrorsServer(
+            contracts,
             server.request_handler,
             request_factory=server.request_factory,
             handler_cancellation=server.handler_cancellation,

@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from services.gateway.app import create_app
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from services.gateway.settings import GatewaySettings
 from services.runtime.grpc_client import open_service_channel
 from services.runtime.logging import get_logger

@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from services.gateway.keys import OPENAPI_DOCUMENT
+from services.gateway.app_keys import OPENAPI_DOCUMENT
+from services.gateway.http_base.routing import Call, Response, Route, SecurityScheme, json
+from services.gateway.http_base.validation import Schema
 from services.gateway.management import schemas
-from services.gateway.management.validation import Schema
-from services.gateway.routing import Call, Response, Route, SecurityScheme, json
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 

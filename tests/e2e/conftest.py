@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from services.scheduler.app import SchedulerApp
 from services.scheduler.settings import SchedulerSettings
 from services.scheduler.triton.local_server import LocalTriton

@@ -10,7 +10,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from tests.e2e.conftest import PredictionOnePlatform
 from tests.prediction_one.conftest import PREFIX
 from tests.urls import path_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from services.gateway.app_keys import RUNTIME
 from services.gateway.serving.catalog_file import CatalogFile
-from services.gateway.serving.runtime import RUNTIME
 from tests.e2e.test_lifecycle import act
 from tests.e2e.test_nnc_errors import VECTOR
 from tests.scheduler.onnx_models import affine_model

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from tests.e2e.test_nnc_errors import VECTOR, assert_contract_error
 from tests.gateway.helpers import upload_form
 from tests.scheduler.onnx_models import affine_model

@@ -134,7 +134,7 @@ async def test_the_allowlist_decides_by_the_tcp_peer_and_trusted_proxies_only(pl
 
 
 async def _until(platform, api, condition, timeout_s: float = 10.0):
-    from services.gateway.serving.runtime import RUNTIME
+    from services.gateway.app_keys import RUNTIME
 
     path = path_of(api["url"])
     catalog = platform.client.app[RUNTIME].catalog
@@ -145,7 +145,7 @@ async def _until(platform, api, condition, timeout_s: float = 10.0):
 
 
 async def _until_seen(gateway, path, timeout_s: float = 10.0):
-    from services.gateway.serving.runtime import RUNTIME
+    from services.gateway.app_keys import RUNTIME
 
     catalog = gateway.client.app[RUNTIME].catalog
     deadline = asyncio.get_running_loop().time() + timeout_s
@@ -163,7 +163,7 @@ async def test_a_model_that_fails_at_run_time_is_an_inference_failure(platform):
 
 
 async def test_a_registry_away_on_first_use_of_a_version_is_temporarily_unavailable(platform, api):
-    from services.gateway.serving.runtime import RUNTIME
+    from services.gateway.app_keys import RUNTIME
 
     catalog = platform.client.app[RUNTIME].catalog
     catalog._versions.clear()

@@ -9,7 +9,7 @@ import numpy as np
 import orjson
 import pytest
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from tests.e2e.conftest import running_platform
 from tests.e2e.models import channel_means_model
 from tests.e2e.test_nnc_errors import assert_contract_error

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from services.gateway.serving.triton_pool import TritonPool
 from services.runtime.service_auth import triton_headers
 from tests.e2e.prediction_one_client import churn_rows, csv_base64, infer, publish, train, wait_for_classifier

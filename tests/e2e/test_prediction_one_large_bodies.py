@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from services.gateway.serving.bodies import LARGE_BODY_BYTES
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
+from services.gateway.http_base.inference_bodies import LARGE_BODY_BYTES
 from tests.e2e.prediction_one_client import churn_rows, csv_base64, infer, publish, read_csv, train
 
 FLAGS = {"ar": False, "ad": False, "nc": False}

@@ -10,8 +10,8 @@ import aiohttp
 import onnx
 from onnx import TensorProto, helper
 
-from services.gateway.management.validation import problems
-from services.gateway.routes import ROUTES
+from services.gateway.app import ROUTES
+from services.gateway.http_base.validation import problems
 
 
 def identity_model(width: int = 4) -> bytes:

@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from tests.gateway.conftest import bearer
 from tests.gateway.helpers import assert_documented, error_of, published_api
 from tests.urls import path_of

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from services.gateway.serving.runtime import RUNTIME
+from services.gateway.app_keys import RUNTIME
 from tests.gateway.helpers import error_of
 
 

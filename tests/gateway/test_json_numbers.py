@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from services.gateway.errors import GatewayError
-from services.gateway.management.validation import parse_json_text
+from services.gateway.http_base.validation import parse_json_text
 from tests.gateway.helpers import error_of, published_api
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, training_platform  # noqa: F401 - a fixture
 

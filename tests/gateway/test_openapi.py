@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.gateway.app import create_app
+from services.gateway.app import ROUTES, create_app
+from services.gateway.app_keys import OPENAPI_DOCUMENT
 from services.gateway.errors import error_body
-from services.gateway.keys import OPENAPI_DOCUMENT
+from services.gateway.http_base.validation import problems
 from services.gateway.management.schemas import ERROR
-from services.gateway.management.validation import problems
-from services.gateway.routes import ROUTES
 from services.gateway.settings import GatewaySettings
 
 _METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}

@@ -6,8 +6,8 @@ import socket
 
 import aiohttp
 
+from services.gateway.app_keys import RUNTIME
 from services.gateway.main import GatewayServer
-from services.gateway.serving.runtime import RUNTIME
 from services.gateway.settings import GatewaySettings
 
 

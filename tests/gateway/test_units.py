@@ -7,8 +7,8 @@ import pytest
 
 from services.gateway.artifacts import ArtifactStore, ArtifactTooLarge
 from services.gateway.errors import HTTP_STATUS_BY_GRPC_CODE, GatewayError
+from services.gateway.http_base.validation import check, problems
 from services.gateway.management.schemas import CREATE_API, SCHEDULE
-from services.gateway.management.validation import check, problems
 from services.gateway.onnx_inspect import check_signature, derive_signature, read_graph
 from services.gateway.settings import GatewaySettings
 from tests.gateway.helpers import add_bias_model, identity_model

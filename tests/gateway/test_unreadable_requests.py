@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.gateway.unreadable_requests import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES
+from services.gateway.http_base.unreadable_requests import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES
 from tests.gateway.raw_http import RawResponse, exchange, read_response
 
 SECRET = "s3cr3t-credential"

@@ -7,6 +7,8 @@ from datetime import date
 from aiohttp import web
 
 from services.gateway.errors import invalid_argument
+from services.gateway.http_base.routing import Call, Response, Route, json
+from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import (
     api_info,
@@ -15,7 +17,6 @@ from services.gateway.management.converters import (
     update_api_request,
     usage_json,
 )
-from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import registry_service_pb2 as rs
 
 
@@ -121,7 +122,7 @@ def _day(query: dict[str, str], key: str) -> str:
 
 _INFO = {200: Response("the API's info", schemas.API_ANSWER)}
 _PATH = "/manage/v1/apis/{api_id}"
-_API_ID = schemas.uuids("api_id")
+_API_ID = uuids("api_id")
 
 
 def _action(verb: str, handler, summary: str, errors: tuple[int, ...] = (404, 409)) -> Route:

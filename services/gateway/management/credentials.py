@@ -8,9 +8,10 @@ from aiohttp import web
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
+from services.gateway.http_base.routing import Call, Response, Route, json
+from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import credential_json
-from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import registry_service_pb2 as rs
 
 
@@ -77,7 +78,7 @@ ROUTES = [
         "credentials",
         {204: Response("revoked")},
         errors=(400, 404),
-        path_parameters=schemas.uuids("credential_id"),
+        path_parameters=uuids("credential_id"),
     ),
     Route(
         "PATCH",
@@ -88,6 +89,6 @@ ROUTES = [
         {200: Response("the credential", schemas.CREDENTIAL_ANSWER)},
         body=schemas.CREDENTIAL_EXPIRY,
         errors=(404, 413),
-        path_parameters=schemas.uuids("credential_id"),
+        path_parameters=uuids("credential_id"),
     ),
 ]

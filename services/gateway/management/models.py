@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from services.gateway.http_base.routing import Call, Response, Route, json
+from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import model_json, version_json
 from services.gateway.management.upload import Upload, model_upload
-from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import models_pb2
 from torii.v1 import registry_service_pb2 as rs
 
@@ -92,7 +93,7 @@ ROUTES = [
         "A model with its versions and their signatures",
         "models",
         {200: Response("the model and its versions", schemas.MODEL_AND_VERSIONS)},
-        path_parameters=schemas.uuids("model_id"),
+        path_parameters=uuids("model_id"),
     ),
     Route(
         "POST",
@@ -103,6 +104,6 @@ ROUTES = [
         {201: Response("the model and the new version", schemas.MODEL_AND_VERSION)},
         form=schemas.NEW_VERSION_FORM,
         errors=_UPLOAD_ERRORS,
-        path_parameters=schemas.uuids("model_id"),
+        path_parameters=uuids("model_id"),
     ),
 ]

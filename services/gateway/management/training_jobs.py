@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from services.gateway.http_base.routing import Call, Response, Route, json
+from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import training_job_json
-from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import training_registry_service_pb2 as tr
 
 
@@ -27,6 +28,6 @@ ROUTES = [
         "training",
         {200: Response("the cancelled job", schemas.TRAINING_JOB_ANSWER)},
         errors=(404, 409),
-        path_parameters=schemas.uuids("job_id"),
+        path_parameters=uuids("job_id"),
     ),
 ]

@@ -18,11 +18,11 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from services.gateway.artifacts import ArtifactTooLarge, PendingArtifact, StoredArtifact
 from services.gateway.errors import invalid_argument, payload_too_large
+from services.gateway.http_base.routing import Call
+from services.gateway.http_base.validation import Schema, check, parse_json_text
 from services.gateway.management import schemas
 from services.gateway.management.converters import preprocessing_from_json, signature_from_json
-from services.gateway.management.validation import Schema, check, parse_json_text
 from services.gateway.onnx_inspect import check_signature, derive_signature, read_graph
-from services.gateway.routing import Call
 from services.runtime.logging import get_logger
 from torii.v1 import models_pb2
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from services.gateway.http_base.routing import Call, Response, Route, json
+from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import ROLE, account_json, user_json
-from services.gateway.routing import Call, Response, Route, json
 from torii.v1 import registry_service_pb2 as rs
 
 
@@ -81,6 +82,6 @@ ROUTES = [
         "accounts",
         {201: Response("the new token", schemas.TOKEN_CREATED)},
         errors=(404,),
-        path_parameters=schemas.uuids("user_id"),
+        path_parameters=uuids("user_id"),
     ),
 ]

@@ -13,7 +13,7 @@ import wave
 
 import numpy as np
 
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 
 
 def read_wav(name: str, raw: bytes) -> np.ndarray:

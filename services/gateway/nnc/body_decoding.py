@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from services.gateway.http_base.inference_bodies import BodyRefused, parse_json
 from services.gateway.nnc.decoding import decode_inputs
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
-from services.gateway.serving.bodies import BodyRefused, parse_json
 from torii.v1 import models_pb2
 
 

@@ -15,15 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import orjson
 from aiohttp import web
 
+from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.unreadable_requests import Unreadable
+from services.gateway.serving.refusals import Refusal
 from services.runtime.logging import request_id_var
-
-
-def json_response(body: dict, status: int = 200) -> web.Response:
-    """Compact like the source's bodies ({"version":"...","outputs":[...]}), and fast."""
-    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
 
 
 @dataclass(frozen=True)
@@ -61,6 +58,34 @@ INTERNAL = Failure(500, "5001020999", "INTERNAL_ERROR", "Internal error, retry l
 def error_response(failure: Failure, message: str, request_id: str) -> web.Response:
     body = {"code": failure.code, "error": failure.error, "message": message, "data": {"request_id": request_id}}
     return json_response(body, failure.status)
+
+
+# The one table from a core refusal to this contract's answer.
+FAILURE_BY_REFUSAL = {
+    Refusal.ADDRESS_REFUSED: ADDRESS_REFUSED,
+    Refusal.INVALID_KEY: INVALID_API_KEY,
+    Refusal.KEY_OF_ANOTHER_API: INVALID_API_KEY,
+    Refusal.NOT_PUBLIC: NOT_ENABLED,
+    Refusal.STOPPED: NOT_ENABLED,
+    Refusal.OUTSIDE_SCHEDULE: OUTSIDE_SCHEDULE,
+    Refusal.DEPLOY_FAILED: DEPLOY_FAILED,
+    Refusal.NOT_READY: NOT_READY,
+    Refusal.QUOTA_USED_UP: QUOTA_USED_UP,
+    Refusal.BACKEND_UNAVAILABLE: BACKEND_UNAVAILABLE,
+    Refusal.TIMED_OUT: TIMED_OUT,
+    Refusal.MODEL_FAILURE: MODEL_FAILURE,
+}
+
+# Requests the HTTP parser refuses; the codes follow the table's pattern (HTTP status, 1020, a
+# cause number of our own).
+FAILURE_BY_UNREADABLE = {
+    Unreadable.URL_TOO_LONG: Failure(414, "4141020003", "INVALID_REQUEST", "Invalid request: the URL is too long"),
+    Unreadable.HEADERS_TOO_LARGE: Failure(
+        431, "4311020004", "INVALID_REQUEST", "Invalid request: the headers are too large or too many"
+    ),
+    Unreadable.NOT_HTTP: Failure(400, "4001020005", "INVALID_REQUEST", "Invalid request: not valid HTTP/1.1"),
+    Unreadable.INTERNAL: INTERNAL,
+}
 
 
 def http_error(request: web.Request, error: web.HTTPException) -> web.Response:

@@ -14,8 +14,8 @@ import numpy as np
 
 from services.gateway.nnc.audio import read_wav
 from services.gateway.nnc.dicom import read_dicom
-from services.gateway.nnc.errors import InvalidRequest
 from services.gateway.nnc.images import read_image
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.nnc.pixels import arrange, image_spec, normalise
 from services.gateway.nnc.tensors import (

@@ -21,7 +21,7 @@ from pydicom.dataset import Dataset
 from pydicom.filereader import read_dataset, read_preamble
 from pydicom.uid import DeflatedExplicitVRLittleEndian
 
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.pixels import ImageSpec, check_size, colour_mismatch
 
 _UNREADABLE = "data is not a readable DICOM file"

@@ -13,7 +13,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.pixels import ImageSpec, check_size, colour_mismatch
 
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF")

@@ -15,41 +15,28 @@ from datetime import UTC
 import numpy as np
 from aiohttp import web
 
+from services.gateway.app_keys import RUNTIME
+from services.gateway.http_base.inference_bodies import BodyRefused, is_large, parse_json, raw_body
+from services.gateway.http_base.json_responses import json_response
 from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.body_decoding import decode_body, inputs_of
-from services.gateway.nnc.contract_errors import NncError, error_response, json_response
+from services.gateway.nnc.contract_errors import NncError, error_response
 from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs, holds_files
 from services.gateway.nnc.encoding import encode_outputs, version_label
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.serving import admission
-from services.gateway.serving.bodies import BodyRefused, is_large, parse_json, raw_body
 from services.gateway.serving.catalog import Endpoint
+from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.off_loop import in_worker_process, off_the_loop
-from services.gateway.serving.refusals import Refusal, Refused
-from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
+from services.gateway.serving.peers import caller_address
+from services.gateway.serving.refusals import Refused
 from services.runtime.logging import get_logger, request_id_var
 from torii.v1 import models_pb2
 
 log = get_logger("nnc")
 
 API_KEY_HEADER = "x-api-key"
-
-# The one table from a shared refusal to this contract's answer.
-FAILURES = {
-    Refusal.ADDRESS_REFUSED: failures.ADDRESS_REFUSED,
-    Refusal.INVALID_KEY: failures.INVALID_API_KEY,
-    Refusal.KEY_OF_ANOTHER_API: failures.INVALID_API_KEY,
-    Refusal.NOT_PUBLIC: failures.NOT_ENABLED,
-    Refusal.STOPPED: failures.NOT_ENABLED,
-    Refusal.OUTSIDE_SCHEDULE: failures.OUTSIDE_SCHEDULE,
-    Refusal.DEPLOY_FAILED: failures.DEPLOY_FAILED,
-    Refusal.NOT_READY: failures.NOT_READY,
-    Refusal.QUOTA_USED_UP: failures.QUOTA_USED_UP,
-    Refusal.BACKEND_UNAVAILABLE: failures.BACKEND_UNAVAILABLE,
-    Refusal.TIMED_OUT: failures.TIMED_OUT,
-    Refusal.MODEL_FAILURE: failures.MODEL_FAILURE,
-}
 
 
 async def infer(request: web.Request) -> web.Response:
@@ -62,7 +49,7 @@ async def infer(request: web.Request) -> web.Response:
         try:
             response = await _answer(request, runtime, endpoint, request_id)
         except Refused as refused:
-            raise NncError(FAILURES[refused.refusal], refused.detail) from None
+            raise NncError(failures.FAILURE_BY_REFUSAL[refused.refusal], refused.detail) from None
     except NncError as error:
         log.info("inference_refused", path=request.path, code=error.failure.code, message=error.message)
         response = error_response(error.failure, error.message, request_id)
@@ -77,7 +64,8 @@ async def infer(request: web.Request) -> web.Response:
 
 
 async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, request_id: str) -> web.Response:
-    admission.check_caller(request, runtime, endpoint, request.headers.get(API_KEY_HEADER, ""))
+    address = caller_address(request, runtime.trusted_proxies)
+    admission.check_caller(runtime, endpoint, address, request.headers.get(API_KEY_HEADER, ""))
     admission.check_enabled(endpoint, runtime.clock())
     # Waiting for the gateway's bounded resources counts against the call's own time limit.
     wait_s = admission.SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
@@ -105,7 +93,7 @@ async def _decoded_body(
             if is_large(request):
                 version = await admission.serving_version(runtime, endpoint.api)
                 decoded = await in_worker_process(
-                    request, wait_s, decode_body, raw, version.SerializeToString(), allowed_types, limits
+                    runtime, wait_s, decode_body, raw, version.SerializeToString(), allowed_types, limits
                 )
                 if isinstance(decoded, str):
                     raise InvalidRequest(decoded)
@@ -114,7 +102,7 @@ async def _decoded_body(
             version = await admission.serving_version(runtime, endpoint.api)
             decode = functools.partial(decode_inputs, inputs, version, allowed_types=allowed_types, limits=limits)
             if holds_files(inputs):
-                return version, await off_the_loop(request, wait_s, decode)
+                return version, await off_the_loop(runtime, wait_s, decode)
             return version, decode()
     except BodyRefused as refused:
         raise NncError(

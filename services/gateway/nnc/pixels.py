@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DEFAULT_MAX_PIXELS
 from services.gateway.nnc.tensors import dims_match, format_shape, item_shape, resolve_shape
 from torii.v1 import models_pb2

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from services.gateway.http_base.routing import Call, Response, Route, SecurityScheme
 from services.gateway.nnc import schemas
 from services.gateway.nnc.inference import infer
-from services.gateway.routing import Call, Response, Route, SecurityScheme
-
-PREFIX = "/v1/"
-"""Every path under it answers in the NNC contract's error shape, unknown ones included."""
 
 
 async def nnc_inference(call: Call) -> web.Response:

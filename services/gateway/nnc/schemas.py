@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.gateway.management.schemas import obj, string
+from services.gateway.http_base.schema_words import obj, string
 from services.gateway.nnc.decoding import ALL_TYPES
 
 INPUT = obj(

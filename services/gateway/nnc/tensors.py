@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from torii.v1 import models_pb2
 
 _D = models_pb2.DataType

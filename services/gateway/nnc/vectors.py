@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.tensors import expected_count, format_shape, resolve_shape
 
 MAX_DEPTH = 32

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 import grpc
 from aiohttp import web
 
-from services.gateway.keys import REGISTRY
+from services.gateway.app_keys import REGISTRY
+from services.gateway.http_base.routing import Call, Handler, SecurityScheme
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract import contract_handler
-from services.gateway.prediction_one.contract_errors import PredictionOneError
-from services.gateway.routing import Call, Handler, SecurityScheme
+from services.gateway.prediction_one.contract_errors import PredictionOneError, rpc_overrides
 from torii.v1 import accounts_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as rs
 from torii.v1 import training_registry_service_pb2 as tr
@@ -85,20 +84,18 @@ def _header_key(call: Call) -> str:
 
 async def secret_key_user(call: Call) -> accounts_pb2.User:
     """The user whose secret key (their bearer token) is in x-api-key."""
-    try:
+    with rpc_overrides(
+        {
+            grpc.StatusCode.UNAUTHENTICATED: failures.NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.NOT_FOUND: failures.NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.INVALID_ARGUMENT: failures.NOT_FOUND_CREDENTIAL,
+        }
+    ):
         reply = (
             await call.request.app[REGISTRY]
             .registry()
             .AuthenticateToken(rs.AuthenticateTokenRequest(token=_header_key(call)))
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() in (
-            grpc.StatusCode.UNAUTHENTICATED,
-            grpc.StatusCode.NOT_FOUND,
-            grpc.StatusCode.INVALID_ARGUMENT,
-        ):
-            raise PredictionOneError(failures.NOT_FOUND_CREDENTIAL) from None
-        raise
     return reply.user
 
 
@@ -106,20 +103,17 @@ async def _api_key_caller(call: Call, purposes: frozenset[int]) -> Caller:
     """The caller of an API key issued for one of these purposes. A key for another purpose is
     the contract's wrong key (`Not_found_credential.`), as an unknown one is: §5 has no other
     answer for a management key that may not do this."""
-    try:
+    with rpc_overrides(
+        {
+            grpc.StatusCode.FAILED_PRECONDITION: failures.INACTIVE_CREDENTIAL,
+            grpc.StatusCode.UNAUTHENTICATED: failures.NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.NOT_FOUND: failures.NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.INVALID_ARGUMENT: failures.NOT_FOUND_CREDENTIAL,
+        }
+    ):
         reply = await call.request.app[CLIENTS].training.AuthenticateExternalKey(
             tr.AuthenticateExternalKeyRequest(api_key=_header_key(call))
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
-            raise PredictionOneError(failures.INACTIVE_CREDENTIAL) from None
-        if error.code() in (
-            grpc.StatusCode.UNAUTHENTICATED,
-            grpc.StatusCode.NOT_FOUND,
-            grpc.StatusCode.INVALID_ARGUMENT,
-        ):
-            raise PredictionOneError(failures.NOT_FOUND_CREDENTIAL) from None
-        raise
     if reply.key.purpose not in purposes:
         raise PredictionOneError(failures.NOT_FOUND_CREDENTIAL)
     return Caller(reply.user, reply.key)
@@ -130,7 +124,6 @@ def guarded(rule: KeyRule, handler: Handler) -> Handler:
     if not rule.purposes:
         return handler
 
-    @contract_handler
     @functools.wraps(handler)
     async def check_key(call: Call) -> web.StreamResponse:
         call.request[_CALLER] = await _api_key_caller(call, rule.purposes)

@@ -11,16 +11,15 @@ from __future__ import annotations
 import grpc
 from aiohttp import web
 
-from services.gateway.nnc.contract_errors import json_response
+from services.gateway.app_keys import RUNTIME
+from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.routing import Call
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one.auth import api_key_caller
 from services.gateway.prediction_one.classifiers import API_TYPES, classifier_json, model_numbers, rules_from_contract
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract import contract_handler
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
 from services.gateway.prediction_one.requests import INT64_MAX, json_body, whole_number
-from services.gateway.routing import Call
-from services.gateway.serving.runtime import RUNTIME
 from torii.v1 import apis_pb2
 from torii.v1 import registry_service_pb2 as rs
 from torii.v1 import training_registry_service_pb2 as tr
@@ -33,12 +32,13 @@ def _deployer(call: Call) -> str:
 
 
 async def _classifier(call: Call, actor: str) -> apis_pb2.PublishedApi:
-    try:
+    with rpc_overrides(
+        {
+            grpc.StatusCode.NOT_FOUND: failures.CLASSIFIER_NOT_FOUND,
+            grpc.StatusCode.INVALID_ARGUMENT: failures.CLASSIFIER_NOT_FOUND,
+        }
+    ):
         reply = await call.registry.GetApi(rs.GetApiRequest(actor_user_id=actor, api_id=call.path("classifier_id")))
-    except grpc.aio.AioRpcError as error:
-        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-            raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND) from None
-        raise
     if reply.api.contract != apis_pb2.API_CONTRACT_PREDICTION_ONE:
         raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND)
     return reply.api
@@ -49,7 +49,6 @@ async def _shown(call: Call, api: apis_pb2.PublishedApi, api_key: str | None = N
     return classifier_json(api, numbers[api.model_version_id], call.base_url(), api_key)
 
 
-@contract_handler
 async def create_classifier(call: Call) -> web.Response:
     actor = _deployer(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
@@ -61,14 +60,12 @@ async def create_classifier(call: Call) -> web.Response:
     api_type = str(body.get("api_type", "formal")).strip().lower()
     if api_type not in API_TYPES:
         raise PredictionOneError(bad_request("api_type must be formal or trial."))
-    try:
+    with rpc_overrides(
+        {grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED, grpc.StatusCode.INVALID_ARGUMENT: failures.MODEL_DELETED}
+    ):
         model = await call.request.app[CLIENTS].training.GetTrainedModel(
             tr.GetTrainedModelRequest(actor_user_id=actor, model_number=model_number)
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-            raise PredictionOneError(failures.MODEL_DELETED) from None
-        raise
     if model.model.config.time_series.enabled and not model.model.model_version.preprocessing.tabular.HasField(
         "time_series"
     ):
@@ -97,7 +94,6 @@ async def create_classifier(call: Call) -> web.Response:
     )
 
 
-@contract_handler
 async def list_classifiers(call: Call) -> web.Response:
     actor = _deployer(call)
     reply = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=actor))
@@ -107,7 +103,6 @@ async def list_classifiers(call: Call) -> web.Response:
     return json_response({"classifiers": [classifier_json(api, numbers[api.model_version_id], base) for api in apis]})
 
 
-@contract_handler
 async def get_classifier(call: Call) -> web.Response:
     actor = _deployer(call)
     return json_response({"classifier": await _shown(call, await _classifier(call, actor))})
@@ -122,7 +117,6 @@ def _flag(body: dict, key: str) -> bool | None:
     return value
 
 
-@contract_handler
 async def update_classifier(call: Call) -> web.Response:
     actor = _deployer(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
@@ -151,7 +145,6 @@ async def update_classifier(call: Call) -> web.Response:
     return json_response({"classifier": await _shown(call, api)})
 
 
-@contract_handler
 async def delete_classifier(call: Call) -> web.Response:
     actor = _deployer(call)
     api = await _classifier(call, actor)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from services.gateway.keys import SETTINGS
+from services.gateway.app_keys import SETTINGS
 from services.gateway.prediction_one.signed_urls import UrlSigner, load_signing_key
 from services.runtime.grpc_client import open_service_channel
 from torii.v1 import trainer_service_pb2_grpc, training_registry_service_pb2_grpc

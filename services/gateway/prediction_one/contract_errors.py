@@ -8,10 +8,18 @@ not list use its management code with a message of our own that says what to fix
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import orjson
+import grpc
 from aiohttp import web
+
+from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.unreadable_requests import Unreadable
+from services.gateway.rpc_details import user_message
+from services.gateway.serving.refusals import Refusal
+from services.runtime.status_codes import CLIENT_ACTIONABLE
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,76 @@ SOURCE_NOT_ALLOWED = Failure(4031030201, "ACCESS_DENIED", "Not allowed source ip
 NOT_RUNNING = Failure(5031030101, "SERVICE_UNAVAILABLE_ERROR", "status is not running")
 QUOTA_USED_UP = Failure(4291030301, "TOO_MANY_REQUESTS", "The trial API has answered its 100 requests")
 INFERENCE_FAILED = Failure(5001030401, "INTERNAL_SERVER_ERROR", "Inference failed")
+SERVICE_UNAVAILABLE = Failure(5031030102, "SERVICE_UNAVAILABLE_ERROR", "Temporarily unavailable, retry later")
+TIMED_OUT = Failure(5041030403, "GATEWAY_TIMEOUT", "Inference did not finish in time")
+
+# The one table from a core refusal to this contract's answer. NOT_RUNNING's message names the
+# API's status (prediction_one.inference), the others answer in the source's words only.
+FAILURE_BY_REFUSAL = {
+    Refusal.ADDRESS_REFUSED: SOURCE_NOT_ALLOWED,
+    Refusal.INVALID_KEY: INVALID_KEY,
+    Refusal.KEY_OF_ANOTHER_API: INVALID_CLASSIFIER_ID,
+    Refusal.NOT_PUBLIC: NOT_RUNNING,
+    Refusal.STOPPED: NOT_RUNNING,
+    Refusal.OUTSIDE_SCHEDULE: NOT_RUNNING,
+    Refusal.DEPLOY_FAILED: NOT_RUNNING,
+    Refusal.NOT_READY: NOT_RUNNING,
+    Refusal.QUOTA_USED_UP: QUOTA_USED_UP,
+    Refusal.BACKEND_UNAVAILABLE: SERVICE_UNAVAILABLE,
+    Refusal.TIMED_OUT: TIMED_OUT,
+    Refusal.MODEL_FAILURE: INFERENCE_FAILED,
+}
+
+FAILURE_BY_UNREADABLE = {
+    Unreadable.URL_TOO_LONG: URL_TOO_LONG,
+    Unreadable.HEADERS_TOO_LARGE: HEADERS_TOO_LARGE,
+    Unreadable.NOT_HTTP: NOT_HTTP,
+    Unreadable.INTERNAL: INTERNAL,
+}
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """A refusal the caller can act on: the service's own words go through as a bad request
+    (services.gateway.rpc_details decides whether they are plain), else `fallback`."""
+
+    fallback: str
+
+
+# A refused gRPC call's status → this contract's failure; a status missing is our fault (500).
+FAILURE_BY_RPC_STATUS: dict[grpc.StatusCode, Failure | Relayed] = {
+    grpc.StatusCode.UNAUTHENTICATED: NOT_FOUND_CREDENTIAL,
+    grpc.StatusCode.NOT_FOUND: Relayed("The request names something that is no longer stored."),
+    **{
+        code: Relayed("Bad request.")
+        for code in CLIENT_ACTIONABLE - {grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND}
+    },
+    # A service that is away (or whose database is) or too slow: the caller may retry, so not a
+    # 500. The answer is ours, not gRPC's text, which may locate the service.
+    grpc.StatusCode.UNAVAILABLE: UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED: NOT_ANSWERED_IN_TIME,
+}
+
+
+def failure_of_rpc(error: grpc.aio.AioRpcError) -> Failure | None:
+    """The contract failure for a refused call, None for one that is our fault."""
+    found = FAILURE_BY_RPC_STATUS.get(error.code())
+    if isinstance(found, Relayed):
+        return bad_request(user_message(error, found.fallback))
+    return found
+
+
+@contextlib.contextmanager
+def rpc_overrides(table: Mapping[grpc.StatusCode, Failure]) -> Iterator[None]:
+    """A call whose refusals a route words in its own way (`table`, status → failure); any other
+    status goes on to FAILURE_BY_RPC_STATUS, through the contract's error middleware."""
+    try:
+        yield
+    except grpc.aio.AioRpcError as error:
+        found = table.get(error.code())
+        if found is None:
+            raise
+        raise PredictionOneError(found) from None
 
 
 class PredictionOneError(Exception):
@@ -88,9 +166,7 @@ def error_body(failure: Failure, message: str | None = None) -> dict:
 
 
 def error_response(failure: Failure, message: str | None = None) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(error_body(failure, message)), status=failure.status, content_type="application/json"
-    )
+    return json_response(error_body(failure, message), failure.status)
 
 
 def http_error(error: web.HTTPException) -> web.Response:

@@ -16,16 +16,18 @@ import binascii
 
 from aiohttp import web
 
-from services.gateway.nnc.contract_errors import json_response
+from services.gateway.app_keys import RUNTIME
+from services.gateway.http_base.inference_bodies import BodyRefused, read_json
+from services.gateway.http_base.json_responses import json_response
 from services.gateway.prediction_one import contract_errors as failures
-from services.gateway.prediction_one.contract_errors import Failure, PredictionOneError, error_response
+from services.gateway.prediction_one.contract_errors import PredictionOneError, error_response
 from services.gateway.prediction_one.forecast_csv import forecast_analysis, forecast_valid
 from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
 from services.gateway.serving import admission
-from services.gateway.serving.bodies import BodyRefused, read_json
 from services.gateway.serving.catalog import Endpoint
-from services.gateway.serving.refusals import Refusal, Refused
-from services.gateway.serving.runtime import RUNTIME, InferenceRuntime
+from services.gateway.serving.inference_runtime import InferenceRuntime
+from services.gateway.serving.peers import caller_address
+from services.gateway.serving.refusals import Refused
 from services.gateway.serving.schema_cache import tabular_schema
 from services.runtime.logging import get_logger, request_id_var
 from services.tabular.csv_text import TableError, decode_table
@@ -43,40 +45,15 @@ _STATUS_NAMES = {value: name.removeprefix("API_STATUS_").lower() for name, value
 _REQUIRED = ("pr", "ar", "ad", "nc")
 _KNOWN = (*_REQUIRED, "nr", "pc")
 
-SERVICE_UNAVAILABLE = Failure(5031030102, "SERVICE_UNAVAILABLE_ERROR", "Temporarily unavailable, retry later")
-TIMED_OUT = Failure(5041030403, "GATEWAY_TIMEOUT", "Inference did not finish in time")
 
-
-def _not_running(endpoint: Endpoint) -> PredictionOneError:
+def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
+    failure = failures.FAILURE_BY_REFUSAL[refused.refusal]
+    if failure is not failures.NOT_RUNNING:
+        return PredictionOneError(failure)
     status = _STATUS_NAMES.get(endpoint.api.status, "unknown")
     if not endpoint.api.public:
         status = "stopped"
-    return PredictionOneError(failures.NOT_RUNNING, f"status is not running (status: {status})")
-
-
-def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
-    refusal = refused.refusal
-    if refusal is Refusal.ADDRESS_REFUSED:
-        return PredictionOneError(failures.SOURCE_NOT_ALLOWED)
-    if refusal is Refusal.INVALID_KEY:
-        return PredictionOneError(failures.INVALID_KEY)
-    if refusal is Refusal.KEY_OF_ANOTHER_API:
-        return PredictionOneError(failures.INVALID_CLASSIFIER_ID)
-    if refusal in (
-        Refusal.NOT_PUBLIC,
-        Refusal.STOPPED,
-        Refusal.OUTSIDE_SCHEDULE,
-        Refusal.DEPLOY_FAILED,
-        Refusal.NOT_READY,
-    ):
-        return _not_running(endpoint)
-    if refusal is Refusal.QUOTA_USED_UP:
-        return PredictionOneError(failures.QUOTA_USED_UP)
-    if refusal is Refusal.TIMED_OUT:
-        return PredictionOneError(TIMED_OUT)
-    if refusal is Refusal.MODEL_FAILURE:
-        return PredictionOneError(failures.INFERENCE_FAILED)
-    return PredictionOneError(SERVICE_UNAVAILABLE)
+    return PredictionOneError(failure, f"status is not running (status: {status})")
 
 
 def _invalid(detail: str) -> PredictionOneError:
@@ -177,7 +154,8 @@ async def _table(data: object):
 
 async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint) -> web.Response:
     api = endpoint.api
-    admission.check_caller(request, runtime, endpoint, request.headers.get(API_KEY_HEADER, ""))
+    address = caller_address(request, runtime.trusted_proxies)
+    admission.check_caller(runtime, endpoint, address, request.headers.get(API_KEY_HEADER, ""))
     admission.check_enabled(endpoint, runtime.clock())
     values = await _read_inputs(request, runtime.max_body_bytes)
     table = await _table(values["pr"])

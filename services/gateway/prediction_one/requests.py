@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from services.gateway.management.validation import json_float
+from services.gateway.http_base.validation import json_float
 from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
 
 DEFAULT_LIMIT = 30

@@ -10,16 +10,15 @@ from __future__ import annotations
 import grpc
 from aiohttp import web
 
-from services.gateway.nnc.contract_errors import json_response
+from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.routing import Call
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one import converters
 from services.gateway.prediction_one.auth import Caller, api_key_caller
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract import contract_handler
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
 from services.gateway.prediction_one.requests import query_text
 from services.gateway.prediction_one.transfers import result_path, upload_path
-from services.gateway.routing import Call
 from torii.v1 import apis_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as rs
 from torii.v1 import training_registry_service_pb2 as tr
@@ -39,26 +38,25 @@ def _retrain_caller(call: Call) -> Caller:
 
 
 async def _base_version_id(call: Call, caller: Caller) -> str:
-    try:
+    with rpc_overrides(
+        {grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED, grpc.StatusCode.INVALID_ARGUMENT: failures.MODEL_DELETED}
+    ):
         reply = await call.request.app[CLIENTS].training.GetTrainedModel(
             tr.GetTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=caller.key.model_number)
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-            raise PredictionOneError(failures.MODEL_DELETED) from None
-        raise
     return reply.model.model_version.model_version_id
 
 
 async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
-    try:
+    with rpc_overrides(
+        {
+            grpc.StatusCode.NOT_FOUND: failures.RETRAIN_JOB_NOT_FOUND,
+            grpc.StatusCode.INVALID_ARGUMENT: failures.RETRAIN_JOB_NOT_FOUND,
+        }
+    ):
         reply = await call.request.app[CLIENTS].training.GetTrainingJob(
             tr.GetTrainingJobRequest(actor_user_id=caller.user.user_id, job_id=call.path("retrain_job_id"))
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-            raise PredictionOneError(failures.RETRAIN_JOB_NOT_FOUND) from None
-        raise
     job = reply.job
     if job.kind != training_pb2.TRAINING_JOB_KIND_RETRAIN or job.base_model_version_id != await _base_version_id(
         call, caller
@@ -67,7 +65,6 @@ async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
     return job
 
 
-@contract_handler
 async def get_upload_url(call: Call) -> web.Response:
     caller = _retrain_caller(call)
     filename = query_text(call.request, "filename").replace("/", "_")
@@ -79,7 +76,12 @@ async def get_upload_url(call: Call) -> web.Response:
         raise PredictionOneError(
             bad_request(f"filename must be at most {MAX_FILENAME_LENGTH} characters, without control characters.")
         )
-    try:
+    with rpc_overrides(
+        {
+            grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED,
+            grpc.StatusCode.FAILED_PRECONDITION: failures.CONFIGURATION_MISSING,
+        }
+    ):
         reply = await call.request.app[CLIENTS].training.CreateTrainingJob(
             tr.CreateTrainingJobRequest(
                 actor_user_id=caller.user.user_id,
@@ -87,18 +89,11 @@ async def get_upload_url(call: Call) -> web.Response:
                 base_model_number=caller.key.model_number,
             )
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            raise PredictionOneError(failures.MODEL_DELETED) from None
-        if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
-            raise PredictionOneError(failures.CONFIGURATION_MISSING) from None
-        raise
     job_id = reply.job.job_id
     url = call.request.app[CLIENTS].signer.sign(call.base_url(), upload_path(job_id, "learn", extension, filename))
     return json_response({"retrain_job_id": job_id, "upload_url": url})
 
 
-@contract_handler
 async def get_status(call: Call) -> web.Response:
     caller = _retrain_caller(call)
     job = await _retrain_job(call, caller)
@@ -116,7 +111,6 @@ async def get_status(call: Call) -> web.Response:
     return json_response(body)
 
 
-@contract_handler
 async def update_model(call: Call) -> web.Response:
     caller = _retrain_caller(call)
     job = await _retrain_job(call, caller)

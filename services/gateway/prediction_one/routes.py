@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.gateway.management.schemas import uuid, uuids
+from services.gateway.http_base.routing import Call, Response, Route
+from services.gateway.http_base.schema_words import uuid, uuids
 from services.gateway.prediction_one import classifier_routes as classifiers
 from services.gateway.prediction_one import inference, schemas, transfers
 from services.gateway.prediction_one import retrain_routes as retrain
@@ -18,9 +19,7 @@ from services.gateway.prediction_one.auth import (
     api_key,
     guarded,
 )
-from services.gateway.routing import Call, Response, Route
 
-PREFIXES = ("/v1/external/", "/v1/groups/")
 """Every path under these answers in the Prediction One contract's error shape."""
 
 _TAG = "prediction-one"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.gateway.management.schemas import INT32_MAX, PRIORITY, Schema, int32, obj, string, uuid
+from services.gateway.http_base.schema_words import INT32_MAX, PRIORITY, Schema, int32, obj, string, uuid
 from services.gateway.prediction_one.requests import INT64_MAX, MAX_LIMIT
 from services.gateway.prediction_one.retrain_routes import MAX_FILENAME_LENGTH, RETRAIN_EXTENSIONS
 from services.gateway.prediction_one.training_config import MAX_FOLDS, TIME_UNITS

@@ -6,13 +6,13 @@ from __future__ import annotations
 import grpc
 from aiohttp import web
 
-from services.gateway.nnc.contract_errors import json_response
+from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.routing import Call
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one import converters
 from services.gateway.prediction_one.auth import PURPOSE_NAMES, api_key_caller, secret_key_user
 from services.gateway.prediction_one.clients import CLIENTS, PredictionOneClients
-from services.gateway.prediction_one.contract import contract_handler
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
 from services.gateway.prediction_one.requests import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -28,7 +28,6 @@ from services.gateway.prediction_one.transfers import (
     upload_path,
     verified,
 )
-from services.gateway.routing import Call
 from torii.v1 import trainer_service_pb2, training_pb2
 from torii.v1 import training_registry_service_pb2 as tr
 
@@ -43,7 +42,6 @@ def clients(call: Call) -> PredictionOneClients:
     return call.request.app[CLIENTS]
 
 
-@contract_handler
 async def get_api_key(call: Call) -> web.Response:
     user = await secret_key_user(call)
     kind = query_text(call.request, "credential_type")
@@ -54,20 +52,15 @@ async def get_api_key(call: Call) -> web.Response:
         if not call.request.query.get("model_id", "").strip():
             raise PredictionOneError(failures.MODEL_ID_REQUIRED)
         model_number = query_int(call.request, "model_id", 0, minimum=1)
-    try:
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED}):
         reply = await clients(call).training.IssueExternalKey(
             tr.IssueExternalKeyRequest(
                 actor_user_id=user.user_id, purpose=KEY_PURPOSES[kind], model_number=model_number
             )
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            raise PredictionOneError(failures.MODEL_DELETED) from None
-        raise
     return json_response({"api_key": reply.api_key.secret, "end_date": converters.timestamp_text(reply.key.expires_at)})
 
 
-@contract_handler
 async def get_upload_urls(call: Call) -> web.Response:
     caller = api_key_caller(call)
     extension = query_text(call.request, "extension").lower().lstrip(".")
@@ -88,18 +81,15 @@ async def get_upload_urls(call: Call) -> web.Response:
 
 
 async def _job_for(call: Call, job_id: str, caller_user_id: str) -> training_pb2.TrainingJob:
-    try:
+    with rpc_overrides(
+        {grpc.StatusCode.NOT_FOUND: failures.JOB_DELETED, grpc.StatusCode.INVALID_ARGUMENT: failures.JOB_DELETED}
+    ):
         reply = await clients(call).training.GetTrainingJob(
             tr.GetTrainingJobRequest(actor_user_id=caller_user_id, job_id=job_id)
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-            raise PredictionOneError(failures.JOB_DELETED) from None
-        raise
     return reply.job
 
 
-@contract_handler
 async def get_column_info(call: Call) -> web.Response:
     caller = api_key_caller(call)
     job = await _job_for(call, query_text(call.request, "external_process_id"), caller.user.user_id)
@@ -113,7 +103,6 @@ async def get_column_info(call: Call) -> web.Response:
     return json_response(converters.column_info_json(reply))
 
 
-@contract_handler
 async def create_model(call: Call) -> web.Response:
     caller = api_key_caller(call)
     body = await json_body(call.request, call.settings.max_json_bytes)
@@ -160,14 +149,12 @@ def _job_status_json(call: Call, job: training_pb2.TrainingJob) -> dict:
     return body
 
 
-@contract_handler
 async def get_results(call: Call) -> web.Response:
     caller = api_key_caller(call)
     job = await _job_for(call, query_text(call.request, "external_process_id"), caller.user.user_id)
     return json_response(_job_status_json(call, job))
 
 
-@contract_handler
 async def download_result(call: Call) -> web.StreamResponse:
     verified(call, clients(call).signer)
     reply = await clients(call).training.GetTrainingJob(tr.GetTrainingJobRequest(job_id=call.path("job_id")))
@@ -184,7 +171,6 @@ def _page(call: Call) -> tr.Page:
     )
 
 
-@contract_handler
 async def list_models(call: Call) -> web.Response:
     caller = api_key_caller(call)
     reply = await clients(call).training.ListTrainedModels(
@@ -198,22 +184,16 @@ async def list_models(call: Call) -> web.Response:
     )
 
 
-@contract_handler
 async def delete_model(call: Call) -> web.Response:
     caller = api_key_caller(call)
     number = path_int(call.request, "model_id", "model_id")
-    try:
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED}):
         await clients(call).trainer.RemoveTrainedModel(
             trainer_service_pb2.RemoveTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=number)
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            raise PredictionOneError(failures.MODEL_DELETED) from None
-        raise
     return web.Response(status=204)
 
 
-@contract_handler
 async def list_data_sets(call: Call) -> web.Response:
     caller = api_key_caller(call)
     reply = await clients(call).training.ListDataSets(
@@ -227,31 +207,21 @@ async def list_data_sets(call: Call) -> web.Response:
     return json_response({"data_sets": data_sets, "metadata": converters.page_json(reply.page)})
 
 
-@contract_handler
 async def delete_data_set(call: Call) -> web.Response:
     caller = api_key_caller(call)
     number = path_int(call.request, "data_set_id", "data_set_id")
-    try:
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: bad_request("This data set may be deleted.")}):
         await clients(call).trainer.RemoveDataSet(
             trainer_service_pb2.RemoveDataSetRequest(actor_user_id=caller.user.user_id, data_set_id=number)
         )
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            raise PredictionOneError(bad_request("This data set may be deleted.")) from None
-        raise
     return web.Response(status=204)
 
 
-@contract_handler
 async def download_data_set(call: Call) -> web.StreamResponse:
     verified(call, clients(call).signer)
     number = path_int(call.request, "data_set_id", "data_set_id")
-    try:
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: bad_request("This data set may be deleted.")}):
         reply = await clients(call).training.GetDataSet(tr.GetDataSetRequest(data_set_id=number))
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            raise PredictionOneError(bad_request("This data set may be deleted.")) from None
-        raise
     data_set = reply.data_set
     name = data_set.name or f"data_set_{data_set.data_set_id}.{data_set.extension}"
     return await artifact_download(call, data_set.artifact_uri, name, "text/csv")

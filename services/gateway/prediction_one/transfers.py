@@ -8,11 +8,10 @@ from urllib.parse import quote
 import grpc
 from aiohttp import web
 
+from services.gateway.http_base.routing import Call
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract import contract_handler
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
 from services.gateway.prediction_one.signed_urls import UrlSigner
-from services.gateway.routing import Call
 from torii.v1 import trainer_service_pb2, training_pb2
 
 UPLOAD_PREFIX = "/v1/external/uploads"
@@ -52,7 +51,6 @@ def verified(call: Call, signer: UrlSigner) -> None:
         raise PredictionOneError(bad_request(f"{problem}."))
 
 
-@contract_handler
 async def put_upload(call: Call) -> web.Response:
     verified(call, call.request.app[CLIENTS].signer)
     slot_name, filename = call.path("slot"), call.path("filename")
@@ -83,12 +81,8 @@ async def artifact_download(call: Call, artifact_uri: str, filename: str, conten
     stream = call.request.app[CLIENTS].trainer.ReadArtifact(
         trainer_service_pb2.ReadArtifactRequest(artifact_uri=artifact_uri), timeout=UPLOAD_TIMEOUT_S
     )
-    try:
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: bad_request("The file is no longer stored.")}):
         first = await stream.read()
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            raise PredictionOneError(bad_request("The file is no longer stored.")) from None
-        raise
     response = web.StreamResponse(
         headers={"Content-Type": content_type, "Content-Disposition": content_disposition(filename)}
     )

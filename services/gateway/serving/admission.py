@@ -14,12 +14,10 @@ from datetime import datetime
 
 import grpc
 import numpy as np
-from aiohttp import web
 
 from services.gateway.serving.catalog import Endpoint
-from services.gateway.serving.peers import caller_address
+from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
-from services.gateway.serving.runtime import InferenceRuntime
 from services.gateway.serving.triton_pool import InferenceServerException
 from services.policy.access import is_allowed
 from services.policy.schedule import is_within
@@ -37,8 +35,9 @@ _SERVING = (apis_pb2.API_STATUS_RUNNING, apis_pb2.API_STATUS_UPDATING)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def check_caller(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, key: str) -> None:
-    if not is_allowed(endpoint.rules, caller_address(request, runtime.trusted_proxies), ordered=True):
+def check_caller(runtime: InferenceRuntime, endpoint: Endpoint, address: str, key: str) -> None:
+    """`address`: the caller's, as the HTTP edge reads it (serving.peers); `key`: as it was sent."""
+    if not is_allowed(endpoint.rules, address, ordered=True):
         raise Refused(Refusal.ADDRESS_REFUSED)
     key = key.strip()
     key_id = credential_id_of(key) or ""

@@ -7,11 +7,9 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from aiohttp import web
-
 from services.gateway.serving.decoder_processes import WorkerLost
+from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
-from services.gateway.serving.runtime import RUNTIME
 
 T = TypeVar("T")
 
@@ -19,21 +17,20 @@ BUSY_DECODING = "the gateway is busy decoding other requests"
 
 
 async def off_the_loop(
-    request: web.Request, wait_s: float, fn: Callable[..., T], /, *args: object, **kwargs: object
+    runtime: InferenceRuntime, wait_s: float, fn: Callable[..., T], /, *args: object, **kwargs: object
 ) -> T:
     """fn(*args, **kwargs) in a thread once a slot is free; Refused (BACKEND_UNAVAILABLE), each
     contract's "retry later", when none frees within `wait_s` seconds (the call's time limit)."""
-    work = request.app[RUNTIME].decoding
+    work = runtime.decoding
     if not await work.acquire(wait_s):
         raise Refused(Refusal.BACKEND_UNAVAILABLE, BUSY_DECODING)
     return await work.run_holding(fn, *args, **kwargs)
 
 
-async def in_worker_process(request: web.Request, wait_s: float, fn: Callable[..., T], /, *args: object) -> T:
+async def in_worker_process(runtime: InferenceRuntime, wait_s: float, fn: Callable[..., T], /, *args: object) -> T:
     """fn(*args) in one of the gateway's worker processes (DecoderProcesses) once a slot is free,
     for work that would hold the GIL long enough to slow every other request; refusals as
     off_the_loop's. The slot stays taken until the process is done, even for a caller gone."""
-    runtime = request.app[RUNTIME]
     work = runtime.decoding
     if not await work.acquire(wait_s):
         raise Refused(Refusal.BACKEND_UNAVAILABLE, BUSY_DECODING)

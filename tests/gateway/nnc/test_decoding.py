@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from services.gateway.nnc.decoding import SERVERLESS_TYPES, decode_inputs
-from services.gateway.nnc.errors import InvalidRequest
+from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.tensors import numpy_dtype, triton_datatype
 from tests.gateway.nnc.media import b64, dicom_file, image_file, multi_frame_file, palette_image, pattern, wav_file
 from torii.v1 import models_pb2

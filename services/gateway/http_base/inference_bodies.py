@@ -19,10 +19,10 @@ from collections.abc import AsyncIterator
 import orjson
 from aiohttp import web
 
+from services.gateway.app_keys import RUNTIME
 from services.gateway.serving.admission import SERVERLESS_TIMEOUT_S
 from services.gateway.serving.off_loop import off_the_loop
 from services.gateway.serving.refusals import Refusal, Refused
-from services.gateway.serving.runtime import RUNTIME
 
 LARGE_BODY_BYTES = 64 * 1024
 
@@ -50,7 +50,9 @@ async def json_body(request: web.Request, limit: int, *, wait_s: float = SERVERL
     (BACKEND_UNAVAILABLE) when it is large and no slot frees within `wait_s` seconds.
     """
     async with raw_body(request, limit, wait_s=wait_s) as raw:
-        yield await off_the_loop(request, wait_s, parse_json, raw) if is_large(request) else parse_json(raw)
+        yield (
+            await off_the_loop(request.app[RUNTIME], wait_s, parse_json, raw) if is_large(request) else parse_json(raw)
+        )
 
 
 @contextlib.asynccontextmanager

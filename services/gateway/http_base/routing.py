@@ -12,10 +12,10 @@ from typing import Any
 
 from aiohttp import web
 
+from services.gateway.app_keys import ARTIFACTS, REGISTRY, SETTINGS
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.auth import authenticate
-from services.gateway.keys import ARTIFACTS, REGISTRY, SETTINGS
-from services.gateway.management.validation import Schema, read_json_body, read_query
+from services.gateway.http_base.validation import Schema, read_json_body, read_query
 from services.gateway.settings import GatewaySettings
 from torii.v1 import accounts_pb2, registry_service_pb2_grpc, training_registry_service_pb2_grpc
 

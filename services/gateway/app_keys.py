@@ -9,6 +9,7 @@ from aiohttp import web
 from grpc_health.v1 import health_pb2_grpc
 
 from services.gateway.artifacts import ArtifactStore
+from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.settings import GatewaySettings
 from torii.v1 import registry_service_pb2_grpc, training_registry_service_pb2_grpc
 
@@ -36,3 +37,4 @@ SETTINGS = web.AppKey("settings", GatewaySettings)
 REGISTRY = web.AppKey("registry", RegistryClients)
 ARTIFACTS = web.AppKey("artifacts", ArtifactStore)
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", dict[str, Any])
+RUNTIME = web.AppKey("inference_runtime", InferenceRuntime)

@@ -1,6 +1,6 @@
 """Request validation against the same JSON Schemas the OpenAPI document publishes.
 
-Only the subset of JSON Schema the management API uses is understood: type (a name or a list),
+Only the subset of JSON Schema the gateway's schemas use is understood: type (a name or a list),
 properties, required, additionalProperties: false, items, enum, pattern, minimum, maximum,
 minLength, maxLength, minItems, maxItems and uniqueItems. Every problem found is reported in one
 message so that a person can fix a request in one go. The rest (format, anyOf, const,
@@ -17,8 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from services.gateway.errors import invalid_argument, payload_too_large
-
-Schema = dict[str, Any]
+from services.gateway.http_base.schema_words import Schema
 
 _TYPE_NAMES = {
     "object": "an object",

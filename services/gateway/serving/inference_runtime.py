@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiohttp import web
-
 from services.gateway.serving.bounded_work import BoundedWork, cpu_count
 from services.gateway.serving.catalog import ApiCatalog
 from services.gateway.serving.decoder_processes import DecoderProcesses
@@ -27,7 +25,7 @@ class InferenceRuntime:
     max_body_bytes: int
     dedicated_timeout_s: float
     max_image_pixels: int
-    # Large bodies being read and parsed (serving.bodies), and files being decoded: each a bound
+    # Large bodies being read and parsed (http_base.inference_bodies), and files being decoded: each a bound
     # shared by every request, so that no client's burst takes all the cores or the memory.
     large_bodies: BoundedWork = field(default_factory=lambda: BoundedWork(2))
     decoding: BoundedWork = field(default_factory=lambda: BoundedWork(cpu_count()))
@@ -35,6 +33,3 @@ class InferenceRuntime:
     # the event loop's.
     decoder_processes: DecoderProcesses = field(default_factory=lambda: DecoderProcesses(max(1, cpu_count() - 1)))
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-
-
-RUNTIME = web.AppKey("inference_runtime", InferenceRuntime)
