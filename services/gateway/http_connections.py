@@ -9,7 +9,10 @@ TestServer) gets it.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
@@ -29,8 +32,10 @@ _REQUEST_LINE_START = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ +([^ \r\n]+)")
 class _ContractErrorsConnection(web.RequestHandler):
     __slots__ = ("_opening", "_contracts")
 
-    def __init__(self, contracts: Contracts, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, contracts: Contracts, manager: web.Server, *, loop: asyncio.AbstractEventLoop, **settings: Any
+    ) -> None:
+        super().__init__(manager, loop=loop, **settings)
         self._contracts = contracts
         # When the parser refuses a request, aiohttp has already dropped its path: the path of
         # the connection's first request is read again from these bytes.
@@ -91,8 +96,13 @@ def _path_of(opening: bytes) -> str | None:
 
 
 class _ContractErrorsServer(web.Server):
-    def __init__(self, contracts: Contracts, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        contracts: Contracts,
+        handler: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
+        **settings: Any,
+    ) -> None:
+        super().__init__(handler, **settings)
         self._contracts = contracts
 
     def __call__(self) -> web.RequestHandler:
@@ -103,7 +113,7 @@ def answer_unreadable_requests_as_json(app: web.Application, contracts: Contract
     """Make every server the app's runners create use the connection handler above."""
     make_server = app._make_handler
 
-    def make_handler(**kwargs) -> web.Server:
+    def make_handler(**kwargs: Any) -> web.Server:
         server = make_server(**kwargs)
         return _ContractErrorsServer(
             contracts,
@@ -113,4 +123,5 @@ def answer_unreadable_requests_as_json(app: web.Application, contracts: Contract
             **server._kwargs,
         )
 
-    app._make_handler = make_handler
+    # Replacing the method is the hook: aiohttp has none for the connection handler (see above).
+    app._make_handler = make_handler  # type: ignore[method-assign]

@@ -11,8 +11,9 @@ from onnx import TensorProto
 from services.gateway.errors import invalid_argument
 from torii.v1 import models_pb2
 
-# The element types Triton serves; others are refused at upload rather than at load time.
-_DATA_TYPES = {
+# The element types Triton serves; others are refused at upload rather than at load time. Keyed
+# by int: a graph's elem_type is a plain int field.
+_DATA_TYPES: dict[int, models_pb2.DataType] = {
     TensorProto.BOOL: models_pb2.DATA_TYPE_BOOL,
     TensorProto.UINT8: models_pb2.DATA_TYPE_UINT8,
     TensorProto.INT8: models_pb2.DATA_TYPE_INT8,
@@ -36,7 +37,7 @@ class GraphTensor:
     dims: tuple[int, ...] | None
 
     @property
-    def data_type(self) -> int | None:
+    def data_type(self) -> models_pb2.DataType | None:
         return _DATA_TYPES.get(self.elem_type)
 
     def describe_type(self) -> str:

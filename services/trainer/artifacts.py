@@ -42,7 +42,17 @@ class _NewFile:
         self._max_bytes = max_bytes
         self.digest = hashlib.sha256()
         self.size = 0
-        self.stored: StoredFile | None = None  # set once the file is in place
+        self._stored: StoredFile | None = None
+
+    @property
+    def stored(self) -> StoredFile:
+        """The file in place; only once the block that wrote it has ended."""
+        if self._stored is None:
+            raise RuntimeError("the file is read before its block ended")
+        return self._stored
+
+    def place(self, stored: StoredFile) -> None:
+        self._stored = stored
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -83,7 +93,7 @@ class ArtifactStore:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        new_file.stored = StoredFile(target.as_uri(), target, new_file.digest.hexdigest(), new_file.size)
+        new_file.place(StoredFile(target.as_uri(), target, new_file.digest.hexdigest(), new_file.size))
 
     async def write_stream(self, chunks: AsyncIterable[bytes], *, folder: str, name: str, max_bytes: int) -> StoredFile:
         """Store a stream; TooLarge (and nothing kept) once it passes max_bytes."""

@@ -26,7 +26,7 @@ from services.trainer.analysis import (
 from services.trainer.analysis.useless import useless_reason
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.uploads import delimiter_for
-from torii.v1 import tabular_pb2
+from torii.v1 import tabular_pb2, training_registry_service_pb2_grpc
 from torii.v1 import trainer_service_pb2 as pb
 from torii.v1 import training_registry_service_pb2 as tr
 
@@ -138,7 +138,9 @@ class ColumnDescriber:
     calls for the same answer share one analysis, and an answer stays cached for the next call
     (a caller that gives up does not waste it: its retry finds it)."""
 
-    def __init__(self, registry, store: ArtifactStore) -> None:
+    def __init__(
+        self, registry: training_registry_service_pb2_grpc.TrainingRegistryServiceStub, store: ArtifactStore
+    ) -> None:
         self._registry = registry
         self._store = store
         self._analyses = asyncio.Semaphore(CONCURRENT_ANALYSES)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from services.trainer.artifacts import ArtifactStore
 from torii.v1 import training_registry_service_pb2 as tr
+from torii.v1 import training_registry_service_pb2_grpc
 
 
 class Removals:
-    def __init__(self, registry, store: ArtifactStore) -> None:
+    def __init__(
+        self, registry: training_registry_service_pb2_grpc.TrainingRegistryServiceStub, store: ArtifactStore
+    ) -> None:
         self._registry = registry
         self._store = store
 

@@ -122,12 +122,12 @@ def _check_directory_size(handle: BinaryIO) -> None:
     # The end record is where ZipFile itself learns the directory's size; its reader is private
     # but has not changed in decades, and is the one ZipFile uses.
     try:
-        end = zipfile._EndRecData(handle)  # noqa: SLF001
+        end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]  # noqa: SLF001 - private: not in typeshed
     except (OSError, zipfile.BadZipFile):
         end = None
     if not end:
         raise InvalidArgument("the upload is not a zip file")
-    if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:  # noqa: SLF001
+    if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:  # type: ignore[attr-defined]  # noqa: SLF001 - as _EndRecData
         raise InvalidArgument(
             f"the zip's table of contents is over {MAX_DIRECTORY_BYTES} bytes; "
             "a retrain zip holds train_src/<file> and eval_src/<file> only"
@@ -139,7 +139,8 @@ def _check_declared(member: Member, max_bytes: int, zip_bytes: int) -> None:
     if info.flag_bits & _ENCRYPTED:
         raise InvalidArgument(f"{member.name} is encrypted: zip it without a password")
     if info.compress_type not in _METHODS:
-        method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+        names = zipfile.compressor_names  # type: ignore[attr-defined]  # public, but missing from typeshed
+        method = names.get(info.compress_type, f"method {info.compress_type}")
         raise InvalidArgument(f"{member.name} is compressed with {method}: zip it with deflate, the usual method")
     # Checked here so that reading it cannot seek outside the file (an OS error, not a refusal).
     if info.header_offset < 0 or info.header_offset + info.compress_size > zip_bytes:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from services.runtime.errors import InvalidArgument
+from services.trainer.artifacts import ArtifactStore
+from services.trainer.columns import ColumnDescriber
+from services.trainer.jobs.runner import JobRunner
 from services.trainer.jobs.watch import watch_job
+from services.trainer.removals import Removals
+from services.trainer.uploads import Uploads
 from torii.v1 import trainer_service_pb2 as pb
-from torii.v1 import trainer_service_pb2_grpc
+from torii.v1 import trainer_service_pb2_grpc, training_registry_service_pb2_grpc
 
 
 async def _upload_parts(request_iterator):
@@ -26,7 +31,16 @@ async def _upload_parts(request_iterator):
 
 
 class TrainerServicer(trainer_service_pb2_grpc.TrainerServiceServicer):
-    def __init__(self, uploads, columns, removals, runner, registry, store, poll_interval_s: float) -> None:
+    def __init__(
+        self,
+        uploads: Uploads,
+        columns: ColumnDescriber,
+        removals: Removals,
+        runner: JobRunner,
+        registry: training_registry_service_pb2_grpc.TrainingRegistryServiceStub,
+        store: ArtifactStore,
+        poll_interval_s: float,
+    ) -> None:
         self._uploads = uploads
         self._removals = removals
         self._columns = columns

@@ -15,7 +15,7 @@ from services.trainer import retrain_zip
 from services.trainer.analysis.overrides import parse_column_overrides
 from services.trainer.artifacts import ArtifactStore, StoredFile
 from services.trainer.thread_work import ThreadWork
-from torii.v1 import training_pb2
+from torii.v1 import training_pb2, training_registry_service_pb2_grpc
 from torii.v1 import training_registry_service_pb2 as tr
 
 DATA_EXTENSIONS = ("csv", "tsv")
@@ -67,7 +67,12 @@ class UnzippedMember:
 
 
 class Uploads:
-    def __init__(self, registry, store: ArtifactStore, max_bytes: int) -> None:
+    def __init__(
+        self,
+        registry: training_registry_service_pb2_grpc.TrainingRegistryServiceStub,
+        store: ArtifactStore,
+        max_bytes: int,
+    ) -> None:
         self._registry = registry
         self._store = store
         self._max_bytes = max_bytes
@@ -144,7 +149,7 @@ class Uploads:
     async def _receive_retrain_zip(self, job, stored: StoredFile) -> tr.AttachUploadResponse:
         # Every member is stored and checked before any is attached: a refused zip leaves nothing.
         unzipped = await self._checks.run(self._unzip, stored.path, abandoned=self._remove_unzipped)
-        reply = None
+        reply: tr.AttachUploadResponse | None = None
         for index, each in enumerate(unzipped):
             try:
                 reply = await self._attach(
@@ -153,6 +158,7 @@ class Uploads:
             except BaseException:
                 self._remove_unzipped(unzipped[index + 1 :])  # _attach removed its own
                 raise
+        assert reply is not None  # members_of refuses a zip without training data
         return reply
 
     def _unzip(self, path: Path) -> list[UnzippedMember]:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from multidict import CIMultiDict
 
-from services.gateway.serving.peers import caller_address
+from services.gateway.http_base.peers import caller_address
 from services.policy.triton_names import parse_triton_model_name, triton_model_name
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"),)

@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
 from torii.v1 import accounts_pb2, apis_pb2, models_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as rs
 
+EnumT = TypeVar("EnumT", bound=int)
 
-class EnumWords:
+
+class EnumWords(Generic[EnumT]):
     """The words a proto enum is written as in JSON; the UNSPECIFIED value has none."""
 
-    def __init__(self, enum_type, prefix: str, spell: Callable[[str], str] = str.lower) -> None:
-        self._by_word = {
-            spell(name.removeprefix(prefix)): value
-            for name, value in enum_type.items()
+    def __init__(self, enum_type: type[EnumT], prefix: str, spell: Callable[[str], str] = str.lower) -> None:
+        # The stubs make each enum a class of metaclass EnumTypeWrapper (at run time it is one such
+        # wrapper), which mypy does not see through the TypeVar; its items() answers plain ints.
+        wrapper = cast(EnumTypeWrapper, enum_type)
+        self._by_word: dict[str, EnumT] = {
+            spell(name.removeprefix(prefix)): cast(EnumT, value)
+            for name, value in wrapper.items()
             if not name.endswith("_UNSPECIFIED")
         }
         self._by_value = {value: word for word, value in self._by_word.items()}
         self.words: list[str] = list(self._by_word)
 
-    def value(self, word: str) -> int:
+    def value(self, word: str) -> EnumT:
         # Words were checked against the schema's enum already; this guards direct callers.
         if word not in self._by_word:
             raise invalid_argument(f"{word!r} is not one of {', '.join(self.words)}")
         return self._by_word[word]
 
-    def word(self, value: int) -> str | None:
+    def word(self, value: EnumT) -> str | None:
         return self._by_value.get(value)
 
 

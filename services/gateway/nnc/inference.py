@@ -15,9 +15,9 @@ from datetime import UTC
 import numpy as np
 from aiohttp import web
 
-from services.gateway.app_keys import RUNTIME
 from services.gateway.http_base.inference_bodies import BodyRefused, is_large, parse_json, raw_body
 from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.peers import caller_address
 from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.body_decoding import decode_body, inputs_of
 from services.gateway.nnc.contract_errors import NncError, error_response
@@ -29,7 +29,6 @@ from services.gateway.serving import admission
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.off_loop import in_worker_process, off_the_loop
-from services.gateway.serving.peers import caller_address
 from services.gateway.serving.refusals import Refused
 from services.runtime.logging import get_logger, request_id_var
 from torii.v1 import models_pb2
@@ -39,10 +38,9 @@ log = get_logger("nnc")
 API_KEY_HEADER = "x-api-key"
 
 
-async def infer(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
+async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint | None) -> web.Response:
+    """The request's answer, its failures in the contract's shape (http_base.inference_outcomes counts it)."""
     request_id = request_id_var.get()
-    endpoint = runtime.catalog.find(request.path)
     try:
         if endpoint is None:
             raise NncError(failures.NO_SUCH_API)
@@ -58,8 +56,6 @@ async def infer(request: web.Request) -> web.Response:
     except Exception:  # noqa: BLE001 - logged with its traceback, answered in the contract's shape
         log.exception("inference_crashed", path=request.path)
         response = error_response(failures.INTERNAL, failures.INTERNAL.message, request_id)
-    if endpoint is not None:
-        runtime.usage.count(endpoint.api.api_id, response.status)
     return response
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from services.gateway.http_base.inference_outcomes import counted_inference
 from services.gateway.http_base.routing import Call, Response, Route, SecurityScheme
 from services.gateway.nnc import schemas
 from services.gateway.nnc.inference import infer
 
 
 async def nnc_inference(call: Call) -> web.Response:
-    return await infer(call.request)
+    return await counted_inference(call.request, infer)
 
 
 ROUTES = [

@@ -44,7 +44,7 @@ class KeyRule:
     `schemes`: the same, as the OpenAPI document describes it (any one of them)."""
 
     takes: str
-    purposes: frozenset[int] = frozenset()
+    purposes: frozenset[training_pb2.KeyPurpose] = frozenset()
     schemes: tuple[SecurityScheme, ...] = ()
 
 
@@ -58,7 +58,7 @@ _PURPOSE_SCHEMES = {
 }
 
 
-def api_key(*purposes: int) -> KeyRule:
+def api_key(*purposes: training_pb2.KeyPurpose) -> KeyRule:
     names = " or ".join(PURPOSE_NAMES[purpose] for purpose in purposes)
     return KeyRule(f"an API key for {names}", frozenset(purposes), tuple(_PURPOSE_SCHEMES[p] for p in purposes))
 
@@ -99,7 +99,7 @@ async def secret_key_user(call: Call) -> accounts_pb2.User:
     return reply.user
 
 
-async def _api_key_caller(call: Call, purposes: frozenset[int]) -> Caller:
+async def _api_key_caller(call: Call, purposes: frozenset[training_pb2.KeyPurpose]) -> Caller:
     """The caller of an API key issued for one of these purposes. A key for another purpose is
     the contract's wrong key (`Not_found_credential.`), as an unknown one is: §5 has no other
     answer for a management key that may not do this."""

@@ -48,7 +48,7 @@ def progress_json(progress: training_pb2.TrainingProgress) -> dict:
 def column_json(column: trainer_service_pb2.ColumnSummary) -> dict:
     numeric = column.numeric if column.HasField("numeric") else None
     dates = column.dates if column.HasField("dates") else None
-    body = {
+    body: dict[str, object] = {
         "column_id": column.column_id,
         "name": column.name,
         "initial_data_type": DATA_TYPE_CODES.get(column.type),

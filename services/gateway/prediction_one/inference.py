@@ -16,9 +16,9 @@ import binascii
 
 from aiohttp import web
 
-from services.gateway.app_keys import RUNTIME
 from services.gateway.http_base.inference_bodies import BodyRefused, read_json
 from services.gateway.http_base.json_responses import json_response
+from services.gateway.http_base.peers import caller_address
 from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one.contract_errors import PredictionOneError, error_response
 from services.gateway.prediction_one.forecast_csv import forecast_analysis, forecast_valid
@@ -26,7 +26,6 @@ from services.gateway.prediction_one.prediction_csv import Options, prediction_a
 from services.gateway.serving import admission
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.inference_runtime import InferenceRuntime
-from services.gateway.serving.peers import caller_address
 from services.gateway.serving.refusals import Refused
 from services.gateway.serving.schema_cache import tabular_schema
 from services.runtime.logging import get_logger, request_id_var
@@ -60,9 +59,8 @@ def _invalid(detail: str) -> PredictionOneError:
     return PredictionOneError(failures.INVALID_REQUEST, f"{failures.INVALID_REQUEST.message}: {detail}")
 
 
-async def infer(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    endpoint = runtime.catalog.find(request.path)
+async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint | None) -> web.Response:
+    """The request's answer, its failures in the contract's shape (http_base.inference_outcomes counts it)."""
     try:
         if endpoint is None or endpoint.api.contract != apis_pb2.API_CONTRACT_PREDICTION_ONE:
             raise PredictionOneError(failures.NO_SUCH_CLASSIFIER)
@@ -78,8 +76,6 @@ async def infer(request: web.Request) -> web.Response:
     except Exception:  # noqa: BLE001 - logged with its traceback, answered in the contract's shape
         log.exception("inference_crashed", path=request.path)
         response = error_response(failures.INFERENCE_FAILED)
-    if endpoint is not None:
-        runtime.usage.count(endpoint.api.api_id, response.status)
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.gateway.http_base.inference_outcomes import counted_inference
 from services.gateway.http_base.routing import Call, Response, Route
 from services.gateway.http_base.schema_words import uuid, uuids
 from services.gateway.prediction_one import classifier_routes as classifiers
@@ -26,7 +27,7 @@ _TAG = "prediction-one"
 
 
 async def classifier_inference(call: Call):
-    return await inference.infer(call.request)
+    return await counted_inference(call.request, inference.infer)
 
 
 def _ok(description: str, schema) -> dict[int, Response]:

@@ -36,7 +36,7 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def check_caller(runtime: InferenceRuntime, endpoint: Endpoint, address: str, key: str) -> None:
-    """`address`: the caller's, as the HTTP edge reads it (serving.peers); `key`: as it was sent."""
+    """`address`: the caller's, as the HTTP edge reads it (http_base.peers); `key`: as it was sent."""
     if not is_allowed(endpoint.rules, address, ordered=True):
         raise Refused(Refusal.ADDRESS_REFUSED)
     key = key.strip()

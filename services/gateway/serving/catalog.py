@@ -159,9 +159,9 @@ class ApiCatalog:
             return  # nothing new to keep before the registry's first snapshot
         self._unsaved = True
         if self._save_task is None or self._save_task.done():
-            self._save_task = asyncio.ensure_future(self._save_until_current())
+            self._save_task = asyncio.ensure_future(self._save_until_current(self._saved))
 
-    async def _save_until_current(self) -> None:
+    async def _save_until_current(self, saved: CatalogFile) -> None:
         # A change that arrives while a save is being written is saved by the next round.
         while self._unsaved:
             await asyncio.sleep(SAVE_DELAY_S)
@@ -172,9 +172,9 @@ class ApiCatalog:
                 if future.done() and not future.cancelled() and future.exception() is None
             ]
             try:
-                await asyncio.to_thread(self._saved.save, list(self.watcher.apis.values()), versions)
+                await asyncio.to_thread(saved.save, list(self.watcher.apis.values()), versions)
             except OSError as error:
-                log.error("catalog_save_failed", path=str(self._saved.path), error=repr(error))
+                log.error("catalog_save_failed", path=str(saved.path), error=repr(error))
 
     async def version(self, model_version_id: str) -> models_pb2.ModelVersion:
         """The version's metadata; concurrent first requests share one registry call."""

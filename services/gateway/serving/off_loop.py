@@ -39,7 +39,13 @@ async def in_worker_process(runtime: InferenceRuntime, wait_s: float, fn: Callab
     except BaseException:
         work.release()
         raise
-    task.add_done_callback(lambda done: (work.release(), done.cancelled() or done.exception()))
+
+    def release_slot(done: asyncio.Future[T]) -> None:
+        work.release()
+        if not done.cancelled():
+            done.exception()  # read, so that asyncio does not log the error of a caller gone
+
+    task.add_done_callback(release_slot)
     try:
         return await asyncio.shield(task)
     except WorkerLost:

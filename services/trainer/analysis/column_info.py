@@ -176,7 +176,7 @@ def time_unit(epoch_seconds: np.ndarray) -> str:
     return "year"
 
 
-def _classes(profile: ColumnProfile) -> list[dict]:
+def _classes(profile: ColumnProfile) -> list[dict[str, object] | None]:
     return [{"name": cell, "value": rows} for cell, rows in profile.counts.most_common(TOP_CLASSES)] or [None]
 
 

@@ -136,4 +136,5 @@ def _available(detected: ColumnType, all_dates: bool) -> tuple[ColumnType, ...]:
     }[detected]
     if all_dates:
         choices.add(ColumnType.DATE)
-    return tuple(sorted(choices, key=lambda column_type: column_type.code))
+    # The enum lists the types in the order of their contract codes.
+    return tuple(column_type for column_type in ColumnType if column_type in choices)

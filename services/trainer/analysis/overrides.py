@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from typing import NoReturn
 
 from services.tabular.column_types import ColumnType
 from services.tabular.csv_text import TableError, decode_text, describe_fields, detect_delimiter
@@ -114,6 +115,6 @@ def _check_cells(profile: ColumnProfile, column_type: ColumnType) -> None:
             _refuse(profile, column_type, bad, "is not a whole number")
 
 
-def _refuse(profile: ColumnProfile, column_type: ColumnType, cell: str, problem: str) -> None:
+def _refuse(profile: ColumnProfile, column_type: ColumnType, cell: str, problem: str) -> NoReturn:
     row = profile.cells.index(cell) + 1
     raise OverrideError(f'the column "{profile.name}" cannot be {column_type.value}: "{cell}" (row {row}) {problem}')

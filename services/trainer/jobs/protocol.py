@@ -41,7 +41,7 @@ class JobSpec:
 class WorkerResult:
     onnx_path: str
     zip_path: str
-    schema: dict  # services.trainer.learning.export schema JSON
+    schema: str  # services.trainer.learning.export's schema JSON (schema_to_json's text)
     metrics: dict = field(default_factory=dict)
 
 

@@ -108,16 +108,19 @@ class JobRunner:
                 else:
                     if reply.HasField("job"):
                         claimed = True
-                        job = reply.job
-                        task = asyncio.create_task(self._run(job), name=f"training-{job.job_id}")
-                        self._running[job.job_id] = task
-                        task.add_done_callback(lambda _, job_id=job.job_id: self._finished(job_id))
+                        self._start(reply.job)
             if not claimed:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a stop()'s cancellation.
                     async with asyncio.timeout(self._settings.job_poll_interval_s):
                         await self._wake.wait()
+
+    def _start(self, job: training_pb2.TrainingJob) -> None:
+        job_id = job.job_id
+        task = asyncio.create_task(self._run(job), name=f"training-{job_id}")
+        self._running[job_id] = task
+        task.add_done_callback(lambda _: self._finished(job_id))
 
     def _finished(self, job_id: str) -> None:
         self._running.pop(job_id, None)
@@ -158,6 +161,7 @@ class JobRunner:
             limit=1 << 20,
             env=WORKER_ENVIRONMENT,
         )
+        assert process.stdin is not None and process.stderr is not None  # both are pipes
         stderr_task = asyncio.create_task(process.stderr.read())
         cancelled = asyncio.Event()
         # A long phase may print nothing for a while: a cancellation is also noticed by polling.

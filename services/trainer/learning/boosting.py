@@ -89,11 +89,11 @@ class TrainingData:
             valid_set = self._dataset(np.asarray(valid_rows), reference=train_set)
             return BinnedSplit(train_rows, valid_rows, train_set, valid_set)
         every_row = self._binned_once()
-        train_set = every_row.subset(np.asarray(train_rows, dtype=np.int32))
+        train_set = every_row.subset(_row_list(train_rows))
         if self.imbalance:
             train_set.construct()
             train_set.set_weight(class_weights(self.labels[train_rows], self.n_classes))
-        return BinnedSplit(train_rows, valid_rows, train_set, every_row.subset(np.asarray(valid_rows, dtype=np.int32)))
+        return BinnedSplit(train_rows, valid_rows, train_set, every_row.subset(_row_list(valid_rows)))
 
     def fit(self, candidate: Candidate, split: BinnedSplit, deadline: float | None = None) -> SplitFit:
         """Train with early stopping on the split's validation rows; BudgetSpent past `deadline`."""
@@ -203,10 +203,16 @@ def candidate_parameters(base: dict[str, Any], candidate: Candidate, rows: int) 
 
 def predict(booster: lgb.Booster, features: np.ndarray, problem_type: ProblemType, rounds: int) -> np.ndarray:
     """Classification: [rows, n_classes] probabilities (binary too); regression: [rows] values."""
-    raw = booster.predict(features, num_iteration=rounds)
+    # Dense features give dense predictions (lightgbm's sparse answers are for sparse input).
+    raw = np.asarray(booster.predict(features, num_iteration=rounds))
     if problem_type is ProblemType.BINARY_CLASSIFICATION:
         return np.column_stack([1.0 - raw, raw])
     return raw
+
+
+def _row_list(rows: np.ndarray) -> list[int]:
+    """Row numbers as Dataset.subset is typed to take them; it sorts them into a list anyway."""
+    return np.asarray(rows, dtype=np.int32).tolist()
 
 
 def empty_predictions(rows: int, problem_type: ProblemType, n_classes: int) -> np.ndarray:

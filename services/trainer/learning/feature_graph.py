@@ -259,19 +259,22 @@ def _text_block(builder: _Builder, source: str, encoding: TextEncoding) -> str:
     if encoding.mode == "word":
         pool = [form for form, _ in encoding.forms]
         indexes = [index for _, index in encoding.forms]
-        grams = {"min_gram_length": 1, "max_gram_length": 1, "ngram_counts": [0]}
+        gram = 1
     else:
         pool = [char for term in encoding.terms for char in term]
         indexes = list(range(len(encoding.terms)))
-        grams = {"min_gram_length": 2, "max_gram_length": 2, "ngram_counts": [0, 0]}
+        gram = 2
     tf = b.node(
         "TfIdfVectorizer",
         [tokens],
         mode="TF",
+        min_gram_length=gram,
+        max_gram_length=gram,
+        # Where each gram length up to `gram` starts in the pool: it holds one length only, so at 0.
+        ngram_counts=[0] * gram,
         max_skip_count=0,
         ngram_indexes=indexes,
         pool_strings=pool,
-        **grams,
     )
     weighted = b.mul(tf, b.const(list(encoding.idf), TensorProto.FLOAT))
     norm = b.node("Sqrt", [b.node("ReduceSumSquare", [weighted], axes=[1], keepdims=1)])

@@ -186,14 +186,14 @@ def _fit_text(values: np.ndarray) -> TextEncoding:
     surface: dict[str, Counter[str]] = {}
     for tokens in _tokenize(texts, mode):
         if mode == "word":
-            terms = set()
+            document_terms: set[str] = set()
             for token in tokens:
                 term = token.lower()
-                terms.add(term)
+                document_terms.add(term)
                 surface.setdefault(term, Counter())[token] += 1
         else:
-            terms = {a + b for a, b in zip(tokens, tokens[1:]) if a.isalnum() and b.isalnum()}
-        frequency.update(terms)
+            document_terms = {a + b for a, b in zip(tokens, tokens[1:]) if a.isalnum() and b.isalnum()}
+        frequency.update(document_terms)
     ranked = sorted(
         ((term, count) for term, count in frequency.items() if count >= MIN_DOCUMENT_FREQUENCY),
         key=lambda item: (-item[1], item[0]),
