@@ -7,7 +7,6 @@ gateway. Model names carry the API's id, so tests never see each other's models.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shutil
 import tempfile
@@ -22,8 +21,10 @@ from services.gateway.app_keys import RUNTIME
 from services.scheduler.app import SchedulerApp
 from services.scheduler.settings import SchedulerSettings
 from services.scheduler.triton.local_server import LocalTriton
+from tests.e2e.sighting import Sighting, sighting
 from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 - a fixture used here
 from tests.gateway.helpers import create_api, upload_model
+from tests.polling import eventually
 from tests.prediction_one.conftest import TrainingPlatform, start_trainer
 from tests.service_token import SERVICE_TOKEN
 from tests.urls import path_of
@@ -96,16 +97,17 @@ class Platform:
 
     async def wait_for_status(self, api_id: str, status: str, timeout_s: float = 60.0) -> dict:
         """Until the registry says `status` and the gateway's catalog has caught up with it."""
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        catalog = self.client.app[RUNTIME].catalog
-        while True:
-            api = await self.api(api_id)
-            seen = catalog.find(path_of(api["url"]))
-            if api["status"] == status and seen is not None and seen.api.status == _STATUS_NUMBERS[status]:
-                return api
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"API {api_id} stayed {api['status']} ({api['status_message']}), wanted {status}")
-            await asyncio.sleep(0.05)
+
+        async def seen() -> Sighting:
+            return sighting(self.client, await self.api(api_id))
+
+        reached = await eventually(
+            seen,
+            lambda now: now.listed["status"] == status and now.in_catalog == _STATUS_NUMBERS[status],
+            timeout_s=timeout_s,
+            what=f"API {api_id} to be {status}",
+        )
+        return reached.listed
 
     async def infer(self, api: dict, inputs: list[dict], *, key: str | None = None, headers=None):
         """POST the contract's body to the API's URL; returns (status, body)."""

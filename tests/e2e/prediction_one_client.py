@@ -3,15 +3,15 @@ call the classifier as the contract's client does."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import csv
 import io
 import zipfile
 from pathlib import Path
 
-from services.gateway.app_keys import RUNTIME
 from tests.e2e.conftest import PredictionOnePlatform
+from tests.e2e.sighting import Sighting, sighting
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX
 from tests.urls import path_of
 
@@ -69,21 +69,21 @@ async def publish(p1: PredictionOnePlatform, model_id: int, **fields) -> tuple[d
 
 
 async def wait_for_classifier(p1, classifier_id: str, deploy_key: str, status: str, timeout_s: float = 60.0) -> dict:
+    """Until Prediction One says `status` and the gateway's catalog has caught up with it."""
     client = p1.training.client
-    deadline = asyncio.get_running_loop().time() + timeout_s
     catalog_status = {"running": 3, "terminated": 4, "updating": 2}
-    while True:
+
+    async def seen() -> Sighting:
         response = await client.get(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy_key})
-        classifier = (await response.json())["classifier"]
-        path = path_of(classifier["url"])
-        seen = p1.platform.client.app[RUNTIME].catalog.find(path)
-        if classifier["status"] == status and seen is not None and seen.api.status == catalog_status.get(status, -1):
-            return classifier
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(
-                f"classifier stayed {classifier['status']} ({classifier['status_message']}), wanted {status}"
-            )
-        await asyncio.sleep(0.05)
+        return sighting(p1.platform.client, (await response.json())["classifier"])
+
+    reached = await eventually(
+        seen,
+        lambda now: now.listed["status"] == status and now.in_catalog == catalog_status.get(status, -1),
+        timeout_s=timeout_s,
+        what=f"classifier {classifier_id} to be {status}",
+    )
+    return reached.listed
 
 
 async def infer(p1, classifier: dict, inputs: dict, *, key: str | None = None, headers: dict | None = None):

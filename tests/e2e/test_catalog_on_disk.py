@@ -3,12 +3,11 @@ disk, instead of answering 404 for every inference URL."""
 
 from __future__ import annotations
 
-import asyncio
-
 from services.gateway.app_keys import RUNTIME
 from services.gateway.serving.catalog_file import CatalogFile
 from tests.e2e.test_lifecycle import act
 from tests.e2e.test_nnc_errors import VECTOR
+from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model
 from tests.urls import path_of
 from torii.v1 import apis_pb2
@@ -28,11 +27,13 @@ async def test_a_gateway_restarted_without_its_registry_serves_the_apis_it_saw(p
         restored = CatalogFile(catalog_file).load()
         return {} if restored is None else {api_id: item.api.status for api_id, item in restored[0].items()}
 
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 20
-    while saved() != {kept["api_id"]: apis_pb2.API_STATUS_RUNNING}:
-        assert loop.time() < deadline, "the gateway never wrote its catalog"
-        await asyncio.sleep(0.1)
+    await eventually(
+        saved,
+        lambda statuses: statuses == {kept["api_id"]: apis_pb2.API_STATUS_RUNNING},
+        timeout_s=20,
+        interval_s=0.1,
+        what="the gateway to write its catalog with only the kept API, running",
+    )
     assert catalog_file.stat().st_mode & 0o777 == 0o600
 
     cut_off = await start_gateway(
@@ -42,9 +43,13 @@ async def test_a_gateway_restarted_without_its_registry_serves_the_apis_it_saw(p
         rpc_timeout_s=1,
     )
     catalog = cut_off.client.app[RUNTIME].catalog
-    while catalog.find(path_of(kept["url"])) is None:  # the process listens once it has restored it
-        assert loop.time() < deadline, "the restarted gateway never restored its catalog"
-        await asyncio.sleep(0.02)
+    await eventually(  # the process listens once it has restored it
+        lambda: catalog.find(path_of(kept["url"])),
+        lambda endpoint: endpoint is not None,
+        timeout_s=20,
+        interval_s=0.02,
+        what="the restarted gateway to restore its catalog",
+    )
     answer = await cut_off.client.post(
         path_of(kept["url"]),
         json={"executor": "Executor", "inputs": VECTOR},

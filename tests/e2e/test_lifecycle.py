@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from services.gateway.app_keys import RUNTIME
 from tests.e2e.test_nnc_errors import VECTOR, assert_contract_error
 from tests.gateway.helpers import upload_form
+from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model
 from tests.urls import path_of
 
@@ -49,14 +50,20 @@ async def test_delete_unloads_the_model_and_the_url_stops_answering(platform):
     await platform.wait_for_status(api["api_id"], "stopped")
     response = await platform.client.delete(f"/manage/v1/apis/{api['api_id']}", headers=platform.admin)
     assert response.status in (200, 204), await response.text()
-    deadline = asyncio.get_running_loop().time() + 10
-    while model_name in await platform.scheduler.reconciler._tritons[0].loaded_models():
-        assert asyncio.get_running_loop().time() < deadline, "the model stayed loaded after delete"
-        await asyncio.sleep(0.1)
+    await eventually(
+        platform.scheduler.reconciler._tritons[0].loaded_models,
+        lambda loaded: model_name not in loaded,
+        timeout_s=10,
+        interval_s=0.1,
+        what=f"Triton to unload {model_name} after delete",
+    )
     catalog = platform.client.app[RUNTIME].catalog
-    while catalog.find(path_of(api["url"])) is not None:  # the gateway hears of it through its own watch
-        assert asyncio.get_running_loop().time() < deadline, "the gateway kept the deleted API"
-        await asyncio.sleep(0.05)
+    await eventually(  # the gateway hears of it through its own watch
+        lambda: catalog.find(path_of(api["url"])),
+        lambda endpoint: endpoint is None,
+        timeout_s=10,
+        what="the gateway to drop the deleted API",
+    )
     status, body = await platform.infer(api, VECTOR)
     assert_contract_error(status, body, 404, "NOT_FOUND", "No API")
 
@@ -149,14 +156,18 @@ async def test_per_day_counts_by_status_class(platform):
     await act(platform, api, "stop")
     await platform.wait_for_status(api["api_id"], "stopped")
     assert (await platform.infer(api, VECTOR))[0] == 503
-    deadline = asyncio.get_running_loop().time() + 10
-    while True:
+
+    async def counts_per_day() -> list[tuple[int, int, int]]:
         response = await platform.client.get(f"/manage/v1/apis/{api['api_id']}/usage", headers=platform.admin)
-        counts = [(day["count_2xx"], day["count_4xx"], day["count_5xx"]) for day in (await response.json())["days"]]
-        if counts == [(3, 2, 1)] or asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(platform.usage_flush_interval_s)
-    assert counts == [(3, 2, 1)]
+        return [(day["count_2xx"], day["count_4xx"], day["count_5xx"]) for day in (await response.json())["days"]]
+
+    await eventually(
+        counts_per_day,
+        lambda counts: counts == [(3, 2, 1)],
+        timeout_s=10,
+        interval_s=platform.usage_flush_interval_s,
+        what="the usage to count (2xx, 4xx, 5xx) = (3, 2, 1) for today",
+    )
 
 
 async def test_operators_see_the_deployments_through_the_scheduler_service(platform):

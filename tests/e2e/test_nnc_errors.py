@@ -8,6 +8,7 @@ import collections
 import aiohttp
 import pytest
 
+from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model
 from tests.urls import path_of
 
@@ -86,7 +87,9 @@ async def test_public_off_and_stopped_apis_are_not_enabled(platform, api):
         f"/manage/v1/apis/{api['api_id']}", json={"public": False}, headers=platform.admin
     )
     assert response.status == 200, await response.text()
-    await _until(platform, api, lambda endpoint: not endpoint.api.public)
+    await _until_seen(
+        platform, path_of(api["url"]), lambda endpoint: not endpoint.api.public, what="the gateway to see public off"
+    )
     status, body = await platform.infer(api, VECTOR)
     assert_contract_error(status, body, 503, "API_NOT_ENABLED", "API is not enabled")
     assert "Public" in body["message"]
@@ -117,7 +120,9 @@ async def test_the_allowlist_decides_by_the_tcp_peer_and_trusted_proxies_only(pl
     rule = {"cidr": "127.0.0.0/8", "action": "deny", "priority": -1}
     response = await platform.client.post(f"/manage/v1/apis/{api['api_id']}/rules", json=rule, headers=platform.admin)
     assert response.status in (200, 201), await response.text()
-    await _until(platform, api, lambda endpoint: len(endpoint.rules) == 2)
+    await _until_seen(
+        platform, path_of(api["url"]), lambda endpoint: len(endpoint.rules) == 2, what="the gateway to see the new rule"
+    )
     status, body = await platform.infer(api, VECTOR, headers={"X-Forwarded-For": "203.0.113.9"})
     assert_contract_error(status, body, 403, "ACCESS_DENIED", "Access from this address is not allowed")
 
@@ -128,30 +133,23 @@ async def test_the_allowlist_decides_by_the_tcp_peer_and_trusted_proxies_only(pl
     )
     path = path_of(api["url"])
     headers = {"x-api-key": platform.keys[api["api_id"]], "X-Forwarded-For": "203.0.113.9"}
-    await _until_seen(proxied, path)
+    await _until_seen(proxied, path, what="the proxied gateway to load the API")
     response = await proxied.client.post(path, json={"executor": "Executor", "inputs": VECTOR}, headers=headers)
     assert response.status == 200, await response.text()
 
 
-async def _until(platform, api, condition, timeout_s: float = 10.0):
-    from services.gateway.app_keys import RUNTIME
-
-    path = path_of(api["url"])
-    catalog = platform.client.app[RUNTIME].catalog
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (catalog.find(path) is not None and condition(catalog.find(path))):
-        assert asyncio.get_running_loop().time() < deadline, "the gateway never saw the change"
-        await asyncio.sleep(0.02)
-
-
-async def _until_seen(gateway, path, timeout_s: float = 10.0):
+async def _until_seen(gateway, path: str, condition=lambda endpoint: True, *, what: str) -> None:
+    """Until the catalog of `gateway` (or of a platform's) holds `path`, with `condition` true of it."""
     from services.gateway.app_keys import RUNTIME
 
     catalog = gateway.client.app[RUNTIME].catalog
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while catalog.find(path) is None:
-        assert asyncio.get_running_loop().time() < deadline
-        await asyncio.sleep(0.02)
+    await eventually(
+        lambda: catalog.find(path),
+        lambda endpoint: endpoint is not None and condition(endpoint),
+        timeout_s=10.0,
+        interval_s=0.02,
+        what=what,
+    )
 
 
 async def test_a_model_that_fails_at_run_time_is_an_inference_failure(platform):

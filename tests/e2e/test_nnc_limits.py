@@ -14,6 +14,7 @@ from tests.e2e.conftest import running_platform
 from tests.e2e.models import channel_means_model
 from tests.e2e.test_nnc_errors import assert_contract_error
 from tests.gateway.nnc.media import b64, image_file, pattern, png_claiming
+from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model
 from tests.urls import path_of
 
@@ -80,7 +81,9 @@ async def test_past_the_large_body_bound_a_body_waits_its_time_limit_then_is_tol
             return response.status, await response.json()
 
     holder = asyncio.create_task(post_slowly())
-    await _until(lambda: slots.in_use == 1)
+    await eventually(
+        lambda: slots.in_use, lambda in_use: in_use == 1, interval_s=0.01, what="the slow body to take the one slot"
+    )
 
     # A small body is not held up by the large one being read.
     status, body = await bounded.infer(api, VECTOR)
@@ -134,10 +137,3 @@ async def test_the_event_loop_keeps_serving_while_a_large_body_is_parsed_and_dec
     assert_contract_error(response.status, answer, 400, "INVALID_REQUEST", "Invalid request")
     assert "expected 4 numbers" in answer["message"] and "received 1000000" in answer["message"]
     assert max(pauses) < took / 2, f"the loop paused {max(pauses):.3f} s during a {took:.3f} s request"
-
-
-async def _until(condition, timeout_s: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "never happened"
-        await asyncio.sleep(0.01)

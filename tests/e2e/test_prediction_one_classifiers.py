@@ -9,6 +9,7 @@ from services.gateway.app_keys import RUNTIME
 from services.gateway.serving.triton_pool import TritonPool
 from services.runtime.service_auth import triton_headers
 from tests.e2e.prediction_one_client import churn_rows, csv_base64, infer, publish, train, wait_for_classifier
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX
 from tests.service_token import SERVICE_TOKEN
 
@@ -59,12 +60,12 @@ async def test_stop_lock_unlock_and_delete_follow_the_api_screen_rules(predictio
     }
     delete = await p1.training.client.delete(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
     assert delete.status == 204
-    deadline = asyncio.get_running_loop().time() + 10
-    while True:  # the gateway's catalog hears of the deletion through the registry's watch
-        status, body = await infer(p1, classifier, {"pr": csv_base64(header, rows), **FLAGS})
-        if status != 503 or asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(0.05)
+    status, body = await eventually(  # the gateway's catalog hears of the deletion through the registry's watch
+        lambda: infer(p1, classifier, {"pr": csv_base64(header, rows), **FLAGS}),
+        lambda answer: answer[0] != 503,
+        timeout_s=10,
+        what="the gateway to stop answering the deleted classifier as stopped",
+    )
     assert status == 400 and body["code"] == 4001030101 and body["error"] == "NOT_FOUND_CLASSIFIER"
     gone = await p1.training.client.get(f"{PREFIX}/classifiers/{classifier_id}", headers={"x-api-key": deploy})
     assert (await gone.json())["message"] == "Not found classifier."
@@ -85,12 +86,12 @@ async def test_keys_and_source_addresses_are_checked(prediction_one):
         p1, classifier["classifier_id"], deploy, rules=[{"source": "10.0.0.0/8", "order": "allow", "priority": 0}]
     )
     assert status == 200 and body["classifier"]["rules"] == [{"source": "10.0.0.0/8", "order": "allow", "priority": 0}]
-    deadline = asyncio.get_running_loop().time() + 10
-    while True:
-        status, body = await infer(p1, classifier, {"pr": pr, **FLAGS})
-        if status == 403 or asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(0.05)
+    status, body = await eventually(
+        lambda: infer(p1, classifier, {"pr": pr, **FLAGS}),
+        lambda answer: answer[0] == 403,
+        timeout_s=10,
+        what="the gateway to apply the classifier's new source rule",
+    )
     assert status == 403 and body["message"] == "Not allowed source ip"
     status, body = await _patch(
         p1, classifier["classifier_id"], deploy, rules=[{"source": "not-a-cidr", "order": "allow"}]

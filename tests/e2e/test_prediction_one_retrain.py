@@ -16,6 +16,7 @@ from tests.e2e.prediction_one_client import (
     train,
     wait_for_classifier,
 )
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX
 from tests.urls import path_of
 
@@ -35,15 +36,19 @@ async def _retrain(p1, key: str, filename: str, data: bytes) -> str:
 
 
 async def _wait_retrained(p1, key: str, job_id: str, timeout_s: float = 120.0) -> dict:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
+    async def retrain_job() -> dict:
         response = await p1.training.client.get(f"{PREFIX}/retrain_jobs/{job_id}", headers={"x-api-key": key})
         body = await response.json()
         assert response.status == 200, body
-        if body["status"] in ("job_finished", "job_failed"):
-            return body
-        assert asyncio.get_running_loop().time() < deadline, body
-        await asyncio.sleep(0.1)
+        return body
+
+    return await eventually(
+        retrain_job,
+        lambda body: body["status"] in ("job_finished", "job_failed"),
+        timeout_s=timeout_s,
+        interval_s=0.1,
+        what=f"retrain job {job_id} to end",
+    )
 
 
 async def test_retrain_then_switch_under_steady_requests(prediction_one):
@@ -77,14 +82,16 @@ async def test_retrain_then_switch_under_steady_requests(prediction_one):
             answers.append((code, body.get("version", body.get("message", ""))))
 
     senders = [asyncio.create_task(steady(worker)) for worker in range(4)]
-    await asyncio.sleep(0.3)
+    await eventually(lambda: len(answers), lambda count: count >= 4, what="the old model to answer the steady senders")
     switched = await client.put(f"{PREFIX}/retrain_jobs/{job_id}/update_model", headers={"x-api-key": retrain_key})
     assert switched.status == 200 and (await switched.json()) == {"metadata": {"retrain_job_id": job_id}}
-    deadline = asyncio.get_running_loop().time() + 60
-    while not any(version == str(new_model) for _, version in answers[-4:]):
-        assert asyncio.get_running_loop().time() < deadline, answers[-4:]
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
+    await eventually(
+        lambda: answers[-4:],
+        lambda latest: any(version == str(new_model) for _, version in latest),
+        timeout_s=60,
+        what=f"the new model {new_model} to answer",
+    )
+    await asyncio.sleep(0.3)  # requests keep coming while the old model is let go: none may be refused
     stop.set()
     await asyncio.gather(*senders)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from tritonclient.grpc.aio import InferenceServerClient
 
 from services.runtime.service_auth import triton_headers
 from tests.e2e.test_nnc_errors import VECTOR
+from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model
 from tests.service_token import SERVICE_TOKEN
 
@@ -27,13 +27,13 @@ async def test_the_request_id_travels_to_triton(platform, shared_triton):
         await triton.update_trace_settings(model_name=model, settings={"trace_level": ["OFF"]}, headers=TRITON_HEADERS)
     finally:
         await triton.close()
-    deadline = asyncio.get_running_loop().time() + 5
-    while not any(
-        trace.get("request_id") == "trace-me-42" and trace.get("model_name") == model
-        for trace in traces_in(shared_triton)
-    ):
-        assert asyncio.get_running_loop().time() < deadline, "Triton's trace never named the request id"
-        await asyncio.sleep(0.1)
+    await eventually(
+        lambda: [trace.get("request_id") for trace in traces_in(shared_triton) if trace.get("model_name") == model],
+        lambda request_ids: "trace-me-42" in request_ids,
+        timeout_s=5,
+        interval_s=0.1,
+        what="Triton's trace to name the request id",
+    )
 
 
 def traces_in(shared_triton) -> list[dict]:

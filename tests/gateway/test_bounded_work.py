@@ -9,6 +9,7 @@ import pytest
 
 from services.gateway.serving.bounded_work import BoundedWork
 from services.runtime.logging import request_id_var
+from tests.polling import eventually
 
 
 async def test_past_the_bound_a_caller_waits_and_gives_up_after_its_wait():
@@ -16,7 +17,7 @@ async def test_past_the_bound_a_caller_waits_and_gives_up_after_its_wait():
     gate = threading.Event()
     try:
         running = [asyncio.create_task(_run(work, gate.wait)) for _ in range(2)]
-        await asyncio.sleep(0.05)
+        await eventually(lambda: work.in_use, lambda in_use: in_use == 2, what="both callers to hold a slot")
         assert not await work.acquire(0.1)
     finally:
         gate.set()  # never leave a thread behind, even when the assertion fails
@@ -46,7 +47,8 @@ async def test_a_cancelled_caller_keeps_its_slot_until_its_thread_ends():
     gate = threading.Event()
     try:
         caller = asyncio.create_task(_run(work, gate.wait))
-        await asyncio.sleep(0.05)
+        # A caller that holds its slot has handed its work to a thread in the same step.
+        await eventually(lambda: work.in_use, lambda in_use: in_use == 1, what="the caller to hold its slot")
         caller.cancel()
         with pytest.raises(asyncio.CancelledError):
             await caller

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from services.gateway.app_keys import RUNTIME
 from tests.gateway.conftest import bearer
 from tests.gateway.helpers import assert_documented, error_of, published_api
+from tests.polling import eventually
 from tests.urls import path_of
 
 VECTOR = [{"name": "x", "type": "vector", "data": [1, 2, 3, 4]}]
@@ -66,10 +67,13 @@ async def _infer(gateway, api: dict, key: str) -> tuple[int, dict]:
 async def _until_keys(gateway, api: dict, condition, timeout_s: float = 10.0) -> None:
     catalog = gateway.client.app[RUNTIME].catalog
     path = path_of(api["url"])
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (catalog.find(path) is not None and condition(catalog.find(path))):
-        assert asyncio.get_running_loop().time() < deadline, "the gateway never saw the change"
-        await asyncio.sleep(0.02)
+    await eventually(
+        lambda: catalog.find(path),
+        lambda endpoint: endpoint is not None and condition(endpoint),
+        timeout_s=timeout_s,
+        interval_s=0.02,
+        what="the gateway's catalog to see the change of the API's keys",
+    )
 
 
 def _admitted(status: int, body: dict) -> bool:

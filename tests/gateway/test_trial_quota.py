@@ -11,6 +11,7 @@ import pytest
 
 from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.trial_quota import REGISTRY_BUSY, TrialQuota
+from tests.polling import eventually
 from torii.v1 import registry_service_pb2 as pb
 
 
@@ -65,7 +66,7 @@ async def test_a_caller_that_finds_no_slot_within_its_wait_is_refused_as_the_pla
     registry = CountingRegistry(delay_s=0.5)
     quota = TrialQuota(registry, max_in_flight=1, wait_s=0.05)
     first = asyncio.create_task(quota.reserve("api-1"))
-    await asyncio.sleep(0.01)
+    await eventually(lambda: registry.in_flight, lambda calls: calls == 1, what="the first call to reach the registry")
     with pytest.raises(Refused) as refused:
         await quota.reserve("api-1")
     assert refused.value.refusal is Refusal.BACKEND_UNAVAILABLE and refused.value.detail == REGISTRY_BUSY

@@ -3,7 +3,6 @@ classifier and inference tests add the scheduler and Triton)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from services.trainer.app import TrainerApp
 from services.trainer.settings import TrainerSettings
 from tests.gateway.conftest import RunningGateway, start_gateway  # noqa: F401 - a fixture used here
+from tests.polling import eventually
 from tests.urls import path_of
 
 PREFIX = "/v1/external"
@@ -69,18 +69,23 @@ class TrainingPlatform:
         assert body == {"external_process_id": process_id}
 
     async def wait_for_result(self, key: str, process_id: str, timeout_s: float = 120.0) -> dict:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while True:
+        """Until the training of `process_id` has ended, however it ended; the result's body."""
+
+        async def result() -> dict:
             response = await self.client.get(
                 f"{PREFIX}/models/results", params={"external_process_id": process_id}, headers={"x-api-key": key}
             )
             body = await response.json()
             assert response.status == 200, body
-            if body["status"] in ("finished", "failed", "cancelled"):
-                return body
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"training stayed {body}")
-            await asyncio.sleep(0.1)
+            return body
+
+        return await eventually(
+            result,
+            lambda body: body["status"] in ("finished", "failed", "cancelled"),
+            timeout_s=timeout_s,
+            interval_s=0.1,
+            what=f"training {process_id} to end",
+        )
 
 
 async def start_trainer(registry, tmp_path, **overrides) -> tuple[TrainerApp, TrainerSettings]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.gateway.conftest import bearer
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform
 from tests.registry.helpers import make_member
 from torii.v1 import registry_service_pb2 as pb
@@ -24,11 +23,12 @@ async def test_the_owner_cancels_a_running_job_and_an_outsider_cannot(training_p
     key = await platform.api_key()
     process_id = await platform.upload(key, ROWS)
     await platform.train(key, process_id, {"tc": "y", "tt": "binary_classification", "tv": "a"})
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while await status_of(platform, key, process_id) != "running":
-        assert loop.time() < deadline
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: status_of(platform, key, process_id),
+        lambda status: status == "running",
+        timeout_s=60,
+        what="the job to run",
+    )
 
     registry = platform.gateway.registry
     other = await registry.stub.CreateAccount(
@@ -46,9 +46,12 @@ async def test_the_owner_cancels_a_running_job_and_an_outsider_cannot(training_p
     body = await cancelled.json()
     assert cancelled.status == 200, body
     assert body["job"]["job_id"] == process_id and body["job"]["status"] == "cancelled"
-    while platform.trainer.runner.running_jobs:  # the worker is stopped, not left to finish
-        assert loop.time() < deadline, "the cancelled job's worker kept running"
-        await asyncio.sleep(0.05)
+    await eventually(  # the worker is stopped, not left to finish
+        lambda: platform.trainer.runner.running_jobs,
+        lambda running: not running,
+        timeout_s=60,
+        what="the cancelled job's worker to stop",
+    )
     assert await status_of(platform, key, process_id) == "cancelled"
     again = await platform.client.post(f"/manage/v1/training-jobs/{process_id}/cancel", headers=platform.gateway.admin)
     assert again.status == 409

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import grpc
 import pytest
 
 from services.runtime.grpc_client import open_channel
+from tests.polling import eventually
 from tests.prediction_one.test_trainer_recovery import _slow_csv
 from tests.service_token import SERVICE_TOKEN
 from torii.v1 import (
@@ -66,10 +65,12 @@ async def test_progress_streams_and_a_cancelled_job_stops(training_platform, stu
         final = update.job
     assert final.status == training_pb2.TRAINING_JOB_STATUS_CANCELLED
     runner = training_platform.trainer.runner
-    deadline = asyncio.get_running_loop().time() + 10
-    while runner.running_jobs:  # the worker is killed and the slot freed
-        assert asyncio.get_running_loop().time() < deadline
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: runner.running_jobs,
+        lambda running: not running,
+        timeout_s=10,
+        what="the cancelled job's worker to be killed and its slot freed",
+    )
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await registry.CancelTrainingJob(tr.CancelTrainingJobRequest(actor_user_id=admin, job_id=process_id))
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION

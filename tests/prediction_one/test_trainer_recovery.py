@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from services.runtime.grpc_client import open_channel
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
 from tests.service_token import SERVICE_TOKEN
 from torii.v1 import training_pb2, training_registry_service_pb2_grpc
@@ -43,16 +44,12 @@ async def _job(registry_address: str, job_id: str) -> training_pb2.TrainingJob:
         await channel.close()
 
 
-async def _until(registry_address: str, job_id: str, wanted, timeout_s: float = 60.0) -> training_pb2.TrainingJob:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        job = await _job(registry_address, job_id)
-        if wanted(job):
-            return job
-        assert asyncio.get_running_loop().time() < deadline, (
-            f"job stayed {training_pb2.TrainingJobStatus.Name(job.status)}"
-        )
-        await asyncio.sleep(0.1)
+async def _until(
+    registry_address: str, job_id: str, wanted, what: str, timeout_s: float = 60.0
+) -> training_pb2.TrainingJob:
+    return await eventually(
+        lambda: _job(registry_address, job_id), wanted, timeout_s=timeout_s, interval_s=0.1, what=f"the job {what}"
+    )
 
 
 async def _start_trainer_process(registry_address: str, data_dir, port: int) -> asyncio.subprocess.Process:
@@ -85,7 +82,7 @@ async def test_a_job_of_a_killed_trainer_is_requeued_and_finished(registry, star
         process_id = await _upload_when_ready(platform, key)
         await platform.train(key, process_id, {"tc": "y", "tt": "binary_classification", "tv": "1", "cv": "5"})
         running = await _until(
-            registry.address, process_id, lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING
+            registry.address, process_id, lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING, "to run"
         )
         assert running.attempts == 1
         process.send_signal(signal.SIGKILL)
@@ -95,7 +92,11 @@ async def test_a_job_of_a_killed_trainer_is_requeued_and_finished(registry, star
         trainer, _ = await start_trainer(registry, tmp_path, data_dir=data_dir, training_time_budget_s=2.0)
         try:
             finished = await _until(
-                registry.address, process_id, lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED, 120.0
+                registry.address,
+                process_id,
+                lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED,
+                "to finish on the next trainer",
+                120.0,
             )
         finally:
             await trainer.stop()
@@ -125,6 +126,7 @@ async def test_a_job_whose_trainers_keep_dying_fails_with_a_message(registry, st
                 lambda job, attempt=attempt: (
                     job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING and job.attempts == attempt
                 ),
+                f"to run its attempt {attempt}",
             )
         finally:
             process.send_signal(signal.SIGKILL)
@@ -145,11 +147,18 @@ async def test_a_job_whose_trainers_keep_dying_fails_with_a_message(registry, st
 
 async def _upload_when_ready(platform: TrainingPlatform, key: str, timeout_s: float = 30.0) -> str:
     """The trainer process takes a moment to start listening."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
+    data = _slow_csv()
+
+    async def upload() -> str | AssertionError:
         try:
-            return await platform.upload(key, _slow_csv())
-        except AssertionError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.2)
+            return await platform.upload(key, data)
+        except AssertionError as refused:  # the gateway's answer while the trainer is not listening yet
+            return refused
+
+    return await eventually(
+        upload,
+        lambda outcome: isinstance(outcome, str),
+        timeout_s=timeout_s,
+        interval_s=0.2,
+        what="the trainer process to take an upload",
+    )

@@ -9,6 +9,7 @@ import asyncio
 import pytest
 
 from services.trainer.settings import TrainerSettings
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
 from tests.prediction_one.test_job_control import stubs  # noqa: F401 - a fixture used here
 from tests.prediction_one.test_time_series import daily_sales_csv
@@ -106,13 +107,6 @@ async def _status(registry, job_id: str) -> training_pb2.TrainingJob:
     return (await registry.GetTrainingJob(tr.GetTrainingJobRequest(job_id=job_id))).job
 
 
-async def _until(condition, timeout_s: float = 60.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await condition():
-        assert asyncio.get_running_loop().time() < deadline
-        await asyncio.sleep(0.05)
-
-
 async def test_the_owner_cancels_a_queued_and_a_running_job(training_platform, stubs):  # noqa: F811
     """TrainingRegistryService/CancelTrainingJob (no Prediction One route exists for it): one job
     trains at a time, so the second waits queued; cancelled, it never starts."""
@@ -123,7 +117,12 @@ async def test_the_owner_cancels_a_queued_and_a_running_job(training_platform, s
     config = {"tc": "y", "tt": "binary_classification", "tv": "1", "cv": "5"}
     running_id = await platform.upload(key, _slow_csv())
     await platform.train(key, running_id, config)
-    await _until(lambda: _is(registry, running_id, training_pb2.TRAINING_JOB_STATUS_RUNNING))
+    await eventually(
+        lambda: _status(registry, running_id),
+        lambda job: job.status == training_pb2.TRAINING_JOB_STATUS_RUNNING,
+        timeout_s=60,
+        what="the first job to run",
+    )
     queued_id = await platform.upload(key, _slow_csv(rows=2_000))
     await platform.train(key, queued_id, config)
     assert (await _status(registry, queued_id)).status == training_pb2.TRAINING_JOB_STATUS_QUEUED
@@ -134,18 +133,16 @@ async def test_the_owner_cancels_a_queued_and_a_running_job(training_platform, s
         result = await platform.wait_for_result(key, process_id)
         assert result["status"] == "cancelled", result
     runner = platform.trainer.runner
-    await _until(lambda: _no_jobs_running(runner), timeout_s=10)  # the running job's worker is killed
+    await eventually(
+        lambda: runner.running_jobs,
+        lambda running: not running,
+        timeout_s=10,
+        what="the cancelled running job's worker to be killed",
+    )
 
-    await asyncio.sleep(5 * platform.trainer_settings.job_poll_interval_s)  # the slot is free: claims resume
+    # The slot is free: claims resume, and the trainer has this long to (wrongly) claim the cancelled job.
+    await asyncio.sleep(5 * platform.trainer_settings.job_poll_interval_s)
     queued = await _status(registry, queued_id)
     assert queued.status == training_pb2.TRAINING_JOB_STATUS_CANCELLED
     assert queued.attempts == 0 and not queued.HasField("started_at"), "a cancelled queued job never starts"
     assert runner.running_jobs == []
-
-
-async def _is(registry, job_id: str, status: int) -> bool:
-    return (await _status(registry, job_id)).status == status
-
-
-async def _no_jobs_running(runner) -> bool:
-    return not runner.running_jobs

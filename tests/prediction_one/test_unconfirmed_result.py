@@ -7,6 +7,7 @@ import asyncio
 
 import asyncpg
 
+from tests.polling import eventually
 from tests.prediction_one.conftest import PREFIX, TrainingPlatform, start_trainer
 
 CSV = b"x,y\n" + b"".join(f"{i * 7 % 13},{'a' if i % 3 else 'b'}\n".encode() for i in range(80))
@@ -33,18 +34,21 @@ async def test_a_finish_that_times_out_keeps_the_model_and_finishes_once_the_reg
         database = await asyncpg.connect(registry.database_url)
         try:
             await platform.train(key, process_id, {"tc": "y", "tt": "binary_classification", "tv": "a", "cv": "2"})
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 60
-            while await status_of(platform, key, process_id) != "running":
-                assert loop.time() < deadline
-                await asyncio.sleep(0.05)
+            await eventually(
+                lambda: status_of(platform, key, process_id),
+                lambda status: status == "running",
+                timeout_s=60,
+                what="the job to run",
+            )
             # Every write to the job's row now waits: the trainer's FinishTrainingJob times out.
             lock = database.transaction()
             await lock.start()
             await database.execute("SELECT 1 FROM training_jobs WHERE job_id = $1 FOR UPDATE", process_id)
-            while not (results.exists() and any(results.iterdir())):
-                assert loop.time() < deadline, "the worker never handed over its result"
-                await asyncio.sleep(0.05)
+            await eventually(
+                lambda: results.exists() and any(results.iterdir()),
+                timeout_s=60,
+                what="the worker to hand over its result",
+            )
             await asyncio.sleep(RPC_TIMEOUT_S * 3)  # the first FinishTrainingJob has timed out by now
             assert any(results.iterdir()), "the result was deleted while its fate was unknown"
             await lock.rollback()

@@ -1,7 +1,8 @@
 """A process running the shared gRPC runtime with one slow method, for shutdown tests.
 
-`python -m tests.runtime.sleepy_server`: prints "PORT <n>" once serving. test.Sleepy/Sleep waits
-for the number of milliseconds in its request body, then answers b"done"; test.Sleepy/Fail raises.
+`python -m tests.runtime.sleepy_server`: prints "PORT <n>" once serving. test.Sleepy/Sleep prints
+"SLEEPING <ms>", waits for the number of milliseconds in its request body, then answers b"done";
+test.Sleepy/Fail raises.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from services.runtime.service_main import run_until_signalled
 
 
 async def sleep(request: bytes, context) -> bytes:
-    await asyncio.sleep(int(request.decode()) / 1000)
+    milliseconds = int(request.decode())
+    print(f"SLEEPING {milliseconds}", flush=True)  # a test sends its signal once a call is in flight
+    await asyncio.sleep(milliseconds / 1000)
     return b"done"
 
 

@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from services.registry.app import SERVICE_NAME
 from services.runtime.grpc_client import open_channel
 from services.runtime.grpc_server import GrpcServer
+from tests.polling import eventually
 from tests.runtime.sleepy_server import handlers
 from tests.service_token import SERVICE_TOKEN
 from torii.v1 import registry_service_pb2, registry_service_pb2_grpc
@@ -106,16 +107,19 @@ async def test_unexpected_errors_become_internal_without_details(sleepy):
     assert "passwd" not in caught.value.debug_error_string()
 
 
-async def first_refusal(call, give_up_after_s: float) -> grpc.StatusCode | None:
+async def first_refusal(call, give_up_after_s: float) -> grpc.StatusCode:
     """Call until the server refuses (the signal may take a moment to arrive); the refusal's code."""
-    deadline = asyncio.get_running_loop().time() + give_up_after_s
-    while asyncio.get_running_loop().time() < deadline:
+
+    async def refusal() -> grpc.StatusCode | None:
         try:
             await call(b"0", timeout=1)
         except grpc.aio.AioRpcError as error:
             return error.code()
-        await asyncio.sleep(0.05)
-    return None
+        return None
+
+    return await eventually(
+        refusal, lambda code: code is not None, timeout_s=give_up_after_s, what="the stopping server to refuse a call"
+    )
 
 
 async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
@@ -133,7 +137,8 @@ async def test_sigterm_drains_an_in_flight_call_then_refuses_new_ones():
         async with open_channel(f"127.0.0.1:{port}", default_timeout_s=5, service_token=SERVICE_TOKEN) as channel:
             sleep = channel.unary_unary("/test.Sleepy/Sleep")
             in_flight = asyncio.ensure_future(sleep(b"6000", timeout=20))
-            await asyncio.sleep(0.5)
+            started = await asyncio.wait_for(process.stdout.readline(), timeout=10)
+            assert started == b"SLEEPING 6000\n", "the call must be in flight when the signal comes"
             process.send_signal(signal.SIGTERM)
             refused = await first_refusal(sleep, give_up_after_s=4.0)
             # A call racing the stop is cancelled, or, on a busy machine, left unanswered in the
