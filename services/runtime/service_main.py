@@ -35,12 +35,20 @@ async def run_until_signalled(start: Callable[[], Awaitable[object]], stop: Call
             loop.remove_signal_handler(signum)
 
 
-def run_service(name: str, settings: CommonSettings, make_service: Callable[[], Service]) -> None:
-    """A service process's main: JSON logs, then the service until a signal stops it."""
+def run_service(
+    name: str,
+    settings: CommonSettings,
+    make_service: Callable[[], Service],
+    *,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> None:
+    """A service process's main: JSON logs, then the service until a signal stops it.
+    loop_factory: the event loop to run on (None: asyncio's own)."""
     configure_logging(name, settings.log_level)
 
     async def main() -> None:
         service = make_service()
         await run_until_signalled(service.start, service.stop)
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(main())

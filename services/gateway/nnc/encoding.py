@@ -9,6 +9,7 @@ outputs are numeric and a client parses the string as numbers.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import numpy as np
@@ -40,6 +41,13 @@ def format_values(values: np.ndarray) -> str:
     if np.issubdtype(values.dtype, np.integer):
         return ", ".join(map(str, values.ravel().tolist()))
     raise ValueError(f"outputs of dtype {values.dtype} cannot be written as NNC numbers")
+
+
+@functools.lru_cache(maxsize=4096)
+def version_label_at(seconds: int, nanos: int) -> str:
+    """version_label of a protobuf Timestamp's fields; a model version's label is asked for on every
+    inference and never changes, so it is worked out once."""
+    return version_label(datetime.fromtimestamp(seconds, UTC).replace(microsecond=nanos // 1000))
 
 
 def version_label(created_at: datetime) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from datetime import UTC
 
 import numpy as np
 from aiohttp import web
@@ -22,7 +21,7 @@ from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.body_decoding import decode_body, inputs_of
 from services.gateway.nnc.contract_errors import NncError, error_response
 from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs, holds_files
-from services.gateway.nnc.encoding import encode_outputs, version_label
+from services.gateway.nnc.encoding import encode_outputs, version_label_at
 from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.serving import admission
@@ -70,7 +69,7 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
         outputs = await admission.run_model(runtime, endpoint, version, inputs, request_id)
     return json_response(
         {
-            "version": version_label(version.created_at.ToDatetime(UTC)),
+            "version": version_label_at(version.created_at.seconds, version.created_at.nanos),
             "outputs": encode_outputs(outputs, version.signature),
         }
     )

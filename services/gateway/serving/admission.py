@@ -18,7 +18,7 @@ import numpy as np
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
-from services.gateway.serving.triton_pool import InferenceServerException
+from services.gateway.serving.triton_pool import TritonFailure
 from services.policy.access import is_allowed
 from services.policy.schedule import is_within
 from services.policy.secrets import credential_id_of, matches
@@ -113,20 +113,21 @@ async def run_model(
                 for start in range(0, rows, limit)
             )
         )
-    except InferenceServerException as error:
-        raise _triton_refusal(error, api.api_id) from None
+    except TritonFailure as failure:
+        raise _triton_refusal(failure, api.api_id) from None
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _triton_refusal(error: InferenceServerException, api_id: str) -> Refused:
-    status = str(error.status() or "")
-    log.warning("triton_failed", api_id=api_id, status=status, message=error.message())
-    if "DEADLINE_EXCEEDED" in status:
+def _triton_refusal(failure: TritonFailure, api_id: str) -> Refused:
+    log.warning("triton_failed", api_id=api_id, status=str(failure.code), message=failure.message)
+    if failure.code is grpc.StatusCode.DEADLINE_EXCEEDED:
         return Refused(Refusal.TIMED_OUT)
-    if "UNAVAILABLE" in status:
-        if "model" in (error.message() or "").lower():
+    if failure.code is grpc.StatusCode.UNAVAILABLE:
+        # Triton answers UNAVAILABLE for a model it has not loaded (yet) as for itself being away;
+        # only its message tells them apart.
+        if "model" in failure.message.lower():
             return Refused(Refusal.NOT_READY)
         return Refused(Refusal.BACKEND_UNAVAILABLE)
-    if "NOT_FOUND" in status:
+    if failure.code is grpc.StatusCode.NOT_FOUND:
         return Refused(Refusal.NOT_READY)
     return Refused(Refusal.MODEL_FAILURE)

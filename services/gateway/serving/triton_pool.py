@@ -1,7 +1,11 @@
-"""The gateway's clients to Triton: one tritonclient.grpc.aio client per address, used in turn.
+"""The gateway's calls to Triton: one gRPC channel per address, used in turn, through Triton's
+generated stub.
 
-Tensors go straight from the decoded request to Triton; the request id travels with them as
-Triton's request id and as an x-request-id header, so Triton's log and ours share it.
+Tensors go straight from the decoded request into one ModelInferRequest, as raw bytes, and the
+outputs come back as views of the response's raw bytes. tritonclient's aio client does the
+same work through several wrapper objects per tensor, on the hot path of every inference. The
+request id travels as Triton's request id and as an x-request-id header, so Triton's log and
+ours share it.
 """
 
 from __future__ import annotations
@@ -9,17 +13,28 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+import grpc
 import numpy as np
-from tritonclient.grpc import InferInput, InferRequestedOutput
-from tritonclient.grpc.aio import InferenceServerClient
-from tritonclient.utils import InferenceServerException
+from tritonclient.grpc import service_pb2, service_pb2_grpc
+from tritonclient.utils import deserialize_bytes_tensor, serialize_byte_tensor, triton_to_np_dtype
 
 from services.runtime.logging import REQUEST_ID_HEADER
 from torii.v1 import models_pb2
 
-__all__ = ["InferenceServerException", "TritonPool"]
-
 _MAX_REMEMBERED_MODELS = 4096
+# As tritonclient's own channels: the gateway bounds what it sends (max_inference_bytes), and an
+# answer is as large as the model makes it.
+_UNBOUNDED = 2**31 - 1
+_CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _UNBOUNDED), ("grpc.max_send_message_length", _UNBOUNDED)]
+
+
+class TritonFailure(Exception):
+    """Triton refused or did not answer a call."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(f"{code.name}: {message}")
+        self.code = code
+        self.message = message
 
 
 def triton_datatype(data_type: int) -> str:
@@ -31,9 +46,9 @@ def triton_datatype(data_type: int) -> str:
 class TritonPool:
     def __init__(self, addresses: Sequence[str], headers: dict[str, str]) -> None:
         """headers: what Triton's restricted protocols ask for (service_auth.triton_headers)."""
-        self._clients = [InferenceServerClient(address) for address in addresses]
-        self._headers = headers
-        self._turn = itertools.cycle(self._clients)
+        self._channels = [grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS) for address in addresses]
+        self._stubs = itertools.cycle(service_pb2_grpc.GRPCInferenceServiceStub(c) for c in self._channels)
+        self._headers = tuple(headers.items())
         self._max_batch_sizes: dict[str, int] = {}
 
     async def max_batch_size(self, model_name: str, *, timeout_s: float) -> int:
@@ -41,10 +56,13 @@ class TritonPool:
         config; asked once per model name (a name is one model version, whose config is fixed)."""
         size = self._max_batch_sizes.get(model_name)
         if size is None:
-            answer = await next(self._turn).get_model_config(
-                model_name, as_json=True, client_timeout=timeout_s, headers=self._headers
-            )
-            size = int(answer["config"].get("max_batch_size", 0))
+            try:
+                answer = await next(self._stubs).ModelConfig(
+                    service_pb2.ModelConfigRequest(name=model_name), metadata=self._headers, timeout=timeout_s
+                )
+            except grpc.aio.AioRpcError as error:
+                raise TritonFailure(error.code(), error.details() or "") from None
+            size = int(answer.config.max_batch_size)
             if len(self._max_batch_sizes) >= _MAX_REMEMBERED_MODELS:
                 self._max_batch_sizes.clear()
             self._max_batch_sizes[model_name] = size
@@ -60,25 +78,42 @@ class TritonPool:
         timeout_s: float,
         outputs: Sequence[str] | None = None,
     ) -> dict[str, np.ndarray]:
-        """Run the model; `outputs` names the outputs wanted (default: every output of the signature)."""
-        tensors = []
+        """Run the model; `outputs` names the outputs wanted (default: every output of the
+        signature). TritonFailure when Triton refuses or does not answer within `timeout_s`."""
+        request = service_pb2.ModelInferRequest(model_name=model_name, id=request_id)
         for spec in signature.inputs:
             array = inputs[spec.name]
-            tensor = InferInput(spec.name, list(array.shape), triton_datatype(spec.data_type))
-            tensor.set_data_from_numpy(array)
-            tensors.append(tensor)
+            datatype = triton_datatype(spec.data_type)
+            request.inputs.add(name=spec.name, datatype=datatype, shape=array.shape)
+            request.raw_input_contents.append(_raw(array, datatype))
         names = [spec.name for spec in signature.outputs] if outputs is None else list(outputs)
-        wanted = [InferRequestedOutput(name) for name in names]
-        result = await next(self._turn).infer(
-            model_name,
-            tensors,
-            outputs=wanted,
-            request_id=request_id,
-            headers={**self._headers, REQUEST_ID_HEADER: request_id},
-            client_timeout=timeout_s,
-        )
-        return {name: result.as_numpy(name) for name in names}
+        for name in names:
+            request.outputs.add(name=name)
+        try:
+            response = await next(self._stubs).ModelInfer(
+                request, metadata=(*self._headers, (REQUEST_ID_HEADER, request_id)), timeout=timeout_s
+            )
+        except grpc.aio.AioRpcError as error:
+            raise TritonFailure(error.code(), error.details() or "") from None
+        answered = {
+            tensor.name: _array(tensor, raw) for tensor, raw in zip(response.outputs, response.raw_output_contents)
+        }
+        return {name: answered[name] for name in names}
 
     async def close(self) -> None:
-        for client in self._clients:
-            await client.close()
+        for channel in self._channels:
+            await channel.close()
+
+
+def _raw(array: np.ndarray, datatype: str) -> bytes:
+    if datatype == "BYTES":
+        serialized = serialize_byte_tensor(array)
+        return serialized.item() if serialized.size else b""
+    return np.ascontiguousarray(array, dtype=triton_to_np_dtype(datatype)).tobytes()
+
+
+def _array(tensor: service_pb2.ModelInferResponse.InferOutputTensor, raw: bytes) -> np.ndarray:
+    shape = tuple(tensor.shape)
+    if tensor.datatype == "BYTES":
+        return deserialize_bytes_tensor(raw).reshape(shape)
+    return np.frombuffer(raw, dtype=triton_to_np_dtype(tensor.datatype)).reshape(shape)
