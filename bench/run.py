@@ -51,7 +51,8 @@ HIDDEN, CLASSES = 64, 10  # the default hidden width (--hidden) and the number o
 TARGETS = {
     # name: (comparison, target, what it is)
     "gateway_vs_triton_c64": (">=", 0.80, "gateway throughput / direct Triton throughput at c64"),
-    "added_p50_ms_c1": ("<=", 2.0, "gateway p50 - direct Triton p50 at c1, ms"),
+    "added_p50_ms_c1": ("<=", 0.7, "gateway p50 - direct Triton p50 at c1, ms"),
+    "gateway_cpu_us_per_request_c64": ("<=", 250.0, "the gateway's CPU time per request at c64 (user + system), µs"),
     "avg_batch_c64": (">=", 8.0, "Triton inferences / executions during the gateway c64 window"),
     "batching_speedup_c64": (">=", 3.0, "direct Triton c64 throughput, batching on / off"),
     "neighbour_p50_ratio_under_flood": (
@@ -510,6 +511,7 @@ def figures(rows: list[dict], top: int, training: dict | None = None) -> dict[st
     values = {
         "gateway_vs_triton_c64": find("gateway", top)["throughput_rps"] / find("triton", top)["throughput_rps"],
         "added_p50_ms_c1": find("gateway", 1)["p50_ms"] - find("triton", 1)["p50_ms"],
+        "gateway_cpu_us_per_request_c64": find("gateway", top)["cpu_us_per_request"]["gateway"],
         "avg_batch_c64": find("gateway", top)["avg_batch"] or 0.0,
         "batching_speedup_c64": find("triton (paired)", top)["throughput_rps"]
         / find("triton, batching off", top)["throughput_rps"],
