@@ -21,7 +21,7 @@ from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.triton_pool import TritonFailure
 from services.policy.access import is_allowed
 from services.policy.schedule import is_within
-from services.policy.secrets import credential_id_of, matches
+from services.policy.secret_digests import credential_id_of, matches
 from services.policy.triton_names import triton_model_name
 from services.runtime.logging import get_logger
 from torii.v1 import apis_pb2, models_pb2

@@ -1,11 +1,11 @@
-"""Secrets: made random here, stored as SHA-256 (services.policy.secrets checks them)."""
+"""Secrets: made random here, stored as SHA-256 (services.policy.secret_digests checks them)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 
-from services.policy.secrets import credential_id_of, digest, matches
+from services.policy.secret_digests import credential_id_of, digest, matches
 from services.registry.domain.types import IssuedSecret
 
 __all__ = ["credential_id_of", "digest", "issue_secret", "matches"]
