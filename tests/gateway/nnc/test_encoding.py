@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.gateway.nnc.encoding import encode_outputs, version_label
+from services.gateway.nnc.encoding import encode_outputs, version_label, version_label_at
 from torii.v1 import models_pb2
 
 
@@ -56,3 +57,11 @@ def test_version_label_is_utc_with_microseconds():
     tokyo = timezone(timedelta(hours=9))
     assert version_label(datetime(2020, 7, 7, 14, 16, 47, 35778, tzinfo=tokyo)) == "20200707_051647035778"
     assert version_label(datetime(2021, 1, 2, 3, 4, 5)) == "20210102_030405000000"
+
+
+def test_the_cached_label_of_a_timestamp_is_the_label_of_its_datetime():
+    for moment in (datetime(2026, 12, 7, 2, 28, 25, 735171, tzinfo=UTC), datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC)):
+        stamp = Timestamp()
+        stamp.FromDatetime(moment)
+        stamp.nanos += 999  # below a microsecond: NNC's label has none of it
+        assert version_label_at(stamp.seconds, stamp.nanos) == version_label(stamp.ToDatetime(UTC))
