@@ -64,7 +64,13 @@ TARGETS = {
     "p1_infer_p50_ms_c1": ("<=", 10.0, "Prediction One classifier, one row per request, ar=true: p50 at c1, ms"),
     "p1_infer_rows_per_s_c16": (">=", 500.0, "Prediction One classifier, one row per request, ar=true: rows/s at c16"),
 }
+FLOOR_FIGURES = {
+    # name: what it is; a measurement of the machine (bench.passthrough), no target of Torii's
+    "passthrough_cpu_us_per_request_c64": "bench.passthrough's CPU per request at c64, µs: the floor on this machine",
+    "passthrough_added_p50_ms_c1": "bench.passthrough p50 - direct Triton p50 at c1, ms: the floor on this machine",
+}
 P1_LABEL = "prediction one"
+PASSTHROUGH_LABEL = "pass-through floor"
 NEIGHBOUR_QUIET, NEIGHBOUR_FLOODED = "neighbour, quiet", "neighbour, flooded"
 FLOOD_CLIENTS = 8
 
@@ -218,6 +224,48 @@ class Platform:
                 tail = path.read_text(errors="replace").splitlines()[-lines:]
                 parts.append(f"--- {path.name} ---\n" + "\n".join(tail))
         return "\n".join(parts)
+
+
+class PassThrough:
+    """bench.passthrough on a free port, calling the published model's Triton model, for the block."""
+
+    def __init__(self, platform: Platform, model_name: str) -> None:
+        (port,) = _free_ports(1)
+        self.url = f"http://127.0.0.1:{port}/infer"
+        self._command = [
+            sys.executable,
+            "-m",
+            "bench.passthrough",
+            f"--port={port}",
+            f"--triton={platform.triton_address}",
+            f"--model={model_name}",
+            f"--headers={json.dumps(platform.triton_headers)}",
+        ]
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    async def __aenter__(self) -> PassThrough:
+        self._process = await asyncio.create_subprocess_exec(*self._command, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL)
+        deadline = time.monotonic() + 30.0
+        async with aiohttp.ClientSession() as session:
+            while True:
+                with contextlib.suppress(aiohttp.ClientConnectionError):
+                    async with session.get(self.url) as response:
+                        if response.status == 405:  # listening: the route takes POST only
+                            return self
+                if self._process.returncode is not None or time.monotonic() > deadline:
+                    await self.__aexit__()
+                    raise BenchError("bench.passthrough did not start listening within 30 s")
+                await asyncio.sleep(0.1)
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.terminate()
+            await self._process.wait()
 
 
 def _stop_stray_postgres(pgdata: Path) -> None:
@@ -385,9 +433,12 @@ class Runner:
         model_name: str,
         profile: Profiler | None = None,
         seconds: float | None = None,
+        gateway_pids: list[int] | None = None,
         **extra,
     ) -> dict:
         groups = process_groups(self.launcher_pid)
+        if gateway_pids is not None:  # another process in the gateway's place (bench.passthrough)
+            groups["gateway"] = gateway_pids
         seconds = self.seconds if seconds is None else seconds
         spec = load.Point(
             target=target,
@@ -517,12 +568,18 @@ def figures(rows: list[dict], top: int, training: dict | None = None) -> dict[st
         / find("triton, batching off", top)["throughput_rps"],
         "neighbour_p50_ratio_under_flood": find(NEIGHBOUR_FLOODED, 1)["p50_ms"] / find(NEIGHBOUR_QUIET, 1)["p50_ms"],
     }
+    if any(r["label"] == PASSTHROUGH_LABEL for r in rows):
+        values["passthrough_cpu_us_per_request_c64"] = find(PASSTHROUGH_LABEL, top)["cpu_us_per_request"]["gateway"]
+        values["passthrough_added_p50_ms_c1"] = find(PASSTHROUGH_LABEL, 1)["p50_ms"] - find("triton", 1)["p50_ms"]
     if training is not None:
         values["train_100k_s"] = training["seconds"]
         values["p1_infer_p50_ms_c1"] = find(P1_LABEL, 1)["p50_ms"]
         values["p1_infer_rows_per_s_c16"] = find(P1_LABEL, 16)["throughput_rps"]
     result = {}
     for name, value in values.items():
+        if name in FLOOR_FIGURES:
+            result[name] = {"value": round(value, 3), "target": None, "pass": None, "meaning": FLOOR_FIGURES[name]}
+            continue
         op, target, meaning = TARGETS[name]
         passed = value >= target if op == ">=" else value <= target
         result[name] = {"value": round(value, 3), "target": f"{op} {target:g}", "pass": passed, "meaning": meaning}
@@ -607,6 +664,17 @@ async def bench(args: argparse.Namespace) -> dict:
                 profile=profiler if concurrency == top else None,
                 **triton,
             )
+        async with PassThrough(platform, api["triton_model"]) as passthrough:
+            for concurrency in (1, top):
+                await runner.point(
+                    PASSTHROUGH_LABEL,
+                    "gateway",
+                    concurrency,
+                    model_name=api["triton_model"],
+                    url=passthrough.url,
+                    gateway_pids=[passthrough.pid],
+                    **triton,
+                )
         async with aiohttp.ClientSession() as session:
             flooded = await publish(session, platform, model, name="bench-flooded")
         flood = await neighbour(runner, api, flooded, platform.triton_address)
@@ -763,6 +831,9 @@ def _profiler(args: argparse.Namespace) -> Profiler | None:
 def print_figures(result: dict) -> None:
     print()
     for name, figure in result["figures"].items():
+        if figure["target"] is None:
+            print(f"{name:<24} {figure['value']:>9.3f}   {'(no target)':<19}   ({figure['meaning']})")
+            continue
         verdict = "PASS" if figure["pass"] else "MISS"
         print(f"{name:<24} {figure['value']:>9.3f}   target {figure['target']:<7} {verdict}   ({figure['meaning']})")
     if result.get("prediction_one"):
