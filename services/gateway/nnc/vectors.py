@@ -17,12 +17,17 @@ from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.tensors import expected_count, format_shape, resolve_shape
 
 MAX_DEPTH = 32
+_NUMBER_TYPES = frozenset({float, int})
 
 
 def read_vector(name: str, data: object, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """The numbers in `data` as an array of `dtype` in the input's (non-batch) `shape`."""
-    flat: list[int | float] = []
-    _flatten(name, data, flat, 0)
+    flat: list[int | float]
+    if type(data) is list and _NUMBER_TYPES.issuperset(map(type, data)) and all(map(math.isfinite, data)):
+        flat = data  # flat, finite numbers only (bool is not int's type): the common case, checked in C
+    else:
+        flat = []
+        _flatten(name, data, flat, 0)
     resolved = resolve_shape(shape, len(flat))
     if resolved is None:
         raise InvalidRequest(

@@ -11,10 +11,12 @@ database outage and a gateway restart. Only a crash loses what was counted since
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -32,7 +34,13 @@ REPLAY_BATCHES_PER_FLUSH = 50
 
 
 def _today() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d")
+    return _day_label(int(time.time() // 86_400))
+
+
+@functools.lru_cache(maxsize=2)
+def _day_label(days_since_epoch: int) -> str:
+    """Every request asks for its UTC day; the label changes once a day."""
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=days_since_epoch)).strftime("%Y-%m-%d")
 
 
 class UsageRecorder:
