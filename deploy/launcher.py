@@ -21,7 +21,10 @@ from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
+import aiohttp
+
 from deploy import readiness
+from deploy.default_chat import DefaultChat, DefaultChatError, ensure_default_chat
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.settings import LauncherSettings
 from deploy.supervisor import ChildSpec, Supervisor
@@ -258,7 +261,8 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def banner(launcher: Launcher, token: str) -> str:
+def banner(launcher: Launcher, token: str, chat: DefaultChat | str | None = None) -> str:
+    """What `make run` prints; `chat`: the default chat API, or why it is missing (None: turned off)."""
     registry, scheduler, trainer, *gateways = launcher.services
     workers = f" ({len(gateways)} worker processes)" if len(gateways) > 1 else ""
     return "\n".join(
@@ -274,9 +278,32 @@ def banner(launcher: Launcher, token: str) -> str:
             f"  service token:     in {launcher.service_token_path} (grpcurl -H 'x-torii-service-token: …')",
             f"  admin token:       {token}",
             '                     (user "admin", account "default"; a new token is made at every start)',
+            *_chat_lines(launcher, chat),
             "Press Ctrl-C to stop.",
         ]
     )
+
+
+def _chat_lines(launcher: Launcher, chat: DefaultChat | str | None) -> list[str]:
+    if chat is None:
+        return []
+    if isinstance(chat, str):
+        return [f"  chat model:        not set up ({chat})"]
+    return [
+        f"  chat model:        {chat.model_id} ({chat.status}; OpenAI-compatible at {launcher.gateway_url}/v1)",
+        f"  chat API key:      {chat.api_key}",
+        "                     (a new key is made at every start; TORII_DEFAULT_CHAT_MODEL=false turns it off)",
+    ]
+
+
+async def _default_chat(launcher: Launcher, settings: LauncherSettings, token: str) -> DefaultChat | str | None:
+    if not settings.default_chat_model:
+        return None
+    try:
+        return await ensure_default_chat(launcher.gateway_url, token, settings.data_dir, settings.chat_ready_timeout_s)
+    except (DefaultChatError, aiohttp.ClientError, OSError) as error:
+        log.warning("default_chat_failed", error=str(error))
+        return str(error)
 
 
 async def run(settings: LauncherSettings) -> int:
@@ -300,7 +327,8 @@ async def run(settings: LauncherSettings) -> int:
         await asyncio.wait({startup, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
         if startup.done():
             token = startup.result()
-            print(banner(launcher, token), flush=True)
+            chat = await _default_chat(launcher, settings, token)
+            print(banner(launcher, token, chat), flush=True)
             await stop_wait
         log.info("shutdown_requested")
     except StartupError as error:

@@ -43,5 +43,12 @@ class LauncherSettings(CommonSettings):
     ready_timeout_s: float = Field(default=60.0, gt=0)
     """How long every service together may take to answer its health check at start (TORII_READY_TIMEOUT_S)."""
 
+    default_chat_model: bool = True
+    """Serve SmolLM2-135M-Instruct as a chat API in the default account, with a fresh key printed
+    at every start (TORII_DEFAULT_CHAT_MODEL; false: no chat model unless one is published)."""
+
+    chat_ready_timeout_s: float = Field(default=180.0, gt=0)
+    """How long the start waits for the default chat API to be loaded (TORII_CHAT_READY_TIMEOUT_S)."""
+
     max_restarts_per_minute: int = Field(default=5, ge=1)
     """Most restarts of one exited service in any 60 s; more wait (TORII_MAX_RESTARTS_PER_MINUTE)."""

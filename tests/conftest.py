@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -55,21 +57,30 @@ def with_database(dsn: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-async def database_url(postgres_dsn):
-    """A database of its own for each test, dropped afterwards."""
+@contextlib.asynccontextmanager
+async def own_database(postgres_dsn: str) -> AsyncIterator[str]:
+    """A database of its own (its URL) for the block, dropped afterwards."""
     name = f"torii_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(postgres_dsn)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    yield with_database(postgres_dsn, name)
-    admin = await asyncpg.connect(postgres_dsn)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield with_database(postgres_dsn, name)
     finally:
-        await admin.close()
+        admin = await asyncpg.connect(postgres_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def database_url(postgres_dsn):
+    """A database of its own for each test, dropped afterwards."""
+    async with own_database(postgres_dsn) as url:
+        yield url
 
 
 @dataclass
@@ -85,12 +96,18 @@ class RunningRegistry:
 
 @pytest.fixture
 async def registry(database_url, tmp_path):
+    async with running_registry(database_url, tmp_path) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_registry(database_url: str, data_dir: Path) -> AsyncIterator[RunningRegistry]:
     admin_token = f"{uuid.uuid4()}.{uuid.uuid4().hex}"
     settings = RegistrySettings(
         database_url=database_url,
         registry_port=0,
         bootstrap_admin_token=admin_token,
-        data_dir=tmp_path,
+        data_dir=data_dir,
         shutdown_grace_s=2,
     )
     app = RegistryApp(settings)

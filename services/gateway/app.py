@@ -24,6 +24,7 @@ from services.gateway.http_base.unreadable_requests import PARSER_LIMITS
 from services.gateway.http_connections import answer_unreadable_requests_as_json
 from services.gateway.management.contract import CONTRACT as MANAGEMENT
 from services.gateway.nnc.contract import CONTRACT as NNC
+from services.gateway.openai_chat.contract import CONTRACT as OPENAI_CHAT
 from services.gateway.openapi import build_document
 from services.gateway.prediction_one.clients import prediction_one_clients
 from services.gateway.prediction_one.contract import CONTRACT as PREDICTION_ONE
@@ -44,6 +45,7 @@ CONTRACTS: tuple[Contract, ...] = (
     MANAGEMENT,
     NNC,
     PREDICTION_ONE,
+    OPENAI_CHAT,
 )
 """Every contract the gateway speaks; management's is the gateway's own shape (the probes too)."""
 

@@ -70,7 +70,10 @@ class PendingArtifact:
         os.fsync(self._file.fileno())
         self._file.close()
 
-    async def commit(self) -> StoredArtifact:
+    async def commit(self, suffix: str | None = None) -> StoredArtifact:
+        """Put the file in place; `suffix` (e.g. ".gguf") names what the form turned out to carry."""
+        if suffix is not None:
+            self.final_path = self.final_path.with_suffix(suffix)
         await asyncio.to_thread(self._commit)
         return StoredArtifact(self.final_path, self._hash.hexdigest(), self.size_bytes)
 

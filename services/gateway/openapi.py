@@ -14,7 +14,8 @@ from services.gateway.http_base.routing import Call, Response, Route, SecuritySc
 from services.gateway.http_base.validation import Schema
 from services.gateway.management import schemas
 
-_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+# aiohttp's {name} or {name:regex} (a parameter that may hold "/"); OpenAPI writes both {name}.
+_PATH_PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
 _BEARER = SecurityScheme("bearer", {"type": "http", "scheme": "bearer", "description": "a user's bearer token"})
@@ -26,7 +27,9 @@ def build_document(routes: Iterable[Route], version: str = "0.1.0") -> dict[str,
     paths: dict[str, dict[str, Any]] = {}
     tags: list[str] = []
     for route in routes:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components, security_schemes)
+        paths.setdefault(_PATH_PARAMETER.sub(r"{\1}", route.path), {})[route.method.lower()] = _operation(
+            route, components, security_schemes
+        )
         if route.tag not in tags:
             tags.append(route.tag)
     return {
@@ -36,8 +39,9 @@ def build_document(routes: Iterable[Route], version: str = "0.1.0") -> dict[str,
             "version": version,
             "description": "Torii, a self-hosted model platform: its management API (/manage/v1, a bearer "
             "token), the Prediction One contract (/v1/external and /v1/groups, keys in x-api-key), NNC "
-            "inference (/v1/{execution_type}/classifiers) and health probes. Each contract answers its "
-            "errors in its own shape: Error, PredictionOneError or NncError.",
+            "inference (/v1/{execution_type}/classifiers), OpenAI chat (/v1/chat/completions and /v1/models, "
+            "the key as a bearer token) and health probes. Each contract answers its errors in its own "
+            "shape: Error, PredictionOneError, NncError or OpenAIError.",
         },
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,

@@ -48,6 +48,15 @@ class GatewaySettings(CommonSettings):
     inference_timeout_s: float = Field(default=60.0, gt=0)
     """How long a dedicated API's inference may take; serverless APIs have the contract's 30 s."""
 
+    chat_timeout_s: float = Field(default=600.0, gt=0)
+    """Longest a chat completion may take, first token to last (a long answer on a CPU is minutes)."""
+
+    chat_max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    """Largest chat completion request body; its messages' text is bounded at 1 MB besides."""
+
+    chat_max_completion_tokens: int = Field(default=32768, ge=1)
+    """The most completion tokens one chat request may ask for; the model's context bounds it too."""
+
     usage_flush_interval_s: float = Field(default=2.0, gt=0)
     """How often the per-day request counts go to the registry in one batch."""
 

@@ -38,6 +38,7 @@ _API_TYPES = {ApiType.FORMAL: apis_pb2.API_TYPE_FORMAL, ApiType.TRIAL: apis_pb2.
 _CONTRACTS = {
     ApiContract.NNC: apis_pb2.API_CONTRACT_NNC,
     ApiContract.PREDICTION_ONE: apis_pb2.API_CONTRACT_PREDICTION_ONE,
+    ApiContract.OPENAI_CHAT: apis_pb2.API_CONTRACT_OPENAI_CHAT,
 }
 _EXECUTION_TYPES = {
     ExecutionType.SERVERLESS: apis_pb2.EXECUTION_TYPE_SERVERLESS,
@@ -45,7 +46,7 @@ _EXECUTION_TYPES = {
 }
 _INSTANCE_KINDS = {InstanceKind.CPU: apis_pb2.INSTANCE_KIND_CPU, InstanceKind.GPU: apis_pb2.INSTANCE_KIND_GPU}
 _ACTIONS = {"allow": apis_pb2.RULE_ACTION_ALLOW, "deny": apis_pb2.RULE_ACTION_DENY}
-_FORMATS = {"onnx": models_pb2.MODEL_FORMAT_ONNX}
+_FORMATS = {"onnx": models_pb2.MODEL_FORMAT_ONNX, "gguf": models_pb2.MODEL_FORMAT_GGUF}
 
 
 def _from_proto_enum(table: dict, value: int, what: str, default=None):
@@ -178,6 +179,7 @@ def api_spec_from_proto(request: registry_service_pb2.CreateApiRequest) -> ApiSp
         public=request.public if request.HasField("public") else True,
         rules=rules,
         contract=_from_proto_enum(_CONTRACTS, request.contract, "contract", ApiContract.NNC),
+        chat_model_id=request.chat_model_id,
     )
 
 
@@ -227,6 +229,7 @@ def api_to_proto(api: PublishedApi) -> apis_pb2.PublishedApi:
         created_at=timestamp(api.created_at),
         updated_at=timestamp(api.updated_at),
         contract=_CONTRACTS[api.contract],
+        chat_model_id=api.chat_model_id,
     )
 
 

@@ -59,9 +59,21 @@ def _tensors(specs, batched: bool) -> tuple[TensorConfig, ...]:
     )
 
 
+# The chat model's fixed tensors (chat_python_model/model.py, and the gateway's chat_engine.py).
+CHAT_INPUTS = (TensorConfig("request_json", "STRING", (1,)),)
+CHAT_OUTPUTS = (
+    TensorConfig("text", "STRING", (1,)),
+    TensorConfig("finish_reason", "STRING", (1,)),
+    TensorConfig("prompt_tokens", "INT32", (1,)),
+    TensorConfig("completion_tokens", "INT32", (1,)),
+)
+
+
 def model_entry(
     api: apis_pb2.PublishedApi, version: models_pb2.ModelVersion, settings: SchedulerSettings
 ) -> ModelEntry:
+    if version.format == models_pb2.MODEL_FORMAT_GGUF:
+        return chat_entry(api, version, settings)
     signature = version.signature
     batched = batching_from_shapes([list(spec.shape) for spec in signature.inputs], settings.max_batch_size)
     dedicated = api.execution_type == apis_pb2.EXECUTION_TYPE_DEDICATED
@@ -85,6 +97,34 @@ def model_entry(
         dynamic_batching=settings.dynamic_batching,
         max_queue_delay_us=settings.batch_queue_delay_us,
         python_model="tabular" if tabular else "onnx",
+    )
+
+
+def chat_entry(api: apis_pb2.PublishedApi, version: models_pb2.ModelVersion, settings: SchedulerSettings) -> ModelEntry:
+    """A GGUF chat model: our llama.cpp model.py, decoupled so that it streams token by token.
+
+    One CPU instance whatever the API asks for: llama.cpp's slots give the concurrency, and a
+    second instance would only double the threads that spin on the same cores. The version's
+    stored signature is not used: the engine's tensors are fixed.
+    """
+    return ModelEntry(
+        name=triton_model_name(api.api_id, version.model_version_id),
+        artifact_path=artifact_path(version.artifact_uri, settings.artifacts_dir),
+        inputs=CHAT_INPUTS,
+        outputs=CHAT_OUTPUTS,
+        max_batch_size=0,
+        backend="python",
+        instance_kind="KIND_CPU",
+        instance_count=1,
+        dynamic_batching=False,
+        python_model="chat",
+        decoupled=True,
+        parameters=(
+            ("slots", str(settings.chat_slots)),
+            ("threads", str(settings.chat_threads)),
+            ("context_per_slot", str(settings.chat_context_per_slot)),
+            ("max_queue", str(settings.chat_max_queue)),
+        ),
     )
 
 

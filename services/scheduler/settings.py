@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from services.runtime.settings import CommonSettings
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers narrow), at least 1."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # no sched_getaffinity on this platform
+        return max(os.cpu_count() or 1, 1)
 
 
 class SchedulerSettings(CommonSettings):
@@ -52,6 +61,20 @@ class SchedulerSettings(CommonSettings):
 
     model_load_timeout_s: float = Field(default=120.0, gt=0)
     """How long one model load may take before it counts as failed."""
+
+    chat_slots: int = Field(default=4, ge=1, le=64)
+    """Requests a chat (GGUF) model generates for at once: llama.cpp's parallel slots."""
+
+    chat_threads: int = Field(default_factory=_cores, ge=1, le=1024)
+    """llama.cpp's threads per chat model (default: the scheduler's cores; set it for a remote
+    Triton). Its threads spin while they wait, so chat models x threads must stay within the
+    Triton host's cores (shared/notes/chat-in-triton.md)."""
+
+    chat_context_per_slot: int = Field(default=2048, ge=128, le=1_048_576)
+    """Tokens of context each slot holds, prompt and answer together; a longer request is refused."""
+
+    chat_max_queue: int = Field(default=16, ge=0, le=10_000)
+    """Chat requests that may wait for a slot; past slots + this many, a request is refused at once."""
 
     @property
     def artifacts_dir(self) -> Path:

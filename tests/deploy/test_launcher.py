@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -20,7 +21,10 @@ from tests.polling import eventually_blocking
 
 BIN = Path(sys.executable).parent
 TOKEN_LINE = re.compile(r"admin token:\s+(\S+)")
-STARTUP_TIMEOUT_S = 90
+CHAT_MODEL_LINE = re.compile(r"chat model:\s+(\S+) \(running; OpenAI-compatible at (\S+)\)")
+CHAT_KEY_LINE = re.compile(r"chat API key:\s+(\S+)")
+# The start includes uploading the default chat model (98 MB) and loading it into Triton.
+STARTUP_TIMEOUT_S = 180
 GRPC_SERVICES = ("registry", "scheduler", "trainer")
 
 
@@ -148,6 +152,7 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
             assert f"127.0.0.1:{port}" in out
         assert "Ctrl-C" in out
         remember_processes()
+        _the_seed_snippets_answer(out)
 
         listed = subprocess.run(
             [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{registry}", "list"],
@@ -327,3 +332,85 @@ def test_the_gateway_may_bind_a_public_address_while_grpc_ports_stay_internal():
     gateway_env = launcher._child_env(launcher.services[-1], "", "")
     assert (gateway_env["TORII_HOST"], gateway_env["TORII_GATEWAY_HOST"]) == ("127.0.0.1", "0.0.0.0")
     assert launcher.gateway_url.startswith("http://127.0.0.1:")
+
+
+def _the_seed_snippets_answer(banner: str) -> None:
+    """The W&B Inference page's curl and Python snippets, with only the host and the key changed,
+    against the chat model `make run` serves (shared/seeds/004_11c83b1441e45450.txt)."""
+    model_match, key_match = CHAT_MODEL_LINE.search(banner), CHAT_KEY_LINE.search(banner)
+    assert model_match and key_match, banner
+    model_id, base_url = model_match.groups()
+    key = key_match.group(1)
+    chat = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            f"{base_url}/chat/completions",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            f"Authorization: Bearer {key}",
+            "-H",
+            "OpenAI-Project: <your-team>/<your-project>",
+            "-d",
+            f"""{{
+    "model": "{model_id}",
+    "messages": [
+      {{ "role": "system", "content": "You are a helpful assistant." }},
+      {{ "role": "user", "content": "Tell me a joke." }}
+    ]
+  }}""",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answer = json.loads(chat.stdout)
+    assert answer["model"] == model_id and answer["choices"][0]["message"]["content"], answer
+    models = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            f"{base_url}/models",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            f"Authorization: Bearer {key}",
+            "-H",
+            "OpenAI-Project: <your-team>/<your-project>",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert [model["id"] for model in json.loads(models.stdout)["data"]] == [model_id]
+    snippet = f"""
+import openai
+
+client = openai.OpenAI(
+    base_url='{base_url}',
+    api_key="{key}",
+    project="<your-team>/<your-project>",
+)
+
+response = client.chat.completions.create(
+    model="{model_id}",
+    messages=[
+        {{"role": "system", "content": "You are a helpful assistant."}},
+        {{"role": "user", "content": "Say hello."}}
+    ],
+)
+
+print(response.choices[0].message.content)
+
+response = client.models.list()
+
+for model in response.data:
+    print(model.id)
+"""
+    ran = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    printed = ran.stdout.strip().splitlines()
+    assert printed[-1] == model_id and len(printed) >= 2, ran.stdout

@@ -121,7 +121,9 @@ _STATUS_NUMBERS = {name.removeprefix("API_STATUS_").lower(): number for name, nu
 
 
 @contextlib.asynccontextmanager
-async def running_platform(registry, start_gateway, shared_triton, tmp_path, **gateway_settings):
+async def running_platform(
+    registry, start_gateway, shared_triton, tmp_path, scheduler_settings=None, **gateway_settings
+):
     clock = Clock()
     flush_s = 0.2
     scheduler = SchedulerApp(
@@ -135,6 +137,7 @@ async def running_platform(registry, start_gateway, shared_triton, tmp_path, **g
             triton_model_repository=shared_triton.repository,
             reconcile_interval_s=0.2,
             batch_queue_delay_us=500,
+            **(scheduler_settings or {}),
         ),
         clock=clock,
     )

@@ -24,5 +24,7 @@ class Sighting:
 
 def sighting(client, listed: dict) -> Sighting:
     """`listed` together with what the gateway behind `client` holds for its URL."""
-    seen = client.app[RUNTIME].catalog.find(path_of(listed["url"]))
+    catalog = client.app[RUNTIME].catalog
+    # Chat APIs share one URL: the catalog knows them by id (and by key).
+    seen = catalog.get(listed["api_id"]) if "api_id" in listed else catalog.find(path_of(listed["url"]))
     return Sighting(listed, None if seen is None else seen.api.status)

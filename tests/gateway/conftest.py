@@ -44,11 +44,18 @@ StartGateway = Callable[..., Awaitable[RunningGateway]]
 @pytest.fixture
 async def start_gateway(registry, tmp_path) -> AsyncIterator[StartGateway]:
     """Starts a gateway whose settings are the defaults for tests updated with the given ones."""
+    async with gateway_starter(registry, tmp_path) as start:
+        yield start
+
+
+@contextlib.asynccontextmanager
+async def gateway_starter(registry: RunningRegistry, data_dir: Path) -> AsyncIterator[StartGateway]:
+    """start_gateway for any scope: the gateways it starts stop with the block."""
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(**overrides) -> RunningGateway:
             fields = {
-                "data_dir": tmp_path / "gateway-data",
+                "data_dir": data_dir / "gateway-data",
                 "registry_address": registry.address,
                 "gateway_port": 0,
                 "rpc_timeout_s": 10,

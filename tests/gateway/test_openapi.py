@@ -56,6 +56,8 @@ def test_every_operation_documents_its_errors_and_bodies(tmp_path):
         # Contract routes answer in their contract's own error shape.
         if path.startswith(("/v1/external/", "/v1/groups/")):
             shape = "PredictionOneError"
+        elif path.startswith(("/v1/chat/", "/v1/models")):
+            shape = "OpenAIError"
         elif path.startswith("/v1/"):
             shape = "NncError"
         else:

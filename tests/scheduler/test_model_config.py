@@ -133,3 +133,60 @@ def test_scalar_per_row_is_dims_1_reshaped_to_nothing():
     assert config.output[0].HasField("reshape")
     assert list(config.output[0].reshape.shape) == []
     assert not parse(render_config(entry())).input[0].HasField("reshape")
+
+
+def chat_entry(**overrides) -> ModelEntry:
+    values = dict(
+        name="chat",
+        artifact_path=Path("/nowhere/model.gguf"),
+        inputs=(TensorConfig("request_json", "STRING", (1,)),),
+        outputs=(TensorConfig("text", "STRING", (1,)), TensorConfig("completion_tokens", "INT32", (1,))),
+        max_batch_size=0,
+        backend="python",
+        dynamic_batching=False,
+        python_model="chat",
+        decoupled=True,
+        parameters=(("slots", "4"), ("threads", "2")),
+    )
+    values.update(overrides)
+    return ModelEntry(**values)
+
+
+def test_a_chat_model_is_decoupled_unbatched_and_carries_its_parameters():
+    config = parse(render_config(chat_entry()))
+    assert config.backend == "python" and config.max_batch_size == 0
+    assert config.model_transaction_policy.decoupled
+    assert not config.HasField("dynamic_batching")
+    assert {key: value.string_value for key, value in config.parameters.items()} == {"slots": "4", "threads": "2"}
+    assert [(t.name, t.data_type, list(t.dims)) for t in config.input] == [("request_json", mc.TYPE_STRING, [1])]
+    assert [(t.name, t.data_type) for t in config.output] == [
+        ("text", mc.TYPE_STRING),
+        ("completion_tokens", mc.TYPE_INT32),
+    ]
+    assert chat_entry().artifact_file == "model.gguf" and entry().artifact_file == "model.onnx"
+    # The other models are not decoupled and have no parameters.
+    plain = parse(render_config(entry()))
+    assert not plain.HasField("model_transaction_policy") and not plain.parameters
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"decoupled": False}, "needs the decoupled"),
+        ({"max_batch_size": 8}, "takes no batches"),
+        ({"dynamic_batching": True}, "takes no batches"),
+        ({"backend": "onnxruntime"}, "python backend"),
+        ({"parameters": (("slots", "4"), ("slots", "2"))}, "distinct"),
+        ({"parameters": (("", "4"),)}, "non-empty"),
+    ],
+)
+def test_refuses_a_chat_model_triton_could_not_run(overrides, reason):
+    with pytest.raises(ValueError, match=reason):
+        render_config(chat_entry(**overrides))
+
+
+def test_only_the_chat_model_is_decoupled():
+    with pytest.raises(ValueError, match="cannot use the decoupled"):
+        render_config(entry(decoupled=True))
+    with pytest.raises(ValueError, match="cannot use the decoupled"):
+        render_config(entry(backend="onnxruntime", decoupled=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,3 +119,67 @@ def test_a_symlink_out_of_the_store_is_refused(tmp_path):
     (store / "models" / "model.onnx").symlink_to("/etc/hostname")
     with pytest.raises(ValueError, match="not in the artifact store"):
         artifact_path((store / "models" / "model.onnx").as_uri(), store.resolve())
+
+
+def gguf_version() -> models_pb2.ModelVersion:
+    return models_pb2.ModelVersion(
+        model_version_id="22222222-2222-2222-2222-222222222222",
+        format=models_pb2.MODEL_FORMAT_GGUF,
+        artifact_uri="file:///data/artifacts/models/chat.gguf",
+        signature=version().signature,  # stored or not, the chat engine's tensors are fixed
+    )
+
+
+def test_a_gguf_version_is_served_by_the_chat_model():
+    settings = SchedulerSettings(
+        data_dir=Path("/data"), chat_slots=3, chat_threads=5, chat_context_per_slot=1024, chat_max_queue=7
+    )
+    entry = model_entry(api(), gguf_version(), settings)
+    assert entry.name == "api_11111111-1111-1111-1111-111111111111__22222222-2222-2222-2222-222222222222"
+    assert entry.artifact_path == Path("/data/artifacts/models/chat.gguf")
+    assert (entry.backend, entry.python_model, entry.decoupled) == ("python", "chat", True)
+    assert (entry.max_batch_size, entry.dynamic_batching) == (0, False)
+    assert (entry.instance_kind, entry.instance_count) == ("KIND_CPU", 1)
+    assert [(t.name, t.data_type, t.dims) for t in entry.inputs] == [("request_json", "STRING", (1,))]
+    assert [(t.name, t.data_type, t.dims) for t in entry.outputs] == [
+        ("text", "STRING", (1,)),
+        ("finish_reason", "STRING", (1,)),
+        ("prompt_tokens", "INT32", (1,)),
+        ("completion_tokens", "INT32", (1,)),
+    ]
+    assert dict(entry.parameters) == {"slots": "3", "threads": "5", "context_per_slot": "1024", "max_queue": "7"}
+
+
+def test_a_chat_model_keeps_one_cpu_instance_whatever_the_api_asks():
+    dedicated_gpu = api(
+        execution_type=apis_pb2.EXECUTION_TYPE_DEDICATED, instance_kind=apis_pb2.INSTANCE_KIND_GPU, instance_count=3
+    )
+    gpu_host = SchedulerSettings(
+        triton_backends=["onnxruntime", "python"], triton_has_gpus=True, data_dir=Path("/data")
+    )
+    entry = model_entry(dedicated_gpu, gguf_version(), gpu_host)
+    assert (entry.backend, entry.instance_kind, entry.instance_count) == ("python", "KIND_CPU", 1)
+    with pytest.raises(ValueError, match="not in the artifact store"):
+        model_entry(
+            api(), models_pb2.ModelVersion(format=models_pb2.MODEL_FORMAT_GGUF, artifact_uri="file:///etc/x"), gpu_host
+        )
+
+
+@pytest.mark.parametrize("model_format", [models_pb2.MODEL_FORMAT_UNSPECIFIED, models_pb2.MODEL_FORMAT_ONNX])
+def test_onnx_versions_are_placed_as_before(model_format):
+    onnx = version()
+    onnx.format = model_format
+    entry = model_entry(api(), onnx, SchedulerSettings(data_dir=Path("/data")))
+    assert (entry.python_model, entry.decoupled, entry.parameters) == ("onnx", False, ())
+    assert entry.artifact_file == "model.onnx" and entry.max_batch_size == 64 and entry.dynamic_batching
+
+
+def test_chat_settings_defaults_and_bounds(monkeypatch):
+    settings = SchedulerSettings()
+    assert (settings.chat_slots, settings.chat_context_per_slot, settings.chat_max_queue) == (4, 2048, 16)
+    assert settings.chat_threads == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("TORII_CHAT_THREADS", "3")
+    assert SchedulerSettings().chat_threads == 3
+    for field, value in [("chat_slots", 0), ("chat_threads", 0), ("chat_context_per_slot", 16), ("chat_max_queue", -1)]:
+        with pytest.raises(ValueError):
+            SchedulerSettings(**{field: value})

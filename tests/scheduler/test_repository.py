@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig
-from services.scheduler.triton.repository import PYTHON_MODEL_SOURCE, ModelRepository
+from services.scheduler.triton.repository import CHAT_MODEL_SOURCE, PYTHON_MODEL_SOURCE, ModelRepository
 
 
 def entry(name: str, artifact: Path, backend: str = "python") -> ModelEntry:
@@ -46,6 +46,35 @@ def test_write_lays_out_a_python_model(tmp_path, artifact):
     # Same filesystem: a hard link, no copy.
     assert os.stat(model / "1" / "model.onnx").st_ino == os.stat(artifact).st_ino
     assert repo.names() == {"m"}
+
+
+def test_a_chat_model_gets_its_gguf_and_the_chat_model_py(tmp_path):
+    gguf = tmp_path / "artifacts" / "chat.gguf"
+    gguf.parent.mkdir()
+    gguf.write_bytes(b"GGUF-v1")
+    chat = ModelEntry(
+        name="c",
+        artifact_path=gguf,
+        inputs=(TensorConfig("request_json", "STRING", (1,)),),
+        outputs=(TensorConfig("text", "STRING", (1,)),),
+        max_batch_size=0,
+        backend="python",
+        dynamic_batching=False,
+        python_model="chat",
+        decoupled=True,
+    )
+    repo = ModelRepository(tmp_path / "repo")
+    repo.write(chat)
+    model = tmp_path / "repo" / "c"
+    assert sorted(p.relative_to(model).as_posix() for p in model.rglob("*")) == [
+        "1",
+        "1/model.gguf",
+        "1/model.py",
+        "config.pbtxt",
+    ]
+    assert os.stat(model / "1" / "model.gguf").st_ino == os.stat(gguf).st_ino
+    assert (model / "1" / "model.py").read_bytes() == CHAT_MODEL_SOURCE.read_bytes()
+    assert "decoupled: true" in (model / "config.pbtxt").read_text()
 
 
 def test_onnxruntime_backend_has_no_model_py(tmp_path, artifact):

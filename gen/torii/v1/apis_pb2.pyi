@@ -33,6 +33,7 @@ class ApiContract(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     API_CONTRACT_UNSPECIFIED: _ClassVar[ApiContract]
     API_CONTRACT_NNC: _ClassVar[ApiContract]
     API_CONTRACT_PREDICTION_ONE: _ClassVar[ApiContract]
+    API_CONTRACT_OPENAI_CHAT: _ClassVar[ApiContract]
 
 class ApiStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -73,6 +74,7 @@ INSTANCE_KIND_GPU: InstanceKind
 API_CONTRACT_UNSPECIFIED: ApiContract
 API_CONTRACT_NNC: ApiContract
 API_CONTRACT_PREDICTION_ONE: ApiContract
+API_CONTRACT_OPENAI_CHAT: ApiContract
 API_STATUS_UNSPECIFIED: ApiStatus
 API_STATUS_BUILDING: ApiStatus
 API_STATUS_UPDATING: ApiStatus
@@ -116,7 +118,7 @@ class AccessRule(_message.Message):
     def __init__(self, cidr: _Optional[str] = ..., action: _Optional[_Union[RuleAction, str]] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class PublishedApi(_message.Message):
-    __slots__ = ("api_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "status", "status_message", "public", "locked", "rules", "url_path", "trial_limit", "trial_used", "created_at", "updated_at", "serving_model_version_id", "contract")
+    __slots__ = ("api_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "status", "status_message", "public", "locked", "rules", "url_path", "trial_limit", "trial_used", "created_at", "updated_at", "serving_model_version_id", "contract", "chat_model_id")
     API_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -138,6 +140,7 @@ class PublishedApi(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     SERVING_MODEL_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    CHAT_MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     api_id: str
     account_id: str
     name: str
@@ -159,7 +162,8 @@ class PublishedApi(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     serving_model_version_id: str
     contract: ApiContract
-    def __init__(self, api_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[ApiType, str]] = ..., execution_type: _Optional[_Union[ExecutionType, str]] = ..., instance_kind: _Optional[_Union[InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., status: _Optional[_Union[ApiStatus, str]] = ..., status_message: _Optional[str] = ..., public: _Optional[bool] = ..., locked: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[AccessRule, _Mapping]]] = ..., url_path: _Optional[str] = ..., trial_limit: _Optional[int] = ..., trial_used: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., serving_model_version_id: _Optional[str] = ..., contract: _Optional[_Union[ApiContract, str]] = ...) -> None: ...
+    chat_model_id: str
+    def __init__(self, api_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[ApiType, str]] = ..., execution_type: _Optional[_Union[ExecutionType, str]] = ..., instance_kind: _Optional[_Union[InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., status: _Optional[_Union[ApiStatus, str]] = ..., status_message: _Optional[str] = ..., public: _Optional[bool] = ..., locked: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[AccessRule, _Mapping]]] = ..., url_path: _Optional[str] = ..., trial_limit: _Optional[int] = ..., trial_used: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., serving_model_version_id: _Optional[str] = ..., contract: _Optional[_Union[ApiContract, str]] = ..., chat_model_id: _Optional[str] = ...) -> None: ...
 
 class ApiKeyDigest(_message.Message):
     __slots__ = ("key_id", "sha256", "expires_at")

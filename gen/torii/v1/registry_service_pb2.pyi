@@ -273,7 +273,7 @@ class GetModelVersionResponse(_message.Message):
     def __init__(self, model_version: _Optional[_Union[_models_pb2.ModelVersion, _Mapping]] = ...) -> None: ...
 
 class CreateApiRequest(_message.Message):
-    __slots__ = ("actor_user_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "public", "rules", "rules_given", "contract")
+    __slots__ = ("actor_user_id", "account_id", "name", "model_version_id", "api_type", "execution_type", "instance_kind", "instance_count", "schedule", "public", "rules", "rules_given", "contract", "chat_model_id")
     ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -287,6 +287,7 @@ class CreateApiRequest(_message.Message):
     RULES_FIELD_NUMBER: _ClassVar[int]
     RULES_GIVEN_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    CHAT_MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     actor_user_id: str
     account_id: str
     name: str
@@ -300,7 +301,8 @@ class CreateApiRequest(_message.Message):
     rules: _containers.RepeatedCompositeFieldContainer[_apis_pb2.AccessRule]
     rules_given: bool
     contract: _apis_pb2.ApiContract
-    def __init__(self, actor_user_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[_apis_pb2.ApiType, str]] = ..., execution_type: _Optional[_Union[_apis_pb2.ExecutionType, str]] = ..., instance_kind: _Optional[_Union[_apis_pb2.InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[_apis_pb2.Schedule, _Mapping]] = ..., public: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[_apis_pb2.AccessRule, _Mapping]]] = ..., rules_given: _Optional[bool] = ..., contract: _Optional[_Union[_apis_pb2.ApiContract, str]] = ...) -> None: ...
+    chat_model_id: str
+    def __init__(self, actor_user_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[_apis_pb2.ApiType, str]] = ..., execution_type: _Optional[_Union[_apis_pb2.ExecutionType, str]] = ..., instance_kind: _Optional[_Union[_apis_pb2.InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[_apis_pb2.Schedule, _Mapping]] = ..., public: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[_apis_pb2.AccessRule, _Mapping]]] = ..., rules_given: _Optional[bool] = ..., contract: _Optional[_Union[_apis_pb2.ApiContract, str]] = ..., chat_model_id: _Optional[str] = ...) -> None: ...
 
 class CreateApiResponse(_message.Message):
     __slots__ = ("api", "api_key")

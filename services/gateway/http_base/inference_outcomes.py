@@ -1,5 +1,7 @@
-"""Every inference request is counted here, once, for the API its URL names, whatever its
-contract and however it ended: answered, refused in the contract's shape, or crashed."""
+"""Every inference request is counted here, once, for its API, whatever its contract and however
+it ended: answered, refused in the contract's shape, or crashed. Most contracts name the API in
+the URL (counted_inference); a chat request names it in its key and body, so its route counts
+once it knows the API (count_outcome)."""
 
 from __future__ import annotations
 
@@ -20,5 +22,9 @@ async def counted_inference(request: web.Request, answer: InferenceAnswer) -> we
     endpoint = runtime.catalog.find(request.path)
     response = await answer(request, runtime, endpoint)
     if endpoint is not None:
-        runtime.usage.count(endpoint.api.api_id, response.status)
+        count_outcome(runtime, endpoint, response.status)
     return response
+
+
+def count_outcome(runtime: InferenceRuntime, endpoint: Endpoint, status: int) -> None:
+    runtime.usage.count(endpoint.api.api_id, status)

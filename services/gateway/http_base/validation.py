@@ -30,7 +30,8 @@ _TYPE_NAMES = {
 }
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value, as JSON Schema names it."""
     # bool before int: in Python True is an int, in JSON it is not.
     if value is None:
         return "null"
@@ -63,7 +64,7 @@ def problems(value: Any, schema: Schema, where: str = "", root: str = "the reque
     expected = schema.get("type")
     if expected is not None:
         allowed = [expected] if isinstance(expected, str) else list(expected)
-        actual = _json_type(value)
+        actual = json_type(value)
         if not any(_type_matches(actual, t) for t in allowed):
             wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in allowed)
             return [f"{label} must be {wanted}, not {_TYPE_NAMES.get(actual, actual)}"]

@@ -50,6 +50,7 @@ ROLE = EnumWords(accounts_pb2.Role, "ROLE_")
 # Data types keep Triton's spelling (FP32, INT64) because that is how model authors know them.
 DATA_TYPE = EnumWords(models_pb2.DataType, "DATA_TYPE_", str)
 MODEL_FORMAT = EnumWords(models_pb2.ModelFormat, "MODEL_FORMAT_")
+API_CONTRACT = EnumWords(apis_pb2.ApiContract, "API_CONTRACT_")
 CREDENTIAL_KIND = EnumWords(rs.CredentialKind, "CREDENTIAL_KIND_")
 TRAINING_JOB_STATUS = EnumWords(training_pb2.TrainingJobStatus, "TRAINING_JOB_STATUS_")
 KEY_PURPOSE = EnumWords(training_pb2.KeyPurpose, "KEY_PURPOSE_")
@@ -186,7 +187,7 @@ def version_json(version: models_pb2.ModelVersion) -> dict:
         "artifact_uri": version.artifact_uri,
         "sha256": version.sha256,
         "size_bytes": version.size_bytes,
-        "signature": signature_json(version.signature),
+        "signature": None if version.format == models_pb2.MODEL_FORMAT_GGUF else signature_json(version.signature),
         "preprocessing": preprocessing_json(version.preprocessing),
         "created_at": timestamp(version.created_at),
     }
@@ -252,6 +253,8 @@ def api_info(api: apis_pb2.PublishedApi, base_url: str) -> dict:
         "model_version_id": api.model_version_id,
         "serving_model_version_id": api.serving_model_version_id or None,
         "execution_type": EXECUTION_TYPE.word(api.execution_type),
+        "contract": API_CONTRACT.word(api.contract),
+        "chat_model_id": api.chat_model_id or None,
         "instance_kind": INSTANCE_KIND.word(api.instance_kind),
         "instance_count": api.instance_count,
         "schedule": schedule_json(api.schedule, api.HasField("schedule")),
@@ -281,6 +284,9 @@ def create_api_request(body: Mapping[str, Any], actor: accounts_pb2.User) -> rs.
         rules=[rule_from_json(rule) for rule in body.get("rules", ())],
         rules_given="rules" in body,
     )
+    if "chat_model_id" in body:
+        request.contract = apis_pb2.API_CONTRACT_OPENAI_CHAT
+        request.chat_model_id = body["chat_model_id"]
     if "schedule" in body:
         request.schedule.CopyFrom(schedule_from_json(body["schedule"]))
     return request

@@ -9,13 +9,12 @@ from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import model_json, version_json
 from services.gateway.management.upload import Upload, model_upload
-from torii.v1 import models_pb2
 from torii.v1 import registry_service_pb2 as rs
 
 
 def _version_spec(upload: Upload) -> rs.ModelVersionSpec:
     return rs.ModelVersionSpec(
-        format=models_pb2.MODEL_FORMAT_ONNX,
+        format=upload.format,
         artifact_uri=upload.artifact.uri,
         sha256=upload.artifact.sha256,
         size_bytes=upload.artifact.size_bytes,
@@ -71,7 +70,7 @@ ROUTES = [
         "POST",
         "/manage/v1/models",
         create_model,
-        "Upload an ONNX model: creates the model and its version 1",
+        "Upload an ONNX model (or a GGUF chat model): creates the model and its version 1",
         "models",
         {201: Response("the model and its first version", schemas.MODEL_AND_VERSION)},
         form=schemas.NEW_MODEL_FORM,
@@ -99,7 +98,7 @@ ROUTES = [
         "POST",
         "/manage/v1/models/{model_id}/versions",
         create_model_version,
-        "Upload an ONNX file as the model's next version",
+        "Upload an ONNX file (or a GGUF chat model) as the model's next version",
         "models",
         {201: Response("the model and the new version", schemas.MODEL_AND_VERSION)},
         form=schemas.NEW_VERSION_FORM,

@@ -18,6 +18,7 @@ from services.gateway.http_base.schema_words import (
     words,
 )
 from services.gateway.management.converters import (
+    API_CONTRACT,
     API_STATUS,
     API_TYPE,
     CREDENTIAL_KIND,
@@ -105,7 +106,8 @@ PREPROCESSING: Schema = obj(
 
 # signature and preprocessing are JSON parts (the document's encoding says so), checked by upload.
 _VERSION_FIELDS: dict[str, Schema] = {
-    "file": string(format="binary", description="the .onnx file"),
+    "file": string(format="binary", description="the .onnx file, or the .gguf file of a chat model"),
+    "format": string(enum=["onnx", "gguf"], description="default onnx; gguf: a chat model (llama.cpp), no signature"),
     "signature": SIGNATURE,  # derived from the graph when absent, checked against it when given
     "preprocessing": PREPROCESSING,
 }
@@ -133,7 +135,7 @@ MODEL_VERSION: Schema = obj(
         "artifact_uri": string(),
         "sha256": string(),
         "size_bytes": {"type": "integer"},
-        "signature": SIGNATURE,
+        "signature": {"anyOf": [SIGNATURE, {"type": "null"}], "description": "null for a GGUF chat model"},
         "preprocessing": PREPROCESSING,
         "created_at": TIMESTAMP,
     },
@@ -181,10 +183,17 @@ API_FIELDS: dict[str, Schema] = {
     "schedule": SCHEDULE,
     "public": {"type": "boolean", "description": "false suspends the API"},
 }
+CHAT_MODEL_ID: Schema = string(
+    minLength=1,
+    maxLength=128,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*(/[A-Za-z0-9][A-Za-z0-9._:-]*)*$",
+    description="publishes a GGUF model version as an OpenAI chat API under this model id, unique in the account",
+)
 CREATE_API: Schema = obj(
     {
         "account_id": uuid("defaults to the caller's account"),
         **API_FIELDS,
+        "chat_model_id": CHAT_MODEL_ID,
         "api_type": words(API_TYPE, "a trial API answers a fixed number of requests in total"),
         "rules": {"type": "array", "items": RULE, "description": "absent: allow every address; [] allows none"},
     },
@@ -207,6 +216,8 @@ API_INFO: Schema = obj(
             "description": "the version Triton serves now; differs from model_version_id while updating",
         },
         "execution_type": words(EXECUTION_TYPE),
+        "contract": words(API_CONTRACT),
+        "chat_model_id": {"type": ["string", "null"], "description": "chat APIs: the OpenAI model id"},
         "instance_kind": {"type": ["string", "null"], "enum": [*INSTANCE_KIND.words, None]},
         "instance_count": {"type": "integer"},
         "schedule": SCHEDULE,

@@ -1,4 +1,4 @@
-"""Model uploads: a multipart form streamed into the artifact store, checked as ONNX.
+"""Model uploads: a multipart form streamed into the artifact store, checked as ONNX (or GGUF).
 
 The file is kept only if the form is valid, the file is a valid ONNX model and the signature
 fits it, and then only if the code inside `async with model_upload(...)` succeeds, or fails in
@@ -18,6 +18,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from services.gateway.artifacts import ArtifactTooLarge, PendingArtifact, StoredArtifact
 from services.gateway.errors import invalid_argument, payload_too_large
+from services.gateway.gguf_inspect import check_gguf
 from services.gateway.http_base.routing import Call
 from services.gateway.http_base.validation import Schema, check, parse_json_text
 from services.gateway.management import schemas
@@ -39,6 +40,7 @@ class Upload:
     artifact: StoredArtifact
     signature: models_pb2.Signature
     preprocessing: models_pb2.Preprocessing | None
+    format: models_pb2.ModelFormat = models_pb2.MODEL_FORMAT_ONNX
 
 
 @contextlib.asynccontextmanager
@@ -136,6 +138,8 @@ async def _accept(form: Schema, state: _Form) -> Upload:
     text_fields = {key: value for key, value in fields.items() if key not in ("signature", "preprocessing")}
     for key, value in text_fields.items():
         check(value, form["properties"][key], where=key)
+    if text_fields.get("format") == "gguf":
+        return await _accept_chat_model(text_fields, fields, pending)
     given_signature = None
     if "signature" in fields:
         data = check(
@@ -160,3 +164,14 @@ async def _accept(form: Schema, state: _Form) -> Upload:
         signature = given_signature
     artifact = await pending.commit()
     return Upload(text_fields, artifact, signature, preprocessing)
+
+
+async def _accept_chat_model(text_fields: dict[str, str], fields: dict[str, str], pending: PendingArtifact) -> Upload:
+    """A GGUF chat model: the engine's tensors are fixed, so it takes no signature or preprocessing."""
+    given = [key for key in ("signature", "preprocessing") if key in fields]
+    if given:
+        raise invalid_argument(f"a GGUF chat model takes no {' or '.join(given)}")
+    await pending.seal()
+    await asyncio.to_thread(check_gguf, pending.temp_path)
+    artifact = await pending.commit(".gguf")
+    return Upload(text_fields, artifact, models_pb2.Signature(), None, models_pb2.MODEL_FORMAT_GGUF)

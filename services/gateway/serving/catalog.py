@@ -78,7 +78,7 @@ class ApiCatalog:
         self._first_sync_task: asyncio.Task | None = None
         self._restore_task: asyncio.Task | None = None
         self._by_path: dict[str, Endpoint] = {}
-        self._path_of: dict[str, str] = {}
+        self._by_id: dict[str, Endpoint] = {}
         self._key_owner: dict[str, Endpoint] = {}
         """API key id → the endpoint whose key it is."""
         self._versions: dict[str, asyncio.Future[models_pb2.ModelVersion]] = {}
@@ -127,21 +127,27 @@ class ApiCatalog:
     def find(self, path: str) -> Endpoint | None:
         return self._by_path.get(path)
 
+    def get(self, api_id: str) -> Endpoint | None:
+        return self._by_id.get(api_id)
+
     def owner_of_key(self, key_id: str) -> Endpoint | None:
         """The endpoint an API key id belongs to, whichever URL was called."""
         return self._key_owner.get(key_id)
 
     def _on_change(self, api_id: str, item: WatchedApi | None) -> None:
         # The execution type is part of the URL: a change moves the API to its new path.
-        old_path = self._path_of.pop(api_id, None)
-        if old_path is not None:
-            old = self._by_path.pop(old_path, None)
-            for key_id in old.key_digests if old is not None else ():
+        old = self._by_id.pop(api_id, None)
+        if old is not None:
+            if self._by_path.get(old.api.url_path) is old:
+                del self._by_path[old.api.url_path]
+            for key_id in old.key_digests:
                 self._key_owner.pop(key_id, None)
         if item is not None:
             endpoint = _endpoint(item)
-            self._by_path[item.api.url_path] = endpoint
-            self._path_of[api_id] = item.api.url_path
+            self._by_id[api_id] = endpoint
+            if item.api.contract != apis_pb2.API_CONTRACT_OPENAI_CHAT:
+                # Every chat API shares OpenAI's one URL: a chat request finds its API by its key.
+                self._by_path[item.api.url_path] = endpoint
             for key_id in endpoint.key_digests:
                 self._key_owner[key_id] = endpoint
             serving = item.api.serving_model_version_id

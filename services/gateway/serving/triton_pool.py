@@ -11,13 +11,14 @@ ours share it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 import grpc
 import numpy as np
 from tritonclient.grpc import service_pb2, service_pb2_grpc
 from tritonclient.utils import deserialize_bytes_tensor, serialize_byte_tensor, triton_to_np_dtype
 
+from services.gateway.serving.chat_engine import EngineChunk, generate
 from services.runtime.logging import REQUEST_ID_HEADER
 from torii.v1 import models_pb2
 
@@ -99,6 +100,12 @@ class TritonPool:
             tensor.name: _array(tensor, raw) for tensor, raw in zip(response.outputs, response.raw_output_contents)
         }
         return {name: answered[name] for name in names}
+
+    def chat(
+        self, model_name: str, body: bytes, *, request_id: str, timeout_s: float
+    ) -> AsyncGenerator[EngineChunk, None]:
+        """A chat model's chunks for one request (serving.chat_engine); close the iterator to stop it."""
+        return generate(next(self._stubs), self._headers, model_name, body, request_id=request_id, timeout_s=timeout_s)
 
     async def close(self) -> None:
         for channel in self._channels:

@@ -12,7 +12,7 @@ from services.policy.rules import parse_network
 from services.registry.domain import credentials, transitions
 from services.registry.domain.actors import can_see_account, require_account_access, require_admin, resolve_actor
 from services.registry.domain.ids import parse_id
-from services.registry.domain.names import require_name
+from services.registry.domain.names import require_chat_model_id, require_name
 from services.registry.domain.stores import AccountStorage, ApiStorage, ModelStorage
 from services.registry.domain.types import (
     ALLOW_ALL,
@@ -30,7 +30,7 @@ from services.registry.domain.types import (
     Schedule,
     User,
 )
-from services.runtime.errors import FailedPrecondition, NotFound
+from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class ApiSpec:
     public: bool
     rules: tuple[AccessRule, ...] | None
     contract: ApiContract = ApiContract.NNC
+    chat_model_id: str = ""
 
 
 class ApiService:
@@ -95,6 +96,7 @@ class ApiService:
             trial_used=0,
             rules=ALLOW_ALL if spec.rules is None else spec.rules,
             contract=spec.contract,
+            chat_model_id=_chat_model_id(spec),
         )
         await self._check_fits(api, version)
         issued, key_digest = credentials.issue_secret()
@@ -221,3 +223,11 @@ class ApiService:
         if api is None:
             return None
         return api, (await self._apis.key_digests([api_id]))[api_id]
+
+
+def _chat_model_id(spec: ApiSpec) -> str:
+    if spec.contract is ApiContract.OPENAI_CHAT:
+        return require_chat_model_id(spec.chat_model_id)
+    if spec.chat_model_id:
+        raise InvalidArgument("chat_model_id is for chat APIs (a GGUF model version) only")
+    return ""

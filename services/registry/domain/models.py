@@ -9,10 +9,10 @@ from services.registry.domain.actors import can_see_account, require_account_acc
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
 from services.registry.domain.stores import AccountStorage, ModelStorage
-from services.registry.domain.types import JsonObject, Model, ModelVersion
+from services.registry.domain.types import CHAT_FORMAT, JsonObject, Model, ModelVersion
 from services.runtime.errors import InvalidArgument, NotFound
 
-SUPPORTED_FORMATS = ("onnx",)
+SUPPORTED_FORMATS = ("onnx", CHAT_FORMAT)
 DATA_TYPES = ("BOOL", "UINT8", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "STRING")
 
 
@@ -69,6 +69,11 @@ def check_version_fields(fields: JsonObject) -> None:
         raise InvalidArgument("sha256 must be 64 hexadecimal characters")
     if fields["size_bytes"] <= 0:
         raise InvalidArgument("size_bytes must be positive")
+    if fields["format"] == CHAT_FORMAT:
+        # A chat model takes messages and answers text: there is no signature to describe.
+        if fields["signature"] or fields["preprocessing"]:
+            raise InvalidArgument("a GGUF chat model takes no signature and no preprocessing")
+        return
     check_signature(fields["signature"])
     check_preprocessing(fields["preprocessing"], fields["signature"])
 

@@ -16,6 +16,9 @@ from services.policy.access import RuleAction as RuleAction
 from services.policy.schedule import Schedule as Schedule
 
 TRIAL_REQUEST_LIMIT = 100
+CHAT_FORMAT = "gguf"
+"""A chat model's format: served by llama.cpp as an OpenAI chat API, with the engine's own tensors."""
+CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
 JsonObject = dict[str, Any]
 """A protobuf message in its JSON shape (signatures, preprocessing, training configs), kept as it is."""
@@ -46,6 +49,7 @@ class ApiContract(StrEnum):
 
     NNC = "nnc"
     PREDICTION_ONE = "prediction_one"
+    OPENAI_CHAT = "openai_chat"
 
 
 class ApiStatus(StrEnum):
@@ -135,9 +139,14 @@ class PublishedApi:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     contract: ApiContract = ApiContract.NNC
+    # Chat APIs only: the OpenAI model id clients name (unique in the account); "" otherwise.
+    chat_model_id: str = ""
 
     @property
     def url_path(self) -> str:
+        if self.contract is ApiContract.OPENAI_CHAT:
+            # Every chat API shares OpenAI's URL; the request's model names which one it calls.
+            return CHAT_COMPLETIONS_PATH
         if self.contract is ApiContract.PREDICTION_ONE:
             # Prediction One's inference URL names a group: Torii's account.
             return f"/v1/groups/{self.account_id}/classifiers/{self.api_id}/inference"

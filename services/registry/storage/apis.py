@@ -20,7 +20,7 @@ from services.registry.domain.types import (
     RuleAction,
     Schedule,
 )
-from services.runtime.errors import NotFound
+from services.runtime.errors import AlreadyExists, NotFound
 
 _SELECT_API = """
 SELECT a.*,
@@ -62,6 +62,7 @@ def _api(row) -> PublishedApi:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         contract=ApiContract(row["contract"]),
+        chat_model_id=row["chat_model_id"],
     )
 
 
@@ -79,12 +80,18 @@ class ApiStore:
 
     async def create(self, api: PublishedApi, key_id: str, key_sha256: bytes) -> PublishedApi:
         """Insert the API, its rules and its first key in one transaction."""
+        try:
+            return await self._insert(api, key_id, key_sha256)
+        except asyncpg.UniqueViolationError:
+            raise AlreadyExists(f"a chat API with the model id {api.chat_model_id!r} exists in this account") from None
+
+    async def _insert(self, api: PublishedApi, key_id: str, key_sha256: bytes) -> PublishedApi:
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute(
                 "INSERT INTO published_apis (api_id, account_id, name, model_version_id, api_type, execution_type,"
                 " instance_kind, instance_count, schedule_always, schedule_start, schedule_end, schedule_weekdays,"
-                " status, status_message, public, locked, trial_limit, trial_used, contract)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                " status, status_message, public, locked, trial_limit, trial_used, contract, chat_model_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
                 api.api_id,
                 api.account_id,
                 api.name,
@@ -104,6 +111,7 @@ class ApiStore:
                 api.trial_limit,
                 api.trial_used,
                 api.contract.value,
+                api.chat_model_id,
             )
             await _write_rules(connection, api.api_id, api.rules)
             await connection.execute(

@@ -32,9 +32,26 @@ DATA_TYPES = frozenset(
 )
 INSTANCE_KINDS = frozenset({"KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"})
 BACKENDS = frozenset({"onnxruntime", "python"})
-# Which model.py a Python-backend entry runs: "onnx" (onnx_python_model/: any ONNX file) or
-# "tabular" (tabular_python_model/: the trainer's tabular models, with per-column reasons).
-PYTHON_MODELS = frozenset({"onnx", "tabular"})
+
+
+@dataclass(frozen=True)
+class PythonModel:
+    """What one kind of model.py needs from its entry and its version folder."""
+
+    artifact_file: str  # the name the entry's artifact gets in the version folder
+    decoupled: bool  # answers through response senders (Triton's decoupled mode), not from execute()
+    batches: bool  # may take Triton's batches (max_batch_size > 0)
+
+
+# Which model.py a Python-backend entry runs: "onnx" (onnx_python_model/: any ONNX file; also
+# what an onnxruntime-backend entry is), "tabular" (tabular_python_model/: the trainer's tabular
+# models, with per-column reasons) or "chat" (chat_python_model/: a GGUF chat model streamed
+# token by token with llama.cpp).
+PYTHON_MODELS = {
+    "onnx": PythonModel("model.onnx", decoupled=False, batches=True),
+    "tabular": PythonModel("model.onnx", decoupled=False, batches=True),
+    "chat": PythonModel("model.gguf", decoupled=True, batches=False),
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +64,7 @@ class TensorConfig:
 @dataclass(frozen=True)
 class ModelEntry:
     name: str
-    artifact_path: Path  # the ONNX file; the repository places it as `1/model.onnx`
+    artifact_path: Path  # the model file; the repository places it as `1/<PYTHON_MODELS[python_model].artifact_file>`
     inputs: tuple[TensorConfig, ...]
     outputs: tuple[TensorConfig, ...]
     max_batch_size: int  # 0: Triton does not batch and dims are the full shapes
@@ -58,6 +75,13 @@ class ModelEntry:
     max_queue_delay_us: int = 1000
     preferred_batch_sizes: tuple[int, ...] = ()
     python_model: str = "onnx"  # with backend "python": which model.py runs it (PYTHON_MODELS)
+    decoupled: bool = False  # Triton's decoupled transaction policy: any number of responses per request
+    parameters: tuple[tuple[str, str], ...] = ()  # (key, value) pairs the model reads from its config
+
+    @property
+    def artifact_file(self) -> str:
+        """The artifact's file name in the version folder."""
+        return PYTHON_MODELS[self.python_model].artifact_file
 
 
 def batching_from_shapes(input_shapes: list[list[int]], max_batch_size: int) -> bool:
@@ -91,6 +115,10 @@ def build_config(entry: ModelEntry) -> mc.ModelConfig:
     if entry.dynamic_batching and entry.max_batch_size > 0:
         config.dynamic_batching.max_queue_delay_microseconds = entry.max_queue_delay_us
         config.dynamic_batching.preferred_batch_size.extend(entry.preferred_batch_sizes)
+    if entry.decoupled:
+        config.model_transaction_policy.decoupled = True
+    for key, value in entry.parameters:
+        config.parameters[key].string_value = value
     return config
 
 
@@ -117,6 +145,15 @@ def _check(entry: ModelEntry) -> None:
         raise ValueError(f"unknown Python-backend model {entry.python_model!r}")
     if entry.python_model != "onnx" and entry.backend != "python":
         raise ValueError(f"the {entry.python_model} model runs on the python backend, not {entry.backend!r}")
+    kind = PYTHON_MODELS[entry.python_model]
+    if entry.decoupled != kind.decoupled:
+        wanted = "needs" if kind.decoupled else "cannot use"
+        raise ValueError(f"the {entry.python_model} model {wanted} the decoupled transaction policy")
+    if not kind.batches and (entry.max_batch_size != 0 or entry.dynamic_batching):
+        raise ValueError(f"the {entry.python_model} model takes no batches: max_batch_size 0, no dynamic batching")
+    keys = [key for key, _ in entry.parameters]
+    if any(not key for key in keys) or len(set(keys)) != len(keys):
+        raise ValueError(f"parameter keys must be non-empty and distinct, got {keys}")
     if entry.instance_kind not in INSTANCE_KINDS:
         raise ValueError(f"unknown instance kind {entry.instance_kind!r}")
     if entry.instance_count < 1:

@@ -2,7 +2,7 @@
 
 Triton (explicit model-control mode) reads `<root>/<name>/` when told to load `<name>`. A model
 folder is assembled beside the others under a dot-name, flushed to disk, and renamed into place,
-so Triton never reads a half-written config or ONNX file, and a crash leaves only dot-folders
+so Triton never reads a half-written config or model file, and a crash leaves only dot-folders
 that `clear_stale_temporaries` removes. Not safe for two writers of the same name at once: the
 scheduler's reconciler is the only writer.
 """
@@ -24,9 +24,16 @@ log = get_logger(__name__)
 VERSION = "1"
 PYTHON_MODEL_SOURCE = Path(__file__).parent / "onnx_python_model" / "model.py"
 TABULAR_MODEL_SOURCE = Path(__file__).parent / "tabular_python_model" / "model.py"
+CHAT_MODEL_SOURCE = Path(__file__).parent / "chat_python_model" / "model.py"
 # The tabular model.py imports this file, placed beside it: it runs outside the Torii package.
 TABULAR_PREDICTOR_SOURCE = Path(predictor.__file__)
 TABULAR_PREDICTOR_FILE = "tabular_predictor.py"
+# The files each kind of Python-backend model needs beside its artifact: {name in 1/: source}.
+PYTHON_MODEL_FILES = {
+    "onnx": {"model.py": PYTHON_MODEL_SOURCE},
+    "tabular": {"model.py": TABULAR_MODEL_SOURCE, TABULAR_PREDICTOR_FILE: TABULAR_PREDICTOR_SOURCE},
+    "chat": {"model.py": CHAT_MODEL_SOURCE},
+}
 _TEMPORARY_PREFIXES = (".tmp-", ".old-")
 
 
@@ -43,9 +50,9 @@ class ModelRepository:
             version_dir = staging / VERSION
             version_dir.mkdir(parents=True)
             _write_file(staging / "config.pbtxt", render_config(entry).encode())
-            _place_artifact(entry.artifact_path, version_dir / "model.onnx")
+            _place_artifact(entry.artifact_path, version_dir / entry.artifact_file)
             if entry.backend == "python":
-                for name, source in _python_model_files(entry.python_model).items():
+                for name, source in PYTHON_MODEL_FILES[entry.python_model].items():
                     _write_file(version_dir / name, source.read_bytes())
             fsync_path(version_dir)
             fsync_path(staging)
@@ -92,13 +99,6 @@ class ModelRepository:
 def _check_name(name: str) -> None:
     if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
         raise ValueError(f"invalid model name {name!r}")
-
-
-def _python_model_files(python_model: str) -> dict[str, Path]:
-    """The files a Python-backend entry needs beside model.onnx: {name in 1/: source}."""
-    if python_model == "tabular":
-        return {"model.py": TABULAR_MODEL_SOURCE, TABULAR_PREDICTOR_FILE: TABULAR_PREDICTOR_SOURCE}
-    return {"model.py": PYTHON_MODEL_SOURCE}
 
 
 def _place_artifact(source: Path, destination: Path) -> None:

@@ -1,0 +1,122 @@
+"""Chat generation in Triton: one request to a chat model's decoupled Triton model, its answers as chunks.
+
+The model (services/scheduler/triton/chat_python_model) takes the request as one JSON string and
+answers on Triton's gRPC stream: one response per token chunk, each with the counts so far from
+the model's own tokenizer, then a last one with the finish reason. Its refusals arrive as the
+stream's error message "<code>: <message>". Knows nothing of any contract: the caller words the
+chunks and the refusals.
+
+Leaving the iteration early (the HTTP client went away, or the caller stopped reading) cancels the
+gRPC call: Triton marks the request cancelled, and the model stops generating and frees its slot.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+
+import grpc
+from tritonclient.grpc import service_pb2, service_pb2_grpc
+
+from services.runtime.logging import REQUEST_ID_HEADER
+
+OUTPUTS = ("text", "finish_reason", "prompt_tokens", "completion_tokens")
+# The model's own refusals; anything else Triton says is one of the two below.
+ENGINE_CODES = frozenset({"context_length_exceeded", "queue_full", "invalid_request", "engine_error"})
+NOT_READY = "not_ready"  # Triton has no such model loaded (yet)
+UNAVAILABLE = "unavailable"  # Triton itself did not answer
+TIMED_OUT = "timed_out"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineChunk:
+    text: str
+    finish_reason: str
+    """"" while generating; "stop" or "length" on the last chunk."""
+    prompt_tokens: int
+    completion_tokens: int
+    """Both counted so far, by the model's tokenizer."""
+
+
+class EngineRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def chat_request(model_name: str, body: bytes, request_id: str) -> service_pb2.ModelInferRequest:
+    request = service_pb2.ModelInferRequest(model_name=model_name, id=request_id)
+    request.inputs.add(name="request_json", datatype="BYTES", shape=[1])
+    # Triton's BYTES tensor: each element is a little-endian uint32 length, then the bytes.
+    request.raw_input_contents.append(struct.pack("<I", len(body)) + body)
+    for name in OUTPUTS:
+        request.outputs.add(name=name)
+    # Without it a decoupled model's last, flags-only answer never reaches the client.
+    request.parameters["triton_enable_empty_final_response"].bool_param = True
+    return request
+
+
+async def generate(
+    stub: service_pb2_grpc.GRPCInferenceServiceStub,
+    headers: Sequence[tuple[str, str]],
+    model_name: str,
+    body: bytes,
+    *,
+    request_id: str,
+    timeout_s: float,
+) -> AsyncGenerator[EngineChunk, None]:
+    """The model's chunks for one request (`body`: the engine's JSON); EngineRefused when the
+    model refuses it, Triton does not know the model, or does not answer within `timeout_s`."""
+    call = stub.ModelStreamInfer(
+        iter([chat_request(model_name, body, request_id)]),
+        metadata=(*headers, (REQUEST_ID_HEADER, request_id)),
+        timeout=timeout_s,
+    )
+    ended = False
+    try:
+        async for answer in call:
+            if answer.error_message:
+                ended = True
+                raise _refusal(answer.error_message)
+            response = answer.infer_response
+            if response.outputs:
+                yield _chunk(response)
+            if response.parameters["triton_final_response"].bool_param:
+                ended = True
+                return
+    except grpc.aio.AioRpcError as error:
+        ended = True
+        if error.code() is grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise EngineRefused(TIMED_OUT, "the model did not finish in time") from None
+        raise EngineRefused(UNAVAILABLE, error.details() or error.code().name) from None
+    finally:
+        if not ended:
+            call.cancel()  # the caller left early: stop the generation
+
+
+def _refusal(message: str) -> EngineRefused:
+    code, colon, detail = message.partition(": ")
+    if colon and code in ENGINE_CODES:
+        return EngineRefused(code, detail)
+    lowered = message.lower()
+    if "unknown model" in lowered or "not ready" in lowered or "unavailable" in lowered:
+        return EngineRefused(NOT_READY, message)
+    return EngineRefused("engine_error", message)
+
+
+def _chunk(response: service_pb2.ModelInferResponse) -> EngineChunk:
+    values: dict[str, bytes] = {tensor.name: raw for tensor, raw in zip(response.outputs, response.raw_output_contents)}
+    return EngineChunk(
+        text=_string(values["text"]),
+        finish_reason=_string(values["finish_reason"]),
+        prompt_tokens=struct.unpack("<i", values["prompt_tokens"])[0],
+        completion_tokens=struct.unpack("<i", values["completion_tokens"])[0],
+    )
+
+
+def _string(raw: bytes) -> str:
+    (length,) = struct.unpack_from("<I", raw)
+    # llama.cpp holds back a token that ends inside a UTF-8 character until the character is whole.
+    return raw[4 : 4 + length].decode("utf-8", errors="replace")
