@@ -18,6 +18,7 @@ from services.registry.domain.types import (
     ApiContract,
     ApiStatus,
     ApiType,
+    ChatTokenUsage,
     DailyUsage,
     ExecutionType,
     InstanceKind,
@@ -252,6 +253,30 @@ def key_digests_to_proto(digests: list[KeyDigest]) -> list[apis_pb2.ApiKeyDigest
 
 def usage_from_proto(message: apis_pb2.DailyUsage) -> DailyUsage:
     return DailyUsage(message.api_id, message.day, message.count_2xx, message.count_4xx, message.count_5xx)
+
+
+def chat_tokens_from_proto(message: apis_pb2.ChatTokenUsage) -> ChatTokenUsage:
+    return ChatTokenUsage(
+        api_id=message.api_id,
+        day=message.day,
+        key_id=message.key_id,
+        project=message.project,
+        requests=message.requests,
+        prompt_tokens=message.prompt_tokens,
+        completion_tokens=message.completion_tokens,
+    )
+
+
+def chat_tokens_to_proto(tokens: ChatTokenUsage) -> apis_pb2.ChatTokenUsage:
+    return apis_pb2.ChatTokenUsage(
+        api_id=tokens.api_id,
+        day=tokens.day,
+        key_id=tokens.key_id,
+        project=tokens.project,
+        requests=tokens.requests,
+        prompt_tokens=tokens.prompt_tokens,
+        completion_tokens=tokens.completion_tokens,
+    )
 
 
 def usage_to_proto(usage: DailyUsage) -> apis_pb2.DailyUsage:

@@ -156,12 +156,18 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             [convert.usage_from_proto(item) for item in request.increments],
             request.flush_id,
             credential_converters.key_uses_from_proto(request),
+            [convert.chat_tokens_from_proto(item) for item in request.chat_tokens],
         )
         return pb.RecordUsageResponse()
 
     async def GetUsage(self, request, context):
-        days = await self._usage.days(request.actor_user_id, request.api_id, request.from_day, request.to_day)
-        return pb.GetUsageResponse(days=[convert.usage_to_proto(day) for day in days])
+        days, chat_tokens = await self._usage.days(
+            request.actor_user_id, request.api_id, request.from_day, request.to_day
+        )
+        return pb.GetUsageResponse(
+            days=[convert.usage_to_proto(day) for day in days],
+            chat_tokens=[convert.chat_tokens_to_proto(tokens) for tokens in chat_tokens],
+        )
 
     async def ReportDeployment(self, request, context):
         api, applied = await self._apis.report_deployment(

@@ -342,31 +342,48 @@ async def test_raw_sse_bytes_keep_to_the_contract(chat):
     assert decoded[-1]["choices"][0]["delta"] == {} and decoded[-1]["choices"][0]["finish_reason"]
 
 
-async def test_every_chat_request_is_counted_for_its_api(chat):
+async def test_every_chat_request_is_counted_for_its_api_and_its_tokens_for_its_key(chat):
     api, key = await chat.publish(f"acme/counted-{uuid.uuid4().hex[:6]}")
     model = api["chat_model_id"]
     headers = {"Authorization": f"Bearer {key}"}
     client = chat.platform.client
 
-    async def post(body: dict, *, leave_early: bool = False) -> int:
+    async def post(body: dict, *, leave_early: bool = False) -> tuple[int, bytes]:
         response = await client.post("/v1/chat/completions", json=body, headers=headers)
         if leave_early:
-            await response.content.readline()
+            line = await response.content.readline()
             response.close()
-        else:
-            await response.read()
-        return response.status
+            return response.status, line
+        return response.status, await response.read()
 
-    asked = {"model": model, "messages": HELLO, "max_tokens": 2}
-    assert await post(asked) == 200
-    assert await post({**asked, "stream": True}) == 200
-    assert await post({**asked, "max_tokens": 200, "stream": True}, leave_early=True) == 200
-    assert await post({**asked, "model": "acme/elsewhere"}) == 404
-    assert await post({**asked, "n": 3}) == 400
+    asked = {"model": model, "messages": HELLO, "max_tokens": 3, "temperature": 0}
+    status, whole = await post(asked)
+    assert status == 200
+    status, streamed = await post({**asked, "stream": True, "stream_options": {"include_usage": True}})
+    assert status == 200
+    final_usage = json.loads(streamed.decode().split("\n\n")[-3].removeprefix("data: "))["usage"]
+    assert (await post({**asked, "max_tokens": 200, "stream": True}, leave_early=True))[0] == 200
+    assert (await post({**asked, "model": "acme/elsewhere"}))[0] == 404
+    assert (await post({**asked, "n": 3}))[0] == 400
 
-    async def today() -> tuple[int, int, int]:
+    async def usage() -> dict:
         response = await client.get(f"/manage/v1/apis/{api['api_id']}/usage", headers=chat.platform.admin)
-        days = (await response.json())["days"]
-        return (days[0]["count_2xx"], days[0]["count_4xx"], days[0]["count_5xx"]) if days else (0, 0, 0)
+        return await response.json()
 
-    await eventually(today, lambda counts: counts == (3, 2, 0), timeout_s=10, what="the counts (3, 2, 0)")
+    counted = await eventually(
+        usage,
+        lambda body: (
+            [(d["count_2xx"], d["count_4xx"], d["count_5xx"]) for d in body["days"]] == [(3, 2, 0)]
+            and body["chat_tokens"]
+            and body["chat_tokens"][0]["requests"] == 3
+        ),
+        timeout_s=10,
+        what="the counts (3, 2, 0) and 3 requests' tokens",
+    )
+    (tokens,) = counted["chat_tokens"]
+    assert tokens["key_id"] == key.partition(".")[0] and tokens["project"] == ""
+    answered = json.loads(whole)["usage"]
+    # The same prompt three times; the stream left after its first event still generated a token or more.
+    assert tokens["prompt_tokens"] == 3 * answered["prompt_tokens"] == 3 * final_usage["prompt_tokens"]
+    left_early = tokens["completion_tokens"] - answered["completion_tokens"] - final_usage["completion_tokens"]
+    assert 1 <= left_early <= 200

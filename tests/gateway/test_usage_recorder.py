@@ -67,3 +67,29 @@ async def test_a_full_spool_keeps_counts_in_memory_for_the_next_flush(registry, 
     live = UsageRecorder(registry.stub, UsageSpool(tmp_path, 1))
     await live.flush()
     assert await usage_of(registry, api_id) == [(1, 0, 0)]
+
+
+async def chat_tokens_of(registry, api_id: str) -> list[tuple[str, str, int, int, int]]:
+    answer = await registry.stub.GetUsage(pb.GetUsageRequest(actor_user_id=registry.admin_user_id, api_id=api_id))
+    return [(t.key_id, t.project, t.requests, t.prompt_tokens, t.completion_tokens) for t in answer.chat_tokens]
+
+
+async def test_chat_tokens_are_added_up_per_key_and_survive_an_outage_once(registry, tmp_path):
+    api_id = await new_api(registry)
+    key_a, key_b = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+    spool = tmp_path / "usage-spool"
+    async with open_channel("127.0.0.1:1", default_timeout_s=1, service_token=SERVICE_TOKEN) as dead:
+        down = UsageRecorder(registry_service_pb2_grpc.RegistryServiceStub(dead), UsageSpool(spool, 10))
+        down.count_chat_tokens(api_id, key_a, "", 10, 5)
+        down.count_chat_tokens(api_id, key_a, "", 12, 7)
+        await down.stop()
+    (kept,) = sorted(spool.iterdir())
+    (spool / "copy-of-the-same-batch.usage").write_bytes(kept.read_bytes())
+
+    live = UsageRecorder(registry.stub, UsageSpool(spool, 10))
+    live.count_chat_tokens(api_id, key_b, "team/project", 3, 1)
+    await live.flush()
+    assert sorted(await chat_tokens_of(registry, api_id)) == [
+        (key_a, "", 2, 22, 12),
+        (key_b, "team/project", 1, 3, 1),
+    ]

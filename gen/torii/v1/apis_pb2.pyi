@@ -175,6 +175,24 @@ class ApiKeyDigest(_message.Message):
     expires_at: _timestamp_pb2.Timestamp
     def __init__(self, key_id: _Optional[str] = ..., sha256: _Optional[bytes] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class ChatTokenUsage(_message.Message):
+    __slots__ = ("api_id", "key_id", "project", "day", "requests", "prompt_tokens", "completion_tokens")
+    API_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    api_id: str
+    key_id: str
+    project: str
+    day: str
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    def __init__(self, api_id: _Optional[str] = ..., key_id: _Optional[str] = ..., project: _Optional[str] = ..., day: _Optional[str] = ..., requests: _Optional[int] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ...) -> None: ...
+
 class DailyUsage(_message.Message):
     __slots__ = ("api_id", "day", "count_2xx", "count_4xx", "count_5xx")
     API_ID_FIELD_NUMBER: _ClassVar[int]

@@ -517,14 +517,16 @@ class ReleaseTrialRequestResponse(_message.Message):
     def __init__(self, used: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class RecordUsageRequest(_message.Message):
-    __slots__ = ("increments", "flush_id", "key_uses")
+    __slots__ = ("increments", "flush_id", "key_uses", "chat_tokens")
     INCREMENTS_FIELD_NUMBER: _ClassVar[int]
     FLUSH_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_USES_FIELD_NUMBER: _ClassVar[int]
+    CHAT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     increments: _containers.RepeatedCompositeFieldContainer[_apis_pb2.DailyUsage]
     flush_id: str
     key_uses: _containers.RepeatedCompositeFieldContainer[ApiKeyUse]
-    def __init__(self, increments: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ..., flush_id: _Optional[str] = ..., key_uses: _Optional[_Iterable[_Union[ApiKeyUse, _Mapping]]] = ...) -> None: ...
+    chat_tokens: _containers.RepeatedCompositeFieldContainer[_apis_pb2.ChatTokenUsage]
+    def __init__(self, increments: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ..., flush_id: _Optional[str] = ..., key_uses: _Optional[_Iterable[_Union[ApiKeyUse, _Mapping]]] = ..., chat_tokens: _Optional[_Iterable[_Union[_apis_pb2.ChatTokenUsage, _Mapping]]] = ...) -> None: ...
 
 class ApiKeyUse(_message.Message):
     __slots__ = ("key_id", "used_at")
@@ -551,10 +553,12 @@ class GetUsageRequest(_message.Message):
     def __init__(self, actor_user_id: _Optional[str] = ..., api_id: _Optional[str] = ..., from_day: _Optional[str] = ..., to_day: _Optional[str] = ...) -> None: ...
 
 class GetUsageResponse(_message.Message):
-    __slots__ = ("days",)
+    __slots__ = ("days", "chat_tokens")
     DAYS_FIELD_NUMBER: _ClassVar[int]
+    CHAT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[_apis_pb2.DailyUsage]
-    def __init__(self, days: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ...) -> None: ...
+    chat_tokens: _containers.RepeatedCompositeFieldContainer[_apis_pb2.ChatTokenUsage]
+    def __init__(self, days: _Optional[_Iterable[_Union[_apis_pb2.DailyUsage, _Mapping]]] = ..., chat_tokens: _Optional[_Iterable[_Union[_apis_pb2.ChatTokenUsage, _Mapping]]] = ...) -> None: ...
 
 class ReportDeploymentRequest(_message.Message):
     __slots__ = ("api_id", "model_version_id", "status", "status_message")

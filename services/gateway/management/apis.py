@@ -108,7 +108,7 @@ async def get_usage(call: Call) -> web.Response:
     reply = await call.registry.GetUsage(
         rs.GetUsageRequest(actor_user_id=call.user.user_id, api_id=call.path("api_id"), from_day=first, to_day=last)
     )
-    return json(usage_json(reply.days))
+    return json(usage_json(reply.days, reply.chat_tokens))
 
 
 def _day(query: dict[str, str], key: str) -> str:

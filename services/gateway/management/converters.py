@@ -308,9 +308,20 @@ def update_api_request(body: Mapping[str, Any], actor: accounts_pb2.User, api_id
     return request
 
 
-def usage_json(days) -> dict:
+def usage_json(days, chat_tokens=()) -> dict:
     return {
         "days": [
             {"day": d.day, "count_2xx": d.count_2xx, "count_4xx": d.count_4xx, "count_5xx": d.count_5xx} for d in days
-        ]
+        ],
+        "chat_tokens": [
+            {
+                "day": t.day,
+                "key_id": t.key_id,
+                "project": t.project,
+                "requests": t.requests,
+                "prompt_tokens": t.prompt_tokens,
+                "completion_tokens": t.completion_tokens,
+            }
+            for t in chat_tokens
+        ],
     }

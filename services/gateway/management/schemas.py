@@ -256,7 +256,23 @@ USAGE: Schema = obj(
                 ("day", "count_2xx", "count_4xx", "count_5xx"),
                 title="DailyUsage",
             ),
-        }
+        },
+        "chat_tokens": {
+            "type": "array",
+            "description": "chat APIs: requests and tokens (the model's tokenizer) per day, key and project",
+            "items": obj(
+                {
+                    "day": DAY,
+                    "key_id": string(),
+                    "project": string(description="empty: the key's default"),
+                    "requests": {"type": "integer"},
+                    "prompt_tokens": {"type": "integer"},
+                    "completion_tokens": {"type": "integer"},
+                },
+                ("day", "key_id", "project", "requests", "prompt_tokens", "completion_tokens"),
+                title="ChatTokenUsage",
+            ),
+        },
     },
     ("days",),
 )

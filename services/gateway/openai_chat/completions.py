@@ -39,6 +39,7 @@ from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.chat_engine import NOT_READY, TIMED_OUT, UNAVAILABLE, EngineChunk, EngineRefused
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
+from services.policy.secret_digests import credential_id_of
 from services.policy.triton_names import triton_model_name
 from services.runtime.logging import get_logger, request_id_var
 
@@ -58,11 +59,14 @@ _PLATFORM_REFUSALS = {
 class _Outcome:
     status: int = 500
     """The status the client got: a stream's is 200 from its first byte, however it ends."""
+    last: EngineChunk | None = None
+    """The engine's last chunk: its counts are the request's tokens (None: it never reached the engine)."""
 
 
 async def chat_completions(call: Call) -> web.StreamResponse:
     runtime = call.request.app[RUNTIME]
-    endpoint = access.chat_endpoint_of_key(runtime, call.request, access.bearer_key(call.request))
+    key = access.bearer_key(call.request)
+    endpoint = access.chat_endpoint_of_key(runtime, call.request, key)
     outcome = _Outcome()
     try:
         response = await _answer(call, runtime, endpoint, outcome)
@@ -73,6 +77,15 @@ async def chat_completions(call: Call) -> web.StreamResponse:
         raise
     finally:
         count_outcome(runtime, endpoint, outcome.status)
+        if outcome.last is not None:
+            # Projects (OpenAI-Project) arrive with keys that may name them; until then, the default.
+            runtime.usage.count_chat_tokens(
+                endpoint.api.api_id,
+                credential_id_of(key) or "",
+                "",
+                outcome.last.prompt_tokens,
+                outcome.last.completion_tokens,
+            )
 
 
 async def _answer(call: Call, runtime: InferenceRuntime, endpoint: Endpoint, outcome: _Outcome) -> web.StreamResponse:
@@ -89,7 +102,7 @@ async def _answer(call: Call, runtime: InferenceRuntime, endpoint: Endpoint, out
                 request_id=request_id_var.get(),
                 timeout_s=call.settings.chat_timeout_s,
             )
-            async with contextlib.aclosing(_platform_refusals(chunks)) as engine:
+            async with contextlib.aclosing(_platform_refusals(chunks, outcome)) as engine:
                 if chat.stream:
                     return await _stream(call.request, chat, engine, outcome)
                 return await _whole(chat, engine)
@@ -107,10 +120,14 @@ async def _chat_request(call: Call) -> ChatRequest:
     return parse_chat_request(body, max_completion_cap=call.settings.chat_max_completion_tokens)
 
 
-async def _platform_refusals(chunks: AsyncGenerator[EngineChunk, None]) -> AsyncGenerator[EngineChunk, None]:
-    """The engine's chunks; its refusals as the client's error (400) or the platform's (Refused)."""
+async def _platform_refusals(
+    chunks: AsyncGenerator[EngineChunk, None], outcome: _Outcome
+) -> AsyncGenerator[EngineChunk, None]:
+    """The engine's chunks, each remembered as the last; its refusals as the client's error (400)
+    or the platform's (Refused)."""
     try:
         async for chunk in chunks:
+            outcome.last = chunk
             yield chunk
     except EngineRefused as refused:
         if refused.code == "context_length_exceeded":

@@ -59,6 +59,8 @@ class UsageRecorder:
         self._counts: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         self._key_uses: dict[str, datetime] = {}
         """API key id → when it last admitted a request; bounded by the keys the catalog holds."""
+        self._chat_tokens: defaultdict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        """(api id, day, key id, project) → [requests, prompt tokens, completion tokens]."""
         self._task: asyncio.Task | None = None
         self._flushing = asyncio.Lock()
 
@@ -66,6 +68,14 @@ class UsageRecorder:
         status_class = _CLASSES.get(http_status // 100)
         if status_class is not None:
             self._counts[(api_id, self._today())][status_class] += 1
+
+    def count_chat_tokens(self, api_id: str, key_id: str, project: str, prompt: int, completion: int) -> None:
+        """One chat request that reached the engine, with the tokens it used (its prompt, and what
+        was generated, also when the client left before the end)."""
+        counted = self._chat_tokens[(api_id, self._today(), key_id, project)]
+        counted[0] += 1
+        counted[1] += prompt
+        counted[2] += completion
 
     def key_used(self, key_id: str) -> None:
         self._key_uses[key_id] = datetime.now(UTC)
@@ -85,9 +95,10 @@ class UsageRecorder:
     async def flush(self) -> None:
         """Send what was counted since the last flush, then what the spool holds."""
         async with self._flushing:
-            if self._counts or self._key_uses:
+            if self._counts or self._key_uses or self._chat_tokens:
                 taken, self._counts = self._counts, defaultdict(lambda: [0, 0, 0])
                 keys_taken, self._key_uses = self._key_uses, {}
+                tokens_taken, self._chat_tokens = self._chat_tokens, defaultdict(lambda: [0, 0, 0])
                 batch = registry_service_pb2.RecordUsageRequest(
                     flush_id=str(uuid.uuid4()),
                     increments=[
@@ -95,9 +106,21 @@ class UsageRecorder:
                         for (api_id, day), (c2, c4, c5) in taken.items()
                     ],
                     key_uses=[_key_use(key_id, used_at) for key_id, used_at in keys_taken.items()],
+                    chat_tokens=[
+                        apis_pb2.ChatTokenUsage(
+                            api_id=api_id,
+                            day=day,
+                            key_id=key_id,
+                            project=project,
+                            requests=requests,
+                            prompt_tokens=prompt,
+                            completion_tokens=completion,
+                        )
+                        for (api_id, day, key_id, project), (requests, prompt, completion) in tokens_taken.items()
+                    ],
                 )
                 if not await self._send(batch) and not await self._spooled(batch):
-                    self._keep_in_memory(taken, keys_taken)
+                    self._keep_in_memory(taken, keys_taken, tokens_taken)
             for path, batch in await asyncio.to_thread(self._spool.pending, REPLAY_BATCHES_PER_FLUSH):
                 if not await self._send(batch):
                     break
@@ -120,14 +143,24 @@ class UsageRecorder:
             log.error("usage_spool_write_failed", error=repr(error), flush_id=batch.flush_id)
             return False
 
-    def _keep_in_memory(self, taken: dict[tuple[str, str], list[int]], keys_taken: dict[str, datetime]) -> None:
-        # Only when the spool cannot take the batch; counts stay bounded by APIs × days.
+    def _keep_in_memory(
+        self,
+        taken: dict[tuple[str, str], list[int]],
+        keys_taken: dict[str, datetime],
+        tokens_taken: dict[tuple[str, str, str, str], list[int]],
+    ) -> None:
+        # Only when the spool cannot take the batch; counts stay bounded by APIs × keys × days.
         for key, counts in taken.items():
-            kept = self._counts[key]
-            for index, value in enumerate(counts):
-                kept[index] += value
+            _add_to(self._counts[key], counts)
+        for token_key, tokens in tokens_taken.items():
+            _add_to(self._chat_tokens[token_key], tokens)
         for key_id, used_at in keys_taken.items():
             self._key_uses.setdefault(key_id, used_at)  # a use counted since is the later one
+
+
+def _add_to(kept: list[int], counts: list[int]) -> None:
+    for index, value in enumerate(counts):
+        kept[index] += value
 
 
 def _key_use(key_id: str, used_at: datetime) -> registry_service_pb2.ApiKeyUse:

@@ -25,6 +25,7 @@ from services.registry.domain.training_types import (
 )
 from services.registry.domain.types import (
     Account,
+    ChatTokenUsage,
     DailyUsage,
     JsonObject,
     KeyDigest,
@@ -124,12 +125,18 @@ class CredentialStorage(Protocol):
 
 class UsageStorage(Protocol):
     async def add(
-        self, increments: list[DailyUsage], flush_id: str | None = None, key_uses: Sequence[tuple[str, datetime]] = ()
+        self,
+        increments: list[DailyUsage],
+        flush_id: str | None = None,
+        key_uses: Sequence[tuple[str, datetime]] = (),
+        chat_tokens: Sequence[ChatTokenUsage] = (),
     ) -> bool:
         """False when the batch flush_id was applied before (and is not applied again)."""
         ...
 
     async def days(self, api_id: str, first: date, last: date) -> list[DailyUsage]: ...
+
+    async def chat_tokens(self, api_id: str, first: date, last: date) -> list[ChatTokenUsage]: ...
 
 
 class ExternalKeyStorage(Protocol):

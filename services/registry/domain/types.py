@@ -162,6 +162,19 @@ class KeyDigest:
 
 
 @dataclass(frozen=True)
+class ChatTokenUsage:
+    """A chat API's requests and tokens on one UTC day, by key and project."""
+
+    api_id: str
+    day: str
+    key_id: str
+    project: str = ""
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
 class DailyUsage:
     api_id: str
     day: str

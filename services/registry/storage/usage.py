@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from services.registry.domain.types import DailyUsage
+from services.registry.domain.types import ChatTokenUsage, DailyUsage
 from services.registry.storage import credentials
 
 # Longer than any gateway keeps a batch before it is applied or given up.
@@ -19,12 +19,16 @@ class UsageStore:
         self._pool = pool
 
     async def add(
-        self, increments: list[DailyUsage], flush_id: str | None = None, key_uses: Sequence[tuple[str, datetime]] = ()
+        self,
+        increments: list[DailyUsage],
+        flush_id: str | None = None,
+        key_uses: Sequence[tuple[str, datetime]] = (),
+        chat_tokens: Sequence[ChatTokenUsage] = (),
     ) -> bool:
         """Add counts in one statement and record the keys' last uses; counts for APIs deleted
         meanwhile are dropped. With a flush_id, a batch already applied changes nothing; return
         whether this call applied it."""
-        if not increments and not key_uses:
+        if not increments and not key_uses and not chat_tokens:
             return True
         async with self._pool.acquire() as connection, connection.transaction():
             if flush_id is not None:
@@ -38,6 +42,8 @@ class UsageStore:
                 )
             if increments:
                 await self._add(connection, increments)
+            if chat_tokens:
+                await self._add_chat_tokens(connection, chat_tokens)
             await credentials.mark_keys_used(connection, list(key_uses))
         return True
 
@@ -59,6 +65,49 @@ class UsageStore:
             [i.count_4xx for i in increments],
             [i.count_5xx for i in increments],
         )
+
+    async def _add_chat_tokens(self, connection: asyncpg.Connection, tokens: Sequence[ChatTokenUsage]) -> None:
+        await connection.execute(
+            "INSERT INTO chat_token_usage_daily (api_id, day, key_id, project, requests, prompt_tokens,"
+            " completion_tokens)"
+            " SELECT t.api_id, t.day, t.key_id, t.project, SUM(t.requests), SUM(t.prompt), SUM(t.completion)"
+            " FROM unnest($1::uuid[], $2::date[], $3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])"
+            "   AS t(api_id, day, key_id, project, requests, prompt, completion)"
+            " WHERE EXISTS (SELECT 1 FROM published_apis a WHERE a.api_id = t.api_id)"
+            " GROUP BY t.api_id, t.day, t.key_id, t.project"
+            " ON CONFLICT (api_id, day, key_id, project) DO UPDATE SET"
+            "   requests = chat_token_usage_daily.requests + EXCLUDED.requests,"
+            "   prompt_tokens = chat_token_usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,"
+            "   completion_tokens = chat_token_usage_daily.completion_tokens + EXCLUDED.completion_tokens",
+            [t.api_id for t in tokens],
+            [date.fromisoformat(t.day) for t in tokens],
+            [t.key_id for t in tokens],
+            [t.project for t in tokens],
+            [t.requests for t in tokens],
+            [t.prompt_tokens for t in tokens],
+            [t.completion_tokens for t in tokens],
+        )
+
+    async def chat_tokens(self, api_id: str, first: date, last: date) -> list[ChatTokenUsage]:
+        rows = await self._pool.fetch(
+            "SELECT * FROM chat_token_usage_daily WHERE api_id = $1 AND day BETWEEN $2 AND $3"
+            " ORDER BY day, key_id, project",
+            api_id,
+            first,
+            last,
+        )
+        return [
+            ChatTokenUsage(
+                str(row["api_id"]),
+                row["day"].isoformat(),
+                str(row["key_id"]),
+                row["project"],
+                row["requests"],
+                row["prompt_tokens"],
+                row["completion_tokens"],
+            )
+            for row in rows
+        ]
 
     async def days(self, api_id: str, first: date, last: date) -> list[DailyUsage]:
         rows = await self._pool.fetch(
