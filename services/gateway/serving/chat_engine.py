@@ -12,6 +12,7 @@ gRPC call: Triton marks the request cancelled, and the model stops generating an
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from dataclasses import dataclass
 import grpc
 from tritonclient.grpc import service_pb2, service_pb2_grpc
 
-from services.runtime.logging import REQUEST_ID_HEADER
+from services.runtime.logging import REQUEST_ID_HEADER, get_logger
+
+log = get_logger("chat_engine")
 
 OUTPUTS = ("text", "finish_reason", "prompt_tokens", "completion_tokens")
 # The model's own refusals; anything else Triton says is one of the two below.
@@ -27,6 +30,8 @@ ENGINE_CODES = frozenset({"context_length_exceeded", "queue_full", "invalid_requ
 NOT_READY = "not_ready"  # Triton has no such model loaded (yet)
 UNAVAILABLE = "unavailable"  # Triton itself did not answer
 TIMED_OUT = "timed_out"
+STATUS_WAIT_S = 30.0
+"""How long a finished stream's status is waited for before the call is given up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +80,20 @@ async def generate(
         timeout=timeout_s,
     )
     ended = False
+    refused: EngineRefused | None = None
     try:
         async for answer in call:
             if answer.error_message:
-                ended = True
-                raise _refusal(answer.error_message)
+                refused, ended = _refusal(answer.error_message), True
+                break
             response = answer.infer_response
             if response.outputs:
                 yield _chunk(response)
             if response.parameters["triton_final_response"].bool_param:
                 ended = True
-                return
+                break
+        if ended:
+            _let_finish(call, model_name, request_id)
     except grpc.aio.AioRpcError as error:
         ended = True
         if error.code() is grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -94,6 +102,29 @@ async def generate(
     finally:
         if not ended:
             call.cancel()  # the caller left early: stop the generation
+    if refused is not None:
+        raise refused
+
+
+_FINISHING: set[asyncio.Task[None]] = set()
+"""Streams whose last answer has arrived, kept until their status does (see _let_finish)."""
+
+
+def _let_finish(call: grpc.aio.StreamStreamCall, model_name: str, request_id: str) -> None:
+    """Keep a finished stream until its status arrives, without making the caller wait for it:
+    a call dropped before then is cancelled by grpc.aio, and a cancelled stream whose request had
+    finished kept Triton from ever unloading the model."""
+    task = asyncio.ensure_future(_await_status(call, model_name, request_id))
+    _FINISHING.add(task)
+    task.add_done_callback(_FINISHING.discard)
+
+
+async def _await_status(call: grpc.aio.StreamStreamCall, model_name: str, request_id: str) -> None:
+    try:
+        await asyncio.wait_for(call.code(), STATUS_WAIT_S)
+    except TimeoutError:
+        log.warning("chat_stream_status_late", model=model_name, request_id=request_id)
+        call.cancel()
 
 
 def _refusal(message: str) -> EngineRefused:
