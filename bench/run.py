@@ -6,9 +6,11 @@ uploaded and published through the management API as a user would; then closed-l
 each concurrency goes straight to Triton over gRPC and through the gateway's NNC route, from a
 separate worker process. Then the same model with dynamic batching off is compared with the
 batched one at the highest concurrency. Then a neighbour: the gateway at c1 quiet, and again
-while another key's clients flood it with 32 MB vector bodies. Last, the Prediction One part (bench.prediction_one): a
+while another key's clients flood it with 32 MB vector bodies. Then the Prediction One part (bench.prediction_one): a
 generated 100k-row CSV is trained over /v1/external, published as a classifier and called one
-row per request at c1 and c16. Figures go to stdout and to bench/results.json.
+row per request at c1 and c16. Then the chat part (bench.chat): SmolLM2 published as a chat API for
+that part only, streamed straight from Triton and through the gateway's SSE route at 1 and 4
+streams. Figures go to stdout and to bench/results.json.
 
 A missed target is a measurement, not a failure: the exit status is 0 unless something broke.
 """
@@ -31,6 +33,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -39,7 +42,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from bench import load
+from bench import chat, load
 from bench import prediction_one as p1
 from services.policy.triton_names import triton_model_name
 
@@ -63,6 +66,12 @@ TARGETS = {
     "train_100k_s": ("<=", 30.0, "Prediction One: 100k x 20 CSV, GET upload-url + PUT + POST /models to finished, s"),
     "p1_infer_p50_ms_c1": ("<=", 10.0, "Prediction One classifier, one row per request, ar=true: p50 at c1, ms"),
     "p1_infer_rows_per_s_c16": (">=", 500.0, "Prediction One classifier, one row per request, ar=true: rows/s at c16"),
+    "chat_tokens_per_s_ratio_c4": (
+        ">=",
+        0.9,
+        "chat: gateway SSE tokens/s / direct Triton streaming tokens/s at 4 streams",
+    ),
+    "chat_added_ttft_p50_ms_c1": ("<=", 2.0, "chat: gateway TTFT p50 - direct Triton TTFT p50 at 1 stream, ms"),
 }
 FLOOR_FIGURES = {
     # name: what it is; a measurement of the machine (bench.passthrough), no target of Torii's
@@ -147,7 +156,8 @@ class Platform:
             TORII_TRAINER_ADDRESS=f"127.0.0.1:{trainer}",  # the gateway's Prediction One routes
             TORII_LOG_LEVEL=log_level,
             TORII_SHUTDOWN_GRACE_S="3",
-            # The chat model's llama.cpp threads would share the 2 cores; no figure here needs it.
+            # llama.cpp's threads spin on the 2 cores: the chat part publishes its own chat API
+            # and removes it again (bench.chat), so they never run beside the other points.
             TORII_DEFAULT_CHAT_MODEL="false",
             PYTHONUNBUFFERED="1",
         )
@@ -464,6 +474,10 @@ class Runner:
         print(_row_line(row), flush=True)
         return row
 
+    async def call(self, function: Callable[[dict], dict], spec: dict) -> dict:
+        """`function(spec)` in the worker process (a module-level function: it travels by name)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, spec)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -557,9 +571,11 @@ def _row_line(row: dict) -> str:
     )
 
 
-def figures(rows: list[dict], top: int, training: dict | None = None) -> dict[str, dict]:
-    def find(label: str, concurrency: int) -> dict:
-        return next(r for r in rows if r["label"] == label and r["concurrency"] == concurrency)
+def figures(
+    rows: list[dict], top: int, training: dict | None = None, chat_rows: list[dict] | None = None
+) -> dict[str, dict]:
+    def find(label: str, concurrency: int, among: list[dict] = rows) -> dict:
+        return next(r for r in among if r["label"] == label and r["concurrency"] == concurrency)
 
     values = {
         "gateway_vs_triton_c64": find("gateway", top)["throughput_rps"] / find("triton", top)["throughput_rps"],
@@ -577,6 +593,10 @@ def figures(rows: list[dict], top: int, training: dict | None = None) -> dict[st
         values["train_100k_s"] = training["seconds"]
         values["p1_infer_p50_ms_c1"] = find(P1_LABEL, 1)["p50_ms"]
         values["p1_infer_rows_per_s_c16"] = find(P1_LABEL, 16)["throughput_rps"]
+    if chat_rows:
+        direct, gateway = ((find(label, 1, chat_rows), find(label, 4, chat_rows)) for label in _CHAT_LABELS)
+        values["chat_tokens_per_s_ratio_c4"] = gateway[1]["tokens_per_s"] / direct[1]["tokens_per_s"]
+        values["chat_added_ttft_p50_ms_c1"] = gateway[0]["ttft_p50_ms"] - direct[0]["ttft_p50_ms"]
     result = {}
     for name, value in values.items():
         if name in FLOOR_FIGURES:
@@ -634,6 +654,7 @@ async def bench(args: argparse.Namespace) -> dict:
     started = time.monotonic()
     p1_data = p1.training_csv(args.p1_rows) if args.prediction_one else b""
     p1_result: dict | None = None
+    chat_result: dict | None = None
     source = source_state()
     data_dir = Path(tempfile.mkdtemp(prefix="torii-bench-"))
     platform = Platform(data_dir, args.queue_delay_us, args.log_level)
@@ -693,6 +714,8 @@ async def bench(args: argparse.Namespace) -> dict:
             await control.close()
         if args.prediction_one:
             p1_result = await prediction_one(platform, runner, repository, p1_data, args)
+        if args.chat:  # last: whatever happens to it, llama.cpp never ran beside another point
+            chat_result = await chat_part(platform, runner, repository, args)
         version = await triton_version(platform.triton_address)
     except Exception:  # not on Ctrl-C / SIGTERM: the logs would only be noise then
         if platform.token:
@@ -708,9 +731,12 @@ async def bench(args: argparse.Namespace) -> dict:
         print("\n" + profiler.summary(), flush=True)
     defaults = SchedulerSettings.model_fields
     return {
-        "figures": figures(runner.rows, top, p1_result["training"] if p1_result else None),
+        "figures": figures(
+            runner.rows, top, p1_result["training"] if p1_result else None, chat_result["rows"] if chat_result else None
+        ),
         "rows": runner.rows,
         "prediction_one": p1_result,
+        "chat": chat_result,
         "flood": flood,
         "settings": {
             "queue_delay_us": queue_delay,
@@ -819,6 +845,116 @@ async def prediction_one(
     }
 
 
+async def chat_part(platform: Platform, runner: Runner, repository: Path, args: argparse.Namespace) -> dict:
+    """Publish SmolLM2 as a chat API, measure it direct and through the gateway at 1 and 4 streams,
+    then delete the API and wait until its llama.cpp is gone."""
+    from deploy.default_chat import DEFAULT_MODEL_ID, DefaultChatError, gguf_path
+
+    try:
+        gguf = gguf_path()
+    except DefaultChatError as error:
+        raise BenchError(f"chat: {error}") from None
+    started = time.monotonic()
+    base, token = platform.gateway_url, platform.token
+    triton = (platform.triton_address, platform.triton_headers)
+    print(f"\nChat: publishing {gguf.name} ({gguf.stat().st_size / 1e6:.0f} MB) as {DEFAULT_MODEL_ID} ...", flush=True)
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=300)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        try:
+            api = await chat.publish(session, base, token, gguf, DEFAULT_MODEL_ID)
+        except chat.ChatBenchError as error:
+            raise BenchError(f"chat: {error}\n{platform.log_tail()}") from None
+        try:
+            engine = chat_engine_parameters(repository, api.triton_model)
+            print(
+                f"Published {api.model_id} (Triton model {api.triton_model}; llama.cpp {engine}) after "
+                f"{api.publish_s:.1f} s; {args.chat_max_tokens} tokens per completion, greedy, "
+                f"{len(chat.PROMPTS)} prompts cycled\n",
+                flush=True,
+            )
+            rows = await chat_points(platform, runner, api, args)
+        except Exception:
+            with contextlib.suppress(Exception):  # the platform stops next anyway; keep the first error
+                await chat.unpublish(session, base, token, api, *triton)
+            raise
+        try:
+            unpublish_s = await chat.unpublish(session, base, token, api, *triton)
+        except chat.ChatBenchError as error:
+            raise BenchError(f"chat: {error}\n{platform.log_tail()}") from None
+    direct, gateway = (next(r for r in rows if r["label"] == label and r["concurrency"] == 1) for label in _CHAT_LABELS)
+    same_text = direct["sample_text"] == gateway["sample_text"]
+    print(
+        "  greedy text of the first prompt: "
+        + ("the same direct and through the gateway" if same_text else "DIFFERS between direct and the gateway")
+        + f"; API deleted and its model gone after {unpublish_s:.1f} s",
+        flush=True,
+    )
+    return {
+        "model_id": api.model_id,
+        "gguf": gguf.name,
+        "triton_model": api.triton_model,
+        "engine": engine,
+        "max_tokens": args.chat_max_tokens,
+        "prompts": list(chat.PROMPTS),
+        "request": "one user message, temperature 0, stream with include_usage; direct: the same request_json",
+        "seconds_per_point": args.chat_seconds,
+        "warmup_s": args.warmup,
+        "others_warn_cores": chat.OTHERS_WARN_CORES,
+        "publish_s": api.publish_s,
+        "unpublish_s": unpublish_s,
+        "same_text_c1": same_text,
+        "wall_s": round(time.monotonic() - started, 1),
+        "rows": rows,
+    }
+
+
+_CHAT_LABELS = (chat.DIRECT_LABEL, chat.GATEWAY_LABEL)
+
+
+async def chat_points(platform: Platform, runner: Runner, api: chat.ChatApi, args: argparse.Namespace) -> list[dict]:
+    print(chat.HEADER, flush=True)
+    rows = []
+    for streams in chat.STREAMS:
+        for target, label in zip(("direct", "gateway"), _CHAT_LABELS, strict=True):
+            spec = chat.ChatPoint(
+                target=target,
+                concurrency=streams,
+                seconds=args.chat_seconds,
+                warmup_s=args.warmup,
+                triton_address=platform.triton_address,
+                triton_model=api.triton_model,
+                model_id=api.model_id,
+                url=api.url,
+                api_key=api.api_key,
+                max_tokens=args.chat_max_tokens,
+                label=label,
+                pids=process_groups(platform.pid),
+                triton_headers=platform.triton_headers,
+            )
+            row = await runner.call(chat.measure, asdict(spec))
+            print(chat.row_line(row), flush=True)
+            if row["tokens"] <= 0 or not row["ttft_samples"]:
+                raise BenchError(
+                    f"{label} c{streams}: {row['tokens']} tokens in the window, {row['ttft_samples']} completions "
+                    f"sent in it ({row['failed']} failed: {row['first_failure']})"
+                )
+            rows.append(row)
+            if warning := chat.warning(row):
+                print(warning, flush=True)
+    return rows
+
+
+def chat_engine_parameters(repository: Path, name: str) -> dict[str, str]:
+    """The chat model's deployed parameters (slots, threads, context per slot, queue)."""
+    from google.protobuf import text_format
+    from tritonclient.grpc import model_config_pb2 as mc
+
+    with contextlib.suppress(OSError):
+        config = text_format.Parse((repository / name / "config.pbtxt").read_text(), mc.ModelConfig())
+        return {key: value.string_value for key, value in sorted(config.parameters.items())}
+    return {}
+
+
 def _profiler(args: argparse.Namespace) -> Profiler | None:
     if args.profile_gateway is None:
         return None
@@ -846,9 +982,31 @@ def print_figures(result: dict) -> None:
             f"gateway {c16['cpu_cores'].get('gateway', 0):.2f}, triton {c16['cpu_cores'].get('triton', 0):.2f}, "
             f"other services {c16['cpu_cores'].get('rest', 0):.2f}, all {c16['cpu_cores'].get('machine', 0):.2f}"
         )
+    if result.get("chat"):
+        print_chat_summary(result["chat"])
     print(
         f"\nqueue delay {result['settings']['queue_delay_us']} us, max batch {result['settings']['max_batch_size']}, "
         f"{result['machine']['nproc']} x {result['machine']['cpu_model']}, run took {result['wall_s']} s"
+    )
+
+
+def print_chat_summary(part: dict) -> None:
+    """The chat rows behind the two figures, and how busy the rest of the machine was meanwhile."""
+    rows = {(r["label"], r["concurrency"]): r for r in part["rows"]}
+    for streams in chat.STREAMS:
+        direct, gateway = rows[chat.DIRECT_LABEL, streams], rows[chat.GATEWAY_LABEL, streams]
+        print(
+            f"{'':<24} chat {streams} stream{'s' if streams > 1 else ''}: tokens/s gateway "
+            f"{gateway['tokens_per_s']:.1f}, direct {direct['tokens_per_s']:.1f}; TTFT p50/p99 ms gateway "
+            f"{gateway['ttft_p50_ms']:.1f}/{gateway['ttft_p99_ms']:.1f}, direct "
+            f"{direct['ttft_p50_ms']:.1f}/{direct['ttft_p99_ms']:.1f}"
+        )
+    busiest = max(part["rows"], key=lambda r: r["cpu_cores"]["others"])
+    verdict = "quiet" if busiest["cpu_cores"]["others"] <= part["others_warn_cores"] else "NOT quiet"
+    print(
+        f"{'':<24} chat: other processes' CPU at most {busiest['cpu_cores']['others']:.2f} cores "
+        f"({busiest['others_cpu_s']:.2f} s, {busiest['label']} c{busiest['concurrency']}): {verdict} "
+        f"(limit {part['others_warn_cores']} cores)"
     )
 
 
@@ -901,13 +1059,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--p1-seconds", type=float, default=10.0, help="measured seconds of each Prediction One point (default 10)"
     )
     parser.add_argument(
+        "--no-chat",
+        dest="chat",
+        action="store_false",
+        help="skip the chat part (SmolLM2 direct from Triton and through the gateway's SSE route)",
+    )
+    parser.add_argument(
+        "--chat-seconds", type=float, default=10.0, help="measured seconds of each chat point (default 10)"
+    )
+    parser.add_argument(
+        "--chat-max-tokens",
+        type=int,
+        default=chat.MAX_TOKENS,
+        help=f"max_tokens of each chat completion (default {chat.MAX_TOKENS})",
+    )
+    parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT.relative_to(ROOT)})"
     )
     args = parser.parse_args(argv)
     if args.queue_delay_us is not None and args.queue_delay_us < 0:
         parser.error("--queue-delay-us must be 0 or more")
-    if args.seconds <= 0 or args.warmup < 0 or args.p1_seconds <= 0:
-        parser.error("--seconds and --p1-seconds must be positive and --warmup not negative")
+    if args.seconds <= 0 or args.warmup < 0 or args.p1_seconds <= 0 or args.chat_seconds <= 0:
+        parser.error("--seconds, --p1-seconds and --chat-seconds must be positive and --warmup not negative")
+    if args.chat_max_tokens < 1:
+        parser.error("--chat-max-tokens must be at least 1")
     if args.p1_rows < 100:
         parser.error("--p1-rows must be at least 100")
     return args
