@@ -19,11 +19,15 @@ import pytest
 
 from deploy.default_chat import gguf_path
 from services.gateway.app_keys import RUNTIME
+from services.policy.triton_names import triton_model_name
+from services.runtime.service_auth import triton_headers
+from services.scheduler.triton.control import TritonControl
 from tests.conftest import own_database, running_registry
 from tests.e2e.conftest import Platform, running_platform
 from tests.gateway.conftest import gateway_starter
 from tests.gateway.helpers import create_api, upload_form
 from tests.polling import eventually
+from tests.service_token import SERVICE_TOKEN
 
 MODEL_ID = "acme/chat-small"
 HELLO = [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "Say hello."}]
@@ -263,6 +267,16 @@ async def test_refusals_of_the_api_s_own_state(chat):
     await chat.platform.wait_for_status(api["api_id"], "stopped")
     with pytest.raises(openai.PermissionDeniedError):
         await asyncio.to_thread(ask)
+    # Its answered streams are over: Triton lets the model go (a stream cancelled after its last
+    # answer once kept it loaded for good).
+    control = TritonControl(chat.platform.triton_address, triton_headers(SERVICE_TOKEN))
+    name = triton_model_name(api["api_id"], api["model_version_id"])
+    try:
+        await eventually(
+            lambda: control.is_model_ready(name), lambda ready: not ready, timeout_s=20, what="the model unloaded"
+        )
+    finally:
+        await control.close()
 
 
 async def _until_the_catalog_has(chat: Chat, api_id: str, accept) -> None:
