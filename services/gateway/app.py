@@ -31,6 +31,7 @@ from services.gateway.prediction_one.contract import CONTRACT as PREDICTION_ONE
 from services.gateway.serving.bounded_work import BoundedWork
 from services.gateway.serving.catalog import ApiCatalog
 from services.gateway.serving.catalog_file import CatalogFile
+from services.gateway.serving.chat_admissions import ChatAdmissions
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.trial_quota import TrialQuota
 from services.gateway.serving.triton_pool import TritonPool
@@ -39,7 +40,7 @@ from services.gateway.serving.usage_spool import UsageSpool
 from services.gateway.settings import GatewaySettings
 from services.runtime.grpc_client import open_service_channel
 from services.runtime.service_auth import triton_headers
-from torii.v1 import registry_service_pb2_grpc, training_registry_service_pb2_grpc
+from torii.v1 import chat_key_service_pb2_grpc, registry_service_pb2_grpc, training_registry_service_pb2_grpc
 
 CONTRACTS: tuple[Contract, ...] = (
     MANAGEMENT,
@@ -87,6 +88,7 @@ def create_app(
             registry_service_pb2_grpc.RegistryServiceStub(registry),
             health or health_pb2_grpc.HealthStub(registry),
             training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry),
+            chat_key_service_pb2_grpc.ChatKeyServiceStub(registry),
         )
     else:
         app[REGISTRY] = RegistryClients(registry, health)
@@ -106,10 +108,11 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     clients.stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
     clients.health = health_pb2_grpc.HealthStub(channel)
     clients.training = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
+    clients.chat_key_stub = chat_key_service_pb2_grpc.ChatKeyServiceStub(channel)
     try:
         yield
     finally:
-        clients.stub = clients.health = clients.training = None
+        clients.stub = clients.health = clients.training = clients.chat_key_stub = None
         await channel.close()
 
 
@@ -126,6 +129,9 @@ async def _inference_runtime(app: web.Application) -> AsyncIterator[None]:
             flush_interval_s=settings.usage_flush_interval_s,
         ),
         trial_quota=TrialQuota(registry, settings.max_trial_reservations_in_flight, settings.rpc_timeout_s),
+        chat_admissions=ChatAdmissions(
+            app[REGISTRY].chat_keys, settings.max_chat_admissions_in_flight, settings.rpc_timeout_s
+        ),
         trusted_proxies=tuple(ipaddress.ip_network(cidr, strict=False) for cidr in settings.trusted_proxies),
         max_body_bytes=settings.max_inference_bytes,
         dedicated_timeout_s=settings.inference_timeout_s,
@@ -139,6 +145,8 @@ async def _inference_runtime(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await runtime.catalog.stop()
+        # Settled leases are usage too: finished before the last usage batch goes.
+        await runtime.chat_admissions.stop()
         await runtime.usage.stop()
         await runtime.triton.close()
         runtime.decoder_processes.close()

@@ -44,6 +44,8 @@ class GatewaySettings(CommonSettings):
     """How many trial APIs' quota reservations one gateway process has in flight to the registry at
     once; a burst past it waits (up to TORII_RPC_TIMEOUT_S), since the registry's gRPC server would
     drop calls past its own pending limit at random."""
+    max_chat_admissions_in_flight: int = Field(default=64, gt=0)
+    """The same bound for chat keys' admissions and settlements (ChatKeyService)."""
 
     inference_timeout_s: float = Field(default=60.0, gt=0)
     """How long a dedicated API's inference may take; serverless APIs have the contract's 30 s."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncpg
 
+from services.registry.chat_key_servicer import ChatKeyServicer
 from services.registry.database_health import DatabaseHealth
 from services.registry.domain.accounts import AccountService
 from services.registry.domain.apis import ApiService
+from services.registry.domain.chat_admission_service import ChatAdmissionService
+from services.registry.domain.chat_keys import ChatKeyService
 from services.registry.domain.credential_lifecycle import CredentialService
 from services.registry.domain.data_sets import DataSetService
 from services.registry.domain.external_keys import ExternalKeyService
@@ -19,6 +22,8 @@ from services.registry.servicer import RegistryServicer
 from services.registry.settings import RegistrySettings
 from services.registry.storage.accounts import AccountStore
 from services.registry.storage.apis import ApiStore
+from services.registry.storage.chat_admissions import ChatAdmissionStore
+from services.registry.storage.chat_keys import ChatKeyStore
 from services.registry.storage.credentials import CredentialStore
 from services.registry.storage.data_sets import DataSetStore
 from services.registry.storage.external_keys import ExternalKeyStore
@@ -32,6 +37,8 @@ from services.runtime.database import create_pool, is_database_unavailable
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.runtime.logging import get_logger
 from torii.v1 import (
+    chat_key_service_pb2,
+    chat_key_service_pb2_grpc,
     registry_service_pb2,
     registry_service_pb2_grpc,
     training_registry_service_pb2,
@@ -41,6 +48,7 @@ from torii.v1 import (
 log = get_logger("registry")
 
 SERVICE_NAME = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+CHAT_KEY_SERVICE_NAME = chat_key_service_pb2.DESCRIPTOR.services_by_name["ChatKeyService"].full_name
 TRAINING_SERVICE_NAME = training_registry_service_pb2.DESCRIPTOR.services_by_name["TrainingRegistryService"].full_name
 
 
@@ -84,6 +92,9 @@ class RegistryApp:
             DataSetService(account_store, DataSetStore(pool)),
             TrainedModelService(account_store, trained_models),
         )
+        chat_keys = ChatKeyServicer(
+            ChatKeyService(account_store, ChatKeyStore(pool)), ChatAdmissionService(ChatAdmissionStore(pool))
+        )
         self._server = server = GrpcServer(
             [
                 ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME),
@@ -91,6 +102,9 @@ class RegistryApp:
                     training,
                     training_registry_service_pb2_grpc.add_TrainingRegistryServiceServicer_to_server,
                     TRAINING_SERVICE_NAME,
+                ),
+                ServiceBinding(
+                    chat_keys, chat_key_service_pb2_grpc.add_ChatKeyServiceServicer_to_server, CHAT_KEY_SERVICE_NAME
                 ),
             ],
             service_token=settings.service_token.get_secret_value(),

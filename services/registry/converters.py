@@ -246,6 +246,7 @@ def key_digests_to_proto(digests: list[KeyDigest]) -> list[apis_pb2.ApiKeyDigest
             key_id=digest.key_id,
             sha256=digest.sha256,
             expires_at=timestamp(digest.expires_at) if digest.expires_at is not None else None,
+            chat_key=digest.chat_key,
         )
         for digest in digests
     ]

@@ -17,10 +17,11 @@ _KINDS = {
     CredentialKind.BEARER_TOKEN: pb.CREDENTIAL_KIND_BEARER_TOKEN,
     CredentialKind.API_KEY: pb.CREDENTIAL_KIND_API_KEY,
     CredentialKind.PREDICTION_ONE_KEY: pb.CREDENTIAL_KIND_PREDICTION_ONE_KEY,
+    CredentialKind.CHAT_KEY: pb.CREDENTIAL_KIND_CHAT_KEY,
 }
 
 
-def _optional(moment: datetime | None) -> Timestamp | None:
+def optional_timestamp(moment: datetime | None) -> Timestamp | None:
     """Unset (rather than the epoch) when there is no such moment."""
     return timestamp(moment) if moment is not None else None
 
@@ -36,13 +37,13 @@ def credential_to_proto(credential: Credential) -> pb.Credential:
         if credential.purpose is not None
         else training_pb2.KEY_PURPOSE_UNSPECIFIED,
         created_at=timestamp(credential.created_at),
-        expires_at=_optional(credential.expires_at),
-        last_used_at=_optional(credential.last_used_at),
+        expires_at=optional_timestamp(credential.expires_at),
+        last_used_at=optional_timestamp(credential.last_used_at),
         bootstrap=credential.bootstrap,
     )
 
 
-def _moment(stamp: Timestamp, what: str) -> datetime:
+def moment_of(stamp: Timestamp, what: str) -> datetime:
     try:
         return stamp.ToDatetime(tzinfo=UTC)
     except (ValueError, OverflowError):
@@ -50,8 +51,8 @@ def _moment(stamp: Timestamp, what: str) -> datetime:
 
 
 def expiry_from_proto(request: pb.SetCredentialExpiryRequest) -> datetime | None:
-    return _moment(request.expires_at, "expires_at") if request.HasField("expires_at") else None
+    return moment_of(request.expires_at, "expires_at") if request.HasField("expires_at") else None
 
 
 def key_uses_from_proto(request: pb.RecordUsageRequest) -> list[tuple[str, datetime]]:
-    return [(use.key_id, _moment(use.used_at, "used_at")) for use in request.key_uses]
+    return [(use.key_id, moment_of(use.used_at, "used_at")) for use in request.key_uses]

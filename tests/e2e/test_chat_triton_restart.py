@@ -9,8 +9,8 @@ import signal
 
 from services.scheduler.app import SchedulerApp
 from services.scheduler.settings import SchedulerSettings
+from tests.e2e.chat_platform import HELLO, SCHEDULER, upload_gguf
 from tests.e2e.conftest import Clock, Platform
-from tests.e2e.test_openai_chat import HELLO, SCHEDULER, _upload_gguf
 from tests.e2e.test_triton_restart import free_port
 from tests.gateway.helpers import create_api
 from tests.polling import eventually
@@ -36,7 +36,7 @@ async def test_a_stream_cut_by_triton_ends_with_an_error_event_and_the_next_requ
     try:
         gateway = await start_gateway(triton_addresses=[address], usage_flush_interval_s=0.2)
         platform = Platform(gateway, scheduler, Clock(), address, 0.2)
-        uploaded = await _upload_gguf(platform)
+        uploaded = await upload_gguf(platform)
         created = await create_api(
             gateway, uploaded["version"]["model_version_id"], execution_type="dedicated", chat_model_id="acme/restart"
         )

@@ -12,80 +12,23 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from dataclasses import dataclass
 
 import openai
 import pytest
 
-from deploy.default_chat import gguf_path
 from services.gateway.app_keys import RUNTIME
 from services.policy.triton_names import triton_model_name
 from services.runtime.service_auth import triton_headers
 from services.scheduler.triton.control import TritonControl
-from tests.conftest import own_database, running_registry
-from tests.e2e.conftest import Platform, running_platform
-from tests.gateway.conftest import gateway_starter
-from tests.gateway.helpers import create_api, upload_form
+from tests.e2e.chat_platform import HELLO, MODEL_ID, SCHEDULER, Chat, chat_platform
 from tests.polling import eventually
 from tests.service_token import SERVICE_TOKEN
-
-MODEL_ID = "acme/chat-small"
-HELLO = [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "Say hello."}]
-# Small and few, so that generation stays short and tests can fill the slots on purpose.
-SCHEDULER = {"chat_slots": 2, "chat_threads": 2, "chat_context_per_slot": 512, "chat_max_queue": 2}
-
-
-@dataclass
-class Chat:
-    platform: Platform
-    api: dict
-    key: str
-    model_version_id: str
-
-    @property
-    def base_url(self) -> str:
-        return str(self.platform.client.make_url("/v1"))
-
-    def client(self, key: str | None = None, **options) -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.base_url, api_key=key or self.key, max_retries=0, **options)
-
-    def async_client(self, key: str | None = None) -> openai.AsyncOpenAI:
-        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key or self.key, max_retries=0)
-
-    async def publish(self, chat_model_id: str, wait_for: str = "running", **fields) -> tuple[dict, str]:
-        created = await create_api(
-            self.platform.gateway,
-            self.model_version_id,
-            execution_type="dedicated",
-            chat_model_id=chat_model_id,
-            **fields,
-        )
-        api = await self.platform.wait_for_status(created["api"]["api_id"], wait_for, timeout_s=120)
-        return api, created["api_key"]
 
 
 @pytest.fixture(scope="module")
 async def chat(postgres_dsn, shared_triton, tmp_path_factory):
-    data = tmp_path_factory.mktemp("chat")
-    async with (
-        own_database(postgres_dsn) as database_url,
-        running_registry(database_url, data) as registry,
-        gateway_starter(registry, data) as start_gateway,
-        running_platform(registry, start_gateway, shared_triton, data, scheduler_settings=SCHEDULER) as platform,
-    ):
-        uploaded = await _upload_gguf(platform)
-        version_id = uploaded["version"]["model_version_id"]
-        chat = Chat(platform, {}, "", version_id)
-        chat.api, chat.key = await chat.publish(MODEL_ID)
+    async with chat_platform(postgres_dsn, shared_triton, tmp_path_factory.mktemp("chat")) as chat:
         yield chat
-
-
-async def _upload_gguf(platform: Platform) -> dict:
-    form = upload_form({"name": "smollm2", "format": "gguf"}, gguf_path().read_bytes())
-    response = await platform.client.post("/manage/v1/models", data=form, headers=platform.admin)
-    body = await response.json()
-    assert response.status == 201, body
-    return body
 
 
 def _ask(client: openai.OpenAI, **fields):

@@ -64,6 +64,9 @@ UNFORESEEABLE: dict[str, str] = {
     "DELETE /manage/v1/apis/{api_id}/rules": _CIDR,
     "GET /manage/v1/apis/{api_id}/usage": r'^"from" \(.*\) is after "to"',
     "PATCH /manage/v1/credentials/{credential_id}": r"^expires_at .* is not in the future$",
+    "POST /manage/v1/chat-keys": (
+        r"^expires_at .* is not in the future$|^default_project .* is not one of the key's projects$"
+    ),
     "GET /v1/external/api-key": f"{_P1_GONE}|^{re.escape(p1.MODEL_ID_REQUIRED.message)}$",
     "PUT /v1/external/uploads/{job_id}/{slot}/{filename}": _NOT_SIGNED,
     "GET /v1/external/results/{job_id}": _NOT_SIGNED,

@@ -25,27 +25,27 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13torii/v1/apis.proto\x12\x08torii.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"e\n\x08Schedule\x12\x0e\n\x06\x61lways\x18\x01 \x01(\x08\x12\x12\n\nstart_time\x18\x02 \x01(\t\x12\x10\n\x08\x65nd_time\x18\x03 \x01(\t\x12#\n\x08weekdays\x18\x04 \x03(\x0e\x32\x11.torii.v1.Weekday\"R\n\nAccessRule\x12\x0c\n\x04\x63idr\x18\x01 \x01(\t\x12$\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x14.torii.v1.RuleAction\x12\x10\n\x08priority\x18\x03 \x01(\x05\"\x9c\x05\n\x0cPublishedApi\x12\x0e\n\x06\x61pi_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x18\n\x10model_version_id\x18\x04 \x01(\t\x12#\n\x08\x61pi_type\x18\x05 \x01(\x0e\x32\x11.torii.v1.ApiType\x12/\n\x0e\x65xecution_type\x18\x06 \x01(\x0e\x32\x17.torii.v1.ExecutionType\x12-\n\rinstance_kind\x18\x07 \x01(\x0e\x32\x16.torii.v1.InstanceKind\x12\x16\n\x0einstance_count\x18\x08 \x01(\x05\x12$\n\x08schedule\x18\t \x01(\x0b\x32\x12.torii.v1.Schedule\x12#\n\x06status\x18\n \x01(\x0e\x32\x13.torii.v1.ApiStatus\x12\x16\n\x0estatus_message\x18\x0b \x01(\t\x12\x0e\n\x06public\x18\x0c \x01(\x08\x12\x0e\n\x06locked\x18\r \x01(\x08\x12#\n\x05rules\x18\x0e \x03(\x0b\x32\x14.torii.v1.AccessRule\x12\x10\n\x08url_path\x18\x0f \x01(\t\x12\x13\n\x0btrial_limit\x18\x10 \x01(\x03\x12\x12\n\ntrial_used\x18\x11 \x01(\x03\x12.\n\ncreated_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12 \n\x18serving_model_version_id\x18\x14 \x01(\t\x12\'\n\x08\x63ontract\x18\x15 \x01(\x0e\x32\x15.torii.v1.ApiContract\x12\x15\n\rchat_model_id\x18\x16 \x01(\t\"^\n\x0c\x41piKeyDigest\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\x0c\x12.\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x92\x01\n\x0e\x43hatTokenUsage\x12\x0e\n\x06\x61pi_id\x18\x01 \x01(\t\x12\x0e\n\x06key_id\x18\x02 \x01(\t\x12\x0f\n\x07project\x18\x03 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x04 \x01(\t\x12\x10\n\x08requests\x18\x05 \x01(\x03\x12\x15\n\rprompt_tokens\x18\x06 \x01(\x03\x12\x19\n\x11\x63ompletion_tokens\x18\x07 \x01(\x03\"b\n\nDailyUsage\x12\x0e\n\x06\x61pi_id\x18\x01 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x02 \x01(\t\x12\x11\n\tcount_2xx\x18\x03 \x01(\x03\x12\x11\n\tcount_4xx\x18\x04 \x01(\x03\x12\x11\n\tcount_5xx\x18\x05 \x01(\x03*L\n\x07\x41piType\x12\x18\n\x14\x41PI_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41PI_TYPE_FORMAL\x10\x01\x12\x12\n\x0e\x41PI_TYPE_TRIAL\x10\x02*l\n\rExecutionType\x12\x1e\n\x1a\x45XECUTION_TYPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x45XECUTION_TYPE_SERVERLESS\x10\x01\x12\x1c\n\x18\x45XECUTION_TYPE_DEDICATED\x10\x02*[\n\x0cInstanceKind\x12\x1d\n\x19INSTANCE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11INSTANCE_KIND_CPU\x10\x01\x12\x15\n\x11INSTANCE_KIND_GPU\x10\x02*\x80\x01\n\x0b\x41piContract\x12\x1c\n\x18\x41PI_CONTRACT_UNSPECIFIED\x10\x00\x12\x14\n\x10\x41PI_CONTRACT_NNC\x10\x01\x12\x1f\n\x1b\x41PI_CONTRACT_PREDICTION_ONE\x10\x02\x12\x1c\n\x18\x41PI_CONTRACT_OPENAI_CHAT\x10\x03*\xda\x01\n\tApiStatus\x12\x1a\n\x16\x41PI_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41PI_STATUS_BUILDING\x10\x01\x12\x17\n\x13\x41PI_STATUS_UPDATING\x10\x02\x12\x16\n\x12\x41PI_STATUS_RUNNING\x10\x03\x12\x16\n\x12\x41PI_STATUS_STOPPED\x10\x04\x12\x17\n\x13\x41PI_STATUS_DELETING\x10\x05\x12\x15\n\x11\x41PI_STATUS_FAILED\x10\x06\x12\x1f\n\x1b\x41PI_STATUS_OUTSIDE_SCHEDULE\x10\x07*\xb6\x01\n\x07Weekday\x12\x17\n\x13WEEKDAY_UNSPECIFIED\x10\x00\x12\x12\n\x0eWEEKDAY_MONDAY\x10\x01\x12\x13\n\x0fWEEKDAY_TUESDAY\x10\x02\x12\x15\n\x11WEEKDAY_WEDNESDAY\x10\x03\x12\x14\n\x10WEEKDAY_THURSDAY\x10\x04\x12\x12\n\x0eWEEKDAY_FRIDAY\x10\x05\x12\x14\n\x10WEEKDAY_SATURDAY\x10\x06\x12\x12\n\x0eWEEKDAY_SUNDAY\x10\x07*V\n\nRuleAction\x12\x1b\n\x17RULE_ACTION_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_ACTION_ALLOW\x10\x01\x12\x14\n\x10RULE_ACTION_DENY\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13torii/v1/apis.proto\x12\x08torii.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"e\n\x08Schedule\x12\x0e\n\x06\x61lways\x18\x01 \x01(\x08\x12\x12\n\nstart_time\x18\x02 \x01(\t\x12\x10\n\x08\x65nd_time\x18\x03 \x01(\t\x12#\n\x08weekdays\x18\x04 \x03(\x0e\x32\x11.torii.v1.Weekday\"R\n\nAccessRule\x12\x0c\n\x04\x63idr\x18\x01 \x01(\t\x12$\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x14.torii.v1.RuleAction\x12\x10\n\x08priority\x18\x03 \x01(\x05\"\x9c\x05\n\x0cPublishedApi\x12\x0e\n\x06\x61pi_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x18\n\x10model_version_id\x18\x04 \x01(\t\x12#\n\x08\x61pi_type\x18\x05 \x01(\x0e\x32\x11.torii.v1.ApiType\x12/\n\x0e\x65xecution_type\x18\x06 \x01(\x0e\x32\x17.torii.v1.ExecutionType\x12-\n\rinstance_kind\x18\x07 \x01(\x0e\x32\x16.torii.v1.InstanceKind\x12\x16\n\x0einstance_count\x18\x08 \x01(\x05\x12$\n\x08schedule\x18\t \x01(\x0b\x32\x12.torii.v1.Schedule\x12#\n\x06status\x18\n \x01(\x0e\x32\x13.torii.v1.ApiStatus\x12\x16\n\x0estatus_message\x18\x0b \x01(\t\x12\x0e\n\x06public\x18\x0c \x01(\x08\x12\x0e\n\x06locked\x18\r \x01(\x08\x12#\n\x05rules\x18\x0e \x03(\x0b\x32\x14.torii.v1.AccessRule\x12\x10\n\x08url_path\x18\x0f \x01(\t\x12\x13\n\x0btrial_limit\x18\x10 \x01(\x03\x12\x12\n\ntrial_used\x18\x11 \x01(\x03\x12.\n\ncreated_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12 \n\x18serving_model_version_id\x18\x14 \x01(\t\x12\'\n\x08\x63ontract\x18\x15 \x01(\x0e\x32\x15.torii.v1.ApiContract\x12\x15\n\rchat_model_id\x18\x16 \x01(\t\"p\n\x0c\x41piKeyDigest\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\x0c\x12.\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63hat_key\x18\x04 \x01(\x08\"\x92\x01\n\x0e\x43hatTokenUsage\x12\x0e\n\x06\x61pi_id\x18\x01 \x01(\t\x12\x0e\n\x06key_id\x18\x02 \x01(\t\x12\x0f\n\x07project\x18\x03 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x04 \x01(\t\x12\x10\n\x08requests\x18\x05 \x01(\x03\x12\x15\n\rprompt_tokens\x18\x06 \x01(\x03\x12\x19\n\x11\x63ompletion_tokens\x18\x07 \x01(\x03\"b\n\nDailyUsage\x12\x0e\n\x06\x61pi_id\x18\x01 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x02 \x01(\t\x12\x11\n\tcount_2xx\x18\x03 \x01(\x03\x12\x11\n\tcount_4xx\x18\x04 \x01(\x03\x12\x11\n\tcount_5xx\x18\x05 \x01(\x03*L\n\x07\x41piType\x12\x18\n\x14\x41PI_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41PI_TYPE_FORMAL\x10\x01\x12\x12\n\x0e\x41PI_TYPE_TRIAL\x10\x02*l\n\rExecutionType\x12\x1e\n\x1a\x45XECUTION_TYPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x45XECUTION_TYPE_SERVERLESS\x10\x01\x12\x1c\n\x18\x45XECUTION_TYPE_DEDICATED\x10\x02*[\n\x0cInstanceKind\x12\x1d\n\x19INSTANCE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11INSTANCE_KIND_CPU\x10\x01\x12\x15\n\x11INSTANCE_KIND_GPU\x10\x02*\x80\x01\n\x0b\x41piContract\x12\x1c\n\x18\x41PI_CONTRACT_UNSPECIFIED\x10\x00\x12\x14\n\x10\x41PI_CONTRACT_NNC\x10\x01\x12\x1f\n\x1b\x41PI_CONTRACT_PREDICTION_ONE\x10\x02\x12\x1c\n\x18\x41PI_CONTRACT_OPENAI_CHAT\x10\x03*\xda\x01\n\tApiStatus\x12\x1a\n\x16\x41PI_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41PI_STATUS_BUILDING\x10\x01\x12\x17\n\x13\x41PI_STATUS_UPDATING\x10\x02\x12\x16\n\x12\x41PI_STATUS_RUNNING\x10\x03\x12\x16\n\x12\x41PI_STATUS_STOPPED\x10\x04\x12\x17\n\x13\x41PI_STATUS_DELETING\x10\x05\x12\x15\n\x11\x41PI_STATUS_FAILED\x10\x06\x12\x1f\n\x1b\x41PI_STATUS_OUTSIDE_SCHEDULE\x10\x07*\xb6\x01\n\x07Weekday\x12\x17\n\x13WEEKDAY_UNSPECIFIED\x10\x00\x12\x12\n\x0eWEEKDAY_MONDAY\x10\x01\x12\x13\n\x0fWEEKDAY_TUESDAY\x10\x02\x12\x15\n\x11WEEKDAY_WEDNESDAY\x10\x03\x12\x14\n\x10WEEKDAY_THURSDAY\x10\x04\x12\x12\n\x0eWEEKDAY_FRIDAY\x10\x05\x12\x14\n\x10WEEKDAY_SATURDAY\x10\x06\x12\x12\n\x0eWEEKDAY_SUNDAY\x10\x07*V\n\nRuleAction\x12\x1b\n\x17RULE_ACTION_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_ACTION_ALLOW\x10\x01\x12\x14\n\x10RULE_ACTION_DENY\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'torii.v1.apis_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_APITYPE']._serialized_start=1269
-  _globals['_APITYPE']._serialized_end=1345
-  _globals['_EXECUTIONTYPE']._serialized_start=1347
-  _globals['_EXECUTIONTYPE']._serialized_end=1455
-  _globals['_INSTANCEKIND']._serialized_start=1457
-  _globals['_INSTANCEKIND']._serialized_end=1548
-  _globals['_APICONTRACT']._serialized_start=1551
-  _globals['_APICONTRACT']._serialized_end=1679
-  _globals['_APISTATUS']._serialized_start=1682
-  _globals['_APISTATUS']._serialized_end=1900
-  _globals['_WEEKDAY']._serialized_start=1903
-  _globals['_WEEKDAY']._serialized_end=2085
-  _globals['_RULEACTION']._serialized_start=2087
-  _globals['_RULEACTION']._serialized_end=2173
+  _globals['_APITYPE']._serialized_start=1287
+  _globals['_APITYPE']._serialized_end=1363
+  _globals['_EXECUTIONTYPE']._serialized_start=1365
+  _globals['_EXECUTIONTYPE']._serialized_end=1473
+  _globals['_INSTANCEKIND']._serialized_start=1475
+  _globals['_INSTANCEKIND']._serialized_end=1566
+  _globals['_APICONTRACT']._serialized_start=1569
+  _globals['_APICONTRACT']._serialized_end=1697
+  _globals['_APISTATUS']._serialized_start=1700
+  _globals['_APISTATUS']._serialized_end=1918
+  _globals['_WEEKDAY']._serialized_start=1921
+  _globals['_WEEKDAY']._serialized_end=2103
+  _globals['_RULEACTION']._serialized_start=2105
+  _globals['_RULEACTION']._serialized_end=2191
   _globals['_SCHEDULE']._serialized_start=66
   _globals['_SCHEDULE']._serialized_end=167
   _globals['_ACCESSRULE']._serialized_start=169
@@ -53,9 +53,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PUBLISHEDAPI']._serialized_start=254
   _globals['_PUBLISHEDAPI']._serialized_end=922
   _globals['_APIKEYDIGEST']._serialized_start=924
-  _globals['_APIKEYDIGEST']._serialized_end=1018
-  _globals['_CHATTOKENUSAGE']._serialized_start=1021
-  _globals['_CHATTOKENUSAGE']._serialized_end=1167
-  _globals['_DAILYUSAGE']._serialized_start=1169
-  _globals['_DAILYUSAGE']._serialized_end=1267
+  _globals['_APIKEYDIGEST']._serialized_end=1036
+  _globals['_CHATTOKENUSAGE']._serialized_start=1039
+  _globals['_CHATTOKENUSAGE']._serialized_end=1185
+  _globals['_DAILYUSAGE']._serialized_start=1187
+  _globals['_DAILYUSAGE']._serialized_end=1285
 # @@protoc_insertion_point(module_scope)

@@ -166,14 +166,16 @@ class PublishedApi(_message.Message):
     def __init__(self, api_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., model_version_id: _Optional[str] = ..., api_type: _Optional[_Union[ApiType, str]] = ..., execution_type: _Optional[_Union[ExecutionType, str]] = ..., instance_kind: _Optional[_Union[InstanceKind, str]] = ..., instance_count: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., status: _Optional[_Union[ApiStatus, str]] = ..., status_message: _Optional[str] = ..., public: _Optional[bool] = ..., locked: _Optional[bool] = ..., rules: _Optional[_Iterable[_Union[AccessRule, _Mapping]]] = ..., url_path: _Optional[str] = ..., trial_limit: _Optional[int] = ..., trial_used: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., serving_model_version_id: _Optional[str] = ..., contract: _Optional[_Union[ApiContract, str]] = ..., chat_model_id: _Optional[str] = ...) -> None: ...
 
 class ApiKeyDigest(_message.Message):
-    __slots__ = ("key_id", "sha256", "expires_at")
+    __slots__ = ("key_id", "sha256", "expires_at", "chat_key")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    CHAT_KEY_FIELD_NUMBER: _ClassVar[int]
     key_id: str
     sha256: bytes
     expires_at: _timestamp_pb2.Timestamp
-    def __init__(self, key_id: _Optional[str] = ..., sha256: _Optional[bytes] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    chat_key: bool
+    def __init__(self, key_id: _Optional[str] = ..., sha256: _Optional[bytes] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chat_key: _Optional[bool] = ...) -> None: ...
 
 class ChatTokenUsage(_message.Message):
     __slots__ = ("api_id", "key_id", "project", "day", "requests", "prompt_tokens", "completion_tokens")

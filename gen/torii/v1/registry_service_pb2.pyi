@@ -20,6 +20,7 @@ class CredentialKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDENTIAL_KIND_BEARER_TOKEN: _ClassVar[CredentialKind]
     CREDENTIAL_KIND_API_KEY: _ClassVar[CredentialKind]
     CREDENTIAL_KIND_PREDICTION_ONE_KEY: _ClassVar[CredentialKind]
+    CREDENTIAL_KIND_CHAT_KEY: _ClassVar[CredentialKind]
 
 class WatchEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -31,6 +32,7 @@ CREDENTIAL_KIND_UNSPECIFIED: CredentialKind
 CREDENTIAL_KIND_BEARER_TOKEN: CredentialKind
 CREDENTIAL_KIND_API_KEY: CredentialKind
 CREDENTIAL_KIND_PREDICTION_ONE_KEY: CredentialKind
+CREDENTIAL_KIND_CHAT_KEY: CredentialKind
 WATCH_EVENT_TYPE_UNSPECIFIED: WatchEventType
 WATCH_EVENT_TYPE_UPSERTED: WatchEventType
 WATCH_EVENT_TYPE_DELETED: WatchEventType

@@ -17,7 +17,12 @@ from services.gateway.artifacts import ArtifactStore
 from services.gateway.auth import authenticate
 from services.gateway.http_base.validation import Schema, read_json_body, read_query
 from services.gateway.settings import GatewaySettings
-from torii.v1 import accounts_pb2, registry_service_pb2_grpc, training_registry_service_pb2_grpc
+from torii.v1 import (
+    accounts_pb2,
+    chat_key_service_pb2_grpc,
+    registry_service_pb2_grpc,
+    training_registry_service_pb2_grpc,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,10 @@ class Call:
     @property
     def training_registry(self) -> training_registry_service_pb2_grpc.TrainingRegistryServiceStub:
         return self.request.app[REGISTRY].training_registry()
+
+    @property
+    def chat_keys(self) -> chat_key_service_pb2_grpc.ChatKeyServiceStub:
+        return self.request.app[REGISTRY].chat_keys()
 
     @property
     def settings(self) -> GatewaySettings:

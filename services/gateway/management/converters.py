@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
-from torii.v1 import accounts_pb2, apis_pb2, models_pb2, training_pb2
+from torii.v1 import accounts_pb2, apis_pb2, chat_keys_pb2, models_pb2, training_pb2
+from torii.v1 import chat_key_service_pb2 as cks
 from torii.v1 import registry_service_pb2 as rs
 
 EnumT = TypeVar("EnumT", bound=int)
@@ -324,4 +325,90 @@ def usage_json(days, chat_tokens=()) -> dict:
             }
             for t in chat_tokens
         ],
+    }
+
+
+# --- chat keys ----------------------------------------------------------------------------------
+
+CHAT_KEY_LIMIT_FIELDS = (
+    "requests_per_minute",
+    "tokens_per_minute",
+    "max_in_flight",
+    "tokens_per_day",
+    "tokens_per_month",
+)
+
+
+def chat_key_json(key: chat_keys_pb2.ChatKey) -> dict:
+    """A chat key without its secret; a limit of 0 (none) is shown as null, like an unset expiry."""
+    return {
+        "key_id": key.key_id,
+        "account_id": key.account_id,
+        "name": key.name,
+        "api_ids": list(key.api_ids),
+        "limits": {field: getattr(key.limits, field) or None for field in CHAT_KEY_LIMIT_FIELDS},
+        "projects": list(key.projects),
+        "default_project": key.default_project or None,
+        "created_at": timestamp(key.created_at, key.HasField("created_at")),
+        "expires_at": timestamp(key.expires_at, key.HasField("expires_at")),
+        "rotated_at": timestamp(key.rotated_at, key.HasField("rotated_at")),
+    }
+
+
+def chat_key_limits_from_json(data: Mapping[str, Any]) -> chat_keys_pb2.ChatKeyLimits:
+    # null, absent and 0 all mean no limit, which the proto spells 0.
+    return chat_keys_pb2.ChatKeyLimits(**{field: data.get(field) or 0 for field in CHAT_KEY_LIMIT_FIELDS})
+
+
+def create_chat_key_request(body: Mapping[str, Any], actor: accounts_pb2.User) -> cks.CreateChatKeyRequest:
+    """Everything but the expiry, whose parsing is the credentials routes' (the handler sets it).
+    The registry checks what no schema can: that the APIs are chat APIs of the account, that the
+    default is one of the projects."""
+    return cks.CreateChatKeyRequest(
+        actor_user_id=actor.user_id,
+        account_id=body.get("account_id") or "",
+        name=body["name"],
+        api_ids=body["api_ids"],
+        limits=chat_key_limits_from_json(body.get("limits", {})),
+        projects=body.get("projects", ()),
+        default_project=body.get("default_project") or "",
+    )
+
+
+def update_chat_key_request(body: Mapping[str, Any], actor: accounts_pb2.User, key_id: str) -> cks.UpdateChatKeyRequest:
+    if not body:
+        raise invalid_argument("nothing to change: give at least one field to update")
+    # The request has no "default given" flag: a lone null or empty default would be dropped silently
+    # (the registry refuses only a lone named one), so the default is taken only with its projects.
+    if "default_project" in body and "projects" not in body:
+        raise invalid_argument('"default_project" is set with the projects: give "projects" with it')
+    request = cks.UpdateChatKeyRequest(actor_user_id=actor.user_id, key_id=key_id)
+    if "name" in body:
+        request.name = body["name"]
+    if "api_ids" in body:
+        request.api_ids.extend(body["api_ids"])
+        request.api_ids_given = True
+    if "limits" in body:
+        # CopyFrom marks the field present even when every limit is none: presence says "replace".
+        request.limits.CopyFrom(chat_key_limits_from_json(body["limits"]))
+    if "projects" in body:
+        request.projects.extend(body["projects"])
+        request.projects_given = True
+        request.default_project = body.get("default_project") or ""
+    return request
+
+
+def chat_key_usage_json(days: Iterable[apis_pb2.ChatTokenUsage]) -> dict:
+    return {
+        "usage": [
+            {
+                "day": t.day,
+                "api_id": t.api_id,
+                "project": t.project,
+                "requests": t.requests,
+                "prompt_tokens": t.prompt_tokens,
+                "completion_tokens": t.completion_tokens,
+            }
+            for t in days
+        ]
     }

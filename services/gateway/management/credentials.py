@@ -37,12 +37,12 @@ async def set_credential_expiry(call: Call) -> web.Response:
     request = rs.SetCredentialExpiryRequest(actor_user_id=call.user.user_id, credential_id=call.path("credential_id"))
     given = call.body["expires_at"]
     if given is not None:
-        request.expires_at.CopyFrom(_timestamp(given))
+        request.expires_at.CopyFrom(expiry_timestamp(given))
     reply = await call.registry.SetCredentialExpiry(request)
     return json({"credential": credential_json(reply.credential)})
 
 
-def _timestamp(text: str) -> Timestamp:
+def expiry_timestamp(text: str) -> Timestamp:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

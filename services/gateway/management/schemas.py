@@ -21,6 +21,7 @@ from services.gateway.management.converters import (
     API_CONTRACT,
     API_STATUS,
     API_TYPE,
+    CHAT_KEY_LIMIT_FIELDS,
     CREDENTIAL_KIND,
     DATA_TYPE,
     EXECUTION_TYPE,
@@ -334,10 +335,11 @@ CREDENTIAL: Schema = obj(
             "type": ["string", "null"],
             "enum": [*CREDENTIAL_KIND.words, None],
             "description": "bearer_token: a user's (the management API, Prediction One's secret key); "
-            "api_key: a published API's; prediction_one_key: issued by Get API Key for one purpose",
+            "api_key: a published API's; prediction_one_key: issued by Get API Key for one purpose; "
+            "chat_key: an account's key for its chat APIs (/manage/v1/chat-keys)",
         },
         "user_id": {"type": ["string", "null"], "description": "bearer tokens and Prediction One keys: the user"},
-        "api_id": {"type": ["string", "null"], "description": "API keys: the API"},
+        "api_id": {"type": ["string", "null"], "description": "API keys: the API (chat keys: see their api_ids)"},
         "account_id": string(),
         "purpose": {
             "type": ["string", "null"],
@@ -371,6 +373,139 @@ CREDENTIAL_EXPIRY = obj(
         }
     },
     ("expires_at",),
+)
+
+# --- chat keys ----------------------------------------------------------------------------------
+
+# The registry's bounds (services/registry/domain/chat_keys.py), so that what is valid here is taken there.
+_LIMIT: Schema = {"type": ["integer", "null"], "minimum": 0, "maximum": 10**12}
+CHAT_KEY_LIMITS: Schema = obj(
+    {
+        "requests_per_minute": {**_LIMIT, "description": "requests admitted in any 60 seconds"},
+        "tokens_per_minute": {
+            **_LIMIT,
+            "description": "prompt and completion tokens in any 60 seconds; a request reserves its prompt "
+            "and its token cap when admitted",
+        },
+        "max_in_flight": {**_LIMIT, "description": "requests running at once"},
+        "tokens_per_day": {**_LIMIT, "description": "prompt and completion tokens per UTC day"},
+        "tokens_per_month": {**_LIMIT, "description": "prompt and completion tokens per UTC calendar month"},
+    },
+    description="each applies to every project of the key separately; null, absent or 0: no limit; {} lifts them all",
+    title="ChatKeyLimits",
+)
+_PROJECT_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:-]*(/[A-Za-z0-9][A-Za-z0-9._:-]*)*"
+PROJECT: Schema = string(
+    minLength=1,
+    maxLength=200,
+    pattern=f"^{_PROJECT_PATTERN}$",
+    description="an OpenAI-Project value: at most 200 letters, digits and . _ : - in parts separated by single "
+    "slashes (e.g. team/project)",
+)
+_CHAT_KEY_FIELDS: dict[str, Schema] = {
+    "name": name("the key's name"),
+    "api_ids": {
+        "type": "array",
+        "items": uuid(),
+        "minItems": 1,
+        "maxItems": 100,
+        "uniqueItems": True,
+        "description": "the chat APIs of the key's account it may call; /v1/models lists exactly these",
+    },
+    "limits": CHAT_KEY_LIMITS,
+    "projects": {
+        "type": "array",
+        "items": PROJECT,
+        "maxItems": 50,
+        "uniqueItems": True,
+        "description": "the OpenAI-Project values it may send, each a usage and limit bucket of its own",
+    },
+    "default_project": {
+        "type": ["string", "null"],
+        "maxLength": 200,
+        "pattern": f"^({_PROJECT_PATTERN})?$",
+        "description": "the bucket of a request without OpenAI-Project: one of projects; null or empty: none",
+    },
+}
+CREATE_CHAT_KEY: Schema = obj(
+    {
+        "account_id": uuid("defaults to the caller's account"),
+        **_CHAT_KEY_FIELDS,
+        "expires_at": {
+            **CREDENTIAL_EXPIRY["properties"]["expires_at"],
+            "description": "RFC 3339 with a time zone, in the future; absent or null: it does not expire "
+            "(PATCH /manage/v1/credentials/{credential_id} changes it later)",
+        },
+    },
+    ("name", "api_ids"),
+)
+UPDATE_CHAT_KEY: Schema = obj(
+    _CHAT_KEY_FIELDS,
+    minProperties=1,
+    # Documents (and steers generated requests by) what converters.update_chat_key_request checks.
+    dependentRequired={"default_project": ["projects"]},
+    description="at least one field; limits replaces all five (absent ones become none); projects replaces the "
+    "projects and the default, and default_project is taken only with projects",
+)
+CHAT_KEY: Schema = obj(
+    {
+        "key_id": string(description="also its credential_id in /manage/v1/credentials"),
+        "account_id": string(),
+        "name": string(),
+        "api_ids": {"type": "array", "items": string()},
+        "limits": obj(
+            {field: {"type": ["integer", "null"], "description": "null: no limit"} for field in CHAT_KEY_LIMIT_FIELDS},
+            CHAT_KEY_LIMIT_FIELDS,
+        ),
+        "projects": {"type": "array", "items": string()},
+        "default_project": {"type": ["string", "null"], "description": "null: none"},
+        "created_at": TIMESTAMP,
+        "expires_at": {**TIMESTAMP, "description": "null: it does not expire"},
+        "rotated_at": {**TIMESTAMP, "description": "when its secret was last replaced; null: never"},
+    },
+    (
+        "key_id",
+        "account_id",
+        "name",
+        "api_ids",
+        "limits",
+        "projects",
+        "default_project",
+        "created_at",
+        "expires_at",
+        "rotated_at",
+    ),
+    title="ChatKey",
+)
+_CHAT_KEY_SECRET = string(description="the key, for Authorization: Bearer; shown once, only its hash is kept")
+CHAT_KEY_ANSWER = obj({"chat_key": CHAT_KEY}, ("chat_key",))
+CHAT_KEY_ISSUED = obj({"chat_key": CHAT_KEY, "api_key": _CHAT_KEY_SECRET}, ("chat_key", "api_key"))
+CHAT_KEY_LIST = obj({"chat_keys": {"type": "array", "items": CHAT_KEY}}, ("chat_keys",))
+CHAT_KEY_USAGE_QUERY = obj(
+    {"from_day": DAY, "to_day": DAY},
+    description='inclusive UTC days, "from_day" not after "to_day", at most 366 of them; '
+    'absent "to_day": today (UTC); absent "from_day": the 30 days that end on "to_day"',
+)
+CHAT_KEY_USAGE: Schema = obj(
+    {
+        "usage": {
+            "type": "array",
+            "description": "requests and tokens (the model's tokenizer) per UTC day, API and project",
+            "items": obj(
+                {
+                    "day": DAY,
+                    "api_id": string(),
+                    "project": string(description="the bucket the requests counted in; empty: none"),
+                    "requests": {"type": "integer"},
+                    "prompt_tokens": {"type": "integer"},
+                    "completion_tokens": {"type": "integer"},
+                },
+                ("day", "api_id", "project", "requests", "prompt_tokens", "completion_tokens"),
+                title="ChatKeyDailyUsage",
+            ),
+        }
+    },
+    ("usage",),
 )
 
 # --- health -------------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
-"""Who may call which chat model: the bearer key, the API it opens, and the checks every inference passes.
+"""Who may call which chat model: the bearer key, the chat APIs it opens, and the checks every
+inference passes.
 
-A chat API's keys are its published API's keys (the management API issues, expires and revokes
-them), so a key names exactly one chat API, and `/v1/models` lists that one. The order of the
-checks follows OpenAI's: a missing or wrong key is 401 before a model is looked at, an unknown
-model (or one the key may not call) is 404, then the API's own state (locked, switched off,
-outside its schedule, not loaded) decides.
+A key is either one chat API's own key (the management API issues, expires and revokes them with
+the API) or a chat key, which may call several chat APIs of its account within the limits the
+registry keeps (key_limits). The order of the checks follows OpenAI's: a missing or wrong key is
+401 before a model is looked at, an unknown model (or one the key may not call) is 404, then the
+API's own state (locked, switched off, outside its schedule, not loaded) decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -19,11 +21,28 @@ from services.gateway.serving import admission
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
-from services.policy.secret_digests import credential_id_of
-from torii.v1 import apis_pb2
+from services.policy.secret_digests import credential_id_of, matches
 
 RETRY_AFTER_S = 5
 """What a 503 asks a client to wait: a model loads in seconds, and the client retries on its own."""
+
+
+@dataclass(frozen=True)
+class ChatCaller:
+    """A caller whose key is known and valid; which of its APIs it may reach is decided per API."""
+
+    key: str
+    key_id: str
+    address: str
+    endpoints: tuple[Endpoint, ...]
+    """The chat APIs the key may call, by model id."""
+    chat_key: bool
+    """A chat key: the registry admits each request (key_limits)."""
+
+    @property
+    def only_endpoint(self) -> Endpoint | None:
+        """The API every request of this key is about, when it may call just one."""
+        return self.endpoints[0] if len(self.endpoints) == 1 else None
 
 
 def bearer_key(request: web.Request) -> str:
@@ -34,22 +53,56 @@ def bearer_key(request: web.Request) -> str:
     return key.strip()
 
 
-def chat_endpoint_of_key(runtime: InferenceRuntime, request: web.Request, key: str) -> Endpoint:
-    """The chat API the key opens, once the key and the caller's address are checked; 401 otherwise."""
-    endpoint = runtime.catalog.owner_of_key(credential_id_of(key) or "")
-    if endpoint is None or endpoint.api.contract != apis_pb2.API_CONTRACT_OPENAI_CHAT:
+def chat_caller(runtime: InferenceRuntime, request: web.Request, key: str) -> ChatCaller:
+    """The caller of a valid chat key; 401 for a key that is unknown, wrong or expired."""
+    key_id = credential_id_of(key) or ""
+    endpoints = runtime.catalog.chat_endpoints_of_key(key_id)
+    if not endpoints:
         raise errors.invalid_api_key()
+    # The key's digest and expiry are the same in every API that lists it.
+    first = endpoints[0]
+    if not matches(key, first.key_digests[key_id]) or first.key_expired(key_id, runtime.clock()):
+        raise errors.invalid_api_key()
+    return ChatCaller(
+        key=key,
+        key_id=key_id,
+        address=caller_address(request, runtime.trusted_proxies),
+        endpoints=tuple(sorted(endpoints, key=lambda endpoint: endpoint.api.chat_model_id)),
+        chat_key=key_id in first.chat_key_ids,
+    )
+
+
+def endpoint_for_model(runtime: InferenceRuntime, caller: ChatCaller, model_id: str) -> Endpoint:
+    """The chat API called `model_id` (exactly as its owner chose it) that the caller may reach:
+    404 unless the key may call it, 401 when the caller's address is outside its allowlist."""
+    for endpoint in caller.endpoints:
+        if endpoint.api.chat_model_id == model_id:
+            _open(runtime, caller, endpoint)
+            return endpoint
+    raise errors.model_not_found(model_id)
+
+
+def reachable_endpoints(runtime: InferenceRuntime, caller: ChatCaller) -> list[Endpoint]:
+    """The chat APIs whose allowlist lets the caller in; 401 when none does."""
+    reachable = []
+    refused: errors.OpenAIError | None = None
+    for endpoint in caller.endpoints:
+        try:
+            _open(runtime, caller, endpoint)
+        except errors.OpenAIError as error:
+            refused = error
+            continue
+        reachable.append(endpoint)
+    if not reachable and refused is not None:
+        raise refused
+    return reachable
+
+
+def _open(runtime: InferenceRuntime, caller: ChatCaller, endpoint: Endpoint) -> None:
     try:
-        admission.check_caller(runtime, endpoint, caller_address(request, runtime.trusted_proxies), key)
+        admission.check_caller(runtime, endpoint, caller.address, caller.key)
     except Refused as refused:
         raise refusal_error(refused) from None
-    return endpoint
-
-
-def check_model(endpoint: Endpoint, model_id: str) -> None:
-    """404 unless `model_id` is the chat API's model id, exactly as its owner chose it."""
-    if endpoint.api.chat_model_id != model_id:
-        raise errors.model_not_found(model_id)
 
 
 def check_serving(runtime: InferenceRuntime, endpoint: Endpoint) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import math
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
@@ -23,7 +25,7 @@ from services.gateway.app_keys import RUNTIME
 from services.gateway.http_base.inference_bodies import BodyRefused, read_json
 from services.gateway.http_base.inference_outcomes import count_outcome
 from services.gateway.http_base.routing import Call
-from services.gateway.openai_chat import access, errors
+from services.gateway.openai_chat import access, errors, key_limits
 from services.gateway.openai_chat.chat_request import ChatRequest, parse_chat_request
 from services.gateway.openai_chat.chunks import (
     DONE,
@@ -39,11 +41,13 @@ from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.chat_engine import NOT_READY, TIMED_OUT, UNAVAILABLE, EngineChunk, EngineRefused
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
-from services.policy.secret_digests import credential_id_of
 from services.policy.triton_names import triton_model_name
 from services.runtime.logging import get_logger, request_id_var
 
 log = get_logger("openai_chat")
+
+LEASE_MARGIN_S = 30
+"""A lease outlives the longest request by this much, so only a lost gateway lets one expire."""
 
 # The engine's refusals that are the platform's doing: a trial API's reservation goes back.
 _PLATFORM_REFUSALS = {
@@ -57,41 +61,77 @@ _PLATFORM_REFUSALS = {
 
 @dataclass
 class _Outcome:
+    endpoint: Endpoint | None
+    """The API the request is counted against: once the model is known, or the key's only one."""
     status: int = 500
     """The status the client got: a stream's is 200 from its first byte, however it ends."""
     last: EngineChunk | None = None
     """The engine's last chunk: its counts are the request's tokens (None: it never reached the engine)."""
+    lease: key_limits.Lease | None = None
+    """A chat key's admission, finished with the tokens used once the request ends."""
 
 
 async def chat_completions(call: Call) -> web.StreamResponse:
     runtime = call.request.app[RUNTIME]
-    key = access.bearer_key(call.request)
-    endpoint = access.chat_endpoint_of_key(runtime, call.request, key)
-    outcome = _Outcome()
+    caller = access.chat_caller(runtime, call.request, access.bearer_key(call.request))
+    outcome = _Outcome(caller.only_endpoint)
     try:
-        response = await _answer(call, runtime, endpoint, outcome)
+        response = await _answer(call, runtime, caller, outcome)
         outcome.status = response.status
-        return response
     except errors.OpenAIError as error:
         outcome.status = error.status
+        if outcome.lease is not None:
+            error.headers.update(outcome.lease.headers)
         raise
     finally:
-        count_outcome(runtime, endpoint, outcome.status)
+        settling = _count(runtime, caller, outcome)
+    if settling is not None:
+        # Settled before a whole answer leaves (a stream's has left), so a client's next request
+        # meets the key's budgets as they are; a handler cancelled meanwhile leaves it running.
+        await asyncio.shield(settling)
+    return response
+
+
+def _count(runtime: InferenceRuntime, caller: access.ChatCaller, outcome: _Outcome) -> asyncio.Future[None] | None:
+    """Count the request for its API, key and project; the settling of its lease, if it holds one."""
+    prompt_tokens, completion_tokens = (
+        (outcome.last.prompt_tokens, outcome.last.completion_tokens) if outcome.last is not None else (0, 0)
+    )
+    lease = outcome.lease
+    settling = (
+        runtime.chat_admissions.finish(lease.lease_id, prompt_tokens, completion_tokens) if lease is not None else None
+    )
+    if outcome.endpoint is not None:
+        count_outcome(runtime, outcome.endpoint, outcome.status)
         if outcome.last is not None:
-            # Projects (OpenAI-Project) arrive with keys that may name them; until then, the default.
+            project = lease.project if lease is not None else ""
             runtime.usage.count_chat_tokens(
-                endpoint.api.api_id,
-                credential_id_of(key) or "",
-                "",
-                outcome.last.prompt_tokens,
-                outcome.last.completion_tokens,
+                outcome.endpoint.api.api_id, caller.key_id, project, prompt_tokens, completion_tokens
             )
+    return settling
 
 
-async def _answer(call: Call, runtime: InferenceRuntime, endpoint: Endpoint, outcome: _Outcome) -> web.StreamResponse:
+async def _answer(
+    call: Call, runtime: InferenceRuntime, caller: access.ChatCaller, outcome: _Outcome
+) -> web.StreamResponse:
     chat = await _chat_request(call)
-    access.check_model(endpoint, chat.model)
+    endpoint = outcome.endpoint = access.endpoint_for_model(runtime, caller, chat.model)
     access.check_serving(runtime, endpoint)
+    headers: dict[str, str] = {}
+    if caller.chat_key:
+        settings = call.settings
+        outcome.lease = lease = await key_limits.admit(
+            runtime.chat_admissions,
+            caller,
+            endpoint,
+            chat,
+            call.request.headers.get("OpenAI-Project", "").strip(),
+            default_completion_tokens=settings.chat_max_completion_tokens,
+            lease_seconds=math.ceil(settings.chat_timeout_s) + LEASE_MARGIN_S,
+        )
+        headers = lease.headers
+        if lease.max_completion_tokens and chat.max_tokens is None:
+            chat = dataclasses.replace(chat, max_tokens=lease.max_completion_tokens)
     api = endpoint.api
     model_name = triton_model_name(api.api_id, api.serving_model_version_id)
     try:
@@ -104,8 +144,8 @@ async def _answer(call: Call, runtime: InferenceRuntime, endpoint: Endpoint, out
             )
             async with contextlib.aclosing(_platform_refusals(chunks, outcome)) as engine:
                 if chat.stream:
-                    return await _stream(call.request, chat, engine, outcome)
-                return await _whole(chat, engine)
+                    return await _stream(call.request, chat, engine, outcome, headers)
+                return await _whole(chat, engine, headers)
     except Refused as refused:
         raise access.refusal_error(refused) from None
 
@@ -148,7 +188,7 @@ def _context_message(engine_message: str) -> str:
     return f"This model's maximum context length is exceeded: {engine_message}"
 
 
-async def _whole(chat: ChatRequest, engine: AsyncGenerator[EngineChunk, None]) -> web.Response:
+async def _whole(chat: ChatRequest, engine: AsyncGenerator[EngineChunk, None], headers: dict[str, str]) -> web.Response:
     completion = Completion.new(chat.model)
     texts: list[str] = []
     last: EngineChunk | None = None
@@ -160,17 +200,21 @@ async def _whole(chat: ChatRequest, engine: AsyncGenerator[EngineChunk, None]) -
     body = completion_body(
         completion, "".join(texts), last.finish_reason or "stop", last.prompt_tokens, last.completion_tokens
     )
-    return web.Response(body=body, content_type="application/json")
+    return web.Response(body=body, content_type="application/json", headers=headers)
 
 
 async def _stream(
-    request: web.Request, chat: ChatRequest, engine: AsyncGenerator[EngineChunk, None], outcome: _Outcome
+    request: web.Request,
+    chat: ChatRequest,
+    engine: AsyncGenerator[EngineChunk, None],
+    outcome: _Outcome,
+    headers: dict[str, str],
 ) -> web.StreamResponse:
     completion = Completion.new(chat.model)
     first = await anext(engine, None)
     if first is None:
         raise Refused(Refusal.MODEL_FAILURE, "the engine answered nothing")
-    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", **headers})
     await response.prepare(request)
     outcome.status = response.status
     usage = chat.include_usage

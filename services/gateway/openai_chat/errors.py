@@ -150,6 +150,19 @@ def rate_limited(retry_after_s: int, message: str = "Concurrency limit reached f
     return OpenAIError(429, message, "rate_limit_error", None, "rate_limit_exceeded", retry_after(retry_after_s))
 
 
+def request_too_large_for_limit(limit_tokens: int) -> OpenAIError:
+    """A request whose prompt and cap are more than the key's tokens per minute: waiting does not help."""
+    return OpenAIError(
+        429,
+        f"Request too large for this key's tokens per minute (limit {limit_tokens}): reduce the input or"
+        " max_tokens to run it",
+        "rate_limit_error",
+        None,
+        "rate_limit_exceeded",
+        {"x-should-retry": "false"},
+    )
+
+
 def server_error() -> OpenAIError:
     return OpenAIError(500, "The server had an error while processing your request", "server_error", None, None)
 

@@ -1,8 +1,9 @@
 """GET /v1/models and GET /v1/models/{model}: the chat models the key may call (§6).
 
-A key opens one chat API, so the list holds that API's model: its id as its owner chose it,
-`created` its publish time, `owned_by` its account. An id may hold "/"; the route takes it raw or
-as %2F (newer `openai` clients send the latter, older ones the former).
+A chat API's own key lists that API's model; a chat key lists every chat API it may call (whose
+allowlist lets the caller in). Each model's id is as its owner chose it, `created` its publish
+time, `owned_by` its account. An id may hold "/"; the route takes it raw or as %2F (newer
+`openai` clients send the latter, older ones the former).
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ def model_json(endpoint: Endpoint) -> dict[str, object]:
 
 async def list_models(call: Call) -> web.Response:
     runtime = call.request.app[RUNTIME]
-    endpoint = access.chat_endpoint_of_key(runtime, call.request, access.bearer_key(call.request))
-    return json_response({"object": "list", "data": [model_json(endpoint)]})
+    caller = access.chat_caller(runtime, call.request, access.bearer_key(call.request))
+    endpoints = access.reachable_endpoints(runtime, caller)
+    return json_response({"object": "list", "data": [model_json(endpoint) for endpoint in endpoints]})
 
 
 async def get_model(call: Call) -> web.Response:
     runtime = call.request.app[RUNTIME]
-    endpoint = access.chat_endpoint_of_key(runtime, call.request, access.bearer_key(call.request))
-    access.check_model(endpoint, call.path("model"))
-    return json_response(model_json(endpoint))
+    caller = access.chat_caller(runtime, call.request, access.bearer_key(call.request))
+    return json_response(model_json(access.endpoint_for_model(runtime, caller, call.path("model"))))

@@ -39,6 +39,8 @@ class Endpoint:
     schedule: Schedule
     key_expiry: dict[str, datetime] = field(default_factory=dict)
     """API key id → when it stops working, for the keys that expire."""
+    chat_key_ids: frozenset[str] = frozenset()
+    """Those of key_digests that are chat keys (ChatKeyService): the registry admits their requests."""
 
     def key_expired(self, key_id: str, now: datetime) -> bool:
         expires_at = self.key_expiry.get(key_id)
@@ -62,6 +64,7 @@ def _endpoint(item: WatchedApi) -> Endpoint:
         key_expiry={
             key.key_id: key.expires_at.ToDatetime(tzinfo=UTC) for key in item.keys if key.HasField("expires_at")
         },
+        chat_key_ids=frozenset(key.key_id for key in item.keys if key.chat_key),
     )
 
 
@@ -80,7 +83,9 @@ class ApiCatalog:
         self._by_path: dict[str, Endpoint] = {}
         self._by_id: dict[str, Endpoint] = {}
         self._key_owner: dict[str, Endpoint] = {}
-        """API key id → the endpoint whose key it is."""
+        """API key id → the endpoint whose key it is (chat keys, which may call several, aside)."""
+        self._chat_apis_of_key: dict[str, dict[str, Endpoint]] = {}
+        """Key id → api id → the chat endpoints the key may call: its own API's, or a chat key's."""
         self._versions: dict[str, asyncio.Future[models_pb2.ModelVersion]] = {}
         self.watcher = ApiWatcher(registry, self._on_change)
 
@@ -134,6 +139,10 @@ class ApiCatalog:
         """The endpoint an API key id belongs to, whichever URL was called."""
         return self._key_owner.get(key_id)
 
+    def chat_endpoints_of_key(self, key_id: str) -> list[Endpoint]:
+        """The chat APIs a key may call, in no particular order; empty for an unknown key."""
+        return list(self._chat_apis_of_key.get(key_id, {}).values())
+
     def _on_change(self, api_id: str, item: WatchedApi | None) -> None:
         # The execution type is part of the URL: a change moves the API to its new path.
         old = self._by_id.pop(api_id, None)
@@ -141,15 +150,25 @@ class ApiCatalog:
             if self._by_path.get(old.api.url_path) is old:
                 del self._by_path[old.api.url_path]
             for key_id in old.key_digests:
-                self._key_owner.pop(key_id, None)
+                if self._key_owner.get(key_id) is old:
+                    del self._key_owner[key_id]
+                apis_of_key = self._chat_apis_of_key.get(key_id)
+                if apis_of_key is not None:
+                    apis_of_key.pop(api_id, None)
+                    if not apis_of_key:
+                        del self._chat_apis_of_key[key_id]
         if item is not None:
             endpoint = _endpoint(item)
             self._by_id[api_id] = endpoint
-            if item.api.contract != apis_pb2.API_CONTRACT_OPENAI_CHAT:
+            chat = item.api.contract == apis_pb2.API_CONTRACT_OPENAI_CHAT
+            if not chat:
                 # Every chat API shares OpenAI's one URL: a chat request finds its API by its key.
                 self._by_path[item.api.url_path] = endpoint
             for key_id in endpoint.key_digests:
-                self._key_owner[key_id] = endpoint
+                if key_id not in endpoint.chat_key_ids:
+                    self._key_owner[key_id] = endpoint
+                if chat:
+                    self._chat_apis_of_key.setdefault(key_id, {})[api_id] = endpoint
             serving = item.api.serving_model_version_id
             if serving and serving not in self._versions:
                 # Fetched now rather than on the first request, so the saved catalog holds it.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from services.gateway.serving.bounded_work import BoundedWork, cpu_count
 from services.gateway.serving.catalog import ApiCatalog
+from services.gateway.serving.chat_admissions import ChatAdmissions
 from services.gateway.serving.decoder_processes import DecoderProcesses
 from services.gateway.serving.trial_quota import TrialQuota
 from services.gateway.serving.triton_pool import TritonPool
@@ -21,6 +22,7 @@ class InferenceRuntime:
     triton: TritonPool
     usage: UsageRecorder
     trial_quota: TrialQuota
+    chat_admissions: ChatAdmissions
     trusted_proxies: tuple[Network, ...]
     max_body_bytes: int
     dedicated_timeout_s: float

@@ -1,15 +1,11 @@
 """A trial API's quota, kept exact by the registry: every request reserves one call there before
 it runs, and a failure on the platform's side gives the reservation back.
 
-The gateway holds at most `max_in_flight` of these registry calls at once, and a burst waits
-here for a slot. Without the bound, a few thousand concurrent trial requests became as many
-concurrent calls, the registry's gRPC server shed those past its pending-call limit at random
-(CANCELLED), and their callers got 503 instead of their answer or the quota's refusal.
+The gateway holds at most `max_in_flight` of these registry calls at once (serving.registry_slots).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -17,6 +13,7 @@ import grpc
 
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.refusals import PLATFORM_FAILURES, Refusal, Refused
+from services.gateway.serving.registry_slots import RegistrySlots
 from services.runtime.logging import get_logger
 from torii.v1 import registry_service_pb2, registry_service_pb2_grpc
 
@@ -30,11 +27,8 @@ class TrialQuota:
         self, registry: registry_service_pb2_grpc.RegistryServiceStub, max_in_flight: int, wait_s: float
     ) -> None:
         """wait_s: longest wait for a free slot; past it the request is refused as the platform's failure."""
-        if max_in_flight < 1:
-            raise ValueError("max_in_flight must be at least 1")
         self._registry = registry
-        self._slots = asyncio.Semaphore(max_in_flight)
-        self._wait_s = wait_s
+        self._slots = RegistrySlots(max_in_flight, wait_s, REGISTRY_BUSY)
 
     @contextlib.asynccontextmanager
     async def reservation(self, endpoint: Endpoint) -> AsyncIterator[None]:
@@ -55,7 +49,7 @@ class TrialQuota:
     async def reserve(self, api_id: str) -> None:
         """One request from the quota, or Refused: QUOTA_USED_UP, or BACKEND_UNAVAILABLE when the
         registry cannot say."""
-        async with self._slot():
+        async with self._slots.slot():
             try:
                 answer = await self._registry.ReserveTrialRequest(
                     registry_service_pb2.ReserveTrialRequestRequest(api_id=api_id)
@@ -70,20 +64,8 @@ class TrialQuota:
         """Give a reservation back, once: a retry could give back more than was taken. A release
         that cannot be made is logged; the request it belonged to stays counted."""
         try:
-            async with self._slot():
+            async with self._slots.slot():
                 await self._registry.ReleaseTrialRequest(registry_service_pb2.ReleaseTrialRequestRequest(api_id=api_id))
         except (grpc.aio.AioRpcError, Refused) as error:
             code = error.code().name if isinstance(error, grpc.aio.AioRpcError) else error.detail
             log.warning("trial_release_failed", api_id=api_id, code=code)
-
-    @contextlib.asynccontextmanager
-    async def _slot(self) -> AsyncIterator[None]:
-        try:
-            async with asyncio.timeout(self._wait_s):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise Refused(Refusal.BACKEND_UNAVAILABLE, REGISTRY_BUSY) from None
-        try:
-            yield
-        finally:
-            self._slots.release()

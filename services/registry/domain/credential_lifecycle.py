@@ -25,7 +25,7 @@ def utc_now() -> datetime:
 def may_manage(actor: User, credential: Credential) -> bool:
     if actor.is_admin:
         return can_see_account(actor, credential.account_id)
-    if credential.kind is CredentialKind.API_KEY:
+    if credential.kind in (CredentialKind.API_KEY, CredentialKind.CHAT_KEY):
         return credential.account_id == actor.account_id
     return credential.user_id == actor.user_id
 

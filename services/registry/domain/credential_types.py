@@ -13,6 +13,7 @@ class CredentialKind(StrEnum):
     BEARER_TOKEN = "bearer_token"
     API_KEY = "api_key"
     PREDICTION_ONE_KEY = "prediction_one_key"
+    CHAT_KEY = "chat_key"
 
 
 @dataclass(frozen=True)
@@ -39,5 +40,5 @@ class CredentialScope:
     users_of_account: str | None = None
     # This user's bearer tokens and Prediction One keys.
     user_id: str | None = None
-    # The keys of every API of this account.
+    # The keys of every API of this account, and its chat keys.
     apis_of_account: str | None = None

@@ -11,7 +11,8 @@ from services.registry.domain.types import IssuedSecret
 __all__ = ["credential_id_of", "digest", "issue_secret", "matches"]
 
 
-def issue_secret() -> tuple[IssuedSecret, bytes]:
-    credential_id = str(uuid.uuid4())
+def issue_secret(credential_id: str = "") -> tuple[IssuedSecret, bytes]:
+    """A new secret and its digest; under a new id, or under credential_id to replace its secret."""
+    credential_id = credential_id or str(uuid.uuid4())
     secret = f"{credential_id}.{secrets.token_hex(32)}"
     return IssuedSecret(credential_id, secret), digest(secret)

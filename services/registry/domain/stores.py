@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from services.registry.domain.chat_key_types import BucketState, ChatKey, ChatKeyChanges
 from services.registry.domain.credential_types import Credential, CredentialScope
 from services.registry.domain.training_types import (
     DataSet,
@@ -201,4 +203,44 @@ class TrainingJobStorage(Protocol):
         named_model: NamedModel | None = None,
     ) -> tuple[TrainingJob, ModelVersion]:
         """Make the version, in model into_model_id or in named_model, and write the finished job, together."""
+        ...
+
+
+class ChatKeyStorage(Protocol):
+    async def create(self, key: ChatKey, secret_sha256: bytes) -> ChatKey: ...
+
+    async def get(self, key_id: str) -> ChatKey | None: ...
+
+    async def list(self, account_id: str) -> builtins.list[ChatKey]: ...
+
+    async def change(self, key_id: str, changes: ChatKeyChanges) -> ChatKey | None: ...
+
+    async def rotate(self, key_id: str, secret_sha256: bytes) -> ChatKey | None: ...
+
+    async def chat_api_ids(self, account_id: str, api_ids: Sequence[str]) -> set[str]:
+        """Those of api_ids that are chat APIs of the account."""
+        ...
+
+    async def usage(self, key_id: str, first: date, last: date) -> builtins.list[ChatTokenUsage]: ...
+
+
+class LockedChatKey(Protocol):
+    """A chat key held under its lock until the admission's transaction ends."""
+
+    key: ChatKey
+
+    async def state(self, project: str) -> BucketState: ...
+
+    async def lease(self, project: str, admitted_at: datetime, tokens: int, lease_seconds: int) -> str:
+        """Hold a place in flight and reserve the tokens; the lease's id."""
+        ...
+
+
+class ChatAdmissionStorage(Protocol):
+    def locked(self, key_id: str) -> AbstractAsyncContextManager[LockedChatKey | None]:
+        """The key under its lock (None: no such key) for one admission."""
+        ...
+
+    async def finish(self, lease_id: str, tokens: int) -> bool:
+        """Settle a lease with the tokens used; False if it was finished or is gone."""
         ...

@@ -159,6 +159,8 @@ class KeyDigest:
     sha256: bytes
     # None: the key does not expire.
     expires_at: datetime | None = None
+    # A chat key: the registry admits each of its requests (ChatKeyService).
+    chat_key: bool = False
 
 
 @dataclass(frozen=True)

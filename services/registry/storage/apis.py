@@ -188,15 +188,22 @@ class ApiStore:
         )
 
     async def key_digests(self, api_ids: builtins.list[str]) -> dict[str, builtins.list[KeyDigest]]:
+        """Each API's own keys, then the chat keys that may call it."""
         rows = await self._pool.fetch(
-            "SELECT api_id, credential_id, secret_sha256, expires_at FROM credentials WHERE api_id = ANY($1::uuid[])"
-            " ORDER BY created_at",
+            "SELECT c.api_id, c.credential_id, c.secret_sha256, c.expires_at, false AS chat_key, c.created_at"
+            " FROM credentials c WHERE c.api_id = ANY($1::uuid[])"
+            " UNION ALL"
+            " SELECT g.api_id, c.credential_id, c.secret_sha256, c.expires_at, true, c.created_at"
+            " FROM chat_key_apis g JOIN credentials c ON c.credential_id = g.key_id WHERE g.api_id = ANY($1::uuid[])"
+            " ORDER BY chat_key, created_at",
             api_ids,
         )
         digests: dict[str, builtins.list[KeyDigest]] = {api_id: [] for api_id in api_ids}
         for row in rows:
             digests[str(row["api_id"])].append(
-                KeyDigest(str(row["credential_id"]), bytes(row["secret_sha256"]), row["expires_at"])
+                KeyDigest(
+                    str(row["credential_id"]), bytes(row["secret_sha256"]), row["expires_at"], chat_key=row["chat_key"]
+                )
             )
         return digests
 

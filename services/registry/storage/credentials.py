@@ -1,4 +1,4 @@
-"""Every kind of credential (bearer tokens, API keys, Prediction One keys): listing, revoking,
+"""Every kind of credential (bearer tokens, API keys, Prediction One keys, chat keys): listing, revoking,
 expiring, and recording when each was last used."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ USE_RECORDED_EVERY = "1 minute"
 
 _SELECT = """
 SELECT c.credential_id, c.user_id, c.api_id, c.purpose, c.created_at, c.expires_at, c.last_used_at,
-       c.is_bootstrap, COALESCE(u.account_id, a.account_id) AS account_id
+       c.is_bootstrap, COALESCE(u.account_id, a.account_id, c.chat_account_id) AS account_id
 FROM credentials c
 LEFT JOIN users u ON u.user_id = c.user_id
 LEFT JOIN published_apis a ON a.api_id = c.api_id
@@ -23,6 +23,8 @@ LEFT JOIN published_apis a ON a.api_id = c.api_id
 
 
 def _kind(row) -> CredentialKind:
+    if row["user_id"] is None and row["api_id"] is None:
+        return CredentialKind.CHAT_KEY
     if row["api_id"] is not None:
         return CredentialKind.API_KEY
     if row["purpose"] is not None:
@@ -52,7 +54,7 @@ class CredentialStore:
     async def list(self, scope: CredentialScope) -> list[Credential]:
         rows = await self._pool.fetch(
             _SELECT + " WHERE (c.user_id IS NOT NULL AND (u.account_id = $1 OR c.user_id = $2))"
-            " OR (c.api_id IS NOT NULL AND a.account_id = $3)"
+            " OR (c.api_id IS NOT NULL AND a.account_id = $3) OR c.chat_account_id = $3"
             " ORDER BY c.created_at, c.credential_id",
             scope.users_of_account,
             scope.user_id,
@@ -106,7 +108,7 @@ async def mark_keys_used(executor: asyncpg.Pool | asyncpg.Connection, uses: list
         "  FROM unnest($1::uuid[], $2::timestamptz[]) AS i(key_id, used_at) GROUP BY key_id),"
         " due AS ("
         "  SELECT c.credential_id, seen.used_at FROM credentials c JOIN seen ON seen.key_id = c.credential_id"
-        "  WHERE c.api_id IS NOT NULL"
+        "  WHERE (c.api_id IS NOT NULL OR c.chat_account_id IS NOT NULL)"
         f"  AND (c.last_used_at IS NULL OR c.last_used_at < seen.used_at - interval '{USE_RECORDED_EVERY}')"
         "  ORDER BY c.credential_id FOR UPDATE OF c SKIP LOCKED)"
         " UPDATE credentials c SET last_used_at = due.used_at FROM due WHERE c.credential_id = due.credential_id",

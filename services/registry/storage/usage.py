@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 
 import asyncpg
 
@@ -89,25 +90,7 @@ class UsageStore:
         )
 
     async def chat_tokens(self, api_id: str, first: date, last: date) -> list[ChatTokenUsage]:
-        rows = await self._pool.fetch(
-            "SELECT * FROM chat_token_usage_daily WHERE api_id = $1 AND day BETWEEN $2 AND $3"
-            " ORDER BY day, key_id, project",
-            api_id,
-            first,
-            last,
-        )
-        return [
-            ChatTokenUsage(
-                str(row["api_id"]),
-                row["day"].isoformat(),
-                str(row["key_id"]),
-                row["project"],
-                row["requests"],
-                row["prompt_tokens"],
-                row["completion_tokens"],
-            )
-            for row in rows
-        ]
+        return await chat_tokens_by(self._pool, "api_id", api_id, first, last)
 
     async def days(self, api_id: str, first: date, last: date) -> list[DailyUsage]:
         rows = await self._pool.fetch(
@@ -120,3 +103,28 @@ class UsageStore:
             DailyUsage(str(row["api_id"]), row["day"].isoformat(), row["count_2xx"], row["count_4xx"], row["count_5xx"])
             for row in rows
         ]
+
+
+async def chat_tokens_by(
+    pool: asyncpg.Pool, column: Literal["api_id", "key_id"], value: str, first: date, last: date
+) -> list[ChatTokenUsage]:
+    """Chat tokens per day, key and project of one API or one key."""
+    rows = await pool.fetch(
+        f"SELECT * FROM chat_token_usage_daily WHERE {column} = $1 AND day BETWEEN $2 AND $3"
+        " ORDER BY day, api_id, key_id, project",
+        value,
+        first,
+        last,
+    )
+    return [
+        ChatTokenUsage(
+            str(row["api_id"]),
+            row["day"].isoformat(),
+            str(row["key_id"]),
+            row["project"],
+            row["requests"],
+            row["prompt_tokens"],
+            row["completion_tokens"],
+        )
+        for row in rows
+    ]
