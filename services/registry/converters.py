@@ -47,7 +47,11 @@ _EXECUTION_TYPES = {
 }
 _INSTANCE_KINDS = {InstanceKind.CPU: apis_pb2.INSTANCE_KIND_CPU, InstanceKind.GPU: apis_pb2.INSTANCE_KIND_GPU}
 _ACTIONS = {"allow": apis_pb2.RULE_ACTION_ALLOW, "deny": apis_pb2.RULE_ACTION_DENY}
-_FORMATS = {"onnx": models_pb2.MODEL_FORMAT_ONNX, "gguf": models_pb2.MODEL_FORMAT_GGUF}
+_FORMATS = {
+    "onnx": models_pb2.MODEL_FORMAT_ONNX,
+    "gguf": models_pb2.MODEL_FORMAT_GGUF,
+    "hf_model": models_pb2.MODEL_FORMAT_HF_MODEL,
+}
 
 
 def _from_proto_enum(table: dict, value: int, what: str, default=None):

@@ -6,6 +6,7 @@ its model versions on the Tritons at hand.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -69,11 +70,38 @@ CHAT_OUTPUTS = (
 )
 
 
+# The tensors of Triton's vLLM backend (github.com/triton-inference-server/vllm_backend,
+# src/model.py), the ones the gateway sends and reads; the backend adds the others it knows.
+VLLM_INPUTS = (
+    TensorConfig("text_input", "STRING", (1,)),
+    TensorConfig("stream", "BOOL", (1,)),
+    TensorConfig("sampling_parameters", "STRING", (1,), optional=True),
+    TensorConfig("exclude_input_in_output", "BOOL", (1,), optional=True),
+    TensorConfig("return_finish_reason", "BOOL", (1,), optional=True),
+    TensorConfig("return_num_input_tokens", "BOOL", (1,), optional=True),
+    TensorConfig("return_num_output_tokens", "BOOL", (1,), optional=True),
+)
+VLLM_OUTPUTS = (
+    TensorConfig("text_output", "STRING", (-1,)),
+    TensorConfig("finish_reason", "STRING", (-1,)),
+    TensorConfig("num_input_tokens", "UINT32", (1,)),  # one count per request, as the backend declares it
+    TensorConfig("num_output_tokens", "UINT32", (-1,)),
+)
+HF_URI_PREFIX = "hf://"
+# The registry's own rule (services/registry/domain/models.py), checked again here because the id
+# becomes vLLM's "model", which vLLM also reads as a local path: "hf:///etc" must not load /etc.
+_HF_MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 def model_entry(
     api: apis_pb2.PublishedApi, version: models_pb2.ModelVersion, settings: SchedulerSettings
 ) -> ModelEntry:
+    """The entry that serves `version`; ValueError, with a message for the API's owner, when this
+    scheduler's Tritons cannot serve it (the reconciler reports the API FAILED with it)."""
     if version.format == models_pb2.MODEL_FORMAT_GGUF:
         return chat_entry(api, version, settings)
+    if version.format == models_pb2.MODEL_FORMAT_HF_MODEL:
+        return vllm_entry(api, version, settings)
     signature = version.signature
     batched = batching_from_shapes([list(spec.shape) for spec in signature.inputs], settings.max_batch_size)
     dedicated = api.execution_type == apis_pb2.EXECUTION_TYPE_DEDICATED
@@ -126,6 +154,49 @@ def chat_entry(api: apis_pb2.PublishedApi, version: models_pb2.ModelVersion, set
             ("max_queue", str(settings.chat_max_queue)),
         ),
     )
+
+
+def vllm_entry(api: apis_pb2.PublishedApi, version: models_pb2.ModelVersion, settings: SchedulerSettings) -> ModelEntry:
+    """A Hugging Face chat model: Triton's vLLM backend, which fetches the weights itself.
+
+    One KIND_MODEL instance whatever the API asks for: vLLM places itself on the GPUs and batches
+    up to max_num_seqs requests, so the chat slots and context settings size it as they size
+    llama.cpp. ValueError when no Triton here offers the vllm backend.
+    """
+    if "vllm" not in settings.triton_backends:
+        offered = ", ".join(settings.triton_backends) or "nothing"
+        raise ValueError(
+            "a Hugging Face chat model needs a Triton with the vllm backend (TORII_TRITON_BACKENDS); "
+            f"this one offers: {offered}"
+        )
+    return ModelEntry(
+        name=triton_model_name(api.api_id, version.model_version_id),
+        artifact_path=None,
+        inputs=VLLM_INPUTS,
+        outputs=VLLM_OUTPUTS,
+        max_batch_size=0,
+        backend="vllm",
+        instance_kind="KIND_MODEL",
+        instance_count=1,
+        dynamic_batching=False,
+        decoupled=True,
+        # No "disable_log_requests": vLLM replaced it with enable_log_requests (off by default) in
+        # mid-2025, and its AsyncEngineArgs now refuses the old name, which would fail the load.
+        engine_args=(
+            ("model", hf_model_id(version.artifact_uri)),
+            ("gpu_memory_utilization", settings.vllm_gpu_memory_utilization),
+            ("max_num_seqs", settings.chat_slots),
+            ("max_model_len", settings.chat_context_per_slot),
+        ),
+    )
+
+
+def hf_model_id(uri: str) -> str:
+    """The Hugging Face model id an `hf://<org>/<name>` URI names; ValueError for anything else."""
+    model_id = uri.removeprefix(HF_URI_PREFIX)
+    if not uri.startswith(HF_URI_PREFIX) or not _HF_MODEL_ID.fullmatch(model_id):
+        raise ValueError(f"a Hugging Face model is named {HF_URI_PREFIX}<org>/<name>, not {uri!r}")
+    return model_id
 
 
 def is_tabular(version: models_pb2.ModelVersion) -> bool:

@@ -37,8 +37,10 @@ class SchedulerSettings(CommonSettings):
     trainer keep models."""
 
     triton_backends: list[str] = Field(default_factory=lambda: ["python"])
-    """Backends the Triton servers offer, e.g. ["onnxruntime", "python"] for the NGC container.
-    ONNX models use onnxruntime where offered, else a Python-backend model running onnxruntime."""
+    """Backends the Triton servers offer, e.g. ["onnxruntime", "python"] for the NGC container, with
+    "vllm" for its vLLM image. ONNX models use onnxruntime where offered, else a Python-backend
+    model running onnxruntime; Hugging Face chat models need vllm and fail to deploy without it.
+    Names Torii does not use are accepted: they say what the Tritons have, not what to do."""
 
     triton_has_gpus: bool = False
     """Whether the Triton servers have GPUs: GPU instances get KIND_GPU only then."""
@@ -75,6 +77,11 @@ class SchedulerSettings(CommonSettings):
 
     chat_max_queue: int = Field(default=16, ge=0, le=10_000)
     """Chat requests that may wait for a slot; past slots + this many, a request is refused at once."""
+
+    vllm_gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
+    """Share of each GPU's memory one vLLM chat model (a Hugging Face model) takes for its weights
+    and KV cache; lower it to fit several models, or other models, on the same GPU. Its slots and
+    context come from chat_slots and chat_context_per_slot, as for llama.cpp."""
 
     @property
     def artifacts_dir(self) -> Path:

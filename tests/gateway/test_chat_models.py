@@ -90,7 +90,7 @@ async def test_gguf_and_onnx_are_published_each_as_their_own_kind(gateway):
         ({"model_version_id": gguf["version"]["model_version_id"]}, "give it a chat_model_id"),
         (
             {"model_version_id": onnx["version"]["model_version_id"], "chat_model_id": "acme/x"},
-            "a chat API serves a GGUF model version",
+            "a chat API serves a GGUF or Hugging Face model version",
         ),
     ]
     for fields, words in cases:

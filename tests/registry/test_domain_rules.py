@@ -1,5 +1,6 @@
 """Pure rules: access rules and schedules, without a database."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from services.policy.access import is_allowed
 from services.policy.rules import make_rule
 from services.policy.schedule import is_within
+from services.registry.domain.models import check_version_fields
 from services.registry.domain.names import require_name
 from services.registry.domain.schedules import make_schedule
 from services.runtime.errors import InvalidArgument
@@ -76,3 +78,44 @@ def test_names_refuse_control_characters(name):
 
 def test_names_keep_any_printable_text():
     assert require_name("  売上 2025 (v2).csv ", "data set") == "売上 2025 (v2).csv"
+
+
+def _hf_fields(**overrides):
+    fields = {
+        "format": "hf_model",
+        "artifact_uri": "hf://Qwen/Qwen2.5-0.5B-Instruct",
+        "sha256": "",
+        "size_bytes": 0,
+        "signature": {},
+        "preprocessing": {"chat_template": {"template": "{{ messages[0]['content'] }}"}},
+    }
+    fields.update(overrides)
+    return fields
+
+
+def test_a_hugging_face_version_is_an_id_and_a_template_without_a_file():
+    check_version_fields(_hf_fields())
+    for overrides, words in (
+        ({"artifact_uri": "https://huggingface.co/Qwen/x"}, "hf://<org>/<name>"),
+        ({"artifact_uri": "hf://Qwen/../../etc"}, "hf://<org>/<name>"),
+        ({"sha256": "ab" * 32}, "no sha256"),
+        ({"size_bytes": 10}, "no sha256"),
+        ({"preprocessing": {}}, "needs its chat template"),
+        ({"preprocessing": {"chat_template": {"template": "x"}, "images": []}}, "only a chat template"),
+        ({"signature": {"inputs": []}}, "no signature"),
+    ):
+        with pytest.raises(InvalidArgument, match=re.escape(words)):
+            check_version_fields(_hf_fields(**overrides))
+
+
+def test_only_a_hugging_face_version_takes_a_chat_template():
+    onnx = {
+        "format": "onnx",
+        "artifact_uri": "file:///m.onnx",
+        "sha256": "ab" * 32,
+        "size_bytes": 10,
+        "signature": {"inputs": [{"name": "x", "data_type": "FP32", "shape": [1]}], "outputs": []},
+        "preprocessing": {"chat_template": {"template": "x"}},
+    }
+    with pytest.raises(InvalidArgument, match="Hugging Face chat models only"):
+        check_version_fields(onnx)

@@ -26,27 +26,29 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from torii.v1 import tabular_pb2 as torii_dot_v1_dot_tabular__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15torii/v1/models.proto\x12\x08torii.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16torii/v1/tabular.proto\"P\n\nTensorSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12%\n\tdata_type\x18\x02 \x01(\x0e\x32\x12.torii.v1.DataType\x12\r\n\x05shape\x18\x03 \x03(\x03\"X\n\tSignature\x12$\n\x06inputs\x18\x01 \x03(\x0b\x32\x14.torii.v1.TensorSpec\x12%\n\x07outputs\x18\x02 \x03(\x0b\x32\x14.torii.v1.TensorSpec\"t\n\x12ImagePreprocessing\x12\x12\n\ninput_name\x18\x01 \x01(\t\x12\x0e\n\x06height\x18\x02 \x01(\x05\x12\r\n\x05width\x18\x03 \x01(\x05\x12\x10\n\x08\x63hannels\x18\x04 \x01(\x05\x12\x0c\n\x04mean\x18\x05 \x03(\x02\x12\x0b\n\x03std\x18\x06 \x03(\x02\"g\n\rPreprocessing\x12,\n\x06images\x18\x01 \x03(\x0b\x32\x1c.torii.v1.ImagePreprocessing\x12(\n\x07tabular\x18\x02 \x01(\x0b\x32\x17.torii.v1.TabularSchema\"k\n\x05Model\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdd\x02\n\x0cModelVersion\x12\x18\n\x10model_version_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12%\n\x06\x66ormat\x18\x04 \x01(\x0e\x32\x15.torii.v1.ModelFormat\x12\x14\n\x0c\x61rtifact_uri\x18\x05 \x01(\t\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x12\n\nsize_bytes\x18\x07 \x01(\x03\x12&\n\tsignature\x18\x08 \x01(\x0b\x32\x13.torii.v1.Signature\x12.\n\rpreprocessing\x18\t \x01(\x0b\x32\x17.torii.v1.Preprocessing\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06number\x18\x0b \x01(\x03\x12\x17\n\x0ftraining_job_id\x18\x0c \x01(\t*Y\n\x0bModelFormat\x12\x1c\n\x18MODEL_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11MODEL_FORMAT_ONNX\x10\x01\x12\x15\n\x11MODEL_FORMAT_GGUF\x10\x02*\xf3\x01\n\x08\x44\x61taType\x12\x19\n\x15\x44\x41TA_TYPE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x41TA_TYPE_BOOL\x10\x01\x12\x13\n\x0f\x44\x41TA_TYPE_UINT8\x10\x02\x12\x12\n\x0e\x44\x41TA_TYPE_INT8\x10\x03\x12\x13\n\x0f\x44\x41TA_TYPE_INT16\x10\x04\x12\x13\n\x0f\x44\x41TA_TYPE_INT32\x10\x05\x12\x13\n\x0f\x44\x41TA_TYPE_INT64\x10\x06\x12\x12\n\x0e\x44\x41TA_TYPE_FP16\x10\x07\x12\x12\n\x0e\x44\x41TA_TYPE_FP32\x10\x08\x12\x12\n\x0e\x44\x41TA_TYPE_FP64\x10\t\x12\x14\n\x10\x44\x41TA_TYPE_STRING\x10\nb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15torii/v1/models.proto\x12\x08torii.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16torii/v1/tabular.proto\"P\n\nTensorSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12%\n\tdata_type\x18\x02 \x01(\x0e\x32\x12.torii.v1.DataType\x12\r\n\x05shape\x18\x03 \x03(\x03\"X\n\tSignature\x12$\n\x06inputs\x18\x01 \x03(\x0b\x32\x14.torii.v1.TensorSpec\x12%\n\x07outputs\x18\x02 \x03(\x0b\x32\x14.torii.v1.TensorSpec\"t\n\x12ImagePreprocessing\x12\x12\n\ninput_name\x18\x01 \x01(\t\x12\x0e\n\x06height\x18\x02 \x01(\x05\x12\r\n\x05width\x18\x03 \x01(\x05\x12\x10\n\x08\x63hannels\x18\x04 \x01(\x05\x12\x0c\n\x04mean\x18\x05 \x03(\x02\x12\x0b\n\x03std\x18\x06 \x03(\x02\"\x96\x01\n\rPreprocessing\x12,\n\x06images\x18\x01 \x03(\x0b\x32\x1c.torii.v1.ImagePreprocessing\x12(\n\x07tabular\x18\x02 \x01(\x0b\x32\x17.torii.v1.TabularSchema\x12-\n\rchat_template\x18\x03 \x01(\x0b\x32\x16.torii.v1.ChatTemplate\"F\n\x0c\x43hatTemplate\x12\x10\n\x08template\x18\x01 \x01(\t\x12\x11\n\tbos_token\x18\x02 \x01(\t\x12\x11\n\teos_token\x18\x03 \x01(\t\"k\n\x05Model\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdd\x02\n\x0cModelVersion\x12\x18\n\x10model_version_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12%\n\x06\x66ormat\x18\x04 \x01(\x0e\x32\x15.torii.v1.ModelFormat\x12\x14\n\x0c\x61rtifact_uri\x18\x05 \x01(\t\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x12\n\nsize_bytes\x18\x07 \x01(\x03\x12&\n\tsignature\x18\x08 \x01(\x0b\x32\x13.torii.v1.Signature\x12.\n\rpreprocessing\x18\t \x01(\x0b\x32\x17.torii.v1.Preprocessing\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06number\x18\x0b \x01(\x03\x12\x17\n\x0ftraining_job_id\x18\x0c \x01(\t*t\n\x0bModelFormat\x12\x1c\n\x18MODEL_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11MODEL_FORMAT_ONNX\x10\x01\x12\x15\n\x11MODEL_FORMAT_GGUF\x10\x02\x12\x19\n\x15MODEL_FORMAT_HF_MODEL\x10\x03*\xf3\x01\n\x08\x44\x61taType\x12\x19\n\x15\x44\x41TA_TYPE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x41TA_TYPE_BOOL\x10\x01\x12\x13\n\x0f\x44\x41TA_TYPE_UINT8\x10\x02\x12\x12\n\x0e\x44\x41TA_TYPE_INT8\x10\x03\x12\x13\n\x0f\x44\x41TA_TYPE_INT16\x10\x04\x12\x13\n\x0f\x44\x41TA_TYPE_INT32\x10\x05\x12\x13\n\x0f\x44\x41TA_TYPE_INT64\x10\x06\x12\x12\n\x0e\x44\x41TA_TYPE_FP16\x10\x07\x12\x12\n\x0e\x44\x41TA_TYPE_FP32\x10\x08\x12\x12\n\x0e\x44\x41TA_TYPE_FP64\x10\t\x12\x14\n\x10\x44\x41TA_TYPE_STRING\x10\nb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'torii.v1.models_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MODELFORMAT']._serialized_start=948
-  _globals['_MODELFORMAT']._serialized_end=1037
-  _globals['_DATATYPE']._serialized_start=1040
-  _globals['_DATATYPE']._serialized_end=1283
+  _globals['_MODELFORMAT']._serialized_start=1068
+  _globals['_MODELFORMAT']._serialized_end=1184
+  _globals['_DATATYPE']._serialized_start=1187
+  _globals['_DATATYPE']._serialized_end=1430
   _globals['_TENSORSPEC']._serialized_start=92
   _globals['_TENSORSPEC']._serialized_end=172
   _globals['_SIGNATURE']._serialized_start=174
   _globals['_SIGNATURE']._serialized_end=262
   _globals['_IMAGEPREPROCESSING']._serialized_start=264
   _globals['_IMAGEPREPROCESSING']._serialized_end=380
-  _globals['_PREPROCESSING']._serialized_start=382
-  _globals['_PREPROCESSING']._serialized_end=485
-  _globals['_MODEL']._serialized_start=487
-  _globals['_MODEL']._serialized_end=594
-  _globals['_MODELVERSION']._serialized_start=597
-  _globals['_MODELVERSION']._serialized_end=946
+  _globals['_PREPROCESSING']._serialized_start=383
+  _globals['_PREPROCESSING']._serialized_end=533
+  _globals['_CHATTEMPLATE']._serialized_start=535
+  _globals['_CHATTEMPLATE']._serialized_end=605
+  _globals['_MODEL']._serialized_start=607
+  _globals['_MODEL']._serialized_end=714
+  _globals['_MODELVERSION']._serialized_start=717
+  _globals['_MODELVERSION']._serialized_end=1066
 # @@protoc_insertion_point(module_scope)

@@ -16,6 +16,7 @@ class ModelFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MODEL_FORMAT_UNSPECIFIED: _ClassVar[ModelFormat]
     MODEL_FORMAT_ONNX: _ClassVar[ModelFormat]
     MODEL_FORMAT_GGUF: _ClassVar[ModelFormat]
+    MODEL_FORMAT_HF_MODEL: _ClassVar[ModelFormat]
 
 class DataType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -33,6 +34,7 @@ class DataType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 MODEL_FORMAT_UNSPECIFIED: ModelFormat
 MODEL_FORMAT_ONNX: ModelFormat
 MODEL_FORMAT_GGUF: ModelFormat
+MODEL_FORMAT_HF_MODEL: ModelFormat
 DATA_TYPE_UNSPECIFIED: DataType
 DATA_TYPE_BOOL: DataType
 DATA_TYPE_UINT8: DataType
@@ -80,12 +82,24 @@ class ImagePreprocessing(_message.Message):
     def __init__(self, input_name: _Optional[str] = ..., height: _Optional[int] = ..., width: _Optional[int] = ..., channels: _Optional[int] = ..., mean: _Optional[_Iterable[float]] = ..., std: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class Preprocessing(_message.Message):
-    __slots__ = ("images", "tabular")
+    __slots__ = ("images", "tabular", "chat_template")
     IMAGES_FIELD_NUMBER: _ClassVar[int]
     TABULAR_FIELD_NUMBER: _ClassVar[int]
+    CHAT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     images: _containers.RepeatedCompositeFieldContainer[ImagePreprocessing]
     tabular: _tabular_pb2.TabularSchema
-    def __init__(self, images: _Optional[_Iterable[_Union[ImagePreprocessing, _Mapping]]] = ..., tabular: _Optional[_Union[_tabular_pb2.TabularSchema, _Mapping]] = ...) -> None: ...
+    chat_template: ChatTemplate
+    def __init__(self, images: _Optional[_Iterable[_Union[ImagePreprocessing, _Mapping]]] = ..., tabular: _Optional[_Union[_tabular_pb2.TabularSchema, _Mapping]] = ..., chat_template: _Optional[_Union[ChatTemplate, _Mapping]] = ...) -> None: ...
+
+class ChatTemplate(_message.Message):
+    __slots__ = ("template", "bos_token", "eos_token")
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    BOS_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EOS_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    template: str
+    bos_token: str
+    eos_token: str
+    def __init__(self, template: _Optional[str] = ..., bos_token: _Optional[str] = ..., eos_token: _Optional[str] = ...) -> None: ...
 
 class Model(_message.Message):
     __slots__ = ("model_id", "account_id", "name", "created_at")

@@ -19,7 +19,7 @@ from services.gateway.errors import (
 from services.gateway.http_base.contract import Contract
 from services.gateway.http_base.failure_middleware import allowed_methods
 from services.gateway.http_base.unreadable_requests import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES, Unreadable
-from services.gateway.management import apis, chat_keys, credentials, models, training_jobs, users
+from services.gateway.management import apis, chat_keys, credentials, hugging_face_models, models, training_jobs, users
 from services.runtime.logging import get_logger, request_id_var
 
 log = get_logger("gateway")
@@ -102,6 +102,7 @@ CONTRACT = Contract(
     prefixes=(),
     routes=(
         *models.ROUTES,
+        *hugging_face_models.ROUTES,
         *apis.ROUTES,
         *users.ROUTES,
         *credentials.ROUTES,

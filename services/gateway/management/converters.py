@@ -179,6 +179,13 @@ def model_json(model: models_pb2.Model) -> dict:
     }
 
 
+CHAT_FORMATS = (models_pb2.MODEL_FORMAT_GGUF, models_pb2.MODEL_FORMAT_HF_MODEL)
+
+
+def _chat_template_json(template: models_pb2.ChatTemplate) -> dict:
+    return {"template": template.template, "bos_token": template.bos_token, "eos_token": template.eos_token}
+
+
 def version_json(version: models_pb2.ModelVersion) -> dict:
     return {
         "model_version_id": version.model_version_id,
@@ -188,8 +195,11 @@ def version_json(version: models_pb2.ModelVersion) -> dict:
         "artifact_uri": version.artifact_uri,
         "sha256": version.sha256,
         "size_bytes": version.size_bytes,
-        "signature": None if version.format == models_pb2.MODEL_FORMAT_GGUF else signature_json(version.signature),
+        "signature": None if version.format in CHAT_FORMATS else signature_json(version.signature),
         "preprocessing": preprocessing_json(version.preprocessing),
+        "chat_template": _chat_template_json(version.preprocessing.chat_template)
+        if version.preprocessing.HasField("chat_template")
+        else None,
         "created_at": timestamp(version.created_at),
     }
 

@@ -122,6 +122,38 @@ NEW_MODEL_FORM: Schema = obj(
 )
 NEW_VERSION_FORM: Schema = obj(_VERSION_FIELDS, ("file",))
 
+MAX_CHAT_TEMPLATE_CHARS = 64 * 1024
+CHAT_TEMPLATE: Schema = obj(
+    {
+        "template": string(
+            minLength=1,
+            maxLength=MAX_CHAT_TEMPLATE_CHARS,
+            description="the Jinja template, as tokenizer_config.json has it",
+        ),
+        "bos_token": string(maxLength=256),
+        "eos_token": string(maxLength=256),
+    },
+    ("template",),
+    title="ChatTemplate",
+)
+_HUGGING_FACE_FIELDS: dict[str, Schema] = {
+    "hf_model_id": string(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$",
+        maxLength=200,
+        description="the Hugging Face model id vLLM fetches, e.g. Qwen/Qwen2.5-0.5B-Instruct",
+    ),
+    "chat_template": CHAT_TEMPLATE,
+}
+NEW_HUGGING_FACE_MODEL: Schema = obj(
+    {
+        "name": name("the model's name"),
+        "account_id": uuid("defaults to the caller's account"),
+        **_HUGGING_FACE_FIELDS,
+    },
+    ("name", "hf_model_id", "chat_template"),
+)
+NEW_HUGGING_FACE_VERSION: Schema = obj(_HUGGING_FACE_FIELDS, ("hf_model_id", "chat_template"))
+
 MODEL: Schema = obj(
     {"model_id": string(), "account_id": string(), "name": string(), "created_at": TIMESTAMP},
     ("model_id", "account_id", "name", "created_at"),
@@ -136,8 +168,12 @@ MODEL_VERSION: Schema = obj(
         "artifact_uri": string(),
         "sha256": string(),
         "size_bytes": {"type": "integer"},
-        "signature": {"anyOf": [SIGNATURE, {"type": "null"}], "description": "null for a GGUF chat model"},
+        "signature": {"anyOf": [SIGNATURE, {"type": "null"}], "description": "null for a chat model"},
         "preprocessing": PREPROCESSING,
+        "chat_template": {
+            "anyOf": [CHAT_TEMPLATE, {"type": "null"}],
+            "description": "a Hugging Face chat model's; null for other models",
+        },
         "created_at": TIMESTAMP,
     },
     ("model_version_id", "model_id", "version", "format", "artifact_uri", "sha256", "size_bytes", "signature"),

@@ -90,6 +90,27 @@ class ChatRequest:
             body["seed"] = self.seed
         return orjson.dumps(body)
 
+    def vllm_sampling(self) -> dict[str, Any]:
+        """vLLM's SamplingParams fields for the request (serving/vllm_engine.py); without
+        max_tokens vLLM generates until the context is full."""
+        temperature, top_p = self.temperature, self.top_p
+        if top_p == 0:
+            # The contract allows 0 and vLLM refuses it (its range is (0, 1]); as top_p shrinks to 0
+            # only the likeliest token is left, which is greedy decoding.
+            temperature, top_p = 0.0, 1.0
+        sampling: dict[str, Any] = {
+            "temperature": temperature,
+            "top_p": top_p,
+            "stop": list(self.stop),
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+        }
+        if self.max_tokens is not None:
+            sampling["max_tokens"] = self.max_tokens
+        if self.seed is not None:
+            sampling["seed"] = self.seed
+        return sampling
+
 
 def parse_chat_request(body: object, *, max_completion_cap: int) -> ChatRequest:
     """The request a parsed JSON body asks for; OpenAIError (400) on the first rule it breaks.

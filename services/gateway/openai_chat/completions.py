@@ -26,6 +26,7 @@ from services.gateway.http_base.inference_bodies import BodyRefused, read_json
 from services.gateway.http_base.inference_outcomes import count_outcome
 from services.gateway.http_base.routing import Call
 from services.gateway.openai_chat import access, errors, key_limits
+from services.gateway.openai_chat.chat_prompt import PromptFailure, render_prompt
 from services.gateway.openai_chat.chat_request import ChatRequest, parse_chat_request
 from services.gateway.openai_chat.chunks import (
     DONE,
@@ -37,12 +38,24 @@ from services.gateway.openai_chat.chunks import (
     role_event,
     usage_event,
 )
+from services.gateway.serving import admission
 from services.gateway.serving.catalog import Endpoint
-from services.gateway.serving.chat_engine import NOT_READY, TIMED_OUT, UNAVAILABLE, EngineChunk, EngineRefused
+from services.gateway.serving.chat_engine import (
+    NOT_READY,
+    TIMED_OUT,
+    UNAVAILABLE,
+    ChatExchange,
+    EngineChunk,
+    EngineRefused,
+    LlamaCppExchange,
+)
 from services.gateway.serving.inference_runtime import InferenceRuntime
+from services.gateway.serving.off_loop import in_worker_process
 from services.gateway.serving.refusals import Refusal, Refused
+from services.gateway.serving.vllm_engine import VllmExchange
 from services.policy.triton_names import triton_model_name
 from services.runtime.logging import get_logger, request_id_var
+from torii.v1 import models_pb2
 
 log = get_logger("openai_chat")
 
@@ -135,12 +148,10 @@ async def _answer(
     api = endpoint.api
     model_name = triton_model_name(api.api_id, api.serving_model_version_id)
     try:
+        exchange = await _exchange(call, runtime, endpoint, chat)
         async with runtime.trial_quota.reservation(endpoint):
             chunks = runtime.triton.chat(
-                model_name,
-                chat.engine_body(),
-                request_id=request_id_var.get(),
-                timeout_s=call.settings.chat_timeout_s,
+                model_name, exchange, request_id=request_id_var.get(), timeout_s=call.settings.chat_timeout_s
             )
             async with contextlib.aclosing(_platform_refusals(chunks, outcome)) as engine:
                 if chat.stream:
@@ -148,6 +159,29 @@ async def _answer(
                 return await _whole(chat, engine, headers)
     except Refused as refused:
         raise access.refusal_error(refused) from None
+
+
+async def _exchange(call: Call, runtime: InferenceRuntime, endpoint: Endpoint, chat: ChatRequest) -> ChatExchange:
+    """The request in the protocol of the engine that serves the API's model version: llama.cpp's
+    (a GGUF, messages as JSON) or vLLM's (a Hugging Face model, a prompt rendered with its template)."""
+    version = await admission.serving_version(runtime, endpoint.api)
+    if version.format != models_pb2.MODEL_FORMAT_HF_MODEL:
+        return LlamaCppExchange(chat.engine_body())
+    try:
+        # The owner's template: CPU work in a worker process, where a runaway one cannot stall this loop.
+        prompt = await in_worker_process(
+            runtime,
+            call.settings.chat_timeout_s,
+            render_prompt,
+            version.preprocessing.chat_template,
+            chat.messages,
+        )
+    except PromptFailure as failure:
+        if failure.client_error:
+            raise errors.invalid_request(failure.message) from None
+        log.error("chat_template_failed", api_id=endpoint.api.api_id, message=failure.message)
+        raise errors.server_error() from None
+    return VllmExchange(prompt, chat.vllm_sampling())
 
 
 async def _chat_request(call: Call) -> ChatRequest:

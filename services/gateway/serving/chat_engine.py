@@ -1,10 +1,16 @@
 """Chat generation in Triton: one request to a chat model's decoupled Triton model, its answers as chunks.
 
-The model (services/scheduler/triton/chat_python_model) takes the request as one JSON string and
-answers on Triton's gRPC stream: one response per token chunk, each with the counts so far from
-the model's own tokenizer, then a last one with the finish reason. Its refusals arrive as the
-stream's error message "<code>: <message>". Knows nothing of any contract: the caller words the
-chunks and the refusals.
+Two engines speak different protocols on the same gRPC stream; a ChatExchange holds one request
+in one engine's protocol (how the request is built, how each answer and refusal is read), so the
+stream's handling here (cancellation, the wait for a finished stream's status) is one for both:
+
+- GGUF models (services/scheduler/triton/chat_python_model, LlamaCppExchange) take the request as
+  one JSON string and answer one response per token chunk, each with the counts so far from the
+  model's own tokenizer, then a last one with the finish reason. Their refusals arrive as the
+  stream's error message "<code>: <message>".
+- Hugging Face models run in Triton's vLLM backend (serving/vllm_engine.py, VllmExchange).
+
+Knows nothing of any contract: the caller words the chunks and the refusals.
 
 Leaving the iteration early (the HTTP client went away, or the caller stopped reading) cancels the
 gRPC call: Triton marks the request cancelled, and the model stops generating and frees its slot.
@@ -16,6 +22,7 @@ import asyncio
 import struct
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import grpc
 from tritonclient.grpc import service_pb2, service_pb2_grpc
@@ -51,6 +58,40 @@ class EngineRefused(Exception):
         self.message = message
 
 
+class ChatExchange(Protocol):
+    """One chat request in one engine's protocol. One per request: an exchange may keep what it
+    has read so far (vLLM counts each answer's tokens, not the total)."""
+
+    def request(self, model_name: str, request_id: str) -> service_pb2.ModelInferRequest:
+        """The request to send; it asks for Triton's empty final response, which ends the stream."""
+        ...
+
+    def read(self, response: service_pb2.ModelInferResponse) -> EngineChunk:
+        """The chunk an answer with outputs holds; EngineRefused when the answer is one the engine
+        gives only when it failed."""
+        ...
+
+    def refusal(self, message: str) -> EngineRefused:
+        """What a stream's error message means."""
+        ...
+
+
+class LlamaCppExchange:
+    """A GGUF model's request: `body` is its request_json (ChatRequest.engine_body)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def request(self, model_name: str, request_id: str) -> service_pb2.ModelInferRequest:
+        return chat_request(model_name, self._body, request_id)
+
+    def read(self, response: service_pb2.ModelInferResponse) -> EngineChunk:
+        return _chunk(response)
+
+    def refusal(self, message: str) -> EngineRefused:
+        return _refusal(message)
+
+
 def chat_request(model_name: str, body: bytes, request_id: str) -> service_pb2.ModelInferRequest:
     request = service_pb2.ModelInferRequest(model_name=model_name, id=request_id)
     request.inputs.add(name="request_json", datatype="BYTES", shape=[1])
@@ -67,15 +108,15 @@ async def generate(
     stub: service_pb2_grpc.GRPCInferenceServiceStub,
     headers: Sequence[tuple[str, str]],
     model_name: str,
-    body: bytes,
+    exchange: ChatExchange,
     *,
     request_id: str,
     timeout_s: float,
 ) -> AsyncGenerator[EngineChunk, None]:
-    """The model's chunks for one request (`body`: the engine's JSON); EngineRefused when the
-    model refuses it, Triton does not know the model, or does not answer within `timeout_s`."""
+    """The model's chunks for one request; EngineRefused when the model refuses it, Triton does
+    not know the model, or does not answer within `timeout_s`."""
     call = stub.ModelStreamInfer(
-        iter([chat_request(model_name, body, request_id)]),
+        iter([exchange.request(model_name, request_id)]),
         metadata=(*headers, (REQUEST_ID_HEADER, request_id)),
         timeout=timeout_s,
     )
@@ -84,12 +125,19 @@ async def generate(
     try:
         async for answer in call:
             if answer.error_message:
-                refused, ended = _refusal(answer.error_message), True
+                refused, ended = exchange.refusal(answer.error_message), True
                 break
             response = answer.infer_response
+            final = response.parameters["triton_final_response"].bool_param
             if response.outputs:
-                yield _chunk(response)
-            if response.parameters["triton_final_response"].bool_param:
+                try:
+                    chunk = exchange.read(response)
+                except EngineRefused as refusal:
+                    # An answer that is not the last leaves the generation running: the finally cancels it.
+                    refused, ended = refusal, final
+                    break
+                yield chunk
+            if final:
                 ended = True
                 break
         if ended:
@@ -131,6 +179,12 @@ def _refusal(message: str) -> EngineRefused:
     code, colon, detail = message.partition(": ")
     if colon and code in ENGINE_CODES:
         return EngineRefused(code, detail)
+    return triton_refusal(message)
+
+
+def triton_refusal(message: str) -> EngineRefused:
+    """A refusal in Triton's words, which any engine's stream may carry: NOT_READY when Triton has
+    no such model ready, otherwise the engine failed."""
     lowered = message.lower()
     if "unknown model" in lowered or "not ready" in lowered or "unavailable" in lowered:
         return EngineRefused(NOT_READY, message)

@@ -18,7 +18,7 @@ import numpy as np
 from tritonclient.grpc import service_pb2, service_pb2_grpc
 from tritonclient.utils import deserialize_bytes_tensor, serialize_byte_tensor, triton_to_np_dtype
 
-from services.gateway.serving.chat_engine import EngineChunk, generate
+from services.gateway.serving.chat_engine import ChatExchange, EngineChunk, generate
 from services.runtime.logging import REQUEST_ID_HEADER
 from torii.v1 import models_pb2
 
@@ -102,10 +102,13 @@ class TritonPool:
         return {name: answered[name] for name in names}
 
     def chat(
-        self, model_name: str, body: bytes, *, request_id: str, timeout_s: float
+        self, model_name: str, exchange: ChatExchange, *, request_id: str, timeout_s: float
     ) -> AsyncGenerator[EngineChunk, None]:
-        """A chat model's chunks for one request (serving.chat_engine); close the iterator to stop it."""
-        return generate(next(self._stubs), self._headers, model_name, body, request_id=request_id, timeout_s=timeout_s)
+        """A chat model's chunks for one request in its engine's protocol (serving.chat_engine:
+        LlamaCppExchange, serving.vllm_engine: VllmExchange); close the iterator to stop it."""
+        return generate(
+            next(self._stubs), self._headers, model_name, exchange, request_id=request_id, timeout_s=timeout_s
+        )
 
     async def close(self) -> None:
         for channel in self._channels:

@@ -229,5 +229,5 @@ def _chat_model_id(spec: ApiSpec) -> str:
     if spec.contract is ApiContract.OPENAI_CHAT:
         return require_chat_model_id(spec.chat_model_id)
     if spec.chat_model_id:
-        raise InvalidArgument("chat_model_id is for chat APIs (a GGUF model version) only")
+        raise InvalidArgument("chat_model_id is for chat APIs (a GGUF or Hugging Face model version) only")
     return ""

@@ -9,10 +9,15 @@ from services.registry.domain.actors import can_see_account, require_account_acc
 from services.registry.domain.ids import parse_id
 from services.registry.domain.names import require_name
 from services.registry.domain.stores import AccountStorage, ModelStorage
-from services.registry.domain.types import CHAT_FORMAT, JsonObject, Model, ModelVersion
+from services.registry.domain.types import CHAT_FORMAT, HF_MODEL_FORMAT, JsonObject, Model, ModelVersion
 from services.runtime.errors import InvalidArgument, NotFound
 
-SUPPORTED_FORMATS = ("onnx", CHAT_FORMAT)
+SUPPORTED_FORMATS = ("onnx", CHAT_FORMAT, HF_MODEL_FORMAT)
+HF_URI_PREFIX = "hf://"
+MAX_HF_MODEL_ID_LENGTH = 200
+MAX_CHAT_TEMPLATE_CHARS = 64 * 1024
+# A Hugging Face repo id: "<org>/<name>", letters, digits and - _ . (huggingface_hub's rules).
+_HF_MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 DATA_TYPES = ("BOOL", "UINT8", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "STRING")
 
 
@@ -63,6 +68,9 @@ def check_preprocessing(preprocessing: JsonObject, signature: JsonObject) -> Non
 def check_version_fields(fields: JsonObject) -> None:
     if fields["format"] not in SUPPORTED_FORMATS:
         raise InvalidArgument(f"model format must be one of {', '.join(SUPPORTED_FORMATS)}")
+    if fields["format"] == HF_MODEL_FORMAT:
+        check_hf_model(fields)
+        return
     if not fields["artifact_uri"]:
         raise InvalidArgument("artifact_uri is required")
     if not re.fullmatch(r"[0-9a-f]{64}", fields["sha256"]):
@@ -74,8 +82,39 @@ def check_version_fields(fields: JsonObject) -> None:
         if fields["signature"] or fields["preprocessing"]:
             raise InvalidArgument("a GGUF chat model takes no signature and no preprocessing")
         return
+    if "chat_template" in fields["preprocessing"]:
+        raise InvalidArgument("a chat template is for Hugging Face chat models only")
     check_signature(fields["signature"])
     check_preprocessing(fields["preprocessing"], fields["signature"])
+
+
+def check_hf_model(fields: JsonObject) -> None:
+    """A Hugging Face chat model: an id vLLM fetches the weights by, and the chat template the
+    gateway renders prompts with. No file here, so no digest or size."""
+    uri = fields["artifact_uri"]
+    model_id = uri.removeprefix(HF_URI_PREFIX)
+    if (
+        not uri.startswith(HF_URI_PREFIX)
+        or len(model_id) > MAX_HF_MODEL_ID_LENGTH
+        or not _HF_MODEL_ID.fullmatch(model_id)
+    ):
+        raise InvalidArgument(
+            f"a Hugging Face model is named {HF_URI_PREFIX}<org>/<name> (letters, digits and - _ .), not {uri!r}"
+        )
+    if fields["sha256"] or fields["size_bytes"]:
+        raise InvalidArgument("a Hugging Face model has no file here: give no sha256 and no size_bytes")
+    if fields["signature"]:
+        raise InvalidArgument("a Hugging Face chat model takes no signature")
+    preprocessing = fields["preprocessing"]
+    template = preprocessing.get("chat_template", {})
+    if set(preprocessing) - {"chat_template"}:
+        raise InvalidArgument("a Hugging Face chat model takes only a chat template as preprocessing")
+    if not template.get("template", "").strip():
+        raise InvalidArgument(
+            "a Hugging Face chat model needs its chat template (tokenizer_config.json's chat_template)"
+        )
+    if sum(len(template.get(key, "")) for key in ("template", "bos_token", "eos_token")) > MAX_CHAT_TEMPLATE_CHARS:
+        raise InvalidArgument(f"the chat template and its tokens take at most {MAX_CHAT_TEMPLATE_CHARS} characters")
 
 
 class ModelService:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from services.registry.domain.schedules import check_schedule_fits
 from services.registry.domain.types import (
-    CHAT_FORMAT,
+    CHAT_FORMATS,
     AccessRule,
     ApiContract,
     ApiStatus,
@@ -54,11 +54,11 @@ def check_execution_settings(api: PublishedApi) -> None:
 
 
 def check_model_fits(api: PublishedApi, version: ModelVersion) -> None:
-    chat_api, chat_model = api.contract is ApiContract.OPENAI_CHAT, version.format == CHAT_FORMAT
+    chat_api, chat_model = api.contract is ApiContract.OPENAI_CHAT, version.format in CHAT_FORMATS
     if chat_api and not chat_model:
-        raise InvalidArgument(f"a chat API serves a GGUF model version; this one is {version.format}")
+        raise InvalidArgument(f"a chat API serves a GGUF or Hugging Face model version; this one is {version.format}")
     if chat_model and not chat_api:
-        raise InvalidArgument("a GGUF model version is published as a chat API: give it a chat_model_id")
+        raise InvalidArgument(f"a {version.format} model version is published as a chat API: give it a chat_model_id")
     if api.execution_type is ExecutionType.SERVERLESS and version.size_bytes >= SERVERLESS_MAX_MODEL_BYTES:
         raise InvalidArgument(
             f"serverless APIs take models under {SERVERLESS_MAX_MODEL_BYTES // (1024 * 1024)} MB;"

@@ -18,6 +18,9 @@ from services.policy.schedule import Schedule as Schedule
 TRIAL_REQUEST_LIMIT = 100
 CHAT_FORMAT = "gguf"
 """A chat model's format: served by llama.cpp as an OpenAI chat API, with the engine's own tensors."""
+HF_MODEL_FORMAT = "hf_model"
+"""A chat model given as a Hugging Face model id: served by Triton's vLLM backend on a GPU Triton."""
+CHAT_FORMATS = (CHAT_FORMAT, HF_MODEL_FORMAT)
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
 JsonObject = dict[str, Any]

@@ -5,6 +5,9 @@ folder is assembled beside the others under a dot-name, flushed to disk, and ren
 so Triton never reads a half-written config or model file, and a crash leaves only dot-folders
 that `clear_stale_temporaries` removes. Not safe for two writers of the same name at once: the
 scheduler's reconciler is the only writer.
+
+A vLLM entry has no model file: its version folder holds `model.json`, the engine arguments
+Triton's vLLM backend starts vLLM with, and vLLM fetches the weights itself.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from pathlib import Path
 
 from services.runtime.files import fsync_path
 from services.runtime.logging import get_logger
-from services.scheduler.triton.model_config import ModelEntry, render_config
+from services.scheduler.triton.model_config import (
+    VLLM_ENGINE_ARGS_FILE,
+    ModelEntry,
+    render_config,
+    render_engine_args,
+)
 from services.tabular import predictor
 
 log = get_logger(__name__)
@@ -50,7 +58,12 @@ class ModelRepository:
             version_dir = staging / VERSION
             version_dir.mkdir(parents=True)
             _write_file(staging / "config.pbtxt", render_config(entry).encode())
-            _place_artifact(entry.artifact_path, version_dir / entry.artifact_file)
+            if entry.backend == "vllm":
+                _write_file(version_dir / VLLM_ENGINE_ARGS_FILE, render_engine_args(entry).encode())
+            else:
+                # render_config refused an entry of any other backend without its model file.
+                assert entry.artifact_path is not None and entry.artifact_file is not None
+                _place_artifact(entry.artifact_path, version_dir / entry.artifact_file)
             if entry.backend == "python":
                 for name, source in PYTHON_MODEL_FILES[entry.python_model].items():
                     _write_file(version_dir / name, source.read_bytes())
