@@ -16,6 +16,7 @@ from grpc_health.v1 import health_pb2_grpc
 from services.gateway import health, openapi
 from services.gateway.app_keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, RUNTIME, SETTINGS, RegistryClients
 from services.gateway.artifacts import ArtifactStore
+from services.gateway.dataforest.contract import CONTRACT as DATA_FOREST
 from services.gateway.http_base.contract import Contract, Contracts
 from services.gateway.http_base.failure_middleware import failure_middleware
 from services.gateway.http_base.request_ids import request_id_middleware
@@ -40,13 +41,19 @@ from services.gateway.serving.usage_spool import UsageSpool
 from services.gateway.settings import GatewaySettings
 from services.runtime.grpc_client import open_service_channel
 from services.runtime.service_auth import triton_headers
-from torii.v1 import chat_key_service_pb2_grpc, registry_service_pb2_grpc, training_registry_service_pb2_grpc
+from torii.v1 import (
+    chat_key_service_pb2_grpc,
+    ncp_key_service_pb2_grpc,
+    registry_service_pb2_grpc,
+    training_registry_service_pb2_grpc,
+)
 
 CONTRACTS: tuple[Contract, ...] = (
     MANAGEMENT,
     NNC,
     PREDICTION_ONE,
     OPENAI_CHAT,
+    DATA_FOREST,
 )
 """Every contract the gateway speaks; management's is the gateway's own shape (the probes too)."""
 
@@ -89,6 +96,7 @@ def create_app(
             health or health_pb2_grpc.HealthStub(registry),
             training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry),
             chat_key_service_pb2_grpc.ChatKeyServiceStub(registry),
+            ncp_key_service_pb2_grpc.NcpKeyServiceStub(registry),
         )
     else:
         app[REGISTRY] = RegistryClients(registry, health)
@@ -109,10 +117,11 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     clients.health = health_pb2_grpc.HealthStub(channel)
     clients.training = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
     clients.chat_key_stub = chat_key_service_pb2_grpc.ChatKeyServiceStub(channel)
+    clients.ncp_key_stub = ncp_key_service_pb2_grpc.NcpKeyServiceStub(channel)
     try:
         yield
     finally:
-        clients.stub = clients.health = clients.training = clients.chat_key_stub = None
+        clients.stub = clients.health = clients.training = clients.chat_key_stub = clients.ncp_key_stub = None
         await channel.close()
 
 

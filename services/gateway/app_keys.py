@@ -11,7 +11,12 @@ from grpc_health.v1 import health_pb2_grpc
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.settings import GatewaySettings
-from torii.v1 import chat_key_service_pb2_grpc, registry_service_pb2_grpc, training_registry_service_pb2_grpc
+from torii.v1 import (
+    chat_key_service_pb2_grpc,
+    ncp_key_service_pb2_grpc,
+    registry_service_pb2_grpc,
+    training_registry_service_pb2_grpc,
+)
 
 
 @dataclass
@@ -22,6 +27,7 @@ class RegistryClients:
     health: health_pb2_grpc.HealthStub | None = None
     training: training_registry_service_pb2_grpc.TrainingRegistryServiceStub | None = None
     chat_key_stub: chat_key_service_pb2_grpc.ChatKeyServiceStub | None = None
+    ncp_key_stub: ncp_key_service_pb2_grpc.NcpKeyServiceStub | None = None
 
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         if self.stub is None:
@@ -37,6 +43,11 @@ class RegistryClients:
         if self.chat_key_stub is None:
             raise RuntimeError("the registry channel is not open: the application has not started")
         return self.chat_key_stub
+
+    def ncp_keys(self) -> ncp_key_service_pb2_grpc.NcpKeyServiceStub:
+        if self.ncp_key_stub is None:
+            raise RuntimeError("the registry channel is not open: the application has not started")
+        return self.ncp_key_stub
 
 
 SETTINGS = web.AppKey("settings", GatewaySettings)

@@ -14,10 +14,13 @@ from services.registry.domain.credential_lifecycle import CredentialService
 from services.registry.domain.data_sets import DataSetService
 from services.registry.domain.external_keys import ExternalKeyService
 from services.registry.domain.models import ModelService
+from services.registry.domain.ncp_keys import NcpKeyService
 from services.registry.domain.trained_models import TrainedModelService
 from services.registry.domain.training import TrainingJobService
 from services.registry.domain.usage import UsageService
 from services.registry.migrations import apply_migrations
+from services.registry.ncp_key_servicer import NcpKeyServicer
+from services.registry.secret_box import SecretBox, load_data_key
 from services.registry.servicer import RegistryServicer
 from services.registry.settings import RegistrySettings
 from services.registry.storage.accounts import AccountStore
@@ -28,6 +31,7 @@ from services.registry.storage.credentials import CredentialStore
 from services.registry.storage.data_sets import DataSetStore
 from services.registry.storage.external_keys import ExternalKeyStore
 from services.registry.storage.models import ModelStore
+from services.registry.storage.ncp_keys import NcpKeyStore
 from services.registry.storage.trained_models import TrainedModelStore
 from services.registry.storage.training import TrainingJobStore
 from services.registry.storage.usage import UsageStore
@@ -39,6 +43,8 @@ from services.runtime.logging import get_logger
 from torii.v1 import (
     chat_key_service_pb2,
     chat_key_service_pb2_grpc,
+    ncp_key_service_pb2,
+    ncp_key_service_pb2_grpc,
     registry_service_pb2,
     registry_service_pb2_grpc,
     training_registry_service_pb2,
@@ -49,6 +55,7 @@ log = get_logger("registry")
 
 SERVICE_NAME = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
 CHAT_KEY_SERVICE_NAME = chat_key_service_pb2.DESCRIPTOR.services_by_name["ChatKeyService"].full_name
+NCP_KEY_SERVICE_NAME = ncp_key_service_pb2.DESCRIPTOR.services_by_name["NcpKeyService"].full_name
 TRAINING_SERVICE_NAME = training_registry_service_pb2.DESCRIPTOR.services_by_name["TrainingRegistryService"].full_name
 
 
@@ -95,6 +102,8 @@ class RegistryApp:
         chat_keys = ChatKeyServicer(
             ChatKeyService(account_store, ChatKeyStore(pool)), ChatAdmissionService(ChatAdmissionStore(pool))
         )
+        box = SecretBox(lambda: load_data_key(settings.ncp_secrets_key.get_secret_value(), settings.data_dir))
+        ncp_keys = NcpKeyServicer(NcpKeyService(account_store, NcpKeyStore(pool, box)))
         self._server = server = GrpcServer(
             [
                 ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME),
@@ -105,6 +114,9 @@ class RegistryApp:
                 ),
                 ServiceBinding(
                     chat_keys, chat_key_service_pb2_grpc.add_ChatKeyServiceServicer_to_server, CHAT_KEY_SERVICE_NAME
+                ),
+                ServiceBinding(
+                    ncp_keys, ncp_key_service_pb2_grpc.add_NcpKeyServiceServicer_to_server, NCP_KEY_SERVICE_NAME
                 ),
             ],
             service_token=settings.service_token.get_secret_value(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 
 from services.runtime.settings import CommonSettings
 
@@ -24,6 +24,11 @@ class RegistrySettings(CommonSettings):
 
     external_key_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
     """Seconds a Prediction One API key (IssueExternalKey) lasts: 30 days, as Prediction One's login credential."""
+
+    ncp_secrets_key: SecretStr = SecretStr("")
+    """The data key (32 bytes, base64) NCP secret keys are encrypted with (TORII_NCP_SECRETS_KEY);
+    empty: one made once in <data_dir>/registry/ncp-secrets.key. Registries sharing a database
+    must share it."""
 
     database_probe_interval_s: float = Field(default=1.0, gt=0)
     """How often the registry checks that PostgreSQL answers; its health check says NOT_SERVING

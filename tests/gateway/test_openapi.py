@@ -58,6 +58,8 @@ def test_every_operation_documents_its_errors_and_bodies(tmp_path):
             shape = "PredictionOneError"
         elif path.startswith(("/v1/chat/", "/v1/models")):
             shape = "OpenAIError"
+        elif path.startswith("/api/v2/"):
+            shape = "DataForestError"
         elif path.startswith("/v1/"):
             shape = "NncError"
         else:

@@ -191,6 +191,8 @@ async def credentials(training_platform: TrainingPlatform) -> dict[str, str]:
         "predictionOneRetrainKey": await platform.api_key("retrain", model_id=str(model)),
         # No chat API here (it needs a GGUF and Triton): /v1/models must refuse it as the contract says.
         "openaiChatKey": f"{uuid.uuid4()}.{'0' * 64}",
+        # Without the timestamp and access key headers: the gateway layer's 401 / 200, as documented.
+        "ncpSignatureV2": "A" * 43 + "=",
     }
 
 

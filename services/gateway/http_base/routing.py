@@ -20,6 +20,7 @@ from services.gateway.settings import GatewaySettings
 from torii.v1 import (
     accounts_pb2,
     chat_key_service_pb2_grpc,
+    ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
     training_registry_service_pb2_grpc,
 )
@@ -45,6 +46,10 @@ class Call:
     @property
     def chat_keys(self) -> chat_key_service_pb2_grpc.ChatKeyServiceStub:
         return self.request.app[REGISTRY].chat_keys()
+
+    @property
+    def ncp_keys(self) -> ncp_key_service_pb2_grpc.NcpKeyServiceStub:
+        return self.request.app[REGISTRY].ncp_keys()
 
     @property
     def settings(self) -> GatewaySettings:

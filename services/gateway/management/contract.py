@@ -19,7 +19,16 @@ from services.gateway.errors import (
 from services.gateway.http_base.contract import Contract
 from services.gateway.http_base.failure_middleware import allowed_methods
 from services.gateway.http_base.unreadable_requests import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES, Unreadable
-from services.gateway.management import apis, chat_keys, credentials, hugging_face_models, models, training_jobs, users
+from services.gateway.management import (
+    apis,
+    chat_keys,
+    credentials,
+    hugging_face_models,
+    models,
+    ncp_keys,
+    training_jobs,
+    users,
+)
 from services.runtime.logging import get_logger, request_id_var
 
 log = get_logger("gateway")
@@ -107,6 +116,7 @@ CONTRACT = Contract(
         *users.ROUTES,
         *credentials.ROUTES,
         *chat_keys.ROUTES,
+        *ncp_keys.ROUTES,
         *training_jobs.ROUTES,
     ),
     failure=failure,

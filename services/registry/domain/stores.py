@@ -16,6 +16,7 @@ from typing import Protocol
 
 from services.registry.domain.chat_key_types import BucketState, ChatKey, ChatKeyChanges
 from services.registry.domain.credential_types import Credential, CredentialScope
+from services.registry.domain.ncp_key_types import NcpKey, SealedKey
 from services.registry.domain.training_types import (
     DataSet,
     ExternalKey,
@@ -244,3 +245,21 @@ class ChatAdmissionStorage(Protocol):
     async def finish(self, lease_id: str, tokens: int) -> bool:
         """Settle a lease with the tokens used; False if it was finished or is gone."""
         ...
+
+
+class NcpKeyStorage(Protocol):
+    async def add(self, key: NcpKey, secret: str) -> NcpKey: ...
+
+    async def get(self, access_key: str) -> NcpKey | None: ...
+
+    async def with_secret(self, access_key: str) -> SealedKey | None:
+        """The key with its secret opened."""
+        ...
+
+    async def list(self, account_id: str) -> builtins.list[NcpKey]: ...
+
+    async def set_disabled(self, access_key: str, disabled: bool) -> NcpKey | None: ...
+
+    async def delete(self, access_key: str) -> bool: ...
+
+    async def mark_used(self, access_key: str) -> None: ...
