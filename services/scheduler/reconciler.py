@@ -157,7 +157,10 @@ class Reconciler:
         try:
             entry = model_entry(api, await self._version(api.model_version_id), self._settings)
         except (ValueError, grpc.aio.AioRpcError) as error:
-            await self._report(api, apis_pb2.API_STATUS_FAILED, f"cannot deploy model version: {error}")
+            message = f"cannot deploy model version: {error}"
+            # Said once: every pass meets the same failure until the API or its version changes.
+            if api.status != apis_pb2.API_STATUS_FAILED or api.status_message != message:
+                await self._report(api, apis_pb2.API_STATUS_FAILED, message)
             return
         deployed = self._deployed.setdefault(api_id, {})
         if deployed.get(entry.name) == entry and entry.name in loaded:

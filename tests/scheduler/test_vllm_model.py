@@ -307,11 +307,13 @@ class FakeTriton:
         self.loaded.discard(name)
 
 
-async def reconcile(tmp_path: Path, settings: SchedulerSettings) -> tuple[FakeRegistry, FakeTriton]:
+async def reconcile(
+    tmp_path: Path, settings: SchedulerSettings, published: apis_pb2.PublishedApi | None = None
+) -> tuple[FakeRegistry, FakeTriton]:
     registry, triton = FakeRegistry(hf_version()), FakeTriton()
     reconciler = Reconciler(registry, [triton], ModelRepository(tmp_path / "repo"), settings)
     # No watch stream here: the state it would have delivered, given directly.
-    reconciler._watcher.seed({API_ID: WatchedApi(api(), ())})
+    reconciler._watcher.seed({API_ID: WatchedApi(published or api(), ())})
     await reconciler.reconcile_once()
     return registry, triton
 
@@ -326,6 +328,16 @@ async def test_the_reconciler_reports_the_api_failed_where_vllm_is_not_offered(t
         )
     ]
     assert triton.loaded == set() and list((tmp_path / "repo").iterdir()) == []
+
+
+async def test_a_failure_already_reported_is_not_reported_again(tmp_path):
+    settings = gpu_settings(triton_backends=["python"])
+    first, _ = await reconcile(tmp_path / "first", settings)
+    ((status, message),) = first.reports
+    failed = api()
+    failed.status, failed.status_message = status, message
+    again, _ = await reconcile(tmp_path / "again", settings, failed)
+    assert again.reports == []
 
 
 async def test_the_reconciler_loads_the_vllm_folder_where_vllm_is_offered(tmp_path):
