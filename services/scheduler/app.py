@@ -58,6 +58,7 @@ class SchedulerApp:
                 host=host,
                 grpc_port=port,
                 service_token=settings.service_token.get_secret_value(),
+                nice=settings.triton_nice,
             )
             self._supervisor = TritonSupervisor(
                 local, on_exit=self.reconciler.triton_lost, on_ready=self.reconciler.wake

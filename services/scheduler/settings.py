@@ -64,6 +64,11 @@ class SchedulerSettings(CommonSettings):
     model_load_timeout_s: float = Field(default=120.0, gt=0)
     """How long one model load may take before it counts as failed."""
 
+    triton_nice: int = Field(default=0, ge=0, le=19)
+    """How much lower than the scheduler's (and the gateway's) the local Triton's CPU priority is
+    (TORII_TRITON_NICE, a nice(2) increment), its models' processes included: llama.cpp's
+    threads spin, and on a small host the gateway's latency gains from going first."""
+
     chat_slots: int = Field(default=4, ge=1, le=64)
     """Requests a chat (GGUF) model generates for at once: llama.cpp's parallel slots."""
 

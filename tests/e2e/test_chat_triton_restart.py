@@ -52,7 +52,9 @@ async def test_a_stream_cut_by_triton_ends_with_an_error_event_and_the_next_requ
         response = await platform.client.post("/v1/chat/completions", json=long, headers=headers)
         assert response.status == 200
         assert (await response.content.readline()).startswith(b"data: ")
-        os.kill(scheduler.triton_supervisor.triton.pid, signal.SIGKILL)
+        killed = scheduler.triton_supervisor.triton.pid
+        assert killed is not None and _group(killed), "Triton's model processes run in its process group"
+        os.kill(killed, signal.SIGKILL)
         events = [event for event in (await response.read()).decode().split("\n\n") if event]
         assert events[-1].startswith("data: {") and "[DONE]" not in events[-1], events[-3:]
         error = json.loads(events[-1].removeprefix("data: "))["error"]
@@ -67,5 +69,24 @@ async def test_a_stream_cut_by_triton_ends_with_an_error_event_and_the_next_requ
             return again.status
 
         await eventually(answered, lambda status: status == 200, timeout_s=120, interval_s=0.5, what="an answer")
+        # The killed Triton's Python-backend stub (llama.cpp with the model loaded) went with it.
+        await eventually(lambda: _group(killed), lambda left: left == [], what="the old stub processes gone")
     finally:
         await scheduler.stop()
+
+
+def _group(pgid: int) -> list[int]:
+    """The live processes of a process group (zombies excepted), from /proc."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command's closing parenthesis: state, ppid, pgrp.
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry))
+    return members

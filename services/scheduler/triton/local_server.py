@@ -49,9 +49,12 @@ class LocalTriton:
         log_verbose: int = 0,
         trace_file: Path | None = None,
         service_token: str,
+        nice: int = 0,
     ) -> None:
         """service_token: Triton refuses inference and model control without the token derived
-        from it (service_auth.triton_headers), so reaching its port is not enough."""
+        from it (service_auth.triton_headers), so reaching its port is not enough. nice: Triton's
+        CPU priority below the scheduler's (and its models' processes with it)."""
+        self._nice = nice
         self._model_repository = model_repository
         self._restriction_flags = triton_restriction_flags(service_token)
         self._work_dir = work_dir
@@ -127,7 +130,10 @@ class LocalTriton:
         with open(self.log_path, "ab") as log_file:
             # Tied to this process: Triton never outlives the scheduler, even one killed by SIGKILL.
             self._process = await asyncio.create_subprocess_exec(
-                *tied_command(args),
+                # A process group of its own: the Python backend's stub processes (a chat model's
+                # llama.cpp among them) are Triton's children, and outlive a Triton that crashed
+                # or was killed unless they are stopped with it (_stop_leftovers).
+                *tied_command(args, own_group=True, nice=self._nice),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=asyncio.subprocess.STDOUT,
@@ -143,10 +149,13 @@ class LocalTriton:
         return self.grpc_address
 
     async def wait(self) -> int:
-        """Wait for Triton to exit and return its exit status (negative: killed by a signal)."""
+        """Wait for Triton to exit and return its exit status (negative: killed by a signal);
+        what it had started is stopped with it."""
         if self._process is None:
             raise RuntimeError("Triton has not been started")
-        return await self._process.wait()
+        code = await self._process.wait()
+        _stop_leftovers(self._process)
+        return code
 
     async def stop(self, timeout_s: float = 10.0) -> None:
         """SIGTERM (Triton drains requests up to exit_timeout_s), then SIGKILL after timeout_s."""
@@ -160,6 +169,7 @@ class LocalTriton:
             log.warning("triton_stop_timeout", pid=process.pid, timeout_s=timeout_s)
             _signal(process, signal.SIGKILL)
             await process.wait()
+        _stop_leftovers(process)
         log.info("triton_stopped", pid=process.pid, returncode=process.returncode)
 
     async def _wait_ready(self, timeout_s: float) -> None:
@@ -277,6 +287,14 @@ def _ports(host: str, grpc_port: int) -> tuple[int, int, int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def _stop_leftovers(process: asyncio.subprocess.Process) -> None:
+    """SIGKILL whatever is left of Triton's process group once Triton itself has exited."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # nothing left
 
 
 def _signal(process: asyncio.subprocess.Process, signum: int) -> None:
