@@ -37,11 +37,30 @@ class _LockedKey:
             now - WINDOW,
             now,
         )
-        leases = await connection.fetch(
-            "SELECT admitted_at, tokens, finished, expires_at FROM chat_key_leases"
-            " WHERE key_id = $1 AND project = $2 ORDER BY admitted_at",
-            key_id,
-            project,
+        limits = self.key.limits
+        # Only what the key's limits read: a window of a key without per-minute limits could hold
+        # every request of the last minute, and each admission would read them all again.
+        window = (
+            await connection.fetch(
+                "SELECT admitted_at, tokens FROM chat_key_leases"
+                " WHERE key_id = $1 AND project = $2 AND admitted_at > $3 ORDER BY admitted_at",
+                key_id,
+                project,
+                now - WINDOW,
+            )
+            if limits.requests_per_minute or limits.tokens_per_minute
+            else []
+        )
+        in_flight = (
+            await connection.fetchval(
+                "SELECT count(*) FROM chat_key_leases WHERE key_id = $1 AND project = $2"
+                " AND NOT finished AND expires_at > $3",
+                key_id,
+                project,
+                now,
+            )
+            if limits.max_in_flight
+            else 0
         )
         spent = await connection.fetchrow(
             "SELECT COALESCE(SUM(tokens) FILTER (WHERE day = $3), 0)::bigint AS day_tokens,"
@@ -53,10 +72,8 @@ class _LockedKey:
         )
         return BucketState(
             now=now,
-            window=tuple(
-                WindowEntry(row["admitted_at"], row["tokens"]) for row in leases if row["admitted_at"] > now - WINDOW
-            ),
-            in_flight=sum(1 for row in leases if not row["finished"] and row["expires_at"] > now),
+            window=tuple(WindowEntry(row["admitted_at"], row["tokens"]) for row in window),
+            in_flight=in_flight,
             day_tokens=spent["day_tokens"],
             month_tokens=spent["month_tokens"],
         )
