@@ -18,6 +18,8 @@ from services.registry.domain.ncp_keys import NcpKeyService
 from services.registry.domain.trained_models import TrainedModelService
 from services.registry.domain.training import TrainingJobService
 from services.registry.domain.usage import UsageService
+from services.registry.domain.workspace_types import Holding
+from services.registry.domain.workspaces import WorkspaceService
 from services.registry.migrations import apply_migrations
 from services.registry.ncp_key_servicer import NcpKeyServicer
 from services.registry.secret_box import SecretBox, load_data_key
@@ -35,8 +37,10 @@ from services.registry.storage.ncp_keys import NcpKeyStore
 from services.registry.storage.trained_models import TrainedModelStore
 from services.registry.storage.training import TrainingJobStore
 from services.registry.storage.usage import UsageStore
+from services.registry.storage.workspaces import WorkspaceStore
 from services.registry.training_servicer import TrainingRegistryServicer
 from services.registry.watch import ApiChangeHub
+from services.registry.workspace_servicer import WorkspaceServicer
 from services.runtime.database import create_pool, is_database_unavailable
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
 from services.runtime.logging import get_logger
@@ -49,6 +53,8 @@ from torii.v1 import (
     registry_service_pb2_grpc,
     training_registry_service_pb2,
     training_registry_service_pb2_grpc,
+    workspace_service_pb2,
+    workspace_service_pb2_grpc,
 )
 
 log = get_logger("registry")
@@ -56,6 +62,7 @@ log = get_logger("registry")
 SERVICE_NAME = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
 CHAT_KEY_SERVICE_NAME = chat_key_service_pb2.DESCRIPTOR.services_by_name["ChatKeyService"].full_name
 NCP_KEY_SERVICE_NAME = ncp_key_service_pb2.DESCRIPTOR.services_by_name["NcpKeyService"].full_name
+WORKSPACE_SERVICE_NAME = workspace_service_pb2.DESCRIPTOR.services_by_name["WorkspaceService"].full_name
 TRAINING_SERVICE_NAME = training_registry_service_pb2.DESCRIPTOR.services_by_name["TrainingRegistryService"].full_name
 
 
@@ -104,6 +111,13 @@ class RegistryApp:
         )
         box = SecretBox(lambda: load_data_key(settings.ncp_secrets_key.get_secret_value(), settings.data_dir))
         ncp_keys = NcpKeyServicer(NcpKeyService(account_store, NcpKeyStore(pool, box)))
+        default_quota = Holding(
+            settings.workspace_quota_workspaces,
+            settings.workspace_quota_cpus,
+            settings.workspace_quota_memory_mb,
+            settings.workspace_quota_gpus,
+        )
+        workspaces = WorkspaceServicer(WorkspaceService(account_store, WorkspaceStore(pool), default_quota))
         self._server = server = GrpcServer(
             [
                 ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME),
@@ -117,6 +131,11 @@ class RegistryApp:
                 ),
                 ServiceBinding(
                     ncp_keys, ncp_key_service_pb2_grpc.add_NcpKeyServiceServicer_to_server, NCP_KEY_SERVICE_NAME
+                ),
+                ServiceBinding(
+                    workspaces,
+                    workspace_service_pb2_grpc.add_WorkspaceServiceServicer_to_server,
+                    WORKSPACE_SERVICE_NAME,
                 ),
             ],
             service_token=settings.service_token.get_secret_value(),

@@ -30,6 +30,14 @@ class RegistrySettings(CommonSettings):
     empty: one made once in <data_dir>/registry/ncp-secrets.key. Registries sharing a database
     must share it."""
 
+    workspace_quota_workspaces: int = Field(default=20, ge=0)
+    """Data Forest workspaces an account may have at once unless an admin set its quota
+    (TORII_WORKSPACE_QUOTA_WORKSPACES); the CPU, memory and GPU defaults follow."""
+
+    workspace_quota_cpus: int = Field(default=32, ge=0)
+    workspace_quota_memory_mb: int = Field(default=131_072, ge=0)
+    workspace_quota_gpus: int = Field(default=8, ge=0)
+
     database_probe_interval_s: float = Field(default=1.0, gt=0)
     """How often the registry checks that PostgreSQL answers; its health check says NOT_SERVING
     (and the gateway's /readyz 503) from the first failed check until one succeeds."""

@@ -9,8 +9,8 @@ from datetime import UTC
 from aiohttp import web
 
 from services.gateway.dataforest.exchange import Operation, answer, read_call
-from services.gateway.dataforest.ids import to_base62
 from services.gateway.http_base.routing import Call
+from services.policy.base62_ids import to_base62
 from torii.v1 import accounts_pb2
 
 OPERATION = Operation("GetAccountListRequest", "GetAccountListResponse", list_items={"contents": "contents"})

@@ -38,6 +38,8 @@ from services.registry.domain.types import (
     Role,
     User,
 )
+from services.registry.domain.workspace_types import ConfigurationRecord, Holding, Workspace
+from torii.v1 import workspaces_pb2
 
 
 class AccountStorage(Protocol):
@@ -263,3 +265,41 @@ class NcpKeyStorage(Protocol):
     async def delete(self, access_key: str) -> bool: ...
 
     async def mark_used(self, access_key: str) -> None: ...
+
+
+class WorkspaceStorage(Protocol):
+    async def create(
+        self,
+        workspace_id: str,
+        account_id: str,
+        name: str,
+        description: str,
+        configuration: workspaces_pb2.WorkspaceConfiguration,
+        default_quota: Holding,
+    ) -> Workspace:
+        """Raises AlreadyExists for a name in use and ResourceExhausted past the quota."""
+        ...
+
+    async def name_taken(self, account_id: str, name: str) -> bool: ...
+
+    async def get(self, workspace_id: str) -> Workspace | None: ...
+
+    async def list(self, account_id: str) -> builtins.list[Workspace]: ...
+
+    async def set_configuration(
+        self, workspace_id: str, configuration: workspaces_pb2.WorkspaceConfiguration, default_quota: Holding
+    ) -> Workspace: ...
+
+    async def configurations(self, workspace_id: str) -> builtins.list[ConfigurationRecord]: ...
+
+    async def mark_deleted(self, workspace_id: str) -> bool: ...
+
+    async def quota(self, account_id: str, default: Holding) -> tuple[Holding, Holding]: ...
+
+    async def set_quota(self, account_id: str, quota: Holding) -> Holding: ...
+
+    async def runner_workspaces(self) -> builtins.list[Workspace]: ...
+
+    async def report_status(self, workspace_id: str, status: workspaces_pb2.WorkspaceStatus) -> bool: ...
+
+    async def forget(self, workspace_id: str) -> bool: ...

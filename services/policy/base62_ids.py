@@ -1,5 +1,6 @@
-"""Data Forest ids: opaque base62 strings of at most 22 characters (§4). Torii's ids are UUIDs;
-the base62 of a UUID's 128 bits fits in 22 characters, so each Torii id has one Data Forest id."""
+"""Data Forest ids: opaque base62 strings of at most 22 characters (shared/contracts/dataforest.md §4).
+Torii's ids are UUIDs; the base62 of a UUID's 128 bits fits in 22 characters, so each Torii id has one
+Data Forest id, and new Data Forest ids (workspaces) are minted from uuid4 the same way."""
 
 from __future__ import annotations
 
