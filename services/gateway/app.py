@@ -46,6 +46,7 @@ from torii.v1 import (
     ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
     training_registry_service_pb2_grpc,
+    workspace_service_pb2_grpc,
 )
 
 CONTRACTS: tuple[Contract, ...] = (
@@ -97,6 +98,7 @@ def create_app(
             training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry),
             chat_key_service_pb2_grpc.ChatKeyServiceStub(registry),
             ncp_key_service_pb2_grpc.NcpKeyServiceStub(registry),
+            workspace_service_pb2_grpc.WorkspaceServiceStub(registry),
         )
     else:
         app[REGISTRY] = RegistryClients(registry, health)
@@ -118,10 +120,12 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     clients.training = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
     clients.chat_key_stub = chat_key_service_pb2_grpc.ChatKeyServiceStub(channel)
     clients.ncp_key_stub = ncp_key_service_pb2_grpc.NcpKeyServiceStub(channel)
+    clients.workspace_stub = workspace_service_pb2_grpc.WorkspaceServiceStub(channel)
     try:
         yield
     finally:
-        clients.stub = clients.health = clients.training = clients.chat_key_stub = clients.ncp_key_stub = None
+        clients.stub = clients.health = clients.training = None
+        clients.chat_key_stub = clients.ncp_key_stub = clients.workspace_stub = None
         await channel.close()
 
 

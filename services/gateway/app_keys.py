@@ -16,6 +16,7 @@ from torii.v1 import (
     ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
     training_registry_service_pb2_grpc,
+    workspace_service_pb2_grpc,
 )
 
 
@@ -28,6 +29,7 @@ class RegistryClients:
     training: training_registry_service_pb2_grpc.TrainingRegistryServiceStub | None = None
     chat_key_stub: chat_key_service_pb2_grpc.ChatKeyServiceStub | None = None
     ncp_key_stub: ncp_key_service_pb2_grpc.NcpKeyServiceStub | None = None
+    workspace_stub: workspace_service_pb2_grpc.WorkspaceServiceStub | None = None
 
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         if self.stub is None:
@@ -48,6 +50,11 @@ class RegistryClients:
         if self.ncp_key_stub is None:
             raise RuntimeError("the registry channel is not open: the application has not started")
         return self.ncp_key_stub
+
+    def workspaces(self) -> workspace_service_pb2_grpc.WorkspaceServiceStub:
+        if self.workspace_stub is None:
+            raise RuntimeError("the registry channel is not open: the application has not started")
+        return self.workspace_stub
 
 
 SETTINGS = web.AppKey("settings", GatewaySettings)

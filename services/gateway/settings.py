@@ -44,9 +44,6 @@ class GatewaySettings(CommonSettings):
     """How many trial APIs' quota reservations one gateway process has in flight to the registry at
     once; a burst past it waits (up to TORII_RPC_TIMEOUT_S), since the registry's gRPC server would
     drop calls past its own pending limit at random."""
-    dataforest_images: dict[str, list[str]] = Field(default_factory=dict)
-    """The Data Forest contract's image list (TORII_DATAFOREST_IMAGES, JSON): type name → images,
-    e.g. {"pytorch": ["pytorch:2.4-py3"]}, as getDockerImageList shows it."""
     max_chat_admissions_in_flight: int = Field(default=64, gt=0)
     """The same bound for chat keys' admissions and settlements (ChatKeyService)."""
 

@@ -35,6 +35,11 @@ class CommonSettings(BaseSettings):
     """host:port of each Triton gRPC endpoint, as JSON (TORII_TRITON_ADDRESSES='["h:8001"]').
     Every API is loaded on each of them and the gateway spreads requests across them."""
 
+    dataforest_images: dict[str, list[str]] = Field(default_factory=dict)
+    """The Data Forest contract's image list (TORII_DATAFOREST_IMAGES, JSON): type name → images,
+    e.g. {"pytorch": ["pytorch:2.4-py3"]}. The gateway's getDockerImageList shows it and the
+    scheduler's workspace runner runs only these (locally `name:tag` is podman's localhost/name:tag)."""
+
     service_token: SecretStr = SecretStr("")
     """The deployment's service token (TORII_SERVICE_TOKEN, at least 32 characters): every internal
     gRPC call carries it and every service refuses calls without it, health and reflection aside.

@@ -16,7 +16,14 @@ from services.scheduler.triton.control import TritonControl
 from services.scheduler.triton.local_server import LocalTriton
 from services.scheduler.triton.repository import ModelRepository
 from services.scheduler.triton.supervisor import TritonSupervisor
-from torii.v1 import registry_service_pb2_grpc, scheduler_service_pb2, scheduler_service_pb2_grpc
+from services.scheduler.workspaces.choice import chosen_runner
+from services.scheduler.workspaces.reconciler import WorkspaceReconciler
+from torii.v1 import (
+    registry_service_pb2_grpc,
+    scheduler_service_pb2,
+    scheduler_service_pb2_grpc,
+    workspace_service_pb2_grpc,
+)
 
 SERVICE_NAME = scheduler_service_pb2.DESCRIPTOR.services_by_name["SchedulerService"].full_name
 
@@ -31,6 +38,7 @@ class SchedulerApp:
         self._supervisor: TritonSupervisor | None = None
         self._clock = clock
         self.reconciler: Reconciler | None = None
+        self.workspaces: WorkspaceReconciler | None = None
 
     @property
     def triton_supervisor(self) -> TritonSupervisor | None:
@@ -65,6 +73,17 @@ class SchedulerApp:
             )
             await self._supervisor.start()
         self.reconciler.start()
+        chosen = chosen_runner(settings)
+        if chosen is not None:
+            runner, images = chosen
+            self.workspaces = WorkspaceReconciler(
+                workspace_service_pb2_grpc.WorkspaceServiceStub(self._channel),
+                runner,
+                images,
+                settings.workspace_storage,
+                settings.reconcile_interval_s,
+            )
+            self.workspaces.start()
         supervisor = self._supervisor
         servicer = SchedulerServicer(self.reconciler, lambda: supervisor.restarts if supervisor else 0)
         self._server = GrpcServer(
@@ -80,6 +99,8 @@ class SchedulerApp:
     async def stop(self) -> None:
         if self._server is not None:
             await self._server.stop(self._settings.shutdown_grace_s)
+        if self.workspaces is not None:
+            await self.workspaces.stop()
         if self.reconciler is not None:
             await self.reconciler.stop()
         if self._supervisor is not None:

@@ -88,6 +88,33 @@ class SchedulerSettings(CommonSettings):
     and KV cache; lower it to fit several models, or other models, on the same GPU. Its slots and
     context come from chat_slots and chat_context_per_slot, as for llama.cpp."""
 
+    workspace_runner: Literal["none", "podman", "kubernetes"] = "none"
+    """What runs Data Forest workspaces (TORII_WORKSPACE_RUNNER): podman on this host (make run's
+    choice), Kubernetes Jobs in a cluster, or none (workspaces stay PENDING)."""
+
+    workspace_storage_root: Path | None = None
+    """The operator's storage that workspaces' data paths (`hdfs`) name; empty:
+    <data_dir>/workspace-storage. With Kubernetes, the folder where the storage claim is mounted."""
+
+    workspace_gpus: dict[str, int] = Field(default_factory=dict)
+    """GPUs the runner gives workspaces, by model (JSON, e.g. {"T4": 2}); a GPU workspace waits
+    until enough of its model are free."""
+
+    workspace_port_host: str = "127.0.0.1"
+    """Host address podman publishes workspaces' exposed TCP ports on."""
+
+    workspace_kubernetes_namespace: str = "torii-workspaces"
+    workspace_kubernetes_storage_claim: str = "torii-workspace-storage"
+    """PersistentVolumeClaim in that namespace holding the operator's storage."""
+
+    workspace_image_registry: str = ""
+    """With Kubernetes: the registry prefix of workspace images (`name:tag` runs as
+    <registry>/name:tag); empty: as named."""
+
+    @property
+    def workspace_storage(self) -> Path:
+        return (self.workspace_storage_root or self.data_dir / "workspace-storage").resolve()
+
     @property
     def artifacts_dir(self) -> Path:
         return (self.artifact_root or self.data_dir / "artifacts").resolve()

@@ -118,7 +118,8 @@ def _parameters(operation: dict, where: str) -> dict[str, dict]:
 
 def test_ids_are_declared_as_the_code_reads_them(tmp_path):
     """The registry takes only UUIDs as ids (400 for other text); Prediction One's model and data
-    set ids are numbers. A schema-valid request must not be refused for its id's spelling."""
+    set ids are numbers; Data Forest workspace ids are base62. A schema-valid request must not be
+    refused for its id's spelling."""
     doc = _document(tmp_path)
     for path, operations in doc["paths"].items():
         if not path.startswith(("/manage/", "/v1/external/", "/v1/groups/")):
@@ -128,6 +129,8 @@ def test_ids_are_declared_as_the_code_reads_them(tmp_path):
                 if name in ("model_id", "data_set_id") and path.startswith("/v1/external/"):
                     assert parameter["schema"]["type"] == "integer", (method, path, name)
                     assert parameter["schema"]["minimum"] == 1
+                elif name == "workspace_id":
+                    assert parameter["schema"]["pattern"] == "^[0-9A-Za-z]{1,22}$", (method, path, name)
                 elif name.endswith("_id"):
                     assert parameter["schema"]["type"] == "string", (method, path, name)
                     assert parameter["schema"]["format"] == "uuid", (method, path, name)

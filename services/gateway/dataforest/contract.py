@@ -2,16 +2,15 @@
 everything under /api/v2/, signed with NCP access keys, in JSON or XML, every failure in one of
 its two error layers (§7, §8.3, §8.4).
 
-Built so far: accounts/getList and aiworkspaces/getDockerImageList. The workspace operations
-(create, delete, getList, getDetail, getConfigurationList, setConfiguration, checkAvailableName)
-come with the workspace runner; until then they are unknown operations (§8.4: 404 / 300).
+Every operation of §4: accounts/getList and the AI workspace operations, whose workspaces the
+scheduler's workspace runner runs as containers.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from services.gateway.dataforest import accounts, docker_images, errors
+from services.gateway.dataforest import accounts, docker_images, errors, workspaces
 from services.gateway.dataforest.exchange import answers_in_xml
 from services.gateway.dataforest.wire import data_forest_error, gateway_error
 from services.gateway.http_base.contract import Contract
@@ -72,6 +71,50 @@ _IMAGE_LIST = obj(
     },
     ("dockerImages", "success"),
 )
+_CHANGED = obj({"id": string(), "success": {"type": "boolean"}}, ("id", "success"))
+_READ = {"message": string(), "success": {"type": "boolean"}}
+_CONFIGURATION = obj(
+    {
+        "data": {"type": "object"},
+        "docker": obj(
+            {
+                "args": string(),
+                "command": string(),
+                "env": {"type": "object", "additionalProperties": string()},
+                "exposeTcpPorts": {"type": "array", "items": {"type": "integer"}},
+                "image": string(),
+                "workdir": string(),
+            }
+        ),
+        "name": string(),
+        "queueName": string(),
+        "resource": obj(
+            {
+                "cpuCount": {"type": "integer"},
+                "gpuCount": {"type": "integer"},
+                "gpuModel": string(),
+                "memoryMb": {"type": "integer"},
+            }
+        ),
+        "userPackageUri": string(),
+    },
+    title="AiAppTypeSpec",
+)
+_WORKSPACE_ITEM = obj(
+    {
+        "accountName": string(),
+        "createdAt": string(),
+        "description": string(),
+        "disabled": {"type": "boolean"},
+        "id": string(),
+        "imageVersion": string(),
+        "modifiedAt": string(),
+        "name": string(),
+    }
+)
+_CONFIGURATION_RECORD = obj({"configuration": _CONFIGURATION, "createdAt": string(), "modifiedAt": string()})
+_RECORDS = {"type": "array", "items": _CONFIGURATION_RECORD}
+_BY_ID = obj({"id": string()}, ("id",))
 
 
 def _route(path: str, handler, summary: str, answer, body) -> Route:
@@ -104,6 +147,72 @@ ROUTES = (
         "Data Forest: the images workspaces may run, by type",
         _IMAGE_LIST,
         obj({"search": obj({"typeName": string()})}),
+    ),
+    _route(
+        "/api/v2/aiworkspaces/create",
+        workspaces.create,
+        "Data Forest: create an AI workspace (its container starts once placed)",
+        _CHANGED,
+        obj(
+            {"accountId": string(), "name": string(), "description": string(), "configuration": _CONFIGURATION},
+            ("accountId", "name", "configuration"),
+        ),
+    ),
+    _route(
+        "/api/v2/aiworkspaces/setConfiguration",
+        workspaces.set_configuration,
+        "Data Forest: give a workspace a new configuration (its container is replaced)",
+        _CHANGED,
+        obj({"id": string(), "configuration": _CONFIGURATION}, ("id", "configuration")),
+    ),
+    _route(
+        "/api/v2/aiworkspaces/delete",
+        workspaces.delete,
+        "Data Forest: delete a workspace and its container",
+        _CHANGED,
+        _BY_ID,
+    ),
+    _route(
+        "/api/v2/aiworkspaces/getList",
+        workspaces.get_list,
+        "Data Forest: the account's workspaces",
+        obj({"contents": {"type": "array", "items": _WORKSPACE_ITEM}, "total": {"type": "integer"}, **_READ}),
+        obj({"search": obj({"accountId": string()})}),
+    ),
+    _route(
+        "/api/v2/aiworkspaces/getDetail",
+        workspaces.get_detail,
+        "Data Forest: one workspace, its configuration and (a Torii extension) its container's state",
+        obj(
+            {
+                "id": string(),
+                "name": string(),
+                "accountId": string(),
+                "accountName": string(),
+                "description": string(),
+                "imageVersion": string(),
+                "createdAt": string(),
+                "modifiedAt": string(),
+                "contents": _RECORDS,
+                "runtime": {"type": "object"},
+                **_READ,
+            }
+        ),
+        _BY_ID,
+    ),
+    _route(
+        "/api/v2/aiworkspaces/getConfigurationList",
+        workspaces.get_configuration_list,
+        "Data Forest: every configuration a workspace has had, oldest first",
+        obj({"contents": _RECORDS, "total": {"type": "integer"}, **_READ}),
+        _BY_ID,
+    ),
+    _route(
+        "/api/v2/aiworkspaces/checkAvailableName",
+        workspaces.check_available_name,
+        "Data Forest: whether a workspace name is free in the account",
+        obj({"availableName": {"type": "boolean"}, **_READ}),
+        obj({"accountId": string(), "name": string()}, ("accountId", "name")),
     ),
 )
 

@@ -23,6 +23,7 @@ from torii.v1 import (
     ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
     training_registry_service_pb2_grpc,
+    workspace_service_pb2_grpc,
 )
 
 
@@ -50,6 +51,10 @@ class Call:
     @property
     def ncp_keys(self) -> ncp_key_service_pb2_grpc.NcpKeyServiceStub:
         return self.request.app[REGISTRY].ncp_keys()
+
+    @property
+    def workspaces(self) -> workspace_service_pb2_grpc.WorkspaceServiceStub:
+        return self.request.app[REGISTRY].workspaces()
 
     @property
     def settings(self) -> GatewaySettings:

@@ -28,6 +28,7 @@ from services.gateway.management import (
     ncp_keys,
     training_jobs,
     users,
+    workspaces,
 )
 from services.runtime.logging import get_logger, request_id_var
 
@@ -117,6 +118,7 @@ CONTRACT = Contract(
         *credentials.ROUTES,
         *chat_keys.ROUTES,
         *ncp_keys.ROUTES,
+        *workspaces.ROUTES,
         *training_jobs.ROUTES,
     ),
     failure=failure,
