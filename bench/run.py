@@ -10,7 +10,9 @@ while another key's clients flood it with 32 MB vector bodies. Then the Predicti
 generated 100k-row CSV is trained over /v1/external, published as a classifier and called one
 row per request at c1 and c16. Then the chat part (bench.chat): SmolLM2 published as a chat API for
 that part only, streamed straight from Triton and through the gateway's SSE route at 1 and 4
-streams. Figures go to stdout and to bench/results.json.
+streams. Before chat, the Data Forest part (bench.workspaces): signed creates until the podman
+container runs, one at a time, then a burst of 20 at once. Figures go to stdout and to
+bench/results.json.
 
 A missed target is a measurement, not a failure: the exit status is 0 unless something broke.
 """
@@ -44,6 +46,7 @@ from onnx import TensorProto, helper
 
 from bench import chat, load
 from bench import prediction_one as p1
+from bench import workspaces as workspace_bench
 from services.policy.triton_names import triton_model_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +75,17 @@ TARGETS = {
         "chat: gateway SSE tokens/s / direct Triton streaming tokens/s at 4 streams",
     ),
     "chat_added_ttft_p50_ms_c1": ("<=", 2.0, "chat: gateway TTFT p50 - direct Triton TTFT p50 at 1 stream, ms"),
+    "workspace_burst_ok": (
+        ">=",
+        1.0,
+        "Data Forest: of 20 workspaces created at once, the fraction reaching its state (running / queued / refused)",
+    ),
 }
 FLOOR_FIGURES = {
     # name: what it is; a measurement of the machine (bench.passthrough), no target of Torii's
     "passthrough_cpu_us_per_request_c64": "bench.passthrough's CPU per request at c64, µs: the floor on this machine",
     "passthrough_added_p50_ms_c1": "bench.passthrough p50 - direct Triton p50 at c1, ms: the floor on this machine",
+    "workspace_start_p50_s": "Data Forest: signed create -> its podman container running, p50, s (no target set)",
 }
 P1_LABEL = "prediction one"
 PASSTHROUGH_LABEL = "pass-through floor"
@@ -572,7 +581,11 @@ def _row_line(row: dict) -> str:
 
 
 def figures(
-    rows: list[dict], top: int, training: dict | None = None, chat_rows: list[dict] | None = None
+    rows: list[dict],
+    top: int,
+    training: dict | None = None,
+    chat_rows: list[dict] | None = None,
+    workspaces: dict | None = None,
 ) -> dict[str, dict]:
     def find(label: str, concurrency: int, among: list[dict] = rows) -> dict:
         return next(r for r in among if r["label"] == label and r["concurrency"] == concurrency)
@@ -597,6 +610,9 @@ def figures(
         direct, gateway = ((find(label, 1, chat_rows), find(label, 4, chat_rows)) for label in _CHAT_LABELS)
         values["chat_tokens_per_s_ratio_c4"] = gateway[1]["tokens_per_s"] / direct[1]["tokens_per_s"]
         values["chat_added_ttft_p50_ms_c1"] = gateway[0]["ttft_p50_ms"] - direct[0]["ttft_p50_ms"]
+    if workspaces:
+        values["workspace_start_p50_s"] = workspaces["start_p50_s"]
+        values["workspace_burst_ok"] = workspaces["burst"]["ok_fraction"]
     result = {}
     for name, value in values.items():
         if name in FLOOR_FIGURES:
@@ -655,6 +671,7 @@ async def bench(args: argparse.Namespace) -> dict:
     p1_data = p1.training_csv(args.p1_rows) if args.prediction_one else b""
     p1_result: dict | None = None
     chat_result: dict | None = None
+    workspace_result: dict | None = None
     source = source_state()
     data_dir = Path(tempfile.mkdtemp(prefix="torii-bench-"))
     platform = Platform(data_dir, args.queue_delay_us, args.log_level)
@@ -714,6 +731,8 @@ async def bench(args: argparse.Namespace) -> dict:
             await control.close()
         if args.prediction_one:
             p1_result = await prediction_one(platform, runner, repository, p1_data, args)
+        if args.workspaces:
+            workspace_result = await workspace_part(platform, args)
         if args.chat:  # last: whatever happens to it, llama.cpp never ran beside another point
             chat_result = await chat_part(platform, runner, repository, args)
         version = await triton_version(platform.triton_address)
@@ -732,11 +751,16 @@ async def bench(args: argparse.Namespace) -> dict:
     defaults = SchedulerSettings.model_fields
     return {
         "figures": figures(
-            runner.rows, top, p1_result["training"] if p1_result else None, chat_result["rows"] if chat_result else None
+            runner.rows,
+            top,
+            p1_result["training"] if p1_result else None,
+            chat_result["rows"] if chat_result else None,
+            workspace_result,
         ),
         "rows": runner.rows,
         "prediction_one": p1_result,
         "chat": chat_result,
+        "workspaces": workspace_result,
         "flood": flood,
         "settings": {
             "queue_delay_us": queue_delay,
@@ -843,6 +867,27 @@ async def prediction_one(
         "seconds_per_point": args.p1_seconds,
         "request": "one CSV row (header + row) per request; ar=true, ad=false, nc=false",
     }
+
+
+async def workspace_part(platform: Platform, args: argparse.Namespace) -> dict | None:
+    print(
+        f"\nData Forest workspaces: {args.workspace_starts} created one at a time (create -> running),"
+        f" then {workspace_bench.BURST} at once",
+        flush=True,
+    )
+    try:
+        part = await workspace_bench.measure(platform.gateway_url, platform.token, args.workspace_starts)
+    except workspace_bench.WorkspaceBenchError as error:
+        print(f"workspaces: {error}", file=sys.stderr, flush=True)
+        return None
+    burst = part["burst"]
+    print(
+        f"start p50 {part['start_p50_s']:.3f} s, p99 {part['start_p99_s']:.3f} s; burst: {burst['running']} running,"
+        f" {burst['queued']} queued, {burst['refused_quota']} refused by the quota (expected {burst['expected']}),"
+        f" settled in {burst['settled_s']} s",
+        flush=True,
+    )
+    return part
 
 
 async def chat_part(platform: Platform, runner: Runner, repository: Path, args: argparse.Namespace) -> dict:
@@ -1057,6 +1102,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--p1-seconds", type=float, default=10.0, help="measured seconds of each Prediction One point (default 10)"
+    )
+    parser.add_argument(
+        "--no-workspaces",
+        dest="workspaces",
+        action="store_false",
+        help="skip the Data Forest workspace part (podman containers: start latency and a burst)",
+    )
+    parser.add_argument(
+        "--workspace-starts", type=int, default=10, help="workspaces started one at a time for the latency (default 10)"
     )
     parser.add_argument(
         "--no-chat",
