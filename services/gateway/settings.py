@@ -44,6 +44,13 @@ class GatewaySettings(CommonSettings):
     """How many trial APIs' quota reservations one gateway process has in flight to the registry at
     once; a burst past it waits (up to TORII_RPC_TIMEOUT_S), since the registry's gRPC server would
     drop calls past its own pending limit at random."""
+    dataforest_gpu_models: list[str] = Field(default_factory=lambda: ["T4", "V100"], min_length=1)
+    """GPU models a Data Forest workspace may ask for (TORII_DATAFOREST_GPU_MODELS, JSON); one that
+    asks for none gets V100 where it is listed, else the first."""
+    dataforest_max_cpu_count: int = Field(default=64, ge=1, le=2**31 - 1)
+    """Most CPUs one workspace may ask for (the quota bounds what an account's hold together)."""
+    dataforest_max_memory_mb: int = Field(default=1_048_576, ge=15_360, le=2**31 - 1)
+    """Most memory one workspace may ask for, MiB (at least the contract's default, 15360)."""
     max_chat_admissions_in_flight: int = Field(default=64, gt=0)
     """The same bound for chat keys' admissions and settlements (ChatKeyService)."""
 

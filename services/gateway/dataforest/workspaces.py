@@ -4,13 +4,14 @@ refusals answered in the Data Forest layer's words (§7, §8.3, §8.11)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable
 from typing import TypeVar
 
 import grpc
 from aiohttp import web
 
-from services.gateway.app_keys import REGISTRY
+from services.gateway.app_keys import REGISTRY, SETTINGS
 from services.gateway.dataforest import errors, workspace_answers, workspace_operations
 from services.gateway.dataforest.exchange import DataForestCall, answer, read_call
 from services.gateway.dataforest.workspace_rules import (
@@ -29,7 +30,27 @@ from torii.v1 import workspace_service_pb2_grpc
 
 log = get_logger("dataforest")
 T = TypeVar("T")
-RULES = WorkspaceRules()
+DEFAULT_GPU_MODEL = "V100"
+"""§5's default, where the operator lists it."""
+
+
+@functools.cache
+def _rules_for(gpu_models: tuple[str, ...], max_cpu_count: int, max_memory_mb: int) -> WorkspaceRules:
+    default_model = DEFAULT_GPU_MODEL if DEFAULT_GPU_MODEL in gpu_models else gpu_models[0]
+    return WorkspaceRules(
+        gpu_models=gpu_models,
+        default_gpu_model=default_model,
+        max_cpu_count=max_cpu_count,
+        max_memory_mb=max_memory_mb,
+    )
+
+
+def _rules(call: DataForestCall) -> WorkspaceRules:
+    """The operator's rules (gateway settings) over the contract's."""
+    settings = call.request.app[SETTINGS]
+    return _rules_for(
+        tuple(settings.dataforest_gpu_models), settings.dataforest_max_cpu_count, settings.dataforest_max_memory_mb
+    )
 
 
 def _stub(call: DataForestCall) -> workspace_service_pb2_grpc.WorkspaceServiceStub:
@@ -67,7 +88,7 @@ async def _decided(reply: Awaitable[T], *, name: str = "") -> T:
 
 async def create(routed: Call) -> web.Response:
     call = await read_call(routed.request, workspace_operations.CREATE)
-    wanted = create_request(call.body, RULES)
+    wanted = create_request(call.body, _rules(call))
     _require_own_account(call, wanted.account_id)
     reply = await _decided(
         _stub(call).CreateWorkspace(
@@ -86,7 +107,7 @@ async def create(routed: Call) -> web.Response:
 
 async def set_configuration(routed: Call) -> web.Response:
     call = await read_call(routed.request, workspace_operations.SET_CONFIGURATION)
-    workspace_id, configuration = configuration_request(call.body, RULES)
+    workspace_id, configuration = configuration_request(call.body, _rules(call))
     await _decided(
         _stub(call).SetWorkspaceConfiguration(
             wss.SetWorkspaceConfigurationRequest(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 
 from services.policy.base62_ids import to_base62
+from tests.gateway.dataforest.ncp_client import NcpClient
 
 SEED_LIKE = {
     "configuration": {
@@ -269,3 +270,25 @@ async def test_operators_see_workspaces_with_their_state_in_the_management_api(n
     assert (workspace["workspace_id"], workspace["name"], workspace["state"]) == (created["id"], "seen", "pending")
     one = await (await gateway.client.get(f"/manage/v1/workspaces/{created['id']}", headers=gateway.admin)).json()
     assert one["workspace"]["configuration"]["docker"]["command"] == "ls"
+
+
+async def test_the_operator_sets_the_gpu_models_and_the_most_one_workspace_may_ask_for(start_gateway):
+    gateway = await start_gateway(dataforest_gpu_models=["A100"], dataforest_max_cpu_count=2)
+    created = await (await gateway.client.post("/manage/v1/ncp-keys", json={}, headers=gateway.admin)).json()
+    operator_s = NcpClient(gateway, created["ncp_key"]["access_key"], created["secret_key"])
+    status, body = await _create(operator_s)
+    assert (status, body["message"]) == (
+        400,
+        "invalid request parameter (configuration.resource.gpuModel, 'T4'). must match \"A100\"",
+    )
+    configuration = copy.deepcopy(SEED_LIKE["configuration"])
+    configuration["resource"] = {"cpuCount": 3, "gpuCount": 1}
+    status, body = await _create(operator_s, configuration=configuration)
+    assert body["message"] == (
+        "invalid request parameter (configuration.resource.cpuCount, '3'). must be less than or equal to 2"
+    )
+    configuration["resource"] = {"cpuCount": 2, "gpuCount": 1}
+    status, body = await _create(operator_s, configuration=configuration)
+    assert status == 200, body
+    detail = await (await operator_s.post("/api/v2/aiworkspaces/getDetail", {"id": body["id"]})).json()
+    assert detail["contents"][0]["configuration"]["resource"]["gpuModel"] == "A100"
