@@ -39,7 +39,7 @@ from services.registry.storage.training import TrainingJobStore
 from services.registry.storage.usage import UsageStore
 from services.registry.storage.workspaces import WorkspaceStore
 from services.registry.training_servicer import TrainingRegistryServicer
-from services.registry.watch import ApiChangeHub
+from services.registry.watch import API_CHANNEL, WORKSPACE_CHANNEL, ChangeHub
 from services.registry.workspace_servicer import WorkspaceServicer
 from services.runtime.database import create_pool, is_database_unavailable
 from services.runtime.grpc_server import GrpcServer, ServiceBinding
@@ -70,7 +70,8 @@ class RegistryApp:
     def __init__(self, settings: RegistrySettings) -> None:
         self.settings = settings
         self._pool: asyncpg.Pool | None = None
-        self._hub: ApiChangeHub | None = None
+        self._hub: ChangeHub | None = None
+        self._workspace_hub: ChangeHub | None = None
         self._server: GrpcServer | None = None
         self._database_health: DatabaseHealth | None = None
 
@@ -89,8 +90,10 @@ class RegistryApp:
         if settings.bootstrap_admin_token:
             admin = await accounts.bootstrap_admin(settings.bootstrap_admin_token)
             log.info("bootstrap_admin_ready", user_id=admin.user_id)
-        self._hub = hub = ApiChangeHub(settings.database_url)
+        self._hub = hub = ChangeHub(settings.database_url, API_CHANNEL)
         await hub.start()
+        self._workspace_hub = workspace_hub = ChangeHub(settings.database_url, WORKSPACE_CHANNEL)
+        await workspace_hub.start()
         servicer = RegistryServicer(
             accounts,
             ModelService(account_store, model_store),
@@ -117,7 +120,9 @@ class RegistryApp:
             settings.workspace_quota_memory_mb,
             settings.workspace_quota_gpus,
         )
-        workspaces = WorkspaceServicer(WorkspaceService(account_store, WorkspaceStore(pool), default_quota))
+        workspaces = WorkspaceServicer(
+            WorkspaceService(account_store, WorkspaceStore(pool), default_quota), workspace_hub
+        )
         self._server = server = GrpcServer(
             [
                 ServiceBinding(servicer, registry_service_pb2_grpc.add_RegistryServiceServicer_to_server, SERVICE_NAME),
@@ -155,8 +160,9 @@ class RegistryApp:
         """Drain in-flight calls, end watch streams, then close the database."""
         if self._database_health is not None:
             await self._database_health.stop()
-        if self._hub is not None:
-            await self._hub.stop()
+        for change_hub in (self._hub, self._workspace_hub):
+            if change_hub is not None:
+                await change_hub.stop()
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace_s)
         if self._pool is not None:

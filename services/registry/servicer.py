@@ -9,7 +9,7 @@ from services.registry.domain.apis import ApiService
 from services.registry.domain.credential_lifecycle import CredentialService
 from services.registry.domain.models import ModelService
 from services.registry.domain.usage import UsageService
-from services.registry.watch import ApiChangeHub, drain
+from services.registry.watch import ChangeHub, drain
 from services.runtime.errors import Unavailable
 from torii.v1 import registry_service_pb2 as pb
 from torii.v1 import registry_service_pb2_grpc
@@ -22,7 +22,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         models: ModelService,
         apis: ApiService,
         usage: UsageService,
-        hub: ApiChangeHub,
+        hub: ChangeHub,
         credentials: CredentialService,
     ) -> None:
         self._accounts = accounts

@@ -1,7 +1,9 @@
-"""Fan-out of API changes from PostgreSQL's LISTEN/NOTIFY to every open watch stream.
+"""Fan-out of changes from PostgreSQL's LISTEN/NOTIFY to every open watch stream.
 
-Triggers (migration 001) notify `torii_api_changed` with the API's id on any change to it, its
-rules or its keys, from any registry replica. One listening connection serves all streams.
+Triggers notify a channel with the changed row's id, from any registry replica: migration 001
+`torii_api_changed` on any change to an API, its rules or its keys; migration 015
+`torii_workspace_changed` when a workspace is created, reconfigured or deleted. One listening
+connection per channel serves all its streams.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from services.runtime.logging import get_logger
 
 log = get_logger("watch")
 
-CHANNEL = "torii_api_changed"
+API_CHANNEL = "torii_api_changed"
+WORKSPACE_CHANNEL = "torii_workspace_changed"
 # Put on every queue when the listening connection is lost: the streams end and clients re-watch.
 CONNECTION_LOST = object()
 
 
-class ApiChangeHub:
-    def __init__(self, dsn: str, reconnect_delay_s: float = 1.0) -> None:
+class ChangeHub:
+    def __init__(self, dsn: str, channel: str, reconnect_delay_s: float = 1.0) -> None:
         self._dsn = dsn
+        self._channel = channel
         self._reconnect_delay_s = reconnect_delay_s
         self._connection: asyncpg.Connection | None = None
         self._queues: set[asyncio.Queue] = set()
@@ -31,7 +35,7 @@ class ApiChangeHub:
 
     async def start(self) -> None:
         connection = await asyncpg.connect(self._dsn)
-        await connection.add_listener(CHANNEL, self._on_notify)
+        await connection.add_listener(self._channel, self._on_notify)
         connection.add_termination_listener(self._on_lost)
         self._connection = connection
 
@@ -59,7 +63,7 @@ class ApiChangeHub:
         """Streams end (their clients watch again and get a fresh snapshot); the hub reconnects."""
         if self._stopping:
             return
-        log.warning("watch_connection_lost")
+        log.warning("watch_connection_lost", channel=self._channel)
         self._connection = None
         self._broadcast(CONNECTION_LOST)
         if self._reconnecting is None or self._reconnecting.done():
@@ -77,7 +81,7 @@ class ApiChangeHub:
 
     @asynccontextmanager
     async def subscribe(self):
-        """A queue of changed API ids (or CONNECTION_LOST), live from the moment this is entered."""
+        """A queue of changed ids (or CONNECTION_LOST), live from the moment this is entered."""
         queue: asyncio.Queue = asyncio.Queue()
         self._queues.add(queue)
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from services.registry.converters import timestamp
 from services.registry.domain.workspace_types import ConfigurationRecord, Holding, Workspace
 from services.registry.domain.workspaces import WorkspaceActor, WorkspaceService
+from services.registry.watch import ChangeHub, drain
+from services.runtime.errors import Unavailable
 from torii.v1 import workspace_service_pb2 as pb
 from torii.v1 import workspace_service_pb2_grpc, workspaces_pb2
 
@@ -51,8 +53,9 @@ def _quota_from_proto(quota: workspaces_pb2.WorkspaceQuota) -> Holding:
 
 
 class WorkspaceServicer(workspace_service_pb2_grpc.WorkspaceServiceServicer):
-    def __init__(self, workspaces: WorkspaceService) -> None:
+    def __init__(self, workspaces: WorkspaceService, changes: ChangeHub) -> None:
         self._workspaces = workspaces
+        self._changes = changes
 
     async def CreateWorkspace(self, request, context):
         workspace = await self._workspaces.create(
@@ -107,3 +110,14 @@ class WorkspaceServicer(workspace_service_pb2_grpc.WorkspaceServiceServicer):
     async def ForgetWorkspace(self, request, context):
         await self._workspaces.forget(request.workspace_id)
         return pb.ForgetWorkspaceResponse()
+
+    async def WatchWorkspaceChanges(self, request, context):
+        if not self._changes.listening:
+            raise Unavailable("the registry is reconnecting to its change feed; watch again shortly")
+        async with self._changes.subscribe() as changes:
+            while True:
+                workspace_ids, lost = drain(changes, await changes.get())
+                for workspace_id in workspace_ids:
+                    yield pb.WatchWorkspaceChangesResponse(workspace_id=workspace_id)
+                if lost:
+                    raise Unavailable("the registry lost its change feed; watch again")

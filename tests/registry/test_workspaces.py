@@ -215,3 +215,37 @@ async def test_what_no_caller_is_trusted_with_is_checked_here_too(registry, work
         )
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert (await workspaces.ListWorkspaces(pb.ListWorkspacesRequest(actor=actor))).workspaces == []
+
+
+async def test_creates_new_configurations_and_deletes_are_streamed_and_status_reports_are_not(registry, workspaces):
+    actor = key_of(registry.app_account_id)
+    stream = workspaces.WatchWorkspaceChanges(pb.WatchWorkspaceChangesRequest())
+    seen: asyncio.Queue = asyncio.Queue()
+
+    async def read() -> None:
+        async for change in stream:
+            seen.put_nowait(change.workspace_id)
+
+    reader = asyncio.create_task(read())
+    try:
+        # The stream is live once a change made after subscribing arrives; earlier ones may not.
+        first = await create(workspaces, actor, "first")
+        while await asyncio.wait_for(seen.get(), 10) != first.workspace_id:
+            pass
+        report = workspaces_pb2.WorkspaceStatus(state=workspaces_pb2.WORKSPACE_STATE_RUNNING, generation=1)
+        await workspaces.ReportWorkspaceStatus(
+            pb.ReportWorkspaceStatusRequest(workspace_id=first.workspace_id, status=report)
+        )
+        await workspaces.SetWorkspaceConfiguration(
+            pb.SetWorkspaceConfigurationRequest(
+                actor=actor, workspace_id=first.workspace_id, configuration=configuration()
+            )
+        )
+        await workspaces.DeleteWorkspace(pb.DeleteWorkspaceRequest(actor=actor, workspace_id=first.workspace_id))
+        changes = [await asyncio.wait_for(seen.get(), 10) for _ in range(2)]
+        assert changes == [first.workspace_id, first.workspace_id]
+        second = await create(workspaces, actor, "second")
+        assert await asyncio.wait_for(seen.get(), 10) == second.workspace_id
+    finally:
+        reader.cancel()
+        stream.cancel()

@@ -186,3 +186,13 @@ class ForgetWorkspaceRequest(_message.Message):
 class ForgetWorkspaceResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class WatchWorkspaceChangesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WatchWorkspaceChangesResponse(_message.Message):
+    __slots__ = ("workspace_id",)
+    WORKSPACE_ID_FIELD_NUMBER: _ClassVar[int]
+    workspace_id: str
+    def __init__(self, workspace_id: _Optional[str] = ...) -> None: ...

@@ -97,6 +97,11 @@ class WorkspaceServiceStub:
                 request_serializer=torii_dot_v1_dot_workspace__service__pb2.ForgetWorkspaceRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_workspace__service__pb2.ForgetWorkspaceResponse.FromString,
                 _registered_method=True)
+        self.WatchWorkspaceChanges = channel.unary_stream(
+                '/torii.v1.WorkspaceService/WatchWorkspaceChanges',
+                request_serializer=torii_dot_v1_dot_workspace__service__pb2.WatchWorkspaceChangesRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_workspace__service__pb2.WatchWorkspaceChangesResponse.FromString,
+                _registered_method=True)
 
 
 class WorkspaceServiceServicer:
@@ -189,6 +194,15 @@ class WorkspaceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchWorkspaceChanges(self, request, context):
+        """WatchWorkspaceChanges streams the id of each workspace created, reconfigured or deleted, from
+        any registry replica: the runner's cue for a pass. It ends (UNAVAILABLE) when the registry
+        loses its change feed; watch again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorkspaceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -251,6 +265,11 @@ def add_WorkspaceServiceServicer_to_server(servicer, server):
                     servicer.ForgetWorkspace,
                     request_deserializer=torii_dot_v1_dot_workspace__service__pb2.ForgetWorkspaceRequest.FromString,
                     response_serializer=torii_dot_v1_dot_workspace__service__pb2.ForgetWorkspaceResponse.SerializeToString,
+            ),
+            'WatchWorkspaceChanges': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchWorkspaceChanges,
+                    request_deserializer=torii_dot_v1_dot_workspace__service__pb2.WatchWorkspaceChangesRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_workspace__service__pb2.WatchWorkspaceChangesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -580,6 +599,33 @@ class WorkspaceService:
             '/torii.v1.WorkspaceService/ForgetWorkspace',
             torii_dot_v1_dot_workspace__service__pb2.ForgetWorkspaceRequest.SerializeToString,
             torii_dot_v1_dot_workspace__service__pb2.ForgetWorkspaceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchWorkspaceChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/torii.v1.WorkspaceService/WatchWorkspaceChanges',
+            torii_dot_v1_dot_workspace__service__pb2.WatchWorkspaceChangesRequest.SerializeToString,
+            torii_dot_v1_dot_workspace__service__pb2.WatchWorkspaceChangesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,6 +1,7 @@
 """The workspace reconciler: makes the runner's containers match the workspaces the registry keeps.
 
-Every pass lists the registry's workspaces (deleted ones included until forgotten) and the
+A pass runs at every change the registry streams (WatchWorkspaceChanges) and at least every
+interval. Every pass lists the registry's workspaces (deleted ones included until forgotten) and the
 runner's containers, then for each workspace: removes a container of a deleted workspace or of an
 older configuration, starts one where none runs (a GPU workspace only once enough GPUs of its
 model are free; until then it is QUEUED and says why), collects the output of one that exited,
@@ -18,6 +19,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.runtime.logging import get_logger
@@ -41,6 +43,8 @@ State = workspaces_pb2.WorkspaceState
 _ENDED = (workspaces_pb2.WORKSPACE_STATE_SUCCEEDED, workspaces_pb2.WORKSPACE_STATE_FAILED)
 LOG_REPORT_INTERVAL_S = 10.0
 """How often a running workspace's log tail goes to the registry."""
+WATCH_RETRY_S = 1.0
+"""How long after a change stream ends it is watched again (passes keep their interval meanwhile)."""
 
 
 def _timestamp(moment: datetime | None) -> Timestamp | None:
@@ -67,6 +71,7 @@ class WorkspaceReconciler:
         self._interval_s = interval_s
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._watch: asyncio.Task | None = None
         self._logs_reported_at: dict[str, float] = {}
         self._started_here: set[tuple[str, int]] = set()
         """(workspace, generation) this reconciler started: a container still starting that it did
@@ -74,12 +79,27 @@ class WorkspaceReconciler:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="workspace-reconciler")
+        self._watch = asyncio.create_task(self._watch_changes(), name="workspace-changes")
 
     async def stop(self) -> None:
+        await cancel_and_wait(self._watch)
         await cancel_and_wait(self._task)
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def _watch_changes(self) -> None:
+        while True:
+            try:
+                async for _change in self._registry.WatchWorkspaceChanges(
+                    workspace_service_pb2.WatchWorkspaceChangesRequest()
+                ):
+                    self._wake.set()
+            except grpc.aio.AioRpcError as error:
+                log.info("workspace_watch_ended", code=error.code().name)
+            except Exception:  # keep watching; the traceback is logged
+                log.exception("workspace_watch_crashed")
+            await asyncio.sleep(WATCH_RETRY_S)
 
     async def _run(self) -> None:
         while True:

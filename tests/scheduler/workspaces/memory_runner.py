@@ -28,12 +28,15 @@ class MemoryRunner:
     removed: list[str] = field(default_factory=list)
     missing_images: set[str] = field(default_factory=set)
     output_failure: str = ""
+    observations: int = 0
+    """observe_all calls: one per reconcile pass."""
 
     @property
     def gpus(self) -> Mapping[str, int]:
         return self.gpu_inventory
 
     async def observe_all(self) -> dict[str, Observed]:
+        self.observations += 1
         return dict(self.containers)
 
     async def start(self, spec: WorkspaceSpec) -> Observed:

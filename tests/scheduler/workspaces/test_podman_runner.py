@@ -17,12 +17,8 @@ import pytest
 
 from services.scheduler.workspaces.default_image import DEFAULT_IMAGE_LIST, DEFAULT_PODMAN_IMAGE, podman_reference
 from services.scheduler.workspaces.images import ImageCatalog
-from services.scheduler.workspaces.podman_runner import (
-    PodmanRunner,
-    choose_gpu_devices,
-    container_name,
-    create_arguments,
-)
+from services.scheduler.workspaces.podman_containers import choose_gpu_devices, container_name, create_arguments
+from services.scheduler.workspaces.podman_runner import PodmanRunner
 from services.scheduler.workspaces.runner import (
     DataInput,
     DataOutput,
@@ -57,6 +53,11 @@ def workspace_ids() -> Iterator[Callable[[], str]]:
 @pytest.fixture
 def runner(tmp_path: Path) -> PodmanRunner:
     return PodmanRunner(tmp_path / "runner-state")
+
+
+def left_beside_the_runner(folder: Path) -> list[str]:
+    """What a collection left in `folder`, the runner's own state folder aside."""
+    return sorted(path.name for path in folder.iterdir() if path.name != "runner-state")
 
 
 def workspace(workspace_id: str, command: str, **fields: Any) -> WorkspaceSpec:
@@ -167,7 +168,7 @@ async def test_an_existing_destination_without_overwrite_or_a_missing_path_fails
         await runner.collect_output(missing)
 
     assert kept.read_text() == "keep me\n"
-    assert [path.name for path in tmp_path.iterdir()] == ["kept.txt"]
+    assert left_beside_the_runner(tmp_path) == ["kept.txt"]
     # A failed collection records nothing: the same generation can still be collected.
     await runner.collect_output(replace(spec, outputs=(DataOutput("/made.txt", kept, overwrite=True),)))
     assert kept.read_text() == "made\n"
@@ -182,7 +183,7 @@ async def test_an_output_holding_a_link_out_of_itself_is_refused(runner, workspa
     with pytest.raises(WorkspaceFailed, match="output /out could not be copied"):
         await runner.collect_output(spec)
 
-    assert list(tmp_path.iterdir()) == []
+    assert left_beside_the_runner(tmp_path) == []
 
 
 async def test_a_workspace_past_its_memory_is_killed_and_observed_so(runner, workspace_ids):
@@ -192,7 +193,16 @@ async def test_a_workspace_past_its_memory_is_killed_and_observed_so(runner, wor
     observed = await exited(runner, spec.workspace_id)
 
     assert observed.exit_code == 137
-    assert "out of memory" in observed.message and "64 MiB" in observed.message
+    assert observed.message == "killed: out of memory (the limit is 64 MiB)"
+
+
+async def test_a_command_killed_otherwise_is_not_called_out_of_memory(runner, workspace_ids):
+    spec = workspace(workspace_ids(), "kill -9 $$", memory_mb=64)
+
+    await runner.start(spec)
+    observed = await exited(runner, spec.workspace_id)
+
+    assert (observed.exit_code, observed.message) == (137, "killed (exit code 137)")
 
 
 async def test_an_exposed_port_answers_on_the_published_host_port(runner, workspace_ids):

@@ -9,6 +9,7 @@ from services.runtime.grpc_client import open_channel
 from services.scheduler.workspaces.images import ImageCatalog
 from services.scheduler.workspaces.reconciler import WorkspaceReconciler
 from services.scheduler.workspaces.runner import Observed, Phase, WorkspaceSpec
+from tests.polling import eventually
 from tests.scheduler.workspaces.memory_runner import MemoryRunner
 from tests.service_token import SERVICE_TOKEN
 from torii.v1 import workspace_service_pb2 as pb
@@ -99,13 +100,13 @@ async def test_a_failing_command_missing_image_or_output_fails_the_workspace_wit
     runner.missing_images.clear()
     crashes = await create(workspaces, account, "crashes", configuration())
     await passes.reconcile_once()
-    runner.exit(crashes.workspace_id, 137, "killed (exit code 137): out of memory")
+    runner.exit(crashes.workspace_id, 137, "killed: out of memory (the limit is 64 MiB)")
     await passes.reconcile_once()
     crashed = await status(workspaces, account, crashes.workspace_id)
     assert (crashed.state, crashed.exit_code, crashed.message) == (
         workspaces_pb2.WORKSPACE_STATE_FAILED,
         137,
-        "killed (exit code 137): out of memory",
+        "killed: out of memory (the limit is 64 MiB)",
     )
     # A failed workspace is not started again by later passes.
     await passes.reconcile_once()
@@ -203,3 +204,16 @@ async def test_a_container_left_half_made_by_a_reconciler_that_died_is_made_agai
     assert runner.removed == [made.workspace_id]
     assert runner.starts == [(made.workspace_id, 1)]
     assert runner.containers[made.workspace_id].phase is Phase.RUNNING
+
+
+async def test_a_new_workspace_is_placed_at_once_not_at_the_next_interval(registry, workspaces, tmp_path):
+    account = registry.app_account_id
+    runner = MemoryRunner()
+    passes = reconciler(workspaces, runner, tmp_path)  # a 60 s interval: only the change stream can wake it
+    passes.start()
+    try:
+        await eventually(lambda: runner.observations, lambda count: count >= 1, what="the first pass")
+        made = await create(workspaces, account, "at-once", configuration())
+        await eventually(lambda: runner.starts, lambda starts: starts == [(made.workspace_id, 1)], timeout_s=10)
+    finally:
+        await passes.stop()
