@@ -153,6 +153,7 @@ def test_launcher_runs_supervises_and_stops_the_platform(tmp_path):
         assert "Ctrl-C" in out
         remember_processes()
         _the_seed_snippets_answer(out)
+        _a_seed_workspace_runs_in_a_container(f"http://127.0.0.1:{gateway}", token)
 
         listed = subprocess.run(
             [BIN / "grpcurl", "-plaintext", f"127.0.0.1:{registry}", "list"],
@@ -414,3 +415,44 @@ for model in response.data:
     assert ran.returncode == 0, ran.stderr
     printed = ran.stdout.strip().splitlines()
     assert printed[-1] == model_id and len(printed) >= 2, ran.stdout
+
+
+def _a_seed_workspace_runs_in_a_container(base_url: str, admin_token: str) -> None:
+    """The Data Forest seed's create (its image one of the list's, on the cpu queue: no GPU here),
+    signed as NCP's samples sign, runs in a real podman container; delete removes it."""
+    import requests
+
+    from examples.dataforest.ncp_call import call
+
+    made = requests.post(
+        f"{base_url}/manage/v1/ncp-keys", json={}, headers={"Authorization": f"Bearer {admin_token}"}, timeout=30
+    ).json()
+    key = (base_url, made["ncp_key"]["access_key"], made["secret_key"])
+    status, images = call(*key, "/api/v2/aiworkspaces/getDockerImageList", "{}")
+    assert (status, json.loads(images)["dockerImages"]) == (200, {"python": ["torii-python:3.11"]})
+    account = json.loads(call(*key, "/api/v2/accounts/getList", "{}")[1])["contents"][0]["id"]
+    seed = {
+        "accountId": account,
+        "configuration": {
+            "docker": {"command": "echo", "args": "seed ran", "image": "torii-python:3.11", "workdir": "/root/"},
+            "name": "test",
+            "queueName": "cpu",
+            "resource": {"cpuCount": 1, "memoryMb": 1024},
+            "userPackageUri": "string",
+        },
+        "description": "test",
+        "name": "api-test",
+    }
+    status, created = call(*key, "/api/v2/aiworkspaces/create", json.dumps(seed))
+    assert status == 200, created
+    workspace = {"id": json.loads(created)["id"]}
+
+    def detail() -> dict:
+        return json.loads(call(*key, "/api/v2/aiworkspaces/getDetail", json.dumps(workspace))[1])
+
+    ended = eventually_blocking(
+        detail, lambda got: got["runtime"]["state"] in ("SUCCEEDED", "FAILED"), timeout_s=60, what="the workspace"
+    )
+    assert (ended["runtime"]["state"], ended["runtime"]["logTail"]) == ("SUCCEEDED", "seed ran\n"), ended
+    assert call(*key, "/api/v2/aiworkspaces/delete", json.dumps(workspace))[0] == 200
+    assert call(*key, "/api/v2/aiworkspaces/getDetail", json.dumps(workspace))[0] == 404
