@@ -31,6 +31,18 @@ os.environ["TORII_SERVICE_TOKEN"] = SERVICE_TOKEN
 
 def pytest_addoption(parser):
     parser.addoption("--postgres-dsn", default=None, help="use this PostgreSQL instead of an embedded one")
+    parser.addoption(
+        "--triton-address",
+        default=None,
+        help="run the end-to-end tests against this Triton (host:port of its gRPC endpoint) instead of starting one;"
+        " it must run with --model-control-mode=explicit over --triton-repository",
+    )
+    parser.addoption("--triton-repository", default=None, help="the model repository the existing Triton reads")
+    parser.addoption(
+        "--triton-trace-file",
+        default=None,
+        help="the existing Triton's trace file (--trace-config triton,file=…); without it the trace test is skipped",
+    )
 
 
 @pytest.fixture(scope="session")

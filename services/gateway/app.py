@@ -26,7 +26,6 @@ from services.gateway.http_connections import answer_unreadable_requests_as_json
 from services.gateway.management.contract import CONTRACT as MANAGEMENT
 from services.gateway.nnc.contract import CONTRACT as NNC
 from services.gateway.openai_chat.contract import CONTRACT as OPENAI_CHAT
-from services.gateway.openapi import build_document
 from services.gateway.prediction_one.clients import prediction_one_clients
 from services.gateway.prediction_one.contract import CONTRACT as PREDICTION_ONE
 from services.gateway.serving.bounded_work import BoundedWork
@@ -107,7 +106,7 @@ def create_app(
     for route in GATEWAY_ROUTES:
         app.router.add_route(route.method, route.path, aiohttp_handler(route))
     contracts.add_routes(app.router, aiohttp_handler)
-    app[OPENAPI_DOCUMENT] = build_document(ROUTES)
+    app[OPENAPI_DOCUMENT] = openapi.build_document(ROUTES)
     return app
 
 

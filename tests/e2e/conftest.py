@@ -35,11 +35,22 @@ from torii.v1 import apis_pb2
 class SharedTriton:
     address: str
     repository: Path
-    trace_file: Path
+    trace_file: Path | None
+    """None for an existing Triton whose trace file was not given."""
 
 
 @pytest.fixture(scope="session")
-async def shared_triton():
+async def shared_triton(request):
+    """One Triton for the session: a started local one, or the existing one --triton-address names
+    (for instance the NGC container on a GPU host), whose model repository the scheduler writes."""
+    existing = request.config.getoption("--triton-address")
+    if existing:
+        repository = request.config.getoption("--triton-repository")
+        if not repository:
+            pytest.fail("--triton-address needs --triton-repository: the folder that Triton loads models from")
+        trace_file = request.config.getoption("--triton-trace-file")
+        yield SharedTriton(existing, Path(repository), Path(trace_file) if trace_file else None)
+        return
     root = Path(tempfile.mkdtemp(prefix="torii-e2e-triton-"))
     triton = LocalTriton(root / "models", root, trace_file=root / "trace.json", service_token=SERVICE_TOKEN)
     address = await triton.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from tritonclient.grpc.aio import InferenceServerClient
 
 from services.runtime.service_auth import triton_headers
@@ -16,6 +17,8 @@ TRITON_HEADERS = triton_headers(SERVICE_TOKEN)
 
 
 async def test_the_request_id_travels_to_triton(platform, shared_triton):
+    if shared_triton.trace_file is None:
+        pytest.skip("the existing Triton's trace file was not given (--triton-trace-file)")
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
     model = f"api_{api['api_id']}__{api['model_version_id']}"
     triton = InferenceServerClient(platform.triton_address)
@@ -39,6 +42,7 @@ async def test_the_request_id_travels_to_triton(platform, shared_triton):
 def traces_in(shared_triton) -> list[dict]:
     """Triton writes <trace file>.<n>, one file per log_frequency traces."""
     traces = []
+    assert shared_triton.trace_file is not None
     for path in shared_triton.trace_file.parent.glob(shared_triton.trace_file.name + "*"):
         try:
             traces.extend(json.loads(path.read_text() or "[]"))

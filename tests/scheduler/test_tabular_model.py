@@ -40,6 +40,7 @@ from services.tabular.tensors import input_tensors
 from services.trainer.learning.config import TrainingConfig
 from services.trainer.learning.pipeline import train_model
 from services.trainer.model_version import signature_of
+from tests.polling import eventually
 from tests.service_token import SERVICE_TOKEN
 from tests.trainer.learning.data import MIXED_TYPES, mixed_table
 from torii.v1 import apis_pb2, models_pb2
@@ -365,12 +366,14 @@ async def infer(client, model: Trained, rows, outputs=None) -> triton_grpc.Infer
 
 async def statistics_since(control, name: str, before, rows: int) -> tuple[int, int]:
     """(inferences, executions) since `before`; Triton may count a batch just after answering it."""
-    deadline = asyncio.get_running_loop().time() + 5
-    while True:
+
+    async def counted() -> tuple[int, int]:
         inferences, executions = (a - b for a, b in zip(await control.inference_statistics(name), before))
-        if inferences >= rows or asyncio.get_running_loop().time() > deadline:
-            return inferences, executions
-        await asyncio.sleep(0.02)
+        return inferences, executions
+
+    return await eventually(
+        counted, lambda counts: counts[0] >= rows, timeout_s=5, interval_s=0.02, what=f"{rows} inferences counted"
+    )
 
 
 @pytest.mark.parametrize("kind", ["binary", "multi", "regression"])

@@ -7,7 +7,6 @@ from aiohttp import web
 from services.gateway.http_base.contract import Contract
 from services.gateway.http_base.unreadable_requests import Unreadable
 from services.gateway.nnc import contract_errors as failures
-from services.gateway.nnc.contract_errors import NncError, error_response
 from services.gateway.nnc.routes import ROUTES
 from services.runtime.logging import get_logger, request_id_var
 
@@ -15,16 +14,16 @@ log = get_logger("nnc")
 
 
 def failure(request: web.Request, error: Exception) -> web.Response:
-    if isinstance(error, NncError):
+    if isinstance(error, failures.NncError):
         log.info("inference_refused", path=request.path, code=error.failure.code, message=error.message)
-        return error_response(error.failure, error.message, request_id_var.get())
+        return failures.error_response(error.failure, error.message, request_id_var.get())
     log.exception("inference_crashed", path=request.path)
-    return error_response(failures.INTERNAL, failures.INTERNAL.message, request_id_var.get())
+    return failures.error_response(failures.INTERNAL, failures.INTERNAL.message, request_id_var.get())
 
 
 def unreadable(what: Unreadable, request_id: str) -> web.Response:
     found = failures.FAILURE_BY_UNREADABLE[what]
-    return error_response(found, found.message, request_id)
+    return failures.error_response(found, found.message, request_id)
 
 
 CONTRACT = Contract(

@@ -17,9 +17,16 @@ from aiohttp import web
 from services.gateway.http_base.inference_bodies import BodyRefused, is_large, parse_json, raw_body
 from services.gateway.http_base.json_responses import json_response
 from services.gateway.http_base.peers import caller_address
-from services.gateway.nnc import contract_errors as failures
 from services.gateway.nnc.body_decoding import decode_body, inputs_of
-from services.gateway.nnc.contract_errors import NncError, error_response
+from services.gateway.nnc.contract_errors import (
+    FAILURE_BY_REFUSAL,
+    INTERNAL,
+    INVALID_REQUEST,
+    NO_SUCH_API,
+    REQUEST_TOO_LARGE,
+    NncError,
+    error_response,
+)
 from services.gateway.nnc.decoding import ALL_TYPES, SERVERLESS_TYPES, decode_inputs, holds_files
 from services.gateway.nnc.encoding import encode_outputs, version_label_at
 from services.gateway.nnc.invalid_request import InvalidRequest
@@ -42,11 +49,11 @@ async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpo
     request_id = request_id_var.get()
     try:
         if endpoint is None:
-            raise NncError(failures.NO_SUCH_API)
+            raise NncError(NO_SUCH_API)
         try:
             response = await _answer(request, runtime, endpoint, request_id)
         except Refused as refused:
-            raise NncError(failures.FAILURE_BY_REFUSAL[refused.refusal], refused.detail) from None
+            raise NncError(FAILURE_BY_REFUSAL[refused.refusal], refused.detail) from None
     except NncError as error:
         log.info("inference_refused", path=request.path, code=error.failure.code, message=error.message)
         response = error_response(error.failure, error.message, request_id)
@@ -54,7 +61,7 @@ async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpo
         raise
     except Exception:  # noqa: BLE001 - logged with its traceback, answered in the contract's shape
         log.exception("inference_crashed", path=request.path)
-        response = error_response(failures.INTERNAL, failures.INTERNAL.message, request_id)
+        response = error_response(INTERNAL, INTERNAL.message, request_id)
     return response
 
 
@@ -100,8 +107,6 @@ async def _decoded_body(
                 return version, await off_the_loop(runtime, wait_s, decode)
             return version, decode()
     except BodyRefused as refused:
-        raise NncError(
-            failures.REQUEST_TOO_LARGE if refused.too_large else failures.INVALID_REQUEST, refused.message
-        ) from None
+        raise NncError(REQUEST_TOO_LARGE if refused.too_large else INVALID_REQUEST, refused.message) from None
     except InvalidRequest as error:
-        raise NncError(failures.INVALID_REQUEST, error.message) from None
+        raise NncError(INVALID_REQUEST, error.message) from None

@@ -17,9 +17,14 @@ from aiohttp import web
 
 from services.gateway.app_keys import REGISTRY
 from services.gateway.http_base.routing import Call, Handler, SecurityScheme
-from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract_errors import PredictionOneError, rpc_overrides
+from services.gateway.prediction_one.contract_errors import (
+    INACTIVE_CREDENTIAL,
+    INVALID_API_KEY,
+    NOT_FOUND_CREDENTIAL,
+    PredictionOneError,
+    rpc_overrides,
+)
 from torii.v1 import accounts_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as rs
 from torii.v1 import training_registry_service_pb2 as tr
@@ -78,7 +83,7 @@ _CALLER = web.RequestKey("prediction_one_caller", Caller)
 def _header_key(call: Call) -> str:
     key = call.request.headers.get(API_KEY_HEADER, "").strip()
     if not key:
-        raise PredictionOneError(failures.INVALID_API_KEY)
+        raise PredictionOneError(INVALID_API_KEY)
     return key
 
 
@@ -86,9 +91,9 @@ async def secret_key_user(call: Call) -> accounts_pb2.User:
     """The user whose secret key (their bearer token) is in x-api-key."""
     with rpc_overrides(
         {
-            grpc.StatusCode.UNAUTHENTICATED: failures.NOT_FOUND_CREDENTIAL,
-            grpc.StatusCode.NOT_FOUND: failures.NOT_FOUND_CREDENTIAL,
-            grpc.StatusCode.INVALID_ARGUMENT: failures.NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.UNAUTHENTICATED: NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.NOT_FOUND: NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.INVALID_ARGUMENT: NOT_FOUND_CREDENTIAL,
         }
     ):
         reply = (
@@ -105,17 +110,17 @@ async def _api_key_caller(call: Call, purposes: frozenset[training_pb2.KeyPurpos
     answer for a management key that may not do this."""
     with rpc_overrides(
         {
-            grpc.StatusCode.FAILED_PRECONDITION: failures.INACTIVE_CREDENTIAL,
-            grpc.StatusCode.UNAUTHENTICATED: failures.NOT_FOUND_CREDENTIAL,
-            grpc.StatusCode.NOT_FOUND: failures.NOT_FOUND_CREDENTIAL,
-            grpc.StatusCode.INVALID_ARGUMENT: failures.NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.FAILED_PRECONDITION: INACTIVE_CREDENTIAL,
+            grpc.StatusCode.UNAUTHENTICATED: NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.NOT_FOUND: NOT_FOUND_CREDENTIAL,
+            grpc.StatusCode.INVALID_ARGUMENT: NOT_FOUND_CREDENTIAL,
         }
     ):
         reply = await call.request.app[CLIENTS].training.AuthenticateExternalKey(
             tr.AuthenticateExternalKeyRequest(api_key=_header_key(call))
         )
     if reply.key.purpose not in purposes:
-        raise PredictionOneError(failures.NOT_FOUND_CREDENTIAL)
+        raise PredictionOneError(NOT_FOUND_CREDENTIAL)
     return Caller(reply.user, reply.key)
 
 

@@ -14,11 +14,17 @@ from aiohttp import web
 from services.gateway.app_keys import RUNTIME
 from services.gateway.http_base.json_responses import json_response
 from services.gateway.http_base.routing import Call
-from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one.auth import api_key_caller
 from services.gateway.prediction_one.classifiers import API_TYPES, classifier_json, model_numbers, rules_from_contract
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
+from services.gateway.prediction_one.contract_errors import (
+    CLASSIFIER_NOT_FOUND,
+    MODEL_DELETED,
+    MODEL_ID_REQUIRED,
+    PredictionOneError,
+    bad_request,
+    rpc_overrides,
+)
 from services.gateway.prediction_one.requests import INT64_MAX, json_body, whole_number
 from torii.v1 import apis_pb2
 from torii.v1 import registry_service_pb2 as rs
@@ -34,13 +40,13 @@ def _deployer(call: Call) -> str:
 async def _classifier(call: Call, actor: str) -> apis_pb2.PublishedApi:
     with rpc_overrides(
         {
-            grpc.StatusCode.NOT_FOUND: failures.CLASSIFIER_NOT_FOUND,
-            grpc.StatusCode.INVALID_ARGUMENT: failures.CLASSIFIER_NOT_FOUND,
+            grpc.StatusCode.NOT_FOUND: CLASSIFIER_NOT_FOUND,
+            grpc.StatusCode.INVALID_ARGUMENT: CLASSIFIER_NOT_FOUND,
         }
     ):
         reply = await call.registry.GetApi(rs.GetApiRequest(actor_user_id=actor, api_id=call.path("classifier_id")))
     if reply.api.contract != apis_pb2.API_CONTRACT_PREDICTION_ONE:
-        raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND)
+        raise PredictionOneError(CLASSIFIER_NOT_FOUND)
     return reply.api
 
 
@@ -54,15 +60,13 @@ async def create_classifier(call: Call) -> web.Response:
     body = await json_body(call.request, call.settings.max_json_bytes)
     model_number = whole_number(body.get("model_id"))
     if model_number is None:
-        raise PredictionOneError(failures.MODEL_ID_REQUIRED)
+        raise PredictionOneError(MODEL_ID_REQUIRED)
     if not 1 <= model_number <= INT64_MAX:
-        raise PredictionOneError(failures.MODEL_DELETED)
+        raise PredictionOneError(MODEL_DELETED)
     api_type = str(body.get("api_type", "formal")).strip().lower()
     if api_type not in API_TYPES:
         raise PredictionOneError(bad_request("api_type must be formal or trial."))
-    with rpc_overrides(
-        {grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED, grpc.StatusCode.INVALID_ARGUMENT: failures.MODEL_DELETED}
-    ):
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: MODEL_DELETED, grpc.StatusCode.INVALID_ARGUMENT: MODEL_DELETED}):
         model = await call.request.app[CLIENTS].training.GetTrainedModel(
             tr.GetTrainedModelRequest(actor_user_id=actor, model_number=model_number)
         )

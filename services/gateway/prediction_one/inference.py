@@ -19,8 +19,15 @@ from aiohttp import web
 from services.gateway.http_base.inference_bodies import BodyRefused, read_json
 from services.gateway.http_base.json_responses import json_response
 from services.gateway.http_base.peers import caller_address
-from services.gateway.prediction_one import contract_errors as failures
-from services.gateway.prediction_one.contract_errors import PredictionOneError, error_response
+from services.gateway.prediction_one.contract_errors import (
+    FAILURE_BY_REFUSAL,
+    INFERENCE_FAILED,
+    INVALID_REQUEST,
+    NO_SUCH_CLASSIFIER,
+    NOT_RUNNING,
+    PredictionOneError,
+    error_response,
+)
 from services.gateway.prediction_one.forecast_csv import forecast_analysis, forecast_valid
 from services.gateway.prediction_one.prediction_csv import Options, prediction_analysis, prediction_valid
 from services.gateway.serving import admission
@@ -46,8 +53,8 @@ _KNOWN = (*_REQUIRED, "nr", "pc")
 
 
 def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
-    failure = failures.FAILURE_BY_REFUSAL[refused.refusal]
-    if failure is not failures.NOT_RUNNING:
+    failure = FAILURE_BY_REFUSAL[refused.refusal]
+    if failure is not NOT_RUNNING:
         return PredictionOneError(failure)
     status = _STATUS_NAMES.get(endpoint.api.status, "unknown")
     if not endpoint.api.public:
@@ -56,14 +63,14 @@ def _contract_error(refused: Refused, endpoint: Endpoint) -> PredictionOneError:
 
 
 def _invalid(detail: str) -> PredictionOneError:
-    return PredictionOneError(failures.INVALID_REQUEST, f"{failures.INVALID_REQUEST.message}: {detail}")
+    return PredictionOneError(INVALID_REQUEST, f"{INVALID_REQUEST.message}: {detail}")
 
 
 async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint | None) -> web.Response:
     """The request's answer, its failures in the contract's shape (http_base.inference_outcomes counts it)."""
     try:
         if endpoint is None or endpoint.api.contract != apis_pb2.API_CONTRACT_PREDICTION_ONE:
-            raise PredictionOneError(failures.NO_SUCH_CLASSIFIER)
+            raise PredictionOneError(NO_SUCH_CLASSIFIER)
         try:
             response = await _answer(request, runtime, endpoint)
         except Refused as refused:
@@ -75,7 +82,7 @@ async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpo
         raise
     except Exception:  # noqa: BLE001 - logged with its traceback, answered in the contract's shape
         log.exception("inference_crashed", path=request.path)
-        response = error_response(failures.INFERENCE_FAILED)
+        response = error_response(INFERENCE_FAILED)
     return response
 
 
@@ -159,7 +166,7 @@ async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: End
     version = await admission.serving_version(runtime, api)
     schema = tabular_schema(version)
     if schema is None:
-        raise PredictionOneError(failures.INFERENCE_FAILED, "the classifier's model is not a tabular model")
+        raise PredictionOneError(INFERENCE_FAILED, "the classifier's model is not a tabular model")
     forecast = None
     try:
         if is_time_series(schema):

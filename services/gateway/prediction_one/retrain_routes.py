@@ -12,11 +12,19 @@ from aiohttp import web
 
 from services.gateway.http_base.json_responses import json_response
 from services.gateway.http_base.routing import Call
-from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one import converters
 from services.gateway.prediction_one.auth import Caller, api_key_caller
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
+from services.gateway.prediction_one.contract_errors import (
+    CLASSIFIER_NOT_FOUND,
+    CONFIGURATION_MISSING,
+    MODEL_DELETED,
+    RETRAIN_JOB_NOT_FOUND,
+    RETRAIN_NOT_FINISHED,
+    PredictionOneError,
+    bad_request,
+    rpc_overrides,
+)
 from services.gateway.prediction_one.requests import query_text
 from services.gateway.prediction_one.transfers import result_path, upload_path
 from torii.v1 import apis_pb2, training_pb2
@@ -33,14 +41,12 @@ def _retrain_caller(call: Call) -> Caller:
     model, and a retrain job answers only when it retrains that model (_retrain_job)."""
     caller = api_key_caller(call)
     if not caller.key.model_number:
-        raise PredictionOneError(failures.MODEL_DELETED)
+        raise PredictionOneError(MODEL_DELETED)
     return caller
 
 
 async def _base_version_id(call: Call, caller: Caller) -> str:
-    with rpc_overrides(
-        {grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED, grpc.StatusCode.INVALID_ARGUMENT: failures.MODEL_DELETED}
-    ):
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: MODEL_DELETED, grpc.StatusCode.INVALID_ARGUMENT: MODEL_DELETED}):
         reply = await call.request.app[CLIENTS].training.GetTrainedModel(
             tr.GetTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=caller.key.model_number)
         )
@@ -50,8 +56,8 @@ async def _base_version_id(call: Call, caller: Caller) -> str:
 async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
     with rpc_overrides(
         {
-            grpc.StatusCode.NOT_FOUND: failures.RETRAIN_JOB_NOT_FOUND,
-            grpc.StatusCode.INVALID_ARGUMENT: failures.RETRAIN_JOB_NOT_FOUND,
+            grpc.StatusCode.NOT_FOUND: RETRAIN_JOB_NOT_FOUND,
+            grpc.StatusCode.INVALID_ARGUMENT: RETRAIN_JOB_NOT_FOUND,
         }
     ):
         reply = await call.request.app[CLIENTS].training.GetTrainingJob(
@@ -61,7 +67,7 @@ async def _retrain_job(call: Call, caller: Caller) -> training_pb2.TrainingJob:
     if job.kind != training_pb2.TRAINING_JOB_KIND_RETRAIN or job.base_model_version_id != await _base_version_id(
         call, caller
     ):
-        raise PredictionOneError(failures.RETRAIN_JOB_NOT_FOUND)
+        raise PredictionOneError(RETRAIN_JOB_NOT_FOUND)
     return job
 
 
@@ -78,8 +84,8 @@ async def get_upload_url(call: Call) -> web.Response:
         )
     with rpc_overrides(
         {
-            grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED,
-            grpc.StatusCode.FAILED_PRECONDITION: failures.CONFIGURATION_MISSING,
+            grpc.StatusCode.NOT_FOUND: MODEL_DELETED,
+            grpc.StatusCode.FAILED_PRECONDITION: CONFIGURATION_MISSING,
         }
     ):
         reply = await call.request.app[CLIENTS].training.CreateTrainingJob(
@@ -115,7 +121,7 @@ async def update_model(call: Call) -> web.Response:
     caller = _retrain_caller(call)
     job = await _retrain_job(call, caller)
     if job.status != training_pb2.TRAINING_JOB_STATUS_FINISHED:
-        raise PredictionOneError(failures.RETRAIN_NOT_FINISHED)
+        raise PredictionOneError(RETRAIN_NOT_FINISHED)
     actor = caller.user.user_id
     listed = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=actor))
     serving_base = [
@@ -124,7 +130,7 @@ async def update_model(call: Call) -> web.Response:
         if api.contract == apis_pb2.API_CONTRACT_PREDICTION_ONE and api.model_version_id == job.base_model_version_id
     ]
     if not serving_base:
-        raise PredictionOneError(failures.CLASSIFIER_NOT_FOUND)
+        raise PredictionOneError(CLASSIFIER_NOT_FOUND)
     for api in serving_base:
         await call.registry.UpdateApi(
             rs.UpdateApiRequest(actor_user_id=actor, api_id=api.api_id, model_version_id=job.model_version_id)

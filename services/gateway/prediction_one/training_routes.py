@@ -8,11 +8,17 @@ from aiohttp import web
 
 from services.gateway.http_base.json_responses import json_response
 from services.gateway.http_base.routing import Call
-from services.gateway.prediction_one import contract_errors as failures
 from services.gateway.prediction_one import converters
 from services.gateway.prediction_one.auth import PURPOSE_NAMES, api_key_caller, secret_key_user
 from services.gateway.prediction_one.clients import CLIENTS, PredictionOneClients
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
+from services.gateway.prediction_one.contract_errors import (
+    JOB_DELETED,
+    MODEL_DELETED,
+    MODEL_ID_REQUIRED,
+    PredictionOneError,
+    bad_request,
+    rpc_overrides,
+)
 from services.gateway.prediction_one.requests import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -50,9 +56,9 @@ async def get_api_key(call: Call) -> web.Response:
     model_number = 0
     if KEY_PURPOSES[kind] == training_pb2.KEY_PURPOSE_RETRAIN:
         if not call.request.query.get("model_id", "").strip():
-            raise PredictionOneError(failures.MODEL_ID_REQUIRED)
+            raise PredictionOneError(MODEL_ID_REQUIRED)
         model_number = query_int(call.request, "model_id", 0, minimum=1)
-    with rpc_overrides({grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED}):
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: MODEL_DELETED}):
         reply = await clients(call).training.IssueExternalKey(
             tr.IssueExternalKeyRequest(
                 actor_user_id=user.user_id, purpose=KEY_PURPOSES[kind], model_number=model_number
@@ -81,9 +87,7 @@ async def get_upload_urls(call: Call) -> web.Response:
 
 
 async def _job_for(call: Call, job_id: str, caller_user_id: str) -> training_pb2.TrainingJob:
-    with rpc_overrides(
-        {grpc.StatusCode.NOT_FOUND: failures.JOB_DELETED, grpc.StatusCode.INVALID_ARGUMENT: failures.JOB_DELETED}
-    ):
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: JOB_DELETED, grpc.StatusCode.INVALID_ARGUMENT: JOB_DELETED}):
         reply = await clients(call).training.GetTrainingJob(
             tr.GetTrainingJobRequest(actor_user_id=caller_user_id, job_id=job_id)
         )
@@ -129,7 +133,7 @@ async def create_model(call: Call) -> web.Response:
 def _require_model(job: training_pb2.TrainingJob) -> None:
     """A finished job whose model was deleted is gone with it, result zip included (§3.6)."""
     if not job.model_number:
-        raise PredictionOneError(failures.MODEL_DELETED)
+        raise PredictionOneError(MODEL_DELETED)
 
 
 def _job_status_json(call: Call, job: training_pb2.TrainingJob) -> dict:
@@ -187,7 +191,7 @@ async def list_models(call: Call) -> web.Response:
 async def delete_model(call: Call) -> web.Response:
     caller = api_key_caller(call)
     number = path_int(call.request, "model_id", "model_id")
-    with rpc_overrides({grpc.StatusCode.NOT_FOUND: failures.MODEL_DELETED}):
+    with rpc_overrides({grpc.StatusCode.NOT_FOUND: MODEL_DELETED}):
         await clients(call).trainer.RemoveTrainedModel(
             trainer_service_pb2.RemoveTrainedModelRequest(actor_user_id=caller.user.user_id, model_number=number)
         )

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from kubernetes.client import (
+    BatchV1Api,
+    CoreV1Api,
     V1ContainerStateTerminated,
     V1ContainerStatus,
     V1Job,
@@ -294,14 +296,14 @@ class KubernetesRunner:
 def from_kubeconfig(settings: KubernetesSettings) -> KubernetesRunner:
     """A runner with the pod's service account inside a cluster, else the current kubeconfig context.
     Not run by the tests: no API server runs where they do."""
-    from kubernetes import client, config
+    from kubernetes import config
     from kubernetes.config.config_exception import ConfigException
 
     try:
         config.load_incluster_config()
     except ConfigException:
         config.load_kube_config()
-    return KubernetesRunner(settings, client.BatchV1Api(), client.CoreV1Api())
+    return KubernetesRunner(settings, BatchV1Api(), CoreV1Api())
 
 
 def _starting(spec: WorkspaceSpec, ports: tuple[PublishedPort, ...] = ()) -> Observed:

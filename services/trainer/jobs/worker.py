@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.trainer.jobs import protocol
-from services.trainer.jobs.protocol import JobSpec
 
 # A progress line at most this often: the runner forwards them to the registry.
 PROGRESS_LINE_INTERVAL_S = 0.2
@@ -36,7 +35,7 @@ class _Progress:
             _emit(protocol.PROGRESS, {"phase": phase, "fold": fold, "percent": round(float(percent), 1)})
 
 
-def run(spec: JobSpec) -> protocol.WorkerResult:
+def run(spec: protocol.JobSpec) -> protocol.WorkerResult:
     # Imported here so that a spec error is reported before the heavy imports are paid for.
     from services.trainer.jobs.training_inputs import load_training_job
     from services.trainer.learning.export import schema_to_json
@@ -78,7 +77,7 @@ def run(spec: JobSpec) -> protocol.WorkerResult:
 
 
 def main() -> int:
-    spec = JobSpec.from_json(sys.stdin.read())
+    spec = protocol.JobSpec.from_json(sys.stdin.read())
     os.nice(spec.nice)
     try:
         result = run(spec)
