@@ -141,7 +141,7 @@ class Launcher:
         await self._prepare_workspace_image()
         token = new_admin_token()
         self._supervisor = supervisor = Supervisor(
-            [ChildSpec(s.name, s.module, self._child_env(s, database_url, token)) for s in self.services],
+            [ChildSpec(s.name, s.module, self.child_env(s, database_url, token)) for s in self.services],
             self.logs_dir,
             max_restarts_per_minute=self._settings.max_restarts_per_minute,
             stop_timeout_s=self._settings.shutdown_grace_s + STOP_MARGIN_S,
@@ -200,7 +200,10 @@ class Launcher:
         if self._supervisor is not None:
             self._supervisor.kill()
 
-    def _child_env(self, service: Service, database_url: str, admin_token: str) -> dict[str, str]:
+    def child_env(self, service: Service, database_url: str, admin_token: str) -> dict[str, str]:
+        """The environment `service`'s process starts with: this process's without its secrets, plus
+        the settings every service shares (the service token among them). Only the registry is given
+        the database and the bootstrap admin token."""
         s = self._settings
         env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
         env.update(

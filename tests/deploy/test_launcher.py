@@ -299,9 +299,9 @@ def test_gateway_workers_share_the_port_and_stop_before_the_registry():
     assert names == ["registry", "scheduler", "trainer", "gateway", "gateway-2", "gateway-3"]
     assert launcher.stop_tiers == (("gateway", "gateway-2", "gateway-3", "scheduler", "trainer"), ("registry",))
     gateway = launcher.services[-1]
-    assert launcher._child_env(gateway, "postgresql://unused", "token")["TORII_GATEWAY_REUSE_PORT"] == "true"
+    assert launcher.child_env(gateway, "postgresql://unused", "token")["TORII_GATEWAY_REUSE_PORT"] == "true"
     single = Launcher(LauncherSettings(database_url="postgresql://unused"))
-    assert single._child_env(single.services[-1], "", "")["TORII_GATEWAY_REUSE_PORT"] == "false"
+    assert single.child_env(single.services[-1], "", "")["TORII_GATEWAY_REUSE_PORT"] == "false"
 
 
 async def test_a_taken_triton_port_stops_the_start_with_a_clear_error(tmp_path):
@@ -327,10 +327,10 @@ async def test_a_taken_triton_port_stops_the_start_with_a_clear_error(tmp_path):
 
 def test_the_gateway_may_bind_a_public_address_while_grpc_ports_stay_internal():
     launcher = Launcher(LauncherSettings(database_url="postgresql://unused", host="127.0.0.1", gateway_host="0.0.0.0"))
-    bound = {name: host for name, host, _, _ in launcher._ports_to_check()}
+    bound = {service.name: service.host for service in launcher.services}
     assert bound["gateway"] == "0.0.0.0"
     assert {bound["registry"], bound["scheduler"], bound["trainer"]} == {"127.0.0.1"}
-    gateway_env = launcher._child_env(launcher.services[-1], "", "")
+    gateway_env = launcher.child_env(launcher.services[-1], "", "")
     assert (gateway_env["TORII_HOST"], gateway_env["TORII_GATEWAY_HOST"]) == ("127.0.0.1", "0.0.0.0")
     assert launcher.gateway_url.startswith("http://127.0.0.1:")
 

@@ -4,14 +4,30 @@ update the model version, a schedule window, a model Triton cannot load, per-day
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import pytest
+
 from services.gateway.app_keys import RUNTIME
+from services.runtime.service_auth import triton_headers
+from services.scheduler.triton.control import TritonControl
 from tests.e2e.test_nnc_errors import VECTOR, assert_contract_error
 from tests.gateway.helpers import upload_form
 from tests.polling import eventually
 from tests.scheduler.onnx_models import affine_model
+from tests.service_token import SERVICE_TOKEN
 from tests.urls import path_of
+
+
+@pytest.fixture
+async def triton(platform) -> AsyncIterator[TritonControl]:
+    """The platform's Triton, asked directly, as an operator would."""
+    control = TritonControl(platform.triton_address, triton_headers(SERVICE_TOKEN))
+    try:
+        yield control
+    finally:
+        await control.close()
 
 
 async def act(platform, api, verb):
@@ -42,16 +58,16 @@ async def test_a_locked_running_api_keeps_serving_and_refuses_stop(platform):
     assert response.status == 409
 
 
-async def test_delete_unloads_the_model_and_the_url_stops_answering(platform):
+async def test_delete_unloads_the_model_and_the_url_stops_answering(platform, triton):
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0))
     model_name = f"api_{api['api_id']}__{api['model_version_id']}"
-    assert model_name in await platform.scheduler.reconciler._tritons[0].loaded_models()
+    assert model_name in await triton.loaded_models()
     await act(platform, api, "stop")
     await platform.wait_for_status(api["api_id"], "stopped")
     response = await platform.client.delete(f"/manage/v1/apis/{api['api_id']}", headers=platform.admin)
     assert response.status in (200, 204), await response.text()
     await eventually(
-        platform.scheduler.reconciler._tritons[0].loaded_models,
+        triton.loaded_models,
         lambda loaded: model_name not in loaded,
         timeout_s=10,
         interval_s=0.1,
@@ -124,7 +140,7 @@ async def test_a_model_triton_cannot_load_leaves_the_api_failed_with_tritons_mes
     assert_contract_error(status, body, 503, "API_NOT_READY", "API could not be deployed")
 
 
-async def test_a_schedule_window_loads_and_unloads_with_the_clock(platform):
+async def test_a_schedule_window_loads_and_unloads_with_the_clock(platform, triton):
     platform.clock.pinned = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
     schedule = {"always": False, "start_time": "09:00", "end_time": "17:00", "weekdays": ["thu"]}
     api = await platform.publish(affine_model(4, scale=1.0, bias=0.0), execution_type="dedicated", schedule=schedule)
@@ -138,7 +154,7 @@ async def test_a_schedule_window_loads_and_unloads_with_the_clock(platform):
     platform.scheduler.reconciler.wake()
     await platform.wait_for_status(api["api_id"], "outside_schedule")
     model_name = f"api_{api['api_id']}__{api['model_version_id']}"
-    assert model_name not in await platform.scheduler.reconciler._tritons[0].loaded_models()
+    assert model_name not in await triton.loaded_models()
 
     platform.clock.pinned = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)  # the next Thursday
     platform.scheduler.reconciler.wake()
@@ -172,7 +188,6 @@ async def test_per_day_counts_by_status_class(platform):
 
 async def test_operators_see_the_deployments_through_the_scheduler_service(platform):
     from services.runtime.grpc_client import open_channel
-    from tests.service_token import SERVICE_TOKEN
     from torii.v1 import scheduler_service_pb2 as spb
     from torii.v1 import scheduler_service_pb2_grpc
 

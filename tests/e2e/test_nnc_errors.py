@@ -164,6 +164,8 @@ async def test_a_registry_away_on_first_use_of_a_version_is_temporarily_unavaila
     from services.gateway.app_keys import RUNTIME
 
     catalog = platform.client.app[RUNTIME].catalog
+    # A poke on purpose: the catalog fetches a serving version the moment it sees the API, so a version
+    # is only used first once that prefetch has failed, which no request can make happen on demand.
     catalog._versions.clear()
     await platform.gateway.registry.app.stop()
     status, body = await platform.infer(api, VECTOR)

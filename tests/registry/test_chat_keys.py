@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
+import asyncpg
 import grpc
 import pytest
 
@@ -221,10 +222,13 @@ async def test_an_expired_key_is_refused(registry, keys):
     admin = registry.admin_user_id
     api = await make_chat_api(registry.stub, admin)
     key = (await make_chat_key(keys, admin, [api])).key
-    async with registry.app._pool.acquire() as connection:  # noqa: SLF001 - no RPC moves an expiry into the past
+    connection = await asyncpg.connect(registry.database_url)  # no RPC moves an expiry into the past
+    try:
         await connection.execute(
             "UPDATE credentials SET expires_at = now() - interval '1 second' WHERE credential_id = $1", key.key_id
         )
+    finally:
+        await connection.close()
     refused = await keys.AdmitChatRequest(ask(key.key_id, api))
     assert refused.refusal == REFUSAL.CHAT_ADMISSION_REFUSAL_KEY_REFUSED
 

@@ -286,12 +286,16 @@ def test_model_py_splits_one_run_per_request_and_fails_requests_alone(trained, l
     missing = {name: array for name, array in one.items() if name != "c2"}
     ragged = {**one, "c0": np.zeros((2, 1), dtype=np.float32)}
     runs = []
-    real_predict = local_model._predictor.predict
+    # Nothing public tells how many predictor runs one execute() made: spy on the class of the copy
+    # that model.py loaded (as `tabular_predictor`, the file Triton gets), not on model.py's instance.
+    predictor_class = sys.modules["tabular_predictor"].TabularPredictor
+    real_predict = predictor_class.predict
     monkeypatch.setattr(
-        local_model._predictor,
+        predictor_class,
         "predict",
-        lambda inputs, contributions: (
-            runs.append((len(inputs["c0"]), contributions)) or real_predict(inputs, contributions=contributions)
+        lambda predictor, inputs, contributions: (
+            runs.append((len(inputs["c0"]), contributions))
+            or real_predict(predictor, inputs, contributions=contributions)
         ),
     )
 
@@ -320,12 +324,12 @@ def test_model_py_splits_one_run_per_request_and_fails_requests_alone(trained, l
     assert runs == [(1, False)]  # nobody asked for the reasons: no LightGBM pass
 
     # A joined run that fails is retried request by request: only the culprit fails.
-    def fussy(inputs, contributions):
+    def fussy(predictor, inputs, contributions):
         if any(value in ("boom", b"boom") for value in inputs["c2"].ravel()):  # bytes: decoded by the predictor
             raise RuntimeError("boom in c2")
-        return real_predict(inputs, contributions=contributions)
+        return real_predict(predictor, inputs, contributions=contributions)
 
-    monkeypatch.setattr(local_model._predictor, "predict", fussy)
+    monkeypatch.setattr(predictor_class, "predict", fussy)
     bad = {**one, "c2": np.array([[b"boom"]], dtype=object)}
     responses = local_model.execute([_FakeRequest(one), _FakeRequest(bad), _FakeRequest(two)])
     assert [r.error for r in responses] == [None, "RuntimeError: boom in c2", None]

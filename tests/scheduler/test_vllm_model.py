@@ -5,6 +5,7 @@ files are the contract with the vLLM backend."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from pathlib import Path
@@ -13,12 +14,12 @@ import pytest
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
-from services.runtime.api_watch import WatchedApi
 from services.scheduler.placement import hf_model_id, model_entry
 from services.scheduler.reconciler import Reconciler
 from services.scheduler.settings import SchedulerSettings
 from services.scheduler.triton.model_config import ModelEntry, TensorConfig, render_config, render_engine_args
 from services.scheduler.triton.repository import ModelRepository
+from tests.polling import eventually
 from torii.v1 import apis_pb2, models_pb2, registry_service_pb2
 
 API_ID = "11111111-1111-1111-1111-111111111111"
@@ -276,11 +277,20 @@ def test_gpu_memory_utilization_setting(monkeypatch):
 
 
 class FakeRegistry:
-    """GetModelVersion and ReportDeployment, the two calls a reconcile pass makes."""
+    """WatchApis, which gives the reconciler its one API, and GetModelVersion and ReportDeployment,
+    the two calls a reconcile pass makes."""
 
-    def __init__(self, version: models_pb2.ModelVersion) -> None:
+    def __init__(self, version: models_pb2.ModelVersion, published: apis_pb2.PublishedApi) -> None:
         self.version = version
+        self.published = published
         self.reports: list[tuple[int, str]] = []
+
+    async def WatchApis(self, request):
+        yield registry_service_pb2.WatchApisResponse(
+            type=registry_service_pb2.WATCH_EVENT_TYPE_UPSERTED, api_id=self.published.api_id, api=self.published
+        )
+        yield registry_service_pb2.WatchApisResponse(type=registry_service_pb2.WATCH_EVENT_TYPE_SYNCED)
+        await asyncio.Event().wait()  # an open stream with nothing more to say
 
     async def GetModelVersion(self, request):
         assert request.model_version_id == self.version.model_version_id
@@ -292,12 +302,19 @@ class FakeRegistry:
 
 
 class FakeTriton:
+    """Holds the reconciler's second pass at its first call, so that the first pass's effects are all
+    there is to see: the second pass beginning is the sign that the first is over."""
+
     address = "127.0.0.1:1"
 
     def __init__(self) -> None:
         self.loaded: set[str] = set()
+        self.passes = 0
 
     async def loaded_models(self) -> set[str]:
+        self.passes += 1
+        if self.passes > 1:
+            await asyncio.Event().wait()
         return set(self.loaded)
 
     async def load(self, name: str, timeout_s: float = 300.0) -> None:
@@ -310,11 +327,16 @@ class FakeTriton:
 async def reconcile(
     tmp_path: Path, settings: SchedulerSettings, published: apis_pb2.PublishedApi | None = None
 ) -> tuple[FakeRegistry, FakeTriton]:
-    registry, triton = FakeRegistry(hf_version()), FakeTriton()
+    """One reconcile pass over the API `published`, seen through the fakes."""
+    registry, triton = FakeRegistry(hf_version(), published or api()), FakeTriton()
     reconciler = Reconciler(registry, [triton], ModelRepository(tmp_path / "repo"), settings)
-    # No watch stream here: the state it would have delivered, given directly.
-    reconciler._watcher.seed({API_ID: WatchedApi(published or api(), ())})
-    await reconciler.reconcile_once()
+    reconciler.start()
+    try:
+        await eventually(lambda: triton.passes, lambda passes: passes >= 1, what="the first pass")
+        reconciler.wake()
+        await eventually(lambda: triton.passes, lambda passes: passes == 2, what="the first pass to end")
+    finally:
+        await reconciler.stop()
     return registry, triton
 
 

@@ -83,11 +83,23 @@ def _too_large(limit: int) -> BodyRefused:
     return BodyRefused(f"the body is larger than {limit} bytes", too_large=True)
 
 
+READ_CHUNK_BYTES = 64 * 1024
+
+
 async def _read(request: web.Request, limit: int) -> bytes:
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise _too_large(limit) from None
+    """The whole body, refused past `limit` as it arrives: a body of unknown length (chunked) is
+    not buffered up to the application's larger client_max_size first."""
+    if request.content_length is not None:
+        try:
+            return await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise _too_large(limit) from None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(READ_CHUNK_BYTES):
+        body += chunk
+        if len(body) > limit:
+            raise _too_large(limit)
+    return bytes(body)
 
 
 def parse_json(raw: bytes) -> object:

@@ -59,9 +59,10 @@ MIN_DOCUMENT_FREQUENCY = 2
 # Texts read to pick a vocabulary: plenty to rank 100 terms, bounded at 100k-row uploads.
 VOCABULARY_SAMPLE = 20_000
 _CJK_SHARE_FOR_BIGRAMS = 0.2
-# Rows per onnxruntime call when a text column is present: token tensors are padded to the
-# longest text of the call, so long texts go in small batches (see `_chunks`).
-_TOKEN_CELLS_PER_RUN = 2_000_000
+TOKEN_CELLS_PER_RUN = 2_000_000
+"""With a text column, the most token cells (rows × the call's longest text) one onnxruntime call
+pads to: token tensors are padded to the longest text of the call, so long texts go in small
+batches (see `_chunks`)."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def _tokenize(texts: list[str], mode: str):
 
 
 def _chunks(texts: list[np.ndarray], rows: int):
-    """Row-index arrays covering all rows, each run padding at most ~_TOKEN_CELLS_PER_RUN tokens."""
+    """Row-index arrays covering all rows, each run padding at most ~TOKEN_CELLS_PER_RUN tokens."""
     lengths = np.zeros(rows, dtype=np.int64)
     for array in texts:
         lengths = np.maximum(lengths, np.fromiter((len(t) for t in array.ravel()), np.int64, rows))
@@ -240,7 +241,7 @@ def _chunks_by_length(lengths: Sequence[int], rows: int):
         stop = start + 1
         while stop < rows:
             longest = max(int(lengths[order[stop]]), 1)  # ascending: the chunk's longest
-            if (stop - start + 1) * longest > _TOKEN_CELLS_PER_RUN:
+            if (stop - start + 1) * longest > TOKEN_CELLS_PER_RUN:
                 break
             stop += 1
         yield np.sort(order[start:stop])

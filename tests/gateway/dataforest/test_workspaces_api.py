@@ -9,6 +9,7 @@ import copy
 
 from services.policy.base62_ids import to_base62
 from tests.gateway.dataforest.ncp_client import NcpClient
+from tests.gateway.raw_http import exchange
 
 SEED_LIKE = {
     "configuration": {
@@ -292,3 +293,25 @@ async def test_the_operator_sets_the_gpu_models_and_the_most_one_workspace_may_a
     assert status == 200, body
     detail = await (await operator_s.post("/api/v2/aiworkspaces/getDetail", {"id": body["id"]})).json()
     assert detail["contents"][0]["configuration"]["resource"]["gpuModel"] == "A100"
+
+
+async def test_a_chunked_body_is_refused_once_it_passes_a_mebibyte_without_waiting_for_the_rest(ncp):
+    """The contract's 1 MiB, not the gateway's larger client_max_size, bounds what is read: the
+    answer comes while the client still holds the rest of its body back."""
+    target = "/api/v2/aiworkspaces/create"
+    head = "".join(
+        f"{name}: {value}\r\n"
+        for name, value in {
+            **ncp.headers(target),
+            "Host": "torii",
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+        }.items()
+    )
+    chunk = b"x" * 65536
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(18))  # 1.125 MiB, no last chunk
+    response = await exchange(ncp.gateway.client, f"POST {target} HTTP/1.1\r\n{head}\r\n".encode() + chunks)
+    assert (response.status, response.json()) == (
+        413,
+        {"error": {"errorCode": "430", "message": "Request Entity Too Large"}},
+    )

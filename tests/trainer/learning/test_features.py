@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import onnx
+import onnxruntime as ort
 import pytest
 
 from services.tabular.column_types import ColumnType
@@ -143,8 +144,16 @@ def test_long_texts_run_in_chunks_with_the_same_result(monkeypatch):
     texts = [" ".join(rng.choice(words, int(rng.integers(0, 30)))) for _ in range(300)]
     plan, array = _plan(ColumnType.TEXT, texts)
     whole = plan.transform({"c0": array})
-    monkeypatch.setattr(features, "_TOKEN_CELLS_PER_RUN", 500)
+    monkeypatch.setattr(features, "TOKEN_CELLS_PER_RUN", 500)
     chunked_plan, _ = _plan(ColumnType.TEXT, texts)
-    assert len(list(features._chunks([array], len(texts)))) > 10
+    runs: list[int] = []
+    run = ort.InferenceSession.run
+
+    def counting(session: ort.InferenceSession, outputs, feeds, *args):
+        runs.append(len(next(iter(feeds.values()))))
+        return run(session, outputs, feeds, *args)
+
+    monkeypatch.setattr(ort.InferenceSession, "run", counting)
     np.testing.assert_array_equal(chunked_plan.transform({"c0": array}), whole)
+    assert len(runs) > 10 and sum(runs) == len(texts)  # every row once, in many small runs
     assert plan.transform({"c0": array[:0]}).shape == (0, len(plan.feature_names))

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import onnx
+import onnxruntime as ort
 import pytest
 
 from services.tabular import predictor
@@ -147,7 +148,8 @@ def test_onnx_model_reads_window_columns(sales_model):
     answer = served.predict(windows.tensors, contributions=True)
     prediction = answer["prediction"]
     assert prediction.shape == (len(windows), 1)
-    features = served._session.run(["features"], {k: v for k, v in windows.tensors.items()})[0]
+    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    features = session.run([predictor.FEATURES_OUTPUT], dict(windows.tensors))[0]
     native = served.booster.predict(features) + windows.base.astype(np.float64)
     np.testing.assert_allclose(prediction[:, 0], native, rtol=1e-5, atol=1e-5)
     assert answer["contributions"].shape == (len(windows), len(schema.columns) + 1)
