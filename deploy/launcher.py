@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -158,9 +159,19 @@ class Launcher:
     def workspace_images(self) -> dict[str, list[str]]:
         return self._settings.dataforest_images or DEFAULT_IMAGE_LIST
 
+    @property
+    def workspace_runner(self) -> str:
+        """The runner the scheduler is given: podman only where it is installed (else none, and
+        workspaces stay pending rather than failing every pass)."""
+        runner = self._settings.workspace_runner
+        return "none" if runner == "podman" and shutil.which("podman") is None else runner
+
     async def _prepare_workspace_image(self) -> None:
         """Build the default workspace image the first time (about 20 s, offline). Without podman or
         mmdebstrap everything else still starts; workspaces then fail saying the image is missing."""
+        if self._settings.workspace_runner == "podman" and self.workspace_runner == "none":
+            log.warning("workspaces_not_run", reason="podman is not installed (make installs it as root)")
+            return
         if self._settings.workspace_runner != "podman" or self._settings.dataforest_images:
             return
         try:
@@ -221,7 +232,7 @@ class Launcher:
             TORII_TRAINER_ADDRESS=f"{self._connect_host}:{s.trainer_port}",
             TORII_GATEWAY_REUSE_PORT=str(s.gateway_workers > 1).lower(),
             TORII_SERVICE_TOKEN=self._service_token,
-            TORII_WORKSPACE_RUNNER=s.workspace_runner,
+            TORII_WORKSPACE_RUNNER=self.workspace_runner,
             TORII_DATAFOREST_IMAGES=json.dumps(self.workspace_images),
             PYTHONUNBUFFERED="1",
         )

@@ -456,3 +456,14 @@ def _a_seed_workspace_runs_in_a_container(base_url: str, admin_token: str) -> No
     assert (ended["runtime"]["state"], ended["runtime"]["logTail"]) == ("SUCCEEDED", "seed ran\n"), ended
     assert call(*key, "/api/v2/aiworkspaces/delete", json.dumps(workspace))[0] == 200
     assert call(*key, "/api/v2/aiworkspaces/getDetail", json.dumps(workspace))[0] == 404
+
+
+def test_without_podman_workspaces_are_left_pending_rather_than_failing(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no podman on it
+    launcher = Launcher(LauncherSettings(data_dir=tmp_path))
+    assert launcher.workspace_runner == "none"
+    env = launcher.child_env(launcher.services[0], "", "")
+    assert env["TORII_WORKSPACE_RUNNER"] == "none"
+    assert json.loads(env["TORII_DATAFOREST_IMAGES"]) == {"python": ["torii-python:3.11"]}
+    monkeypatch.setenv("TORII_WORKSPACE_RUNNER", "kubernetes")
+    assert Launcher(LauncherSettings(data_dir=tmp_path)).workspace_runner == "kubernetes"
