@@ -249,3 +249,42 @@ async def test_creates_new_configurations_and_deletes_are_streamed_and_status_re
     finally:
         reader.cancel()
         stream.cancel()
+
+
+async def test_lists_leave_log_tails_out_and_a_report_without_one_keeps_the_recorded_tail(registry, workspaces):
+    actor = key_of(registry.app_account_id)
+    made = await create(workspaces, actor, "logs")
+    running = workspaces_pb2.WorkspaceStatus(
+        state=workspaces_pb2.WORKSPACE_STATE_RUNNING, generation=1, log_tail="x" * 65536
+    )
+    await workspaces.ReportWorkspaceStatus(
+        pb.ReportWorkspaceStatusRequest(workspace_id=made.workspace_id, status=running)
+    )
+    [listed] = (await workspaces.ListWorkspaces(pb.ListWorkspacesRequest(actor=actor))).workspaces
+    [for_runner] = (await workspaces.ListRunnerWorkspaces(pb.ListRunnerWorkspacesRequest())).workspaces
+    assert listed.status.log_tail == for_runner.status.log_tail == ""
+    assert listed.status.state == for_runner.status.state == workspaces_pb2.WORKSPACE_STATE_RUNNING
+    ended = workspaces_pb2.WorkspaceStatus(state=workspaces_pb2.WORKSPACE_STATE_SUCCEEDED, generation=1, exit_code=0)
+    await workspaces.ReportWorkspaceStatus(
+        pb.ReportWorkspaceStatusRequest(workspace_id=made.workspace_id, status=ended)
+    )
+    got = (await workspaces.GetWorkspace(pb.GetWorkspaceRequest(actor=actor, workspace_id=made.workspace_id))).workspace
+    assert (got.status.state, got.status.log_tail) == (workspaces_pb2.WORKSPACE_STATE_SUCCEEDED, "x" * 65536)
+
+
+async def test_the_configuration_history_keeps_the_newest_configurations(registry, workspaces, monkeypatch):
+    from services.registry.storage import workspaces as storage
+
+    monkeypatch.setattr(storage, "KEPT_CONFIGURATIONS", 3)
+    actor = key_of(registry.app_account_id)
+    made = await create(workspaces, actor, "history")
+    for index in range(4):
+        await workspaces.SetWorkspaceConfiguration(
+            pb.SetWorkspaceConfigurationRequest(
+                actor=actor, workspace_id=made.workspace_id, configuration=configuration(command=f"echo {index}")
+            )
+        )
+    history = await workspaces.ListWorkspaceConfigurations(
+        pb.ListWorkspaceConfigurationsRequest(actor=actor, workspace_id=made.workspace_id)
+    )
+    assert [record.generation for record in history.configurations] == [3, 4, 5]

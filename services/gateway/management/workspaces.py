@@ -40,7 +40,7 @@ WORKSPACE = obj(
         "finished_at": TIMESTAMP,
         "created_at": TIMESTAMP,
         "modified_at": TIMESTAMP,
-        "log_tail": string(description="the end of the container's output, at most 64 KiB"),
+        "log_tail": string(description="the end of the container's output, at most 64 KiB; empty in lists"),
     },
     title="Workspace",
 )

@@ -20,6 +20,11 @@ _COLUMNS = (
     "workspace_id, account_id, name, description, configuration, generation, created_at, modified_at, status,"
     " deleted_at IS NOT NULL AS deleted"
 )
+# Lists leave each status's log tail out (up to 64 KiB each): a list of many workspaces stays
+# far below gRPC's message limit; one workspace's read carries it.
+_LISTED_COLUMNS = _COLUMNS.replace(" status,", " status - 'log_tail' AS status,")
+KEPT_CONFIGURATIONS = 100
+"""Configurations kept per workspace (getConfigurationList); older ones are dropped."""
 _HELD = (
     "SELECT count(*) AS workspaces, coalesce(sum(cpu_count), 0)::bigint AS cpu_count,"
     " coalesce(sum(memory_mb), 0)::bigint AS memory_mb, coalesce(sum(gpu_count), 0)::bigint AS gpu_count"
@@ -79,6 +84,25 @@ async def _require_room(
         raise ResourceExhausted("exceeded limit on resource quota")
 
 
+async def _record_configuration(
+    connection: asyncpg.Connection, workspace_id: str, generation: int, document: dict, at
+) -> None:
+    """Add a configuration to the history, dropping what falls past KEPT_CONFIGURATIONS."""
+    await connection.execute(
+        "INSERT INTO workspace_configurations (workspace_id, generation, configuration, created_at)"
+        " VALUES ($1, $2, $3, $4)",
+        workspace_id,
+        generation,
+        document,
+        at,
+    )
+    await connection.execute(
+        "DELETE FROM workspace_configurations WHERE workspace_id = $1 AND generation <= $2",
+        workspace_id,
+        generation - KEPT_CONFIGURATIONS,
+    )
+
+
 class WorkspaceStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -112,13 +136,7 @@ class WorkspaceStore:
                 holding.memory_mb,
                 holding.gpu_count,
             )
-            await connection.execute(
-                "INSERT INTO workspace_configurations (workspace_id, generation, configuration, created_at)"
-                " VALUES ($1, 1, $2, $3)",
-                workspace_id,
-                document,
-                row["created_at"],
-            )
+            await _record_configuration(connection, workspace_id, 1, document, row["created_at"])
         return _workspace(row)
 
     @staticmethod
@@ -144,7 +162,7 @@ class WorkspaceStore:
 
     async def list(self, account_id: str) -> builtins.list[Workspace]:
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL"
+            f"SELECT {_LISTED_COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL"
             " ORDER BY created_at, workspace_id",
             account_id,
         )
@@ -182,13 +200,8 @@ class WorkspaceStore:
                 holding.memory_mb,
                 holding.gpu_count,
             )
-            await connection.execute(
-                "INSERT INTO workspace_configurations (workspace_id, generation, configuration, created_at)"
-                " VALUES ($1, $2, $3, $4)",
-                workspace_id,
-                changed["generation"],
-                document,
-                changed["modified_at"],
+            await _record_configuration(
+                connection, workspace_id, changed["generation"], document, changed["modified_at"]
             )
         return _workspace(changed)
 
@@ -237,14 +250,17 @@ class WorkspaceStore:
 
     async def runner_workspaces(self) -> builtins.list[Workspace]:
         """Every workspace, deleted ones included until forgotten."""
-        rows = await self._pool.fetch(f"SELECT {_COLUMNS} FROM workspaces ORDER BY created_at, workspace_id")
+        rows = await self._pool.fetch(f"SELECT {_LISTED_COLUMNS} FROM workspaces ORDER BY created_at, workspace_id")
         return [_workspace(row) for row in rows]
 
     async def report_status(self, workspace_id: str, status: workspaces_pb2.WorkspaceStatus) -> bool:
-        """Record a runner's status unless the workspace moved to a newer generation or was deleted."""
+        """Record a runner's status unless the workspace moved to a newer generation or was deleted.
+        A status without a log tail keeps the one recorded (a new generation's status has none)."""
         return bool(
             await self._pool.fetchval(
-                "UPDATE workspaces SET status = $2::jsonb WHERE workspace_id = $1 AND generation = $3"
+                "UPDATE workspaces SET status = CASE WHEN $2::jsonb ? 'log_tail' THEN $2::jsonb"
+                " ELSE $2::jsonb || jsonb_strip_nulls(jsonb_build_object('log_tail', status -> 'log_tail')) END"
+                " WHERE workspace_id = $1 AND generation = $3"
                 " AND deleted_at IS NULL RETURNING true",
                 workspace_id,
                 _document(status),

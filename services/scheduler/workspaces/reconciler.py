@@ -278,8 +278,6 @@ class WorkspaceReconciler:
         if logs:
             status.log_tail = await self._runner.logs(workspace.workspace_id)
             self._logs_reported_at[workspace.workspace_id] = asyncio.get_running_loop().time()
-        elif workspace.status.generation == workspace.generation:
-            status.log_tail = workspace.status.log_tail
         if status == workspace.status:
             return
         await self._registry.ReportWorkspaceStatus(
