@@ -407,10 +407,10 @@ async def _drive(point: ChatPoint, complete: Complete) -> dict:
     async def mark(name: str, at: float) -> None:
         await asyncio.sleep(max(0.0, at - clock()))
         pid_marks[name] = _cpu_by_pid()
-        cpu = {group: load._cpu_seconds(pids) for group, pids in point.pids.items()}
+        cpu = {group: load.cpu_seconds(pids) for group, pids in point.pids.items()}
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu["client"] = usage.ru_utime + usage.ru_stime
-        cpu["machine"], cpu["steal"] = load._machine_cpu_seconds()
+        cpu["machine"], cpu["steal"] = load.machine_cpu_seconds()
         cpu_marks[name] = cpu
 
     await asyncio.gather(
@@ -471,7 +471,7 @@ def _cpu_by_pid() -> dict[int, tuple[float, str]]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
             if not command:  # a kernel thread
                 command = f"[{(entry / 'comm').read_text().strip()}]"
-            seen[pid] = (load._cpu_seconds([pid]), command[:80])
+            seen[pid] = (load.cpu_seconds([pid]), command[:80])
     return seen
 
 

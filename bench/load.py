@@ -169,10 +169,10 @@ async def _drive(point: Point, send, stats_client) -> dict:
 
     async def mark(name: str, at: float) -> None:
         await asyncio.sleep(max(0.0, at - clock()))
-        cpu = {group: _cpu_seconds(pids) for group, pids in point.pids.items()}
+        cpu = {group: cpu_seconds(pids) for group, pids in point.pids.items()}
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu["client"] = usage.ru_utime + usage.ru_stime
-        cpu["machine"], cpu["steal"] = _machine_cpu_seconds()
+        cpu["machine"], cpu["steal"] = machine_cpu_seconds()
         marks[name] = await _statistics(stats_client, point.model_name, point.triton_headers)
         cpu_marks[name] = cpu
 
@@ -218,7 +218,7 @@ async def _drive(point: Point, send, stats_client) -> dict:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of these processes so far (0 for one that has gone)."""
     total = 0
     for pid in pids:
@@ -231,7 +231,7 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / _TICKS
 
 
-def _machine_cpu_seconds() -> tuple[float, float]:
+def machine_cpu_seconds() -> tuple[float, float]:
     """(busy, stolen) CPU seconds of the whole machine so far, all cores together, from /proc/stat."""
     try:
         with open("/proc/stat") as handle:

@@ -212,7 +212,7 @@ class CpuWatch:
         self.groups = groups  # Torii's processes now, by role (bench.run.process_groups)
         self._seen: dict[int, list] = {}  # pid -> [group, CPU seconds at first sight (0 if born later), last]
         self._started = time.monotonic()
-        self._machine = load._machine_cpu_seconds()
+        self._machine = load.machine_cpu_seconds()
         self._first = True
         self.sample()
         self._first = False
@@ -223,7 +223,7 @@ class CpuWatch:
             if not entry.name.isdigit():
                 continue
             pid = int(entry.name)
-            cpu = load._cpu_seconds([pid])
+            cpu = load.cpu_seconds([pid])
             if pid in self._seen:
                 self._seen[pid][2] = max(self._seen[pid][2], cpu)
                 continue
@@ -240,7 +240,7 @@ class CpuWatch:
         """Cores used on average since the start: per group, all of Torii, the machine, the rest of it."""
         self.sample()
         elapsed = time.monotonic() - self._started
-        busy, steal = load._machine_cpu_seconds()
+        busy, steal = load.machine_cpu_seconds()
         totals: dict[str, float] = {}
         outside: dict[str, float] = {}
         for group, first, last in self._seen.values():

@@ -106,12 +106,13 @@ class _ContractErrorsServer(web.Server):
         self._contracts = contracts
 
     def __call__(self) -> web.RequestHandler:
-        return _ContractErrorsConnection(self._contracts, self, loop=self._loop, **self._kwargs)
+        return _ContractErrorsConnection(self._contracts, self, loop=self._loop, **self._kwargs)  # noqa: SLF001 - see answer_unreadable_requests_as_json
 
 
 def answer_unreadable_requests_as_json(app: web.Application, contracts: Contracts) -> None:
     """Make every server the app's runners create use the connection handler above."""
-    make_server = app._make_handler
+    # aiohttp has no hook for the connection handler (see above): its private factory is the seam.
+    make_server = app._make_handler  # noqa: SLF001
 
     def make_handler(**kwargs: Any) -> web.Server:
         server = make_server(**kwargs)
@@ -120,8 +121,8 @@ def answer_unreadable_requests_as_json(app: web.Application, contracts: Contract
             server.request_handler,
             request_factory=server.request_factory,
             handler_cancellation=server.handler_cancellation,
-            **server._kwargs,
+            **server._kwargs,  # noqa: SLF001
         )
 
     # Replacing the method is the hook: aiohttp has none for the connection handler (see above).
-    app._make_handler = make_handler  # type: ignore[method-assign]
+    app._make_handler = make_handler  # type: ignore[method-assign]  # noqa: SLF001

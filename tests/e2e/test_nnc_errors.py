@@ -166,7 +166,7 @@ async def test_a_registry_away_on_first_use_of_a_version_is_temporarily_unavaila
     catalog = platform.client.app[RUNTIME].catalog
     # A poke on purpose: the catalog fetches a serving version the moment it sees the API, so a version
     # is only used first once that prefetch has failed, which no request can make happen on demand.
-    catalog._versions.clear()
+    catalog._versions.clear()  # noqa: SLF001
     await platform.gateway.registry.app.stop()
     status, body = await platform.infer(api, VECTOR)
     assert_contract_error(status, body, 503, "TEMPORARILY_UNAVAILABLE", "Temporarily unavailable")

@@ -29,7 +29,7 @@ async def test_workers_share_one_port_and_each_knows_the_apis_before_listening(r
             # A poke on purpose: /readyz on the shared port may reach the other worker, and any request
             # awaits, giving a late sync time to land; only the app itself, read before the loop runs
             # again, shows that this worker had the APIs when start() opened its port.
-            assert worker._runner.app[RUNTIME].catalog.watcher.synced.is_set()
+            assert worker._runner.app[RUNTIME].catalog.watcher.synced.is_set()  # noqa: SLF001
         async with aiohttp.ClientSession() as session:
             for _ in range(4):
                 async with session.get(f"http://127.0.0.1:{port}/readyz") as response:

@@ -229,11 +229,11 @@ async def collect(pool: TritonPool, request, *, timeout_s: float = 60.0) -> list
 async def stream_finishes(fake: FakeTriton) -> None:
     """The last answer read, the call is kept until its status arrives rather than cancelled (a
     cancelled stream whose request had finished kept Triton from unloading the model)."""
-    assert len(chat_engine._FINISHING) == 1
+    assert len(chat_engine.FINISHING_STREAMS) == 1
     fake.release.set()
     await eventually(lambda: fake.ended, what="the stream's end")
     assert fake.ended == ["finished"]
-    await eventually(lambda: not chat_engine._FINISHING, what="the status awaited")
+    await eventually(lambda: not chat_engine.FINISHING_STREAMS, what="the status awaited")
 
 
 async def test_a_vllm_request_streams_its_chunks_and_lets_the_stream_finish(triton):

@@ -154,7 +154,7 @@ async def generate(
         raise refused
 
 
-_FINISHING: set[asyncio.Task[None]] = set()
+FINISHING_STREAMS: set[asyncio.Task[None]] = set()
 """Streams whose last answer has arrived, kept until their status does (see _let_finish)."""
 
 
@@ -163,8 +163,8 @@ def _let_finish(call: grpc.aio.StreamStreamCall, model_name: str, request_id: st
     a call dropped before then is cancelled by grpc.aio, and a cancelled stream whose request had
     finished kept Triton from ever unloading the model."""
     task = asyncio.ensure_future(_await_status(call, model_name, request_id))
-    _FINISHING.add(task)
-    task.add_done_callback(_FINISHING.discard)
+    FINISHING_STREAMS.add(task)
+    task.add_done_callback(FINISHING_STREAMS.discard)
 
 
 async def _await_status(call: grpc.aio.StreamStreamCall, model_name: str, request_id: str) -> None:
