@@ -6,6 +6,7 @@ decision lives here, once.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,8 +41,10 @@ def _holds(network: Network, address: Address) -> bool:
     return network.version == address.version and address in network
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_address(text: str) -> Address | None:
-    """An IPv4 or IPv6 address (a zone suffix is ignored), or None when text is not one."""
+    """An IPv4 or IPv6 address (a zone suffix is ignored), or None when text is not one.
+    Cached: the gateway parses its callers' addresses on every request, and they repeat."""
     try:
         return ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:

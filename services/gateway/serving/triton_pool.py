@@ -10,6 +10,7 @@ ours share it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import AsyncGenerator, Sequence
 
@@ -38,8 +39,10 @@ class TritonFailure(Exception):
         self.message = message
 
 
+@functools.cache
 def triton_datatype(data_type: int) -> str:
-    """Triton's wire name of a registry DataType: FP32 stays FP32, STRING travels as BYTES."""
+    """Triton's wire name of a registry DataType: FP32 stays FP32, STRING travels as BYTES.
+    Cached: the enum has a handful of values, and every inference asks."""
     name = models_pb2.DataType.Name(data_type).removeprefix("DATA_TYPE_")
     return "BYTES" if name == "STRING" else name
 
