@@ -41,11 +41,7 @@ from services.gateway.settings import GatewaySettings
 from services.runtime.grpc_client import open_service_channel
 from services.runtime.service_auth import triton_headers
 from torii.v1 import (
-    chat_key_service_pb2_grpc,
-    ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
-    training_registry_service_pb2_grpc,
-    workspace_service_pb2_grpc,
 )
 
 CONTRACTS: tuple[Contract, ...] = (
@@ -91,16 +87,10 @@ def create_app(
         app[REGISTRY] = RegistryClients()
         app.cleanup_ctx.append(_registry_channel)
     elif isinstance(registry, grpc.aio.Channel):
-        app[REGISTRY] = RegistryClients(
-            registry_service_pb2_grpc.RegistryServiceStub(registry),
-            health or health_pb2_grpc.HealthStub(registry),
-            training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry),
-            chat_key_service_pb2_grpc.ChatKeyServiceStub(registry),
-            ncp_key_service_pb2_grpc.NcpKeyServiceStub(registry),
-            workspace_service_pb2_grpc.WorkspaceServiceStub(registry),
-        )
+        app[REGISTRY] = RegistryClients()
+        app[REGISTRY].open(registry, health)
     else:
-        app[REGISTRY] = RegistryClients(registry, health)
+        app[REGISTRY] = RegistryClients(stub=registry, health=health)
     app.cleanup_ctx.append(_inference_runtime)
     app.cleanup_ctx.append(prediction_one_clients)
     for route in GATEWAY_ROUTES:
@@ -114,17 +104,11 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     channel = open_service_channel(settings, settings.registry_address)
     clients = app[REGISTRY]
-    clients.stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
-    clients.health = health_pb2_grpc.HealthStub(channel)
-    clients.training = training_registry_service_pb2_grpc.TrainingRegistryServiceStub(channel)
-    clients.chat_key_stub = chat_key_service_pb2_grpc.ChatKeyServiceStub(channel)
-    clients.ncp_key_stub = ncp_key_service_pb2_grpc.NcpKeyServiceStub(channel)
-    clients.workspace_stub = workspace_service_pb2_grpc.WorkspaceServiceStub(channel)
+    clients.open(channel)
     try:
         yield
     finally:
-        clients.stub = clients.health = clients.training = None
-        clients.chat_key_stub = clients.ncp_key_stub = clients.workspace_stub = None
+        clients.close()
         await channel.close()
 
 
