@@ -9,6 +9,7 @@ from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
+from services.tabular.setting_words import render
 from torii.v1 import accounts_pb2, apis_pb2, chat_keys_pb2, models_pb2, training_pb2
 from torii.v1 import chat_key_service_pb2 as cks
 from torii.v1 import registry_service_pb2 as rs
@@ -91,7 +92,8 @@ def training_job_json(job: training_pb2.TrainingJob) -> dict:
         "job_id": job.job_id,
         "model_name": job.model_name,
         "status": TRAINING_JOB_STATUS.word(job.status),
-        "message": job.message,
+        # The trainer marks the settings a message names; this API shows them by the trainer's own names.
+        "message": render(job.message, {}),
         "created_at": timestamp(job.created_at),
         "finished_at": timestamp(job.finished_at, job.HasField("finished_at")),
     }

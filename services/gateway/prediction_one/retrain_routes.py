@@ -26,6 +26,7 @@ from services.gateway.prediction_one.contract_errors import (
     rpc_overrides,
 )
 from services.gateway.prediction_one.requests import query_text
+from services.gateway.prediction_one.setting_keys import contract_message
 from services.gateway.prediction_one.transfers import result_path, upload_path
 from torii.v1 import apis_pb2, training_pb2
 from torii.v1 import registry_service_pb2 as rs
@@ -113,7 +114,7 @@ async def get_status(call: Call) -> web.Response:
     elif job.status in (training_pb2.TRAINING_JOB_STATUS_QUEUED, training_pb2.TRAINING_JOB_STATUS_RUNNING):
         body["progress"] = converters.progress_json(job.progress)
     if job.message:
-        body["message"] = job.message
+        body["message"] = contract_message(job.message)
     return json_response(body)
 
 

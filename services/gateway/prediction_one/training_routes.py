@@ -27,6 +27,7 @@ from services.gateway.prediction_one.requests import (
     query_int,
     query_text,
 )
+from services.gateway.prediction_one.setting_keys import contract_message
 from services.gateway.prediction_one.training_config import training_config
 from services.gateway.prediction_one.transfers import (
     artifact_download,
@@ -149,7 +150,7 @@ def _job_status_json(call: Call, job: training_pb2.TrainingJob) -> dict:
     elif job.status in (training_pb2.TRAINING_JOB_STATUS_RUNNING, training_pb2.TRAINING_JOB_STATUS_QUEUED):
         body["progress"] = converters.progress_json(job.progress)
     if job.message:
-        body["message"] = job.message
+        body["message"] = contract_message(job.message)
     return body
 
 

@@ -24,6 +24,7 @@ import grpc
 from services.runtime.exec_tied import tied_command
 from services.runtime.logging import get_logger
 from services.runtime.tasks import cancel_and_wait
+from services.tabular.setting_words import escaped, render, setting
 from services.trainer.artifacts import ArtifactStore
 from services.trainer.jobs import protocol
 from services.trainer.jobs.job_spec import DataSetGone, spec_for
@@ -142,7 +143,7 @@ class JobRunner:
         except asyncio.CancelledError:
             raise
         except DataSetGone as error:  # the user's doing, not a crash
-            await self._fail(job.job_id, f"training failed: {error}")
+            await self._fail(job.job_id, f"training failed: {escaped(str(error))}")
         except Exception:  # a job must end in a final state, whatever went wrong
             # The error's text may name store paths or carry gRPC's debug text: it goes to the log.
             log.exception("training_crashed", job_id=job.job_id)
@@ -181,7 +182,7 @@ class JobRunner:
                 log.warning("training_timed_out", job_id=job_id, limit_s=limit_s)
                 return (
                     f"training was stopped after {limit_s:g} s, the longest one job may run on this "
-                    f"trainer; train on fewer rows or columns (or a shorter window, tst)"
+                    f"trainer; train on fewer rows or columns (or a shorter window, {setting('window_end')})"
                 )
             stderr = (await stderr_task).decode(errors="replace")
             if cancelled.is_set():
@@ -267,7 +268,7 @@ class JobRunner:
                         # Cancelled meanwhile (then failing it is refused too, and it stays
                         # cancelled), or the model a retrain replaces was deleted: the job must end.
                         log.info("training_result_dropped", job_id=job.job_id, details=error.details())
-                        await self._fail(job.job_id, f"the trained model was not kept: {error.details()}")
+                        await self._fail(job.job_id, f"the trained model was not kept: {escaped(str(error.details()))}")
                         return
                     raise
                 # The registry may have recorded the model before the answer was lost: its files
@@ -302,6 +303,7 @@ class JobRunner:
             return job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED and job.result_uri == result_uri
 
     async def _fail(self, job_id: str, message: str) -> None:
-        log.info("training_failed", job_id=job_id, message=message)
+        """`message` names settings marked (setting_words): the gateway words them for its contract."""
+        log.info("training_failed", job_id=job_id, message=render(message, {}))
         with contextlib.suppress(grpc.aio.AioRpcError):
             await self._registry.FailTrainingJob(tr.FailTrainingJobRequest(job_id=job_id, message=message))

@@ -9,6 +9,7 @@ from pathlib import Path
 from services.runtime.errors import DomainError
 from services.tabular.column_types import ColumnType
 from services.tabular.proto_codec import PROBLEM_TYPES_FROM_PROTO
+from services.tabular.setting_words import escaped
 from services.tabular.table import Table
 from services.trainer.columns import read_table, training_types
 from services.trainer.jobs.protocol import JobSpec
@@ -60,7 +61,8 @@ def load_training_job(spec: JobSpec) -> TrainingInputs:
         table = read_table(Path(spec.learn_path), spec.learn_extension)
         if config.target not in table.header:
             raise ValueError(
-                f"the target column {config.target!r} is not in the data; its columns are {', '.join(table.header)}"
+                f"the target column {config.target!r} is not in the data; its columns are "
+                f"{', '.join(escaped(name) for name in table.header)}"
             )
         types = training_types(table, Path(spec.column_types_path) if spec.column_types_path else None, config.target)
     except DomainError as error:

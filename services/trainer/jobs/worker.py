@@ -13,7 +13,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.tabular.setting_words import escaped
 from services.trainer.jobs import protocol
+from services.trainer.learning.config import ConfigError
 
 # A progress line at most this often: the runner forwards them to the registry.
 PROGRESS_LINE_INTERVAL_S = 0.2
@@ -76,13 +78,19 @@ def run(spec: protocol.JobSpec) -> protocol.WorkerResult:
     )
 
 
+def user_message(error: ValueError) -> str:
+    """The job's message: a ConfigError's marked text, for the user's contract to word (setting_words);
+    any other error's text escaped, so that nothing in it reads as a marked setting."""
+    return error.marked if isinstance(error, ConfigError) else escaped(str(error))
+
+
 def main() -> int:
     spec = protocol.JobSpec.from_json(sys.stdin.read())
     os.nice(spec.nice)
     try:
         result = run(spec)
     except ValueError as error:  # the data or the settings: the user can act on the message
-        _emit(protocol.ERROR, str(error))
+        _emit(protocol.ERROR, user_message(error))
         return 1
     _emit(protocol.RESULT, result.__dict__)
     return 0

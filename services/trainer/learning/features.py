@@ -41,6 +41,7 @@ import onnxruntime as ort
 
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import InputColumn
+from services.tabular.setting_words import escaped
 from services.trainer.learning.config import ConfigError
 from services.trainer.learning.feature_graph import (
     FEATURES_OUTPUT,
@@ -127,7 +128,7 @@ def select_columns(header: Sequence[str], types: Mapping[str, ColumnType], targe
     """
     unknown = [name for name in types if name not in header]
     if unknown:
-        raise FeatureError(f"column types name columns the data lacks: {', '.join(unknown)}")
+        raise FeatureError(f"column types name columns the data lacks: {', '.join(escaped(name) for name in unknown)}")
     seen: set[str] = set()
     columns: list[InputColumn] = []
     for name in header:

@@ -1,7 +1,7 @@
 """Time-series mode's time axis: the time column read, its unit and interval, each series' grid.
 
-A series' times (tsc), floored to the time unit (tsu), must lie on a grid of `interval` units
-(tsi) from the series' first time, at most one row per grid point (see timeseries.py for the
+A series' times (`time_column`), floored to the time `unit`, must lie on a grid of `interval`
+units from the series' first time, at most one row per grid point (see timeseries.py for the
 terms). The grids of all series are laid out one after another in one dense array, so lags and
 labels are plain index arithmetic.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.tabular import timegrid
+from services.tabular.setting_words import escaped, setting
 from services.tabular.table import Table
 from services.trainer.analysis.column_info import time_unit as column_time_unit
 from services.trainer.learning.config import ConfigError, TimeSeriesConfig
@@ -30,7 +31,7 @@ def parse_times(cells: Sequence[str], column: str) -> np.ndarray:
     try:
         return timegrid.parse_times(cells, column)
     except timegrid.TimeColumnError as error:
-        raise ConfigError(str(error)) from None
+        raise ConfigError(escaped(str(error))) from None
 
 
 def detect_unit(epoch_seconds: np.ndarray, series_codes: np.ndarray) -> str:
@@ -105,7 +106,7 @@ class SeriesGrid:
             raise ConfigError(
                 f"data row {row + 1} ({table.rows[row][time_column]!r}) is not a whole number of "
                 f"intervals ({interval} {unit}) after the first time of its series; set the "
-                f"interval (tsi) or the time unit (tsu) to fit the data"
+                f"interval ({setting('interval')}) or the time unit ({setting('unit')}) to fit the data"
             )
         position = offset // interval
         length = np.zeros(series_count, dtype=np.int64)
@@ -113,7 +114,8 @@ class SeriesGrid:
         if int(length.sum()) > MAX_GRID_POINTS:
             raise ConfigError(
                 f"the times are too far apart for a grid of {interval} {unit}(s): the series would "
-                f"span {int(length.sum()):,} time points; choose a coarser time unit (tsu) or interval (tsi)"
+                f"span {int(length.sum()):,} time points; choose a coarser time unit ({setting('unit')}) "
+                f"or interval ({setting('interval')})"
             )
         _check_one_row_per_point(codes, position, interval, unit, table, settings, series_names)
         return cls(codes=codes, position=position, anchor=anchor, length=length, interval=interval)

@@ -1,7 +1,7 @@
 """The target column → labels: which rows have one, the class order, integer class codes.
 
 Labels (schema.class_labels, the order of the `probabilities` columns): binary → [negative,
-positive], so probabilities[:, 1] is P(tv); multiclass → sorted by value when every label reads
+positive], so probabilities[:, 1] is P(positive class); multiclass → sorted by value when every label reads
 as a number ("2" before "10"), else by text. Class labels come from the learning rows; an
 evaluation data set's targets are read with them.
 """

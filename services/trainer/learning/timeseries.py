@@ -1,14 +1,15 @@
-"""Time-series mode (tsm): a table of dated rows → supervised windows, and their time-ordered split.
+"""Time-series mode: a table of dated rows → supervised windows, and their time-ordered split.
 
 Pure numpy and the cell readers of services.tabular; nothing here learns, so every rule below is
 testable on its own (tests/trainer/learning/test_timeseries.py).
 
-Terms. A *series* is the rows that share a value of the series column (tss; without one the
-whole table is one series). Its times (tsc, read as services.tabular.cells.parse_date reads a
-cell, plus bare years "2021") are floored to the time unit (tsu: minute, hour, day, month, eom,
-year) and must lie on a grid of `interval` units (tsi) from the series' first time; one grid
-step is `interval` units, and a series holds at most one row per grid point. An *origin* t is a
-row with a target value; a *horizon* h is a number of time units in [tsf, tst] that is a whole
+Terms (the settings are TimeSeriesConfig's fields). A *series* is the rows that share a value of
+the series column (`series_column`; without one the whole table is one series). Its times
+(`time_column`, read as services.tabular.cells.parse_date reads a cell, plus bare years "2021")
+are floored to the time unit (`unit`: minute, hour, day, month, eom, year) and must lie on a grid
+of `interval` units from the series' first time; one grid step is `interval` units, and a series
+holds at most one row per grid point. An *origin* t is a row with a target value; a *horizon* h
+is a number of time units in [window_start, window_end] that is a whole
 number of steps (with interval 1: every h in the window); the *target time* is t + h units.
 
 One window (one example) per (series, origin t, horizon h) whose target time has a row with a
@@ -27,8 +28,8 @@ target value. Its columns, the model's inputs in this order:
 - the series column, as a category (string), when there is one.
 - every other typed column of the table (not ignored, not the target, time or series column),
   named `col[t]` when read at the origin's row, or `col[t+h]` when read at the target time's
-  row, which happens when the column is known in the window (TimeSeriesConfig.is_known: tsin,
-  flipped for the columns tsine lists).
+  row, which happens when the column is known in the window (TimeSeriesConfig.is_known: `others_known`,
+  flipped for the columns `known_exceptions` lists).
 
 Label: the target at t + h.
 
@@ -53,6 +54,7 @@ import numpy as np
 
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import InputColumn
+from services.tabular.setting_words import escaped, setting
 from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
 from services.tabular.timegrid import time_text, unit_index
@@ -177,16 +179,19 @@ def build_windows(
 
 def _check_columns(table: Table, target: str, settings: TimeSeriesConfig) -> None:
     header = table.header
-    for role, name in (("target column (tc)", target), ("time column (tsc)", settings.time_column)):
-        if name not in header:
-            raise ConfigError(f"the {role} {name!r} is not in the data")
+    for role, name, column in (
+        ("target column", "target", target),
+        ("time column", "time_column", settings.time_column),
+    ):
+        if column not in header:
+            raise ConfigError(f"the {role} ({setting(name)}) {column!r} is not in the data")
     series_column = settings.series_column
     if series_column and series_column not in header:
-        raise ConfigError(f"the series column (tss) {series_column!r} is not in the data")
+        raise ConfigError(f"the series column ({setting('series_column')}) {series_column!r} is not in the data")
     unknown = [name for name in settings.known_exceptions if name not in header]
     if unknown:
         shown = ", ".join(repr(name) for name in unknown)
-        raise ConfigError(f"tsine names columns the data lacks: {shown}")
+        raise ConfigError(f"{setting('known_exceptions')} names columns the data lacks: {shown}")
     if not table.rows:
         raise ConfigError("the data has no rows")
 
@@ -356,7 +361,7 @@ def _target_values(table: Table, target: str) -> np.ndarray:
     try:
         out = read_targets(table.column(table.index_of(target)), target)
     except WindowDataError as error:
-        raise ConfigError(str(error)) from None
+        raise ConfigError(escaped(str(error))) from None
     if np.isnan(out).all():
         raise ConfigError(f"the target column {target!r} has no values")
     return out
@@ -367,4 +372,4 @@ def _series(table: Table, column: str) -> tuple[list[str], np.ndarray]:
     try:
         return read_series(cells, len(table.rows), column)
     except WindowDataError as error:
-        raise ConfigError(str(error)) from None
+        raise ConfigError(escaped(str(error))) from None

@@ -1,4 +1,4 @@
-"""Time-series mode (tsm): windows → LightGBM → a verified ONNX model and its figures.
+"""Time-series mode: windows → LightGBM → a verified ONNX model and its figures.
 
 The windows (services.trainer.learning.timeseries) are a table like any other, so the tabular
 machinery applies unchanged: the window columns are the model's input columns, a FeaturePlan
@@ -37,6 +37,7 @@ import numpy as np
 
 from services.tabular.column_types import ColumnType
 from services.tabular.schema import ProblemType, TabularSchema
+from services.tabular.setting_words import setting
 from services.tabular.table import Table
 from services.tabular.timegrid import time_text
 from services.trainer.learning import evaluation as evaluation_module
@@ -66,7 +67,7 @@ def train_time_series_model(
         raise ConfigError("time-series settings are missing")
     if evaluation is not None:
         raise ConfigError(
-            "an evaluation data set cannot be used in time-series mode (tsm): the model is "
+            f"an evaluation data set cannot be used in time-series mode ({setting('time_series')}): the model is "
             "validated on the latest times of the learning data"
         )
     return build_model(

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from services.tabular.schema import ProblemType
+from services.tabular.setting_words import setting
 from services.trainer.learning.config import MAX_FOLDS, ConfigError
 
 # Auto validation: k-fold up to this many rows, a single holdout above (CV's cost grows with k
@@ -90,15 +91,15 @@ def _automatic_folds(cv: int, rows: int, smallest: tuple[int, str] | None) -> in
 
 def _checked_folds(folds: int, rows: int, smallest: tuple[int, str] | None) -> int:
     if folds > rows:
-        raise ConfigError(f"cv={folds} folds need at least {folds} rows; the data has {rows}")
+        raise ConfigError(f"{setting('cv')}={folds} folds need at least {folds} rows; the data has {rows}")
     if folds > MAX_FOLDS:
-        raise ConfigError(f"cv must be a fold count of 2 to {MAX_FOLDS}, not {folds}")
+        raise ConfigError(f"{setting('cv')} must be a fold count of 2 to {MAX_FOLDS}, not {folds}")
     if rows < folds * MIN_ROWS_PER_FOLD:
         fitting = rows // MIN_ROWS_PER_FOLD
         choice = f"at most {fitting} folds, or " if fitting >= 2 else ""
         raise ConfigError(
-            f"cv={folds} folds need at least {folds * MIN_ROWS_PER_FOLD} rows ({MIN_ROWS_PER_FOLD} "
-            f"in each fold); the data has {rows}: choose {choice}cv=1 for one holdout split"
+            f"{setting('cv')}={folds} folds need at least {folds * MIN_ROWS_PER_FOLD} rows ({MIN_ROWS_PER_FOLD} "
+            f"in each fold); the data has {rows}: choose {choice}{setting('cv')}=1 for one holdout split"
         )
     if smallest is not None and folds > smallest[0]:
         raise _too_few(smallest, folds, f"{folds}-fold cross-validation")

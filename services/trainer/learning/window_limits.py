@@ -1,10 +1,10 @@
 """Bounds on a time-series job, checked against the data before any window is built.
 
 The windows of services.trainer.learning.timeseries number (rows with a target) × (horizons in
-tsf..tst), and every step of building them allocates per candidate window, so a window far past
-the data used to turn into memory instead of an error: on the shipped 1,460-row
-examples/prediction_one/store_sales.csv, tst 50,000 took 2.4 GB and tst 1,000,000 grew the
-worker past 22 GB until the kernel killed it. Two checks stop that, each with a reason the user
+window_start..window_end), and every step of building them allocates per candidate window, so a
+window far past the data used to turn into memory instead of an error: on the shipped 1,460-row
+examples/prediction_one/store_sales.csv, a window end of 50,000 took 2.4 GB and one of 1,000,000
+grew the worker past 22 GB until the kernel killed it. Two checks stop that, each with a reason the user
 can act on:
 
 - `horizon_steps`: every horizon must fit inside the data's longest series (a forecast further
@@ -21,13 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.tabular.column_types import ColumnType
+from services.tabular.setting_words import setting
 from services.trainer.learning.config import ConfigError
 from services.trainer.learning.feature_graph import DATE_PARTS
 from services.trainer.learning.features import MAX_TERMS
 
-# Bytes per item at the job's peak, measured on store_sales.csv (tst 100: 136,100 windows of 58
+# Bytes per item at the job's peak, measured on store_sales.csv (window end 100: 136,100 windows of 58
 # features peaked at 346 MB over the worker's start, about 44 bytes per feature of a window;
-# tst 50,000: 73 million candidate pairs took 2.4 GB, about 33 bytes each), rounded up.
+# window end 50,000: 73 million candidate pairs took 2.4 GB, about 33 bytes each), rounded up.
 CELL_BYTES = 64  # one feature of one window: its tensors, the feature matrix, LightGBM's copies
 PAIR_BYTES = 48  # one (origin, horizon) candidate, before those without a label are dropped
 SLOT_BYTES = 64  # one slot of the dense per-series layout (value, row, time, series, temporaries)
@@ -37,18 +38,23 @@ _HORIZON = 1
 
 
 def horizon_steps(window_start: int, window_end: int, interval: int, unit: str, longest: int) -> range:
-    """The horizons tsf..tst as grid steps of `interval` units; ConfigError when none is a whole
+    """The horizons window_start..window_end as grid steps of `interval` units; ConfigError when none is a whole
     number of steps, or when the window reaches past the longest series (`longest` grid points)."""
     first = -(-window_start // interval)
     last = window_end // interval
     if last < first:
         raise ConfigError(
             f"the window {window_start}..{window_end} ({unit}) holds no whole number of the data's "
-            f"interval ({interval} {unit}); widen tsf..tst or set tsi"
+            f"interval ({interval} {unit}); widen {setting('window_start')}..{setting('window_end')} "
+            f"or set {setting('interval')}"
         )
     span = (longest - 1) * interval  # time units from the first to the last time of that series
     if last * interval > span:
-        which = "window end (tst)" if first * interval <= span else "window start (tsf) and end (tst)"
+        which = (
+            f"window end ({setting('window_end')})"
+            if first * interval <= span
+            else f"window start ({setting('window_start')}) and end ({setting('window_end')})"
+        )
         raise ConfigError(
             f"not enough history for the window {window_start}..{window_end} {unit}(s) ahead: the "
             f"longest series covers {span} {unit}(s) from its first to its last time, so no "
@@ -122,7 +128,8 @@ def check_memory(footprint: WindowFootprint, budget_bytes: int) -> None:
     raise ConfigError(
         f"this window needs too much memory: about {_size(needed)} for {footprint.origins:,} rows "
         f"with a target × {footprint.horizons:,} horizons × {footprint.features:,} features per "
-        f"window, and one training job may use {_size(budget_bytes)}; lower the window end (tst) "
+        f"window, and one training job may use {_size(budget_bytes)}; lower the window end "
+        f"({setting('window_end')}) "
         f"or train on fewer rows"
     )
 

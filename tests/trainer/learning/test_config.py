@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from services.tabular.schema import ProblemType
+from services.tabular.setting_words import setting
 from services.trainer.learning.config import ConfigError, TrainingConfig
 
 BINARY = ProblemType.BINARY_CLASSIFICATION
@@ -32,19 +33,11 @@ def test_invalid_settings(kwargs, message):
         TrainingConfig(**kwargs)
 
 
-def test_from_contract_accepts_strings():
-    config = TrainingConfig.from_contract(
-        {"tc": "premium", "tt": "binary_classification", "tv": "yes", "cv": "2", "im": "true"}, seed=3
-    )
-    assert config == TrainingConfig("premium", BINARY, "yes", cv=2, imbalance=True, seed=3)
-    multi = TrainingConfig.from_contract({"tc": "y", "tt": "multi_classification", "tv": "ignored"})
-    assert multi.positive_class is None
-    with pytest.raises(ConfigError, match="unknown problem type"):
-        TrainingConfig.from_contract({"tc": "y", "tt": "clustering"})
-    with pytest.raises(ConfigError, match="cv must be an integer"):
-        TrainingConfig.from_contract({"tc": "y", "tt": "regression", "cv": "many"})
-    with pytest.raises(ConfigError, match="im must be true or false"):
-        TrainingConfig.from_contract({"tc": "y", "tt": "binary_classification", "tv": "a", "im": "maybe"})
+def test_messages_mark_the_setting_they_name_and_read_with_its_field_name():
+    with pytest.raises(ConfigError) as refused:
+        TrainingConfig("y", BINARY)
+    assert refused.value.marked == f"binary classification needs the positive class ({setting('positive_class')})"
+    assert str(refused.value) == "binary classification needs the positive class (positive_class)"
 
 
 def test_target_value_checks():

@@ -202,7 +202,7 @@ def test_known_columns_and_exceptions():
     names = [column.name for column in known.columns]
     assert "price[t+h]" in names and "weather[t]" in names and "note[t+h]" in names
     assert "id[t]" not in names and "date[t]" not in names  # ignored, and the time column
-    # tsine flips the default when tsin is false.
+    # known_exceptions flips the default when others_known is false.
     flipped = build_windows(table, TYPES, "sales", settings(known_exceptions=("price",)))
     assert flipped.known == ("price",)
     price = flipped.tensors["w" + str([c.name for c in flipped.columns].index("price[t+h]"))].ravel()
@@ -321,9 +321,14 @@ def _error(table: Table, message: str, **overrides) -> None:
 
 def test_config_errors_name_the_problem():
     table = sales_table(days=20)
-    _error(table, r"time column \(tsc\) 'when' is not in the data", time_column="when")
-    _error(table, r"series column \(tss\) 'shop' is not in the data", series_column="shop")
-    _error(table, "tsine names columns the data lacks: 'humidity'", others_known=True, known_exceptions=("humidity",))
+    _error(table, r"time column \(time_column\) 'when' is not in the data", time_column="when")
+    _error(table, r"series column \(series_column\) 'shop' is not in the data", series_column="shop")
+    _error(
+        table,
+        "known_exceptions names columns the data lacks: 'humidity'",
+        others_known=True,
+        known_exceptions=("humidity",),
+    )
     _error(table, "not enough history for the window", window_start=30, window_end=31)
 
     rows = list(table.rows)
@@ -352,7 +357,7 @@ def test_config_needs_regression_and_a_sensible_window():
     from services.tabular.schema import ProblemType
     from services.trainer.learning.config import TrainingConfig
 
-    with pytest.raises(ConfigError, match="needs tt = regression"):
+    with pytest.raises(ConfigError, match="needs problem_type = regression"):
         TrainingConfig("sales", ProblemType.MULTI_CLASSIFICATION, time_series=settings())
     with pytest.raises(ConfigError, match="window end"):
         settings(window_start=3, window_end=2)
@@ -362,21 +367,3 @@ def test_config_needs_regression_and_a_sensible_window():
         settings(unit="week")
     with pytest.raises(ConfigError, match="is the target column"):
         TrainingConfig("date", ProblemType.REGRESSION, time_series=settings())
-    config = TrainingConfig.from_contract(
-        {
-            "tc": "sales",
-            "tt": "regression",
-            "tsm": "true",
-            "tsc": "date",
-            "tsf": "1",
-            "tst": 3,
-            "tss": "store",
-            "tsin": True,
-            "tsine": "weather",
-            "tsu": "day",
-        }
-    )
-    assert config.time_series == TimeSeriesConfig(
-        "date", 1, 3, unit="day", series_column="store", others_known=True, known_exceptions=("weather",)
-    )
-    assert TrainingConfig.from_contract({"tc": "sales", "tt": "regression", "tsm": False}).time_series is None

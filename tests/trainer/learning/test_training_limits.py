@@ -46,8 +46,8 @@ def test_horizons_are_grid_steps_within_the_longest_series():
 @pytest.mark.parametrize(
     "start, end, which",
     [
-        (1, 731, r"choose a window end \(tst\) of at most 730"),
-        (800, 900, r"window start \(tsf\) and end \(tst\) of at most 730"),
+        (1, 731, r"choose a window end \(window_end\) of at most 730"),
+        (800, 900, r"window start \(window_start\) and end \(window_end\) of at most 730"),
     ],
 )
 def test_a_window_past_the_longest_series_is_refused(start, end, which):
@@ -60,7 +60,7 @@ def test_a_window_far_past_the_data_is_refused_before_the_windows_are_built():
     # 40 rows: before the bound, tst 100,000 built 8 million candidate windows and then found
     # none had a label.
     table = sales_table(days=20)
-    with pytest.raises(ConfigError, match=r"choose a window end \(tst\) of at most 19$"):
+    with pytest.raises(ConfigError, match=r"choose a window end \(window_end\) of at most 19$"):
         build_windows(table, TYPES, "sales", settings(window_end=100_000))
     longest = build_windows(table, TYPES, "sales", settings(window_start=1, window_end=19))
     assert max(longest.timeline.horizons) == 19
@@ -118,13 +118,13 @@ def test_a_footprint_over_the_budget_names_what_to_lower():
     message = str(refused.value)
     assert "about 73.8 GB" in message and "1,460 rows with a target × 1,000,000 horizons × 58 features" in message
     assert "one training job may use 4.3 GB" in message
-    assert message.endswith("lower the window end (tst) or train on fewer rows")
+    assert message.endswith("lower the window end (window_end) or train on fewer rows")
     check_memory(footprint, footprint.bytes)  # exactly the budget fits
 
 
 def test_build_windows_refuses_windows_over_its_memory_budget():
     table = sales_table(days=60)
-    with pytest.raises(ConfigError, match=r"needs too much memory.*lower the window end \(tst\)"):
+    with pytest.raises(ConfigError, match=r"needs too much memory.*lower the window end \(window_end\)"):
         build_windows(table, TYPES, "sales", settings(window_end=30), memory_budget_bytes=1_000_000)
     build_windows(table, TYPES, "sales", settings(window_end=30), memory_budget_bytes=100_000_000)
 
