@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 
 from services.registry.chat_key_servicer import ChatKeyServicer
+from services.registry.console_session_servicer import ConsoleSessionServicer
 from services.registry.database_health import DatabaseHealth
 from services.registry.domain.accounts import AccountService
 from services.registry.domain.apis import ApiService
 from services.registry.domain.chat_admission_service import ChatAdmissionService
 from services.registry.domain.chat_keys import ChatKeyService
+from services.registry.domain.console_sessions import BootstrapPassword, ConsoleSessionService, SessionLifetime
 from services.registry.domain.credential_lifecycle import CredentialService
 from services.registry.domain.data_sets import DataSetService
 from services.registry.domain.external_keys import ExternalKeyService
@@ -29,6 +33,7 @@ from services.registry.storage.accounts import AccountStore
 from services.registry.storage.apis import ApiStore
 from services.registry.storage.chat_admissions import ChatAdmissionStore
 from services.registry.storage.chat_keys import ChatKeyStore
+from services.registry.storage.console_sessions import ConsoleSessionStore
 from services.registry.storage.credentials import CredentialStore
 from services.registry.storage.data_sets import DataSetStore
 from services.registry.storage.external_keys import ExternalKeyStore
@@ -47,6 +52,8 @@ from services.runtime.logging import get_logger
 from torii.v1 import (
     chat_key_service_pb2,
     chat_key_service_pb2_grpc,
+    console_session_service_pb2,
+    console_session_service_pb2_grpc,
     ncp_key_service_pb2,
     ncp_key_service_pb2_grpc,
     registry_service_pb2,
@@ -61,6 +68,9 @@ log = get_logger("registry")
 
 SERVICE_NAME = registry_service_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
 CHAT_KEY_SERVICE_NAME = chat_key_service_pb2.DESCRIPTOR.services_by_name["ChatKeyService"].full_name
+CONSOLE_SESSION_SERVICE_NAME = console_session_service_pb2.DESCRIPTOR.services_by_name[
+    "ConsoleSessionService"
+].full_name
 NCP_KEY_SERVICE_NAME = ncp_key_service_pb2.DESCRIPTOR.services_by_name["NcpKeyService"].full_name
 WORKSPACE_SERVICE_NAME = workspace_service_pb2.DESCRIPTOR.services_by_name["WorkspaceService"].full_name
 TRAINING_SERVICE_NAME = training_registry_service_pb2.DESCRIPTOR.services_by_name["TrainingRegistryService"].full_name
@@ -87,9 +97,16 @@ class RegistryApp:
         model_store = ModelStore(pool)
         accounts = AccountService(account_store)
         apis = ApiService(account_store, model_store, ApiStore(pool))
+        console_sessions = ConsoleSessionService(
+            account_store,
+            ConsoleSessionStore(pool),
+            SessionLifetime(
+                timedelta(hours=settings.console_session_hours),
+                timedelta(minutes=settings.console_session_idle_minutes),
+            ),
+        )
         if settings.bootstrap_admin_token:
-            admin = await accounts.bootstrap_admin(settings.bootstrap_admin_token)
-            log.info("bootstrap_admin_ready", user_id=admin.user_id)
+            await self._bootstrap_admin(accounts, console_sessions)
         self._hub = hub = ChangeHub(settings.database_url, API_CHANNEL)
         await hub.start()
         self._workspace_hub = workspace_hub = ChangeHub(settings.database_url, WORKSPACE_CHANNEL)
@@ -138,6 +155,11 @@ class RegistryApp:
                     ncp_keys, ncp_key_service_pb2_grpc.add_NcpKeyServiceServicer_to_server, NCP_KEY_SERVICE_NAME
                 ),
                 ServiceBinding(
+                    ConsoleSessionServicer(console_sessions),
+                    console_session_service_pb2_grpc.add_ConsoleSessionServiceServicer_to_server,
+                    CONSOLE_SESSION_SERVICE_NAME,
+                ),
+                ServiceBinding(
                     workspaces,
                     workspace_service_pb2_grpc.add_WorkspaceServiceServicer_to_server,
                     WORKSPACE_SERVICE_NAME,
@@ -155,6 +177,23 @@ class RegistryApp:
         )
         self._database_health.start()
         return port
+
+    async def _bootstrap_admin(self, accounts: AccountService, console_sessions: ConsoleSessionService) -> None:
+        """The first admin's token, replaced at every start, and console password, set until they change it."""
+        admin = await accounts.bootstrap_admin(self.settings.bootstrap_admin_token)
+        log.info("bootstrap_admin_ready", user_id=admin.user_id)
+        password = self.settings.bootstrap_admin_password.get_secret_value()
+        if not password:
+            return
+        outcome = await console_sessions.bootstrap_password(admin.user_id, password)
+        if outcome is BootstrapPassword.CHANGED_BY_ADMIN:
+            log.warning(
+                "bootstrap_admin_password_left_alone",
+                user_id=admin.user_id,
+                reason="the admin has changed their console password; the one given does not sign in",
+            )
+        else:
+            log.info("bootstrap_admin_password_ready", user_id=admin.user_id, outcome=outcome.value)
 
     async def stop(self) -> None:
         """Drain in-flight calls, end watch streams, then close the database."""

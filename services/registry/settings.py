@@ -19,6 +19,17 @@ class RegistrySettings(CommonSettings):
     bootstrap_admin_token: str = ""
     """A token "<uuid>.<secret>" made the credential of user "admin" (role admin) of account "default" at start."""
 
+    bootstrap_admin_password: SecretStr = SecretStr("")
+    """The console password of that admin (TORII_BOOTSTRAP_ADMIN_PASSWORD, 10 to 256 characters), to be
+    changed at their first sign-in; given again at a later start it is set again while the admin has not
+    changed it yet, and left alone once they have. Empty: the admin's console password is left as it is."""
+
+    console_session_hours: float = Field(default=12, gt=0)
+    """How long a web console session lasts after sign-in, however busy."""
+
+    console_session_idle_minutes: float = Field(default=120, gt=0)
+    """A web console session unused this long ends (its use is recorded to the minute)."""
+
     database_pool_size: int = Field(default=10, ge=2)
     """Most PostgreSQL connections the registry holds at once."""
 
