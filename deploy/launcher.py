@@ -92,6 +92,8 @@ class Launcher:
         given_token = settings.service_token.get_secret_value()
         # A new token at each start revokes the previous one; a given one is for multi-host set-ups.
         self._service_token = check_token_strength(given_token) if given_token else new_service_token()
+        # The first admin's console password until they change it: a new one at every start, as the token.
+        self.admin_password = secrets.token_urlsafe(12)
 
     @property
     def logs_dir(self) -> Path:
@@ -237,7 +239,11 @@ class Launcher:
             PYTHONUNBUFFERED="1",
         )
         if service.name == "registry":  # only the registry runs SQL and knows the bootstrap token
-            env.update(TORII_DATABASE_URL=database_url, TORII_BOOTSTRAP_ADMIN_TOKEN=admin_token)
+            env.update(
+                TORII_DATABASE_URL=database_url,
+                TORII_BOOTSTRAP_ADMIN_TOKEN=admin_token,
+                TORII_BOOTSTRAP_ADMIN_PASSWORD=self.admin_password,
+            )
         return env
 
     def _ports_to_check(self) -> list[tuple[str, str, int, str]]:
@@ -284,7 +290,13 @@ class Launcher:
             log.info("service_ready", child=service.name, after_s=round(loop.time() - started, 2))
 
 
-_SECRETS = {"DATABASE_URL", "TORII_DATABASE_URL", "TORII_BOOTSTRAP_ADMIN_TOKEN", "TORII_SERVICE_TOKEN"}
+_SECRETS = {
+    "DATABASE_URL",
+    "TORII_DATABASE_URL",
+    "TORII_BOOTSTRAP_ADMIN_TOKEN",
+    "TORII_BOOTSTRAP_ADMIN_PASSWORD",
+    "TORII_SERVICE_TOKEN",
+}
 
 
 def _connect_host(host: str) -> str:
@@ -304,6 +316,7 @@ def banner(launcher: Launcher, token: str, chat: DefaultChat | str | None = None
         [
             "Torii is running.",
             f"  gateway (HTTP):    {launcher.gateway_url}{workers}",
+            f"  web console:       {launcher.gateway_url}/console/",
             f"  registry (gRPC):   {launcher.address(registry)}",
             f"  scheduler (gRPC):  {launcher.address(scheduler)}",
             f"  trainer (gRPC):    {launcher.address(trainer)}",
@@ -313,6 +326,8 @@ def banner(launcher: Launcher, token: str, chat: DefaultChat | str | None = None
             f"  service token:     in {launcher.service_token_path} (grpcurl -H 'x-torii-service-token: …')",
             f"  admin token:       {token}",
             '                     (user "admin", account "default"; a new token is made at every start)',
+            f"  admin password:    {launcher.admin_password}",
+            "                     (for the web console; change it at first sign-in, after which it stays yours)",
             *_chat_lines(launcher, chat),
             "Press Ctrl-C to stop.",
         ]

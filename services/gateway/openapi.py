@@ -13,6 +13,7 @@ from services.gateway.app_keys import OPENAPI_DOCUMENT
 from services.gateway.http_base.routing import Call, Response, Route, SecurityScheme, json
 from services.gateway.http_base.validation import Schema
 from services.gateway.management import schemas
+from services.gateway.management.sessions import CONSOLE_SESSION_SCHEME
 
 # aiohttp's {name} or {name:regex} (a parameter that may hold "/"); OpenAPI writes both {name}.
 _PATH_PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
@@ -51,7 +52,7 @@ def build_document(routes: Iterable[Route], version: str = "0.1.0") -> dict[str,
 
 def _security(route: Route, security_schemes: dict[str, Any]) -> list[dict[str, list]]:
     """The route's credentials as OpenAPI requirements (any one of them), their schemes registered."""
-    schemes = (_BEARER,) if route.authenticated else route.security
+    schemes = (_BEARER, CONSOLE_SESSION_SCHEME) if route.authenticated else route.security
     for scheme in schemes:
         if security_schemes.setdefault(scheme.name, scheme.scheme) != scheme.scheme:
             raise ValueError(f"two different security schemes are named {scheme.name!r}")
@@ -111,10 +112,12 @@ def _operation(route: Route, components: dict[str, Any], security_schemes: dict[
         operation["security"] = security
     for status, response in sorted(route.responses.items()):
         operation["responses"][str(status)] = _response(response, components)
-    error = Response("", route.error_schema or schemas.ERROR)
+    error_schema, media_type = route.error_schema or schemas.ERROR, route.error_media_type
     for status in sorted(_error_statuses(route, bool(path_names))):
-        operation["responses"][str(status)] = _response(Response(HTTPStatus(status).phrase, error.schema), components)
-    operation["responses"]["default"] = _response(Response("any other failure", error.schema), components)
+        operation["responses"][str(status)] = _response(
+            Response(HTTPStatus(status).phrase, error_schema, media_type), components
+        )
+    operation["responses"]["default"] = _response(Response("any other failure", error_schema, media_type), components)
     return operation
 
 

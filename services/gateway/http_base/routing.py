@@ -20,6 +20,7 @@ from services.gateway.settings import GatewaySettings
 from torii.v1 import (
     accounts_pb2,
     chat_key_service_pb2_grpc,
+    console_session_service_pb2_grpc,
     ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
     training_registry_service_pb2_grpc,
@@ -51,6 +52,10 @@ class Call:
     @property
     def ncp_keys(self) -> ncp_key_service_pb2_grpc.NcpKeyServiceStub:
         return self.request.app[REGISTRY].ncp_keys()
+
+    @property
+    def console_sessions(self) -> console_session_service_pb2_grpc.ConsoleSessionServiceStub:
+        return self.request.app[REGISTRY].console_sessions()
 
     @property
     def workspaces(self) -> workspace_service_pb2_grpc.WorkspaceServiceStub:
@@ -120,6 +125,8 @@ class Route:
     """JSON body the handler reads itself, answering in its contract's shape (documented only)."""
     error_schema: Schema | None = None
     """The error body, for a route that answers in a contract's shape rather than the management one."""
+    error_media_type: str = "application/json"
+    """The error body's media type (the web console answers its failures as HTML pages)."""
     path_parameters: dict[str, Schema] = field(default_factory=dict)
     """Schemas of path parameters that are more than any string (an id's format, a number's bounds)."""
     contract_query: Schema | None = None
@@ -128,13 +135,17 @@ class Route:
     """Media type of a body the handler streams as bytes (documented only)."""
     security: tuple[SecurityScheme, ...] = ()
     """Credentials the handler checks itself, any one of which it takes (documented only)."""
+    before_password_change: bool = False
+    """A console session whose password was set by someone else may call it (services.gateway.auth)."""
 
 
 def aiohttp_handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = None
         if route.authenticated:
-            actor = await authenticate(request, request.app[REGISTRY].registry())
+            actor = await authenticate(
+                request, request.app[REGISTRY], before_password_change=route.before_password_change
+            )
         query = read_query(request, route.query) if route.query is not None else {}
         body: dict[str, Any] = {}
         if route.body is not None:

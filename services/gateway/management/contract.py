@@ -20,12 +20,14 @@ from services.gateway.http_base.contract import Contract
 from services.gateway.http_base.failure_middleware import allowed_methods
 from services.gateway.http_base.unreadable_requests import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES, Unreadable
 from services.gateway.management import (
+    api_events,
     apis,
     chat_keys,
     credentials,
     hugging_face_models,
     models,
     ncp_keys,
+    sessions,
     training_jobs,
     users,
     workspaces,
@@ -113,8 +115,10 @@ CONTRACT = Contract(
     routes=(
         *models.ROUTES,
         *hugging_face_models.ROUTES,
+        *api_events.ROUTES,
         *apis.ROUTES,
         *users.ROUTES,
+        *sessions.ROUTES,
         *credentials.ROUTES,
         *chat_keys.ROUTES,
         *ncp_keys.ROUTES,

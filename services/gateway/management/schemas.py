@@ -341,6 +341,25 @@ CREATE_USER = obj(
     ("name", "role"),
 )
 TOKEN = string(description="a bearer token, shown once; only its hash is kept")
+PASSWORD = string(minLength=1, maxLength=256)
+NEW_PASSWORD = string(minLength=10, maxLength=256, description="10 to 256 characters")
+SIGN_IN = obj(
+    {
+        "user_name": nonempty("the user's name"),
+        "account_name": string(description="needed only when the name is used in several accounts"),
+        "password": PASSWORD,
+    },
+    ("user_name", "password"),
+)
+CONSOLE_SESSION = obj(
+    {"user": USER, "must_change_password": {"type": "boolean"}, "expires_at": TIMESTAMP},
+    ("user", "must_change_password", "expires_at"),
+    title="ConsoleSession",
+)
+CHANGE_PASSWORD = obj(
+    {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, ("current_password", "new_password")
+)
+SET_PASSWORD = obj({"new_password": NEW_PASSWORD}, ("new_password",))
 USER_CREATED = obj({"user": USER, "token": TOKEN}, ("user", "token"))
 TOKEN_CREATED = obj({"token": TOKEN}, ("token",))
 

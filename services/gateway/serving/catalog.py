@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -68,6 +69,27 @@ def _endpoint(item: WatchedApi) -> Endpoint:
     )
 
 
+class ApiChanges:
+    """One subscriber's view of the catalog's changes: the ids of the APIs changed since it last
+    took them. A burst of changes to one API is one id, so a slow reader holds at most one entry
+    per API, however many changes it missed."""
+
+    def __init__(self) -> None:
+        self._pending: set[str] = set()
+        self._changed = asyncio.Event()
+
+    def add(self, api_id: str) -> None:
+        self._pending.add(api_id)
+        self._changed.set()
+
+    async def next(self) -> set[str]:
+        """The ids changed since the last call, once there is at least one."""
+        await self._changed.wait()
+        self._changed.clear()
+        taken, self._pending = self._pending, set()
+        return taken
+
+
 class ApiCatalog:
     def __init__(
         self, registry: registry_service_pb2_grpc.RegistryServiceStub, saved: CatalogFile | None = None
@@ -87,6 +109,7 @@ class ApiCatalog:
         self._chat_apis_of_key: dict[str, dict[str, Endpoint]] = {}
         """Key id → api id → the chat endpoints the key may call: its own API's, or a chat key's."""
         self._versions: dict[str, asyncio.Future[models_pb2.ModelVersion]] = {}
+        self._subscribers: set[ApiChanges] = set()
         self.watcher = ApiWatcher(registry, self._on_change)
 
     def start(self) -> None:
@@ -143,7 +166,19 @@ class ApiCatalog:
         """The chat APIs a key may call, in no particular order; empty for an unknown key."""
         return list(self._chat_apis_of_key.get(key_id, {}).values())
 
+    @contextlib.contextmanager
+    def subscribe(self) -> Iterator[ApiChanges]:
+        """The ids of the APIs that change while the block runs (the console's live status)."""
+        changes = ApiChanges()
+        self._subscribers.add(changes)
+        try:
+            yield changes
+        finally:
+            self._subscribers.discard(changes)
+
     def _on_change(self, api_id: str, item: WatchedApi | None) -> None:
+        for subscriber in self._subscribers:
+            subscriber.add(api_id)
         # The execution type is part of the URL: a change moves the API to its new path.
         old = self._by_id.pop(api_id, None)
         if old is not None:
