@@ -16,6 +16,7 @@ from grpc_health.v1 import health_pb2_grpc
 from services.gateway import health, openapi
 from services.gateway.app_keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, RUNTIME, SETTINGS, RegistryClients
 from services.gateway.artifacts import ArtifactStore
+from services.gateway.console.contract import CONTRACT as CONSOLE
 from services.gateway.dataforest.contract import CONTRACT as DATA_FOREST
 from services.gateway.http_base.contract import Contract, Contracts
 from services.gateway.http_base.failure_middleware import failure_middleware
@@ -50,6 +51,7 @@ CONTRACTS: tuple[Contract, ...] = (
     PREDICTION_ONE,
     OPENAI_CHAT,
     DATA_FOREST,
+    CONSOLE,
 )
 """Every contract the gateway speaks; management's is the gateway's own shape (the probes too)."""
 

@@ -1,0 +1,1 @@
+"""The web console: a static single-page app served under /console/, a thin client of /manage/v1."""

@@ -1,0 +1,107 @@
+// The console's root: the session (from the gateway's cookies), hash routing, the navigation and
+// the language switch. Every page is a thin client of /manage/v1; none decides what is allowed.
+import { html, render, useEffect, useState } from "./ui.js";
+import { call, whenSessionLost } from "./api.js";
+import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
+import { ApiDetailPage } from "./pages/api_detail.js";
+import { ApisPage } from "./pages/apis.js";
+import { ChangePasswordPage } from "./pages/change_password.js";
+import { ModelDetailPage } from "./pages/model_detail.js";
+import { ModelsPage } from "./pages/models.js";
+import { SignInPage } from "./pages/sign_in.js";
+import { UsersPage } from "./pages/users.js";
+
+function currentRoute() {
+  const parts = window.location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  return { page: parts[0] || "apis", id: parts[1] || null };
+}
+
+function useRoute() {
+  const [route, setRoute] = useState(currentRoute);
+  useEffect(() => {
+    const changed = () => setRoute(currentRoute());
+    window.addEventListener("hashchange", changed);
+    return () => window.removeEventListener("hashchange", changed);
+  }, []);
+  return route;
+}
+
+function Page({ route, session }) {
+  if (route.page === "models") return route.id ? html`<${ModelDetailPage} modelId=${route.id} />` : html`<${ModelsPage} />`;
+  if (route.page === "users") return html`<${UsersPage} />`;
+  if (route.page === "apis" && route.id) return html`<${ApiDetailPage} apiId=${route.id} />`;
+  return html`<${ApisPage} session=${session} />`;
+}
+
+function LanguageSwitch({ onChange }) {
+  return html`<label class="inline language">${t("nav.language")}
+    <select data-testid="language" value=${language()} onChange=${(event) => onChange(event.currentTarget.value)}>
+      ${Object.entries(LANGUAGES).map(([code, { name }]) => html`<option key=${code} value=${code}>${name}</option>`)}
+    </select>
+  </label>`;
+}
+
+function Header({ session, route, onSignOut, onLanguage }) {
+  const link = (page, label) =>
+    html`<a href=${"#/" + page} class=${route.page === page ? "current" : ""} data-nav=${page}>${label}</a>`;
+  return html`<header>
+    <strong class="brand">${t("app.title")}</strong>
+    ${session &&
+    !session.must_change_password &&
+    html`<nav>
+      ${link("models", t("nav.models"))} ${link("apis", t("nav.apis"))}
+      ${session.user.role === "admin" && link("users", t("nav.users"))}
+    </nav>`}
+    <span class="spacer"></span>
+    ${session && html`<a href="#/password" class="who" data-testid="who">${session.user.name}</a>`}
+    <${LanguageSwitch} onChange=${onLanguage} />
+    ${session && html`<button type="button" class="secondary" onClick=${onSignOut}>${t("nav.signOut")}</button>`}
+  </header>`;
+}
+
+function App() {
+  // undefined: not asked yet; null: signed out; else GET /session's answer.
+  const [session, setSession] = useState(undefined);
+  const [, setLanguageShown] = useState(language());
+  const route = useRoute();
+
+  function refreshSession() {
+    call("GET", "/session", undefined, { quietOn401: true }).then(setSession, () => setSession(null));
+  }
+  useEffect(() => {
+    whenSessionLost((error) => (error.status === 401 ? setSession(null) : refreshSession()));
+    refreshSession();
+  }, []);
+
+  async function signOut() {
+    try {
+      await call("DELETE", "/session");
+    } finally {
+      setSession(null);
+    }
+  }
+
+  function changeLanguage(code) {
+    setLanguage(code);
+    setLanguageShown(code);
+  }
+
+  let body;
+  if (session === undefined) body = html`<main><p>${t("common.loading")}</p></main>`;
+  else if (session === null) body = html`<${SignInPage} onSignedIn=${setSession} />`;
+  else if (session.must_change_password || route.page === "password") {
+    body = html`<${ChangePasswordPage}
+      forced=${session.must_change_password}
+      userName=${session.user.name}
+      onChanged=${(signedIn) => {
+        setSession(signedIn);
+        if (route.page === "password") window.location.hash = "#/apis";
+      }}
+    />`;
+  }
+  else body = html`<${Page} route=${route} session=${session} />`;
+
+  return html`<${Header} session=${session} route=${route} onSignOut=${signOut} onLanguage=${changeLanguage} />${body}`;
+}
+
+render(html`<${App} />`, document.getElementById("app"));
