@@ -13,7 +13,8 @@ from services.registry.domain.accounts import AccountService
 from services.registry.domain.apis import ApiService
 from services.registry.domain.chat_admission_service import ChatAdmissionService
 from services.registry.domain.chat_keys import ChatKeyService
-from services.registry.domain.console_sessions import BootstrapPassword, ConsoleSessionService, SessionLifetime
+from services.registry.domain.console_session_types import BootstrapPassword, SessionLifetime
+from services.registry.domain.console_sessions import ConsoleSessionService
 from services.registry.domain.credential_lifecycle import CredentialService
 from services.registry.domain.data_sets import DataSetService
 from services.registry.domain.external_keys import ExternalKeyService

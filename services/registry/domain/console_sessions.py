@@ -17,9 +17,7 @@ import math
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from argon2 import PasswordHasher
@@ -27,6 +25,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.policy.secret_digests import credential_id_of, digest, matches
 from services.registry.domain.actors import can_see_account, require_admin, resolve_actor
+from services.registry.domain.console_session_types import (
+    BootstrapPassword,
+    ConsoleSession,
+    OpenedSession,
+    SessionLifetime,
+    SignedIn,
+    StoredPassword,
+    StoredSession,
+)
 from services.registry.domain.credential_lifecycle import utc_now
 from services.registry.domain.ids import parse_id
 from services.registry.domain.stores import AccountStorage
@@ -52,64 +59,6 @@ SECRET_BYTES = 32
 
 WRONG_PASSWORD = "the user name or password is wrong"
 SESSION_ENDED = "the console session has ended or is unknown; sign in again"
-
-
-@dataclass(frozen=True)
-class StoredPassword:
-    hash: str
-    must_change: bool
-    failed_sign_ins: int
-    refused_until: datetime | None
-
-
-@dataclass(frozen=True)
-class ConsoleSession:
-    session_id: str
-    user_id: str
-    created_at: datetime
-    expires_at: datetime
-    last_seen_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    session: ConsoleSession
-    user: User
-    secret_digest: bytes
-    csrf_digest: bytes
-    must_change_password: bool
-
-
-@dataclass(frozen=True)
-class OpenedSession:
-    """A new session's tokens in clear, returned once."""
-
-    user: User
-    session_token: str
-    csrf_token: str
-    expires_at: datetime
-    must_change_password: bool
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    user: User
-    must_change_password: bool
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class SessionLifetime:
-    absolute: timedelta
-    idle: timedelta
-
-
-class BootstrapPassword(StrEnum):
-    SET = "set"
-    KEPT = "kept"
-    """The admin still has this password and must change it: nothing to do."""
-    CHANGED_BY_ADMIN = "changed_by_admin"
-    """The admin chose their own: the launcher's is not theirs any more."""
 
 
 class ConsoleSessionStorage(Protocol):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from services.registry.domain.console_sessions import ConsoleSession, StoredPassword, StoredSession
+from services.registry.domain.console_session_types import ConsoleSession, StoredPassword, StoredSession
 from services.registry.domain.types import Role, User
 
 # A session's last use is written at most this often, so authenticating is not a write per request.
