@@ -94,6 +94,7 @@ def create_app(
     else:
         app[REGISTRY] = RegistryClients(stub=registry, health=health)
     app.cleanup_ctx.append(_inference_runtime)
+    app.on_shutdown.append(_end_event_streams)
     app.cleanup_ctx.append(prediction_one_clients)
     for route in GATEWAY_ROUTES:
         app.router.add_route(route.method, route.path, aiohttp_handler(route))
@@ -112,6 +113,13 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
     finally:
         clients.close()
         await channel.close()
+
+
+async def _end_event_streams(app: web.Application) -> None:
+    # aiohttp waits for every handler before cleanup; an event stream would hold it for the whole grace period.
+    runtime = app.get(RUNTIME)
+    if runtime is not None:
+        runtime.catalog.end_subscriptions()
 
 
 async def _inference_runtime(app: web.Application) -> AsyncIterator[None]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 
 import aiohttp
 
@@ -53,3 +55,28 @@ async def test_the_gateway_listens_on_its_own_host_not_the_internal_one(registry
         assert await server.start() == [f"127.0.0.2:{port}"]
     finally:
         await server.stop()
+
+
+async def test_an_open_event_stream_does_not_hold_up_a_stopping_gateway(registry, tmp_path):
+    port = free_port()
+    grace_s = 30.0
+    settings = GatewaySettings(
+        data_dir=tmp_path, registry_address=registry.address, gateway_port=port, shutdown_grace_s=grace_s
+    )
+    server = GatewayServer(settings)
+    await server.start()
+    stopped = False
+    try:
+        async with aiohttp.ClientSession() as session:
+            headers = {"Authorization": f"Bearer {registry.admin_token}"}
+            async with session.get(f"http://127.0.0.1:{port}/manage/v1/apis/events", headers=headers) as response:
+                assert response.status == 200
+                started = time.monotonic()
+                await server.stop()
+                stopped = True
+                # aiohttp would wait out the grace period for a handler still streaming.
+                assert time.monotonic() - started < grace_s / 3
+                assert await asyncio.wait_for(response.content.read(), 5) is not None
+    finally:
+        if not stopped:
+            await server.stop()

@@ -83,6 +83,8 @@ async def api_events(call: Call) -> web.StreamResponse:
                 continue
             for api_id in sorted(changed):
                 await _send_change(call, response, api_id, account_id, sent, base_url)
+            if changes.ended:
+                break
     return response
 
 

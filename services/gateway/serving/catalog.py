@@ -77,15 +77,22 @@ class ApiChanges:
     def __init__(self) -> None:
         self._pending: set[str] = set()
         self._changed = asyncio.Event()
+        self.ended = False
 
     def add(self, api_id: str) -> None:
         self._pending.add(api_id)
         self._changed.set()
 
+    def end(self) -> None:
+        """No more changes will come (the gateway is stopping): next() returns at once from now on."""
+        self.ended = True
+        self._changed.set()
+
     async def next(self) -> set[str]:
-        """The ids changed since the last call, once there is at least one."""
+        """The ids changed since the last call, once there is at least one or the subscription ended."""
         await self._changed.wait()
-        self._changed.clear()
+        if not self.ended:
+            self._changed.clear()
         taken, self._pending = self._pending, set()
         return taken
 
@@ -175,6 +182,11 @@ class ApiCatalog:
             yield changes
         finally:
             self._subscribers.discard(changes)
+
+    def end_subscriptions(self) -> None:
+        """End every subscription: a stream held open by a browser must not hold up a stopping gateway."""
+        for subscriber in self._subscribers:
+            subscriber.end()
 
     def _on_change(self, api_id: str, item: WatchedApi | None) -> None:
         for subscriber in self._subscribers:
