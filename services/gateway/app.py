@@ -14,7 +14,7 @@ from aiohttp import web
 from grpc_health.v1 import health_pb2_grpc
 
 from services.gateway import health, openapi
-from services.gateway.app_keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, RUNTIME, SETTINGS, RegistryClients
+from services.gateway.app_keys import ARTIFACTS, OPENAPI_DOCUMENT, REGISTRY, RUNTIME, SETTINGS, TRAINER, RegistryClients
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.console.contract import CONTRACT as CONSOLE
 from services.gateway.dataforest.contract import CONTRACT as DATA_FOREST
@@ -43,6 +43,7 @@ from services.runtime.grpc_client import open_service_channel
 from services.runtime.service_auth import triton_headers
 from torii.v1 import (
     registry_service_pb2_grpc,
+    trainer_service_pb2_grpc,
 )
 
 CONTRACTS: tuple[Contract, ...] = (
@@ -95,6 +96,7 @@ def create_app(
         app[REGISTRY] = RegistryClients(stub=registry, health=health)
     app.cleanup_ctx.append(_inference_runtime)
     app.on_shutdown.append(_end_event_streams)
+    app.cleanup_ctx.append(_trainer_channel)
     app.cleanup_ctx.append(prediction_one_clients)
     for route in GATEWAY_ROUTES:
         app.router.add_route(route.method, route.path, aiohttp_handler(route))
@@ -112,6 +114,16 @@ async def _registry_channel(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         clients.close()
+        await channel.close()
+
+
+async def _trainer_channel(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    channel = open_service_channel(settings, settings.trainer_address)
+    app[TRAINER] = trainer_service_pb2_grpc.TrainerServiceStub(channel)
+    try:
+        yield
+    finally:
         await channel.close()
 
 

@@ -18,6 +18,7 @@ from torii.v1 import (
     console_session_service_pb2_grpc,
     ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
+    trainer_service_pb2_grpc,
     training_registry_service_pb2_grpc,
     workspace_service_pb2_grpc,
 )
@@ -81,3 +82,5 @@ REGISTRY = web.AppKey("registry", RegistryClients)
 ARTIFACTS = web.AppKey("artifacts", ArtifactStore)
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", dict[str, Any])
 RUNTIME = web.AppKey("inference_runtime", InferenceRuntime)
+TRAINER = web.AppKey("trainer", trainer_service_pb2_grpc.TrainerServiceStub)
+"""The trainer (data sets in, results out), for every contract that hands out its files."""

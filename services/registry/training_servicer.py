@@ -92,6 +92,12 @@ class TrainingRegistryServicer(training_registry_service_pb2_grpc.TrainingRegist
             failed=[convert.job_to_proto(job) for job in failed],
         )
 
+    async def ListTrainingJobs(self, request, context):
+        page = await self._jobs.list(request.actor_user_id, request.page.offset, request.page.limit)
+        return pb.ListTrainingJobsResponse(
+            jobs=[convert.job_to_proto(job) for job in page.items], page=convert.page_info_to_proto(page)
+        )
+
     async def ListDataSets(self, request, context):
         page = await self._data_sets.list(request.actor_user_id, request.page.offset, request.page.limit)
         return pb.ListDataSetsResponse(

@@ -236,6 +236,22 @@ class PageInfo(_message.Message):
     total: int
     def __init__(self, offset: _Optional[int] = ..., limit: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
 
+class ListTrainingJobsRequest(_message.Message):
+    __slots__ = ("actor_user_id", "page")
+    ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    actor_user_id: str
+    page: Page
+    def __init__(self, actor_user_id: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListTrainingJobsResponse(_message.Message):
+    __slots__ = ("jobs", "page")
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[_training_pb2.TrainingJob]
+    page: PageInfo
+    def __init__(self, jobs: _Optional[_Iterable[_Union[_training_pb2.TrainingJob, _Mapping]]] = ..., page: _Optional[_Union[PageInfo, _Mapping]] = ...) -> None: ...
+
 class ListDataSetsRequest(_message.Message):
     __slots__ = ("actor_user_id", "page")
     ACTOR_USER_ID_FIELD_NUMBER: _ClassVar[int]

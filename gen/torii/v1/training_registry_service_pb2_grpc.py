@@ -98,6 +98,11 @@ class TrainingRegistryServiceStub:
                 request_serializer=torii_dot_v1_dot_training__registry__service__pb2.RecoverTrainingJobsRequest.SerializeToString,
                 response_deserializer=torii_dot_v1_dot_training__registry__service__pb2.RecoverTrainingJobsResponse.FromString,
                 _registered_method=True)
+        self.ListTrainingJobs = channel.unary_unary(
+                '/torii.v1.TrainingRegistryService/ListTrainingJobs',
+                request_serializer=torii_dot_v1_dot_training__registry__service__pb2.ListTrainingJobsRequest.SerializeToString,
+                response_deserializer=torii_dot_v1_dot_training__registry__service__pb2.ListTrainingJobsResponse.FromString,
+                _registered_method=True)
         self.ListDataSets = channel.unary_unary(
                 '/torii.v1.TrainingRegistryService/ListDataSets',
                 request_serializer=torii_dot_v1_dot_training__registry__service__pb2.ListDataSetsRequest.SerializeToString,
@@ -218,6 +223,14 @@ class TrainingRegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListTrainingJobs(self, request, context):
+        """ListTrainingJobs lists the acting user's account's training jobs (an admin's: every account's),
+        newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDataSets(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -318,6 +331,11 @@ def add_TrainingRegistryServiceServicer_to_server(servicer, server):
                     servicer.RecoverTrainingJobs,
                     request_deserializer=torii_dot_v1_dot_training__registry__service__pb2.RecoverTrainingJobsRequest.FromString,
                     response_serializer=torii_dot_v1_dot_training__registry__service__pb2.RecoverTrainingJobsResponse.SerializeToString,
+            ),
+            'ListTrainingJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTrainingJobs,
+                    request_deserializer=torii_dot_v1_dot_training__registry__service__pb2.ListTrainingJobsRequest.FromString,
+                    response_serializer=torii_dot_v1_dot_training__registry__service__pb2.ListTrainingJobsResponse.SerializeToString,
             ),
             'ListDataSets': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDataSets,
@@ -678,6 +696,33 @@ class TrainingRegistryService:
             '/torii.v1.TrainingRegistryService/RecoverTrainingJobs',
             torii_dot_v1_dot_training__registry__service__pb2.RecoverTrainingJobsRequest.SerializeToString,
             torii_dot_v1_dot_training__registry__service__pb2.RecoverTrainingJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTrainingJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/torii.v1.TrainingRegistryService/ListTrainingJobs',
+            torii_dot_v1_dot_training__registry__service__pb2.ListTrainingJobsRequest.SerializeToString,
+            torii_dot_v1_dot_training__registry__service__pb2.ListTrainingJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from services.gateway.app_keys import ARTIFACTS, REGISTRY, SETTINGS
+from services.gateway.app_keys import ARTIFACTS, REGISTRY, SETTINGS, TRAINER
 from services.gateway.artifacts import ArtifactStore
 from services.gateway.auth import authenticate
 from services.gateway.http_base.validation import Schema, read_json_body, read_query
@@ -23,6 +23,7 @@ from torii.v1 import (
     console_session_service_pb2_grpc,
     ncp_key_service_pb2_grpc,
     registry_service_pb2_grpc,
+    trainer_service_pb2_grpc,
     training_registry_service_pb2_grpc,
     workspace_service_pb2_grpc,
 )
@@ -60,6 +61,10 @@ class Call:
     @property
     def workspaces(self) -> workspace_service_pb2_grpc.WorkspaceServiceStub:
         return self.request.app[REGISTRY].workspaces()
+
+    @property
+    def trainer(self) -> trainer_service_pb2_grpc.TrainerServiceStub:
+        return self.request.app[TRAINER]
 
     @property
     def settings(self) -> GatewaySettings:

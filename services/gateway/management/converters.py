@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar, cast
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
@@ -10,9 +11,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.errors import invalid_argument
 from services.tabular.setting_words import render
-from torii.v1 import accounts_pb2, apis_pb2, chat_keys_pb2, models_pb2, training_pb2
+from torii.v1 import accounts_pb2, apis_pb2, chat_keys_pb2, models_pb2, tabular_pb2, training_pb2
 from torii.v1 import chat_key_service_pb2 as cks
 from torii.v1 import registry_service_pb2 as rs
+from torii.v1 import training_registry_service_pb2 as trs
 
 EnumT = TypeVar("EnumT", bound=int)
 
@@ -96,6 +98,77 @@ def training_job_json(job: training_pb2.TrainingJob) -> dict:
         "message": render(job.message, {}),
         "created_at": timestamp(job.created_at),
         "finished_at": timestamp(job.finished_at, job.HasField("finished_at")),
+    }
+
+
+# --- Prediction One's training, as the management API shows it -----------------------------------
+
+PROBLEM_TYPE = EnumWords(tabular_pb2.ProblemType, "PROBLEM_TYPE_")
+TRAINING_JOB_KIND = EnumWords(training_pb2.TrainingJobKind, "TRAINING_JOB_KIND_")
+_WAITING = (training_pb2.TRAINING_JOB_STATUS_AWAITING_DATA, training_pb2.TRAINING_JOB_STATUS_QUEUED)
+
+
+def page_info_json(page: trs.PageInfo) -> dict:
+    return {"offset": page.offset, "limit": page.limit, "total": page.total}
+
+
+def elapsed_seconds(job: training_pb2.TrainingJob, now: datetime) -> float | None:
+    """Seconds from the job's latest start by a trainer (started_at) to its end (finished_at), or to
+    now while it runs; None while it waits to be trained (a requeued job keeps its last start)."""
+    if not job.HasField("started_at") or job.status in _WAITING:
+        return None
+    end = job.finished_at.ToDatetime(UTC) if job.HasField("finished_at") else now
+    # The registry's clock stamps started_at and the gateway's gives now: never show a negative time.
+    return max(0.0, round((end - job.started_at.ToDatetime(UTC)).total_seconds(), 3))
+
+
+def training_job_detail_json(job: training_pb2.TrainingJob, now: datetime) -> dict:
+    """training_job_json with what a console shows of a job in progress and of its outcome."""
+    finished = job.status == training_pb2.TRAINING_JOB_STATUS_FINISHED
+    return {
+        **training_job_json(job),
+        "kind": TRAINING_JOB_KIND.word(job.kind),
+        "progress": {"phase": job.progress.phase, "fold": job.progress.fold, "percent": round(job.progress.percent, 1)},
+        "updated_at": timestamp(job.updated_at, job.HasField("updated_at")),
+        "started_at": timestamp(job.started_at, job.HasField("started_at")),
+        "elapsed_seconds": elapsed_seconds(job, now),
+        "model_number": job.model_number or None,
+        "model_version_id": job.model_version_id or None,
+        # A finished job's result zip goes with the model it made (the number is gone once deleted).
+        "result_available": finished and bool(job.result_uri) and bool(job.model_number),
+    }
+
+
+def data_set_json(data_set: training_pb2.DataSet) -> dict:
+    return {
+        "data_set_id": data_set.data_set_id,
+        "account_id": data_set.account_id,
+        "owner_user_id": data_set.owner_user_id,
+        "name": data_set.name,
+        "extension": data_set.extension,
+        "column_count": data_set.column_count,
+        "data_count": data_set.data_count,
+        "size_bytes": data_set.size_bytes,
+        "sha256": data_set.sha256,
+        "created_at": timestamp(data_set.created_at, data_set.HasField("created_at")),
+        "updated_at": timestamp(data_set.updated_at, data_set.HasField("updated_at")),
+    }
+
+
+def trained_model_json(model: trs.TrainedModel) -> dict:
+    version = model.model_version
+    return {
+        "model_number": version.number,
+        "model_version_id": version.model_version_id,
+        "model_id": version.model_id,
+        "model_name": model.model_name,
+        "version": version.version,
+        "owner_user_id": model.owner_user_id,
+        "problem_type": PROBLEM_TYPE.word(model.problem_type),
+        "target_column": model.config.target_column,
+        "in_use": model.in_use,
+        "created_at": timestamp(version.created_at, version.HasField("created_at")),
+        "updated_at": timestamp(model.updated_at, model.HasField("updated_at")),
     }
 
 

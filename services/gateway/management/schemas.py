@@ -28,8 +28,10 @@ from services.gateway.management.converters import (
     INSTANCE_KIND,
     KEY_PURPOSE,
     MODEL_FORMAT,
+    PROBLEM_TYPE,
     ROLE,
     RULE_ACTION,
+    TRAINING_JOB_KIND,
     TRAINING_JOB_STATUS,
     WEEKDAY,
 )
@@ -378,6 +380,111 @@ TRAINING_JOB: Schema = obj(
     title="TrainingJob",
 )
 TRAINING_JOB_ANSWER = obj({"job": TRAINING_JOB}, ("job",))
+
+# --- Prediction One's data sets, trained models and training jobs in detail ----------------------
+
+PAGE_QUERY = obj(
+    {
+        "offset": string(pattern=r"^[0-9]{1,9}$", description="how many to skip; default 0"),
+        "limit": string(pattern=r"^(1000|[1-9][0-9]{0,2})$", description="how many to show, 1 to 1000; default 30"),
+    }
+)
+PAGE_INFO: Schema = obj(
+    {
+        "offset": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 1},
+        "total": {"type": "integer", "minimum": 0, "description": "how many there are in all"},
+    },
+    ("offset", "limit", "total"),
+    title="PageInfo",
+)
+TRAINING_PROGRESS: Schema = obj(
+    {
+        "phase": string(
+            description="the trainer's last report: preparing, searching, cross_validation, fitting, exporting,"
+            " packaging, or finished; empty before its first"
+        ),
+        "fold": {"type": "integer", "minimum": 0, "description": "cross-validation: the fold being fitted"},
+        "percent": {"type": "number", "minimum": 0, "maximum": 100},
+    },
+    ("phase", "fold", "percent"),
+    title="TrainingProgress",
+)
+TRAINING_JOB_DETAIL: Schema = obj(
+    {
+        **TRAINING_JOB["properties"],
+        "kind": string(enum=TRAINING_JOB_KIND.words, description="retrain: a new version of a trained model"),
+        "progress": TRAINING_PROGRESS,
+        "updated_at": TIMESTAMP,
+        "started_at": {**TIMESTAMP, "description": "the latest start by a trainer; null: not started yet"},
+        "elapsed_seconds": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "description": "from started_at to finished_at, or to now while running; null while awaiting data or"
+            " queued",
+        },
+        "model_number": {
+            "type": ["integer", "null"],
+            "description": "the trained model it made (Prediction One's model_id); null: none, or deleted",
+        },
+        "model_version_id": {"type": ["string", "null"], "description": "that model version, to publish as an API"},
+        "result_available": {
+            "type": "boolean",
+            "description": "GET .../result answers its result zip (finished, and the model it made is kept)",
+        },
+    },
+    (
+        *TRAINING_JOB["required"],
+        "kind",
+        "progress",
+        "started_at",
+        "elapsed_seconds",
+        "model_number",
+        "model_version_id",
+        "result_available",
+    ),
+    title="TrainingJobDetail",
+)
+TRAINING_JOB_DETAIL_ANSWER = obj({"job": TRAINING_JOB_DETAIL}, ("job",))
+TRAINING_JOB_LIST = obj({"jobs": {"type": "array", "items": TRAINING_JOB_DETAIL}, "page": PAGE_INFO}, ("jobs", "page"))
+DATA_SET: Schema = obj(
+    {
+        "data_set_id": {"type": "integer", "minimum": 1, "description": "Prediction One's data_set_id"},
+        "account_id": string(format="uuid"),
+        "owner_user_id": string(format="uuid"),
+        "name": string(description="the uploaded file's name"),
+        "extension": string(description="csv or tsv"),
+        "column_count": {"type": "integer", "minimum": 0},
+        "data_count": {"type": "integer", "minimum": 0, "description": "rows of data"},
+        "size_bytes": {"type": "integer", "minimum": 0},
+        "sha256": string(),
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    ("data_set_id", "account_id", "owner_user_id", "name", "extension", "column_count", "data_count", "size_bytes"),
+    title="DataSet",
+)
+DATA_SET_LIST = obj({"data_sets": {"type": "array", "items": DATA_SET}, "page": PAGE_INFO}, ("data_sets", "page"))
+TRAINED_MODEL: Schema = obj(
+    {
+        "model_number": {"type": "integer", "minimum": 1, "description": "Prediction One's model_id"},
+        "model_version_id": string(format="uuid", description="to publish as an API"),
+        "model_id": string(format="uuid", description="the model (GET /manage/v1/models/{model_id})"),
+        "model_name": string(),
+        "version": {"type": "integer", "minimum": 1},
+        "owner_user_id": string(description="who trained it"),
+        "problem_type": {"type": ["string", "null"], "enum": [*PROBLEM_TYPE.words, None]},
+        "target_column": string(),
+        "in_use": {"type": "boolean", "description": "a published API serves it or asks for it"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    ("model_number", "model_version_id", "model_id", "model_name", "version", "problem_type", "in_use"),
+    title="TrainedModel",
+)
+TRAINED_MODEL_LIST = obj(
+    {"trained_models": {"type": "array", "items": TRAINED_MODEL}, "page": PAGE_INFO}, ("trained_models", "page")
+)
 USER_LIST = obj({"users": {"type": "array", "items": USER}}, ("users",))
 ACCOUNT_QUERY = obj({"account_id": uuid("defaults to the caller's account")})
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from services.gateway.app_keys import SETTINGS
+from services.gateway.app_keys import SETTINGS, TRAINER
 from services.gateway.prediction_one.signed_urls import UrlSigner, load_signing_key
 from services.runtime.grpc_client import open_service_channel
 from torii.v1 import trainer_service_pb2_grpc, training_registry_service_pb2_grpc
@@ -27,14 +27,12 @@ CLIENTS = web.AppKey("prediction_one_clients", PredictionOneClients)
 async def prediction_one_clients(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     registry_channel = open_service_channel(settings, settings.registry_address)
-    trainer_channel = open_service_channel(settings, settings.trainer_address)
     app[CLIENTS] = PredictionOneClients(
         training_registry_service_pb2_grpc.TrainingRegistryServiceStub(registry_channel),
-        trainer_service_pb2_grpc.TrainerServiceStub(trainer_channel),
+        app[TRAINER],
         UrlSigner(load_signing_key(settings.url_signing_key, settings.data_dir), settings.signed_url_lifetime_s),
     )
     try:
         yield
     finally:
-        await trainer_channel.close()
         await registry_channel.close()

@@ -3,14 +3,12 @@ signed download URL streams an artifact back."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-import grpc
 from aiohttp import web
 
+from services.gateway.http_base.artifact_streams import stream_artifact
 from services.gateway.http_base.routing import Call
 from services.gateway.prediction_one.clients import CLIENTS
-from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request, rpc_overrides
+from services.gateway.prediction_one.contract_errors import PredictionOneError, bad_request
 from services.gateway.prediction_one.signed_urls import UrlSigner
 from torii.v1 import trainer_service_pb2, training_pb2
 
@@ -33,13 +31,6 @@ def upload_path(job_id: str, slot: str, extension: str, filename: str = "") -> s
 
 def result_path(job_id: str) -> str:
     return f"{RESULT_PREFIX}/{job_id}"
-
-
-def content_disposition(filename: str) -> str:
-    """An attachment header for any file name (RFC 6266): an ASCII fallback with quotes and
-    control characters replaced, and the name itself percent-encoded in UTF-8."""
-    fallback = "".join(char if 32 <= ord(char) < 127 and char not in '"\\' else "_" for char in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def verified(call: Call, signer: UrlSigner) -> None:
@@ -78,17 +69,11 @@ async def put_upload(call: Call) -> web.Response:
 
 
 async def artifact_download(call: Call, artifact_uri: str, filename: str, content_type: str) -> web.StreamResponse:
-    stream = call.request.app[CLIENTS].trainer.ReadArtifact(
-        trainer_service_pb2.ReadArtifactRequest(artifact_uri=artifact_uri), timeout=UPLOAD_TIMEOUT_S
+    return await stream_artifact(
+        call.request,
+        call.request.app[CLIENTS].trainer,
+        artifact_uri,
+        filename=filename,
+        content_type=content_type,
+        gone=PredictionOneError(bad_request("The file is no longer stored.")),
     )
-    with rpc_overrides({grpc.StatusCode.NOT_FOUND: bad_request("The file is no longer stored.")}):
-        first = await stream.read()
-    response = web.StreamResponse(
-        headers={"Content-Type": content_type, "Content-Disposition": content_disposition(filename)}
-    )
-    await response.prepare(call.request)
-    while first is not grpc.aio.EOF:
-        await response.write(first.chunk)
-        first = await stream.read()
-    await response.write_eof()
-    return response

@@ -208,6 +208,10 @@ class TrainingJobStorage(Protocol):
         """Make the version, in model into_model_id or in named_model, and write the finished job, together."""
         ...
 
+    async def list(self, account_id: str | None, offset: int, limit: int) -> tuple[builtins.list[TrainingJob], int]:
+        """One page, newest first, and the total; None: every account's."""
+        ...
+
 
 class ChatKeyStorage(Protocol):
     async def create(self, key: ChatKey, secret_sha256: bytes) -> ChatKey: ...

@@ -10,6 +10,7 @@ from services.registry.domain.external_keys import version_of_account
 from services.registry.domain.ids import parse_id
 from services.registry.domain.models import check_version_fields
 from services.registry.domain.names import require_name
+from services.registry.domain.pages import make_page
 from services.registry.domain.service_calls import optional_actor, visible_to
 from services.registry.domain.stores import AccountStorage, TrainedModelStorage, TrainingJobStorage
 from services.registry.domain.training_types import (
@@ -18,6 +19,7 @@ from services.registry.domain.training_types import (
     JobStatus,
     NamedModel,
     NewDataSet,
+    PageOf,
     TrainingJob,
     UploadSlot,
 )
@@ -147,3 +149,10 @@ class TrainingJobService:
             [job for job in changed if job.status is JobStatus.QUEUED],
             [job for job in changed if job.status is JobStatus.FAILED],
         )
+
+    async def list(self, actor_user_id: str, offset: int, limit: int) -> PageOf[TrainingJob]:
+        """The actor's account's jobs (an admin's: every account's), newest first."""
+        actor = await resolve_actor(self._accounts, actor_user_id)
+        page = make_page(offset, limit)
+        items, total = await self._store.list(None if actor.is_admin else actor.account_id, page.offset, page.limit)
+        return PageOf(items, page.offset, page.limit, total)

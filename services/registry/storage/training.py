@@ -211,3 +211,18 @@ class TrainingJobStore:
             version = await insert_next_version(connection, version_id, str(model_id), fields, job_id)
             await _write(connection, finished)
             return await _existing(connection, job_id), version
+
+    async def list(self, account_id: str | None, offset: int, limit: int) -> tuple[list[TrainingJob], int]:
+        """A page, newest first, and how many there are in all; account_id None: every account's."""
+        async with self._pool.acquire() as connection:
+            rows = await connection.fetch(
+                _SELECT_JOB + " WHERE $1::uuid IS NULL OR j.account_id = $1"
+                " ORDER BY j.created_at DESC, j.job_id DESC OFFSET $2 LIMIT $3",
+                account_id,
+                offset,
+                limit,
+            )
+            total = await connection.fetchval(
+                "SELECT count(*) FROM training_jobs WHERE $1::uuid IS NULL OR account_id = $1", account_id
+            )
+        return [_job(row) for row in rows], total

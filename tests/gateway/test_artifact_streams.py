@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.gateway.prediction_one.transfers import content_disposition
+from services.gateway.http_base.artifact_streams import content_disposition
 
 
 def test_a_file_name_cannot_break_the_header_and_keeps_its_characters():
