@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from services.registry.domain.chat_key_types import BucketState, ChatKey, ChatKeyChanges
+from services.registry.domain.console_session_types import ConsoleSession, StoredPassword, StoredSession
 from services.registry.domain.credential_types import Credential, CredentialScope
 from services.registry.domain.ncp_key_types import NcpKey, SealedKey
 from services.registry.domain.training_types import (
@@ -307,3 +308,42 @@ class WorkspaceStorage(Protocol):
     async def report_status(self, workspace_id: str, status: workspaces_pb2.WorkspaceStatus) -> bool: ...
 
     async def forget(self, workspace_id: str) -> bool: ...
+
+
+class ConsoleSessionStorage(Protocol):
+    async def users_named(self, user_name: str, account_name: str | None) -> list[User]:
+        """Users of this name: in the named account, or in any account when account_name is None."""
+        ...
+
+    async def password(self, user_id: str) -> StoredPassword | None: ...
+
+    async def set_password(
+        self, user_id: str, password_hash: str, must_change: bool, now: datetime, replacing: str | None = None
+    ) -> bool:
+        """Store the hash, forget failed sign-ins and close every session of the user, together.
+        With replacing: only while that is still the stored hash; False when it is not."""
+        ...
+
+    async def rehash(self, user_id: str, old_hash: str, new_hash: str) -> None:
+        """Replace the hash with the same password's under newer parameters, unless it changed meanwhile."""
+        ...
+
+    async def record_failure(self, user_id: str, limit: int, refused_until: datetime) -> None:
+        """Count a failed sign-in; the limit-th in a row refuses sign-ins until refused_until and
+        starts the count again."""
+        ...
+
+    async def open_session(
+        self, session: ConsoleSession, secret_digest: bytes, csrf_digest: bytes, keep_at_most: int, idle_since: datetime
+    ) -> None:
+        """Add the session and forget the user's failed sign-ins; close the user's sessions that
+        expired or were last seen before idle_since, then the oldest beyond keep_at_most."""
+        ...
+
+    async def session(self, session_id: str) -> StoredSession | None: ...
+
+    async def touch(self, session_id: str, now: datetime) -> None:
+        """Record that the session was used now; at most once a minute is written."""
+        ...
+
+    async def close_session(self, session_id: str) -> None: ...
