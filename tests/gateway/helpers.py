@@ -112,3 +112,20 @@ async def error_of(response: aiohttp.ClientResponse, status: int, code: str) -> 
     assert error["request_id"] == response.headers["x-request-id"]
     assert error["message"]
     return error["message"]
+
+
+async def member_elsewhere(gateway, name: str = "outsider") -> dict[str, str]:
+    """The bearer header of a member of a new account, not the admin's."""
+    response = await gateway.client.post(
+        "/manage/v1/accounts", json={"name": f"{name}-{uuid.uuid4().hex[:6]}"}, headers=gateway.admin
+    )
+    account = await response.json()
+    assert response.status == 201, account
+    response = await gateway.client.post(
+        "/manage/v1/users",
+        json={"account_id": account["account"]["account_id"], "name": name, "role": "member"},
+        headers=gateway.admin,
+    )
+    body = await response.json()
+    assert response.status == 201, body
+    return {"Authorization": f"Bearer {body['token']}"}

@@ -9,7 +9,7 @@ import pytest
 
 from services.gateway.management import api_events
 from tests.gateway.conftest import bearer
-from tests.gateway.helpers import create_api, error_of, published_api, upload_model
+from tests.gateway.helpers import create_api, error_of, member_elsewhere, published_api, upload_model
 
 EVENTS = "/manage/v1/apis/events"
 # One event is a few hundred bytes; a test waits at most this long for the next.
@@ -45,20 +45,6 @@ async def _open(gateway, headers, query: str = "") -> EventStream:
     return EventStream(response)
 
 
-async def _member_elsewhere(gateway, name: str) -> dict[str, str]:
-    account = await (
-        await gateway.client.post("/manage/v1/accounts", json={"name": f"{name}-team"}, headers=gateway.admin)
-    ).json()
-    response = await gateway.client.post(
-        "/manage/v1/users",
-        json={"account_id": account["account"]["account_id"], "name": name, "role": "member"},
-        headers=gateway.admin,
-    )
-    body = await response.json()
-    assert response.status == 201, body
-    return bearer(body["token"])
-
-
 async def test_the_stream_starts_with_every_api_as_get_shows_it(gateway):
     first, second = await published_api(gateway, name="first"), await published_api(gateway, name="second")
     stream = await _open(gateway, gateway.admin)
@@ -88,7 +74,7 @@ async def test_a_change_and_a_deletion_arrive_without_asking(gateway):
 
 
 async def test_a_member_sees_only_the_apis_of_its_account(gateway):
-    outsider = await _member_elsewhere(gateway, "outsider")
+    outsider = await member_elsewhere(gateway, "outsider")
     uploaded = await upload_model(gateway, name="their-model", headers=outsider)
     theirs = (await create_api(gateway, uploaded["version"]["model_version_id"], headers=outsider))["api"]
     ours = await published_api(gateway, name="ours")
@@ -108,7 +94,7 @@ async def stream_api(gateway, api: dict, headers) -> dict:
 
 
 async def test_another_accounts_stream_is_refused(gateway):
-    outsider = await _member_elsewhere(gateway, "curious")
+    outsider = await member_elsewhere(gateway, "curious")
     account_id = (await (await gateway.client.get("/manage/v1/users", headers=gateway.admin)).json())["users"][0][
         "account_id"
     ]
@@ -117,7 +103,7 @@ async def test_another_accounts_stream_is_refused(gateway):
 
 
 async def test_streams_are_bounded_per_user(gateway):
-    outsider = await _member_elsewhere(gateway, "greedy")
+    outsider = await member_elsewhere(gateway, "greedy")
     streams = [await _open(gateway, outsider) for _ in range(api_events.MAX_STREAMS_PER_USER)]
     response = await gateway.client.get(EVENTS, headers=outsider)
     await error_of(response, 429, "RESOURCE_EXHAUSTED")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.gateway.conftest import bearer
-from tests.gateway.helpers import assert_documented, create_api, error_of, published_api, upload_model
+from tests.gateway.helpers import assert_documented, create_api, error_of, member_elsewhere, published_api, upload_model
 from torii.v1 import apis_pb2
 from torii.v1 import registry_service_pb2 as rs
 
@@ -255,15 +255,7 @@ async def test_usage_per_day(gateway):
 
 async def test_a_member_of_another_account_cannot_touch_the_api(gateway):
     info = await published_api(gateway)
-    account = await (
-        await gateway.client.post("/manage/v1/accounts", json={"name": "elsewhere"}, headers=gateway.admin)
-    ).json()
-    response = await gateway.client.post(
-        "/manage/v1/users",
-        json={"account_id": account["account"]["account_id"], "name": "outsider", "role": "member"},
-        headers=gateway.admin,
-    )
-    outsider = bearer((await response.json())["token"])
+    outsider = await member_elsewhere(gateway)
     response = await gateway.client.post(f"/manage/v1/apis/{info['api_id']}/stop", headers=outsider)
     await error_of(response, 404, "NOT_FOUND")
     assert (await _get(gateway, info["api_id"]))["status"] == "building"

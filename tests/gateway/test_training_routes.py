@@ -9,8 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.gateway.conftest import bearer
-from tests.gateway.helpers import assert_documented, error_of
+from tests.gateway.helpers import assert_documented, error_of, member_elsewhere
 from tests.prediction_one.conftest import TrainingPlatform, training_platform  # noqa: F401 - a fixture used here
 from tests.registry.training_helpers import queued_job, training_stub
 from tests.urls import path_of
@@ -30,20 +29,6 @@ async def _ok(response, method: str, path: str) -> dict:
     assert response.status == 200, body
     assert_documented(method, path, 200, body)
     return body
-
-
-async def _member_elsewhere(gateway) -> dict[str, str]:
-    account = await (
-        await gateway.client.post("/manage/v1/accounts", json={"name": "elsewhere"}, headers=gateway.admin)
-    ).json()
-    response = await gateway.client.post(
-        "/manage/v1/users",
-        json={"account_id": account["account"]["account_id"], "name": "outsider", "role": "member"},
-        headers=gateway.admin,
-    )
-    body = await response.json()
-    assert response.status == 201, body
-    return bearer(body["token"])
 
 
 async def test_a_trained_job_its_data_set_model_and_result_zip(training_platform: TrainingPlatform):
@@ -137,7 +122,7 @@ async def test_pages_of_jobs_newest_first(gateway):
 async def test_another_accounts_jobs_are_not_found(gateway):
     async with training_stub(gateway.registry.address) as training:
         job = await queued_job(training, gateway.registry.admin_user_id)
-    outsider = await _member_elsewhere(gateway)
+    outsider = await member_elsewhere(gateway)
     listed = await _ok(await gateway.client.get(JOBS, headers=outsider), "GET", JOBS)
     assert listed["jobs"] == [] and listed["page"]["total"] == 0
     for path in (f"{JOBS}/{job.job_id}", f"{JOBS}/{job.job_id}/result"):
