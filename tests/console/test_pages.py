@@ -33,6 +33,8 @@ async def test_every_page_opens_without_a_console_error(console: ConsolePage):
         (f"#/models/{uploaded['model']['model_id']}", uploaded["model"]["name"]),
         (f"#/apis/{api['api_id']}", api["name"]),
         ("#/users", "Users"),
+        ("#/chat-keys", "Chat keys"),
+        ("#/workspaces", "Workspaces"),
         ("#/password", "Change your password"),
     ]:
         await console.open(route)

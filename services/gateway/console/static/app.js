@@ -6,10 +6,14 @@ import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { ApiDetailPage } from "./pages/api_detail.js";
 import { ApisPage } from "./pages/apis.js";
 import { ChangePasswordPage } from "./pages/change_password.js";
+import { ChatKeyDetailPage } from "./pages/chat_key_detail.js";
+import { ChatKeysPage } from "./pages/chat_keys.js";
 import { ModelDetailPage } from "./pages/model_detail.js";
 import { ModelsPage } from "./pages/models.js";
 import { SignInPage } from "./pages/sign_in.js";
 import { UsersPage } from "./pages/users.js";
+import { WorkspaceDetailPage } from "./pages/workspace_detail.js";
+import { WorkspacesPage } from "./pages/workspaces.js";
 
 function currentRoute() {
   const parts = window.location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
@@ -29,6 +33,10 @@ function useRoute() {
 function Page({ route, session }) {
   if (route.page === "models") return route.id ? html`<${ModelDetailPage} modelId=${route.id} />` : html`<${ModelsPage} />`;
   if (route.page === "users") return html`<${UsersPage} />`;
+  if (route.page === "chat-keys") return route.id ? html`<${ChatKeyDetailPage} keyId=${route.id} />` : html`<${ChatKeysPage} />`;
+  if (route.page === "workspaces") {
+    return route.id ? html`<${WorkspaceDetailPage} workspaceId=${route.id} />` : html`<${WorkspacesPage} />`;
+  }
   if (route.page === "apis" && route.id) return html`<${ApiDetailPage} apiId=${route.id} />`;
   return html`<${ApisPage} session=${session} />`;
 }
@@ -49,7 +57,8 @@ function Header({ session, route, onSignOut, onLanguage }) {
     ${session &&
     !session.must_change_password &&
     html`<nav>
-      ${link("models", t("nav.models"))} ${link("apis", t("nav.apis"))}
+      ${link("models", t("nav.models"))} ${link("apis", t("nav.apis"))} ${link("chat-keys", t("nav.chatKeys"))}
+      ${link("workspaces", t("nav.workspaces"))}
       ${session.user.role === "admin" && link("users", t("nav.users"))}
     </nav>`}
     <span class="spacer"></span>
