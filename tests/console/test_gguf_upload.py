@@ -69,3 +69,31 @@ async def test_a_gguf_file_that_is_not_gguf_is_refused_in_the_servers_words(cons
     listed = await (await console.gateway.client.get("/manage/v1/models", headers=bearer_of(admin))).json()
     assert listed["models"] == []
     console.assert_no_errors("status of 400")
+
+
+async def test_a_chat_model_is_published_from_the_dialog_under_its_model_id(console: ConsolePage):
+    admin = await new_person(console.gateway)
+    await console.sign_in(admin)
+    page = console.page
+    await console.open("#/models")
+    name = unique("chat")
+    form = page.get_by_test_id("upload-form")
+    await form.get_by_label("Name").fill(name)
+    await form.get_by_label("ONNX file").set_input_files(gguf_file(FAKE_GGUF))
+    await form.get_by_role("button", name="Upload").click()
+    await page.get_by_text(f"Uploaded {name}, version 1.").wait_for()
+
+    await console.open("#/apis")
+    await page.get_by_role("button", name="Create API").click()
+    dialog = page.get_by_test_id("create-api")
+    await dialog.get_by_label("Name").fill("chat")
+    assert await dialog.get_by_label("Chat model id").count() == 0
+    await dialog.locator("select[name=model]").select_option(label=name)
+    await dialog.get_by_label("Chat model id").fill("acme/console-chat")
+    await dialog.get_by_role("button", name="Create").click()
+    await page.get_by_test_id("created-key").wait_for()
+
+    listed = await (await console.gateway.client.get("/manage/v1/apis", headers=bearer_of(admin))).json()
+    (api,) = listed["apis"]
+    assert (api["contract"], api["chat_model_id"]) == ("openai_chat", "acme/console-chat")
+    console.assert_no_errors()

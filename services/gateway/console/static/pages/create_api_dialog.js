@@ -20,7 +20,10 @@ function Choice({ name, value, options, onChange }) {
   </div>`;
 }
 
-function requestBody(fields) {
+// A GGUF or Hugging Face version is a chat model: published as an OpenAI chat API under a model id of its own.
+const CHAT_FORMATS = ["gguf", "hf_model"];
+
+function requestBody(fields, chat) {
   const body = {
     name: fields.name,
     model_version_id: fields.versionId,
@@ -28,6 +31,7 @@ function requestBody(fields) {
     execution_type: fields.execution,
     instance_kind: fields.instanceKind,
   };
+  if (chat) body.chat_model_id = fields.chatModelId;
   if (fields.execution === "dedicated") {
     body.instance_count = Number(fields.instanceCount);
     body.schedule = fields.always
@@ -52,9 +56,12 @@ export function CreateApiDialog({ onClose }) {
     start: "09:00",
     end: "17:00",
     weekdays: ["mon", "tue", "wed", "thu", "fri"],
+    chatModelId: "",
   });
   const [error, setError] = useState(null);
   const [created, setCreated] = useState(null);
+  const chosen = versions.find((version) => version.model_version_id === fields.versionId);
+  const chat = Boolean(chosen && CHAT_FORMATS.includes(chosen.format));
   const set = (change) => setFields((previous) => ({ ...previous, ...change }));
 
   useEffect(() => {
@@ -72,7 +79,7 @@ export function CreateApiDialog({ onClose }) {
   async function submit(event) {
     event.preventDefault();
     await attempt(setError, async () => {
-      const answer = await call("POST", "/apis", requestBody(fields));
+      const answer = await call("POST", "/apis", requestBody(fields, chat));
       rememberKey(answer.api.api_id, answer.api_key);
       setCreated(answer);
     });
@@ -110,6 +117,12 @@ export function CreateApiDialog({ onClose }) {
         ${versions.map((version) => html`<option key=${version.model_version_id} value=${version.model_version_id}>${version.version}</option>`)}
       </select>
     </label>
+    ${chat &&
+    html`<label>${t("create.chatModelId")}
+        <input name="chat_model_id" required maxlength="128" value=${fields.chatModelId}
+          onInput=${(e) => set({ chatModelId: e.currentTarget.value })} />
+      </label>
+      <p class="help">${t("create.chatModelIdHelp")}</p>`}
     <fieldset><legend>${t("create.apiType")}</legend>
       <${Choice} name="api_type" value=${fields.apiType} onChange=${(apiType) => set({ apiType })}
         options=${[["formal", t("type.formal")], ["trial", t("type.trial")]]} />
