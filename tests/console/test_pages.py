@@ -35,6 +35,8 @@ async def test_every_page_opens_without_a_console_error(console: ConsolePage):
         ("#/users", "Users"),
         ("#/chat-keys", "Chat keys"),
         ("#/workspaces", "Workspaces"),
+        ("#/training", "Training"),
+        ("#/data-sets", "Data sets"),
         ("#/password", "Change your password"),
     ]:
         await console.open(route)

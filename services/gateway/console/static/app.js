@@ -8,9 +8,12 @@ import { ApisPage } from "./pages/apis.js";
 import { ChangePasswordPage } from "./pages/change_password.js";
 import { ChatKeyDetailPage } from "./pages/chat_key_detail.js";
 import { ChatKeysPage } from "./pages/chat_keys.js";
+import { DataSetsPage } from "./pages/data_sets.js";
 import { ModelDetailPage } from "./pages/model_detail.js";
 import { ModelsPage } from "./pages/models.js";
 import { SignInPage } from "./pages/sign_in.js";
+import { TrainingJobPage } from "./pages/training_job.js";
+import { TrainingPage } from "./pages/training.js";
 import { UsersPage } from "./pages/users.js";
 import { WorkspaceDetailPage } from "./pages/workspace_detail.js";
 import { WorkspacesPage } from "./pages/workspaces.js";
@@ -37,6 +40,8 @@ function Page({ route, session }) {
   if (route.page === "workspaces") {
     return route.id ? html`<${WorkspaceDetailPage} workspaceId=${route.id} />` : html`<${WorkspacesPage} />`;
   }
+  if (route.page === "training") return route.id ? html`<${TrainingJobPage} jobId=${route.id} />` : html`<${TrainingPage} />`;
+  if (route.page === "data-sets") return html`<${DataSetsPage} />`;
   if (route.page === "apis" && route.id) return html`<${ApiDetailPage} apiId=${route.id} />`;
   return html`<${ApisPage} session=${session} />`;
 }
@@ -58,7 +63,7 @@ function Header({ session, route, onSignOut, onLanguage }) {
     !session.must_change_password &&
     html`<nav>
       ${link("models", t("nav.models"))} ${link("apis", t("nav.apis"))} ${link("chat-keys", t("nav.chatKeys"))}
-      ${link("workspaces", t("nav.workspaces"))}
+      ${link("training", t("nav.training"))} ${link("workspaces", t("nav.workspaces"))}
       ${session.user.role === "admin" && link("users", t("nav.users"))}
     </nav>`}
     <span class="spacer"></span>

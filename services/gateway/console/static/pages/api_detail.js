@@ -98,7 +98,11 @@ export function ApiDetailPage({ apiId }) {
   useEffect(() => {
     const timer = setInterval(() => {
       if (document.visibilityState !== "visible") return;
-      call("GET", "/apis/" + encodeURIComponent(apiId)).then((body) => setApi(body.api), setError);
+      // A read sent before an action (stop, lock, a rule) may come back after it: never step back.
+      call("GET", "/apis/" + encodeURIComponent(apiId)).then(
+        (body) => setApi((shown) => (shown && Date.parse(body.api.updated_at) < Date.parse(shown.updated_at) ? shown : body.api)),
+        setError,
+      );
     }, COUNTERS_REFRESH_MS);
     return () => clearInterval(timer);
   }, [apiId]);
