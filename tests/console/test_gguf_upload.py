@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.console.conftest import ConsolePage, bearer_of, new_person, unique
+from tests.console.conftest import ConsolePage, Person, bearer_of, new_person, unique
 from tests.gateway.test_chat_models import FAKE_GGUF
 
 if TYPE_CHECKING:
@@ -18,7 +18,8 @@ def gguf_file(data: bytes) -> FilePayload:
     return {"name": "model.gguf", "mimeType": "application/octet-stream", "buffer": data}
 
 
-async def test_a_gguf_upload_is_a_chat_model_without_a_signature(console: ConsolePage):
+async def _uploaded_gguf(console: ConsolePage) -> tuple[Person, str]:
+    """A new admin, signed in, who uploaded FAKE_GGUF through the Models page as a new model; its name."""
     admin = await new_person(console.gateway)
     await console.sign_in(admin)
     page = console.page
@@ -29,6 +30,12 @@ async def test_a_gguf_upload_is_a_chat_model_without_a_signature(console: Consol
     await form.get_by_label("ONNX file").set_input_files(gguf_file(FAKE_GGUF))
     await form.get_by_role("button", name="Upload").click()
     await page.get_by_text(f"Uploaded {name}, version 1.").wait_for()
+    return admin, name
+
+
+async def test_a_gguf_upload_is_a_chat_model_without_a_signature(console: ConsolePage):
+    admin, name = await _uploaded_gguf(console)
+    page = console.page
 
     listed = await (await console.gateway.client.get("/manage/v1/models", headers=bearer_of(admin))).json()
     (model,) = listed["models"]
@@ -72,16 +79,8 @@ async def test_a_gguf_file_that_is_not_gguf_is_refused_in_the_servers_words(cons
 
 
 async def test_a_chat_model_is_published_from_the_dialog_under_its_model_id(console: ConsolePage):
-    admin = await new_person(console.gateway)
-    await console.sign_in(admin)
+    admin, name = await _uploaded_gguf(console)
     page = console.page
-    await console.open("#/models")
-    name = unique("chat")
-    form = page.get_by_test_id("upload-form")
-    await form.get_by_label("Name").fill(name)
-    await form.get_by_label("ONNX file").set_input_files(gguf_file(FAKE_GGUF))
-    await form.get_by_role("button", name="Upload").click()
-    await page.get_by_text(f"Uploaded {name}, version 1.").wait_for()
 
     await console.open("#/apis")
     await page.get_by_role("button", name="Create API").click()

@@ -1,7 +1,8 @@
 // A chat key's tokens per UTC day, one stacked bar per project, the last 30 days: every number as
 // GET /chat-keys/{id}/usage answers it (prompt and completion tokens summed over the key's APIs).
-import { html, useEffect, useRef } from "../ui.js";
+import { html, useMemo } from "../ui.js";
 import { language, t } from "../i18n.js";
+import { BarChart } from "./bar_chart.js";
 
 const COLOURS = ["#1f5fbf", "#2f7d32", "#c77700", "#7b3fa0", "#00838f", "#b3261e", "#5b6575"];
 
@@ -23,38 +24,13 @@ export function tokensPerProject(days, usage) {
 }
 
 export function TokenChart({ days, usage }) {
-  const canvas = useRef(null);
-  const chart = useRef(null);
-
-  useEffect(() => {
+  const datasets = useMemo(() => {
     const { projects, tokens } = tokensPerProject(days, usage);
-    const data = {
-      labels: days,
-      datasets: projects.map((project, index) => ({
-        label: projectLabel(project),
-        data: tokens[index],
-        backgroundColor: COLOURS[index % COLOURS.length],
-      })),
-    };
-    if (chart.current) {
-      chart.current.data = data;
-      chart.current.update();
-      return;
-    }
-    chart.current = new window.Chart(canvas.current, {
-      type: "bar",
-      data,
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        interaction: { mode: "index", intersect: false },
-        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-      },
-    });
+    return projects.map((project, index) => ({
+      label: projectLabel(project),
+      data: tokens[index],
+      backgroundColor: COLOURS[index % COLOURS.length],
+    }));
   }, [days, usage, language()]);
-
-  useEffect(() => () => chart.current && chart.current.destroy(), []);
-
-  return html`<div class="chart"><canvas ref=${canvas} data-testid="token-chart" aria-label=${t("chatKeys.usage")}></canvas></div>`;
+  return html`<${BarChart} labels=${days} datasets=${datasets} stacked=${true} testId="token-chart" label=${t("chatKeys.usage")} />`;
 }
