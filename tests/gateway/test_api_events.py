@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from services.gateway.management import api_events
+from services.gateway.serving.catalog import MAX_SUBSCRIPTIONS_PER_OWNER
 from tests.gateway.conftest import bearer
 from tests.gateway.helpers import create_api, error_of, member_elsewhere, published_api, upload_model
 
@@ -104,7 +105,7 @@ async def test_another_accounts_stream_is_refused(gateway):
 
 async def test_streams_are_bounded_per_user(gateway):
     outsider = await member_elsewhere(gateway, "greedy")
-    streams = [await _open(gateway, outsider) for _ in range(api_events.MAX_STREAMS_PER_USER)]
+    streams = [await _open(gateway, outsider) for _ in range(MAX_SUBSCRIPTIONS_PER_OWNER)]
     response = await gateway.client.get(EVENTS, headers=outsider)
     await error_of(response, 429, "RESOURCE_EXHAUSTED")
     assert response.headers["Retry-After"]

@@ -13,8 +13,8 @@ also ends its streams; streams are bounded per user and per gateway.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
+from collections.abc import Iterator
 
 import grpc
 import orjson
@@ -26,43 +26,34 @@ from services.gateway.errors import GatewayError
 from services.gateway.http_base.routing import Call, Response, Route
 from services.gateway.management import schemas
 from services.gateway.management.converters import api_info
+from services.gateway.serving.catalog import MAX_SUBSCRIPTIONS_PER_OWNER, ApiChanges, TooManySubscriptions
 from torii.v1 import registry_service_pb2 as rs
 
 HEARTBEAT_S = 15.0
-MAX_STREAMS_PER_USER = 8
-MAX_STREAMS = 256
-
-_open_streams: collections.Counter[str] = collections.Counter()
-
-
-def _too_many(message: str) -> GatewayError:
-    return GatewayError(429, grpc.StatusCode.RESOURCE_EXHAUSTED.name, message, {"Retry-After": "5"})
-
-
-@contextlib.contextmanager
-def _stream_slot(user_id: str):
-    if _open_streams[user_id] >= MAX_STREAMS_PER_USER:
-        raise _too_many(f"a user may hold {MAX_STREAMS_PER_USER} event streams at once; close one")
-    if sum(_open_streams.values()) >= MAX_STREAMS:
-        raise _too_many("the gateway holds as many event streams as it may; try again shortly")
-    _open_streams[user_id] += 1
-    try:
-        yield
-    finally:
-        _open_streams[user_id] -= 1
-        if not _open_streams[user_id]:
-            del _open_streams[user_id]
 
 
 def _event(name: str, data: dict) -> bytes:
     return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
 
 
+@contextlib.contextmanager
+def _subscription(call: Call) -> Iterator[ApiChanges]:
+    try:
+        with call.request.app[RUNTIME].catalog.subscribe(call.user.user_id) as changes:
+            yield changes
+    except TooManySubscriptions as refused:
+        if refused.whole_gateway:
+            message = "the gateway holds as many event streams as it may; try again shortly"
+        else:
+            message = f"a user may hold {MAX_SUBSCRIPTIONS_PER_OWNER} event streams at once; close one"
+        raise GatewayError(429, grpc.StatusCode.RESOURCE_EXHAUSTED.name, message, {"Retry-After": "5"}) from None
+
+
 async def api_events(call: Call) -> web.StreamResponse:
     account_id = call.query.get("account_id", "")
     # The snapshot comes first: an account the caller may not see is refused before the stream opens.
     listed = await call.registry.ListApis(rs.ListApisRequest(actor_user_id=call.user.user_id, account_id=account_id))
-    with _stream_slot(call.user.user_id), call.request.app[RUNTIME].catalog.subscribe() as changes:
+    with _subscription(call) as changes:
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )

@@ -69,12 +69,25 @@ def _endpoint(item: WatchedApi) -> Endpoint:
     )
 
 
+MAX_SUBSCRIPTIONS_PER_OWNER = 8
+MAX_SUBSCRIPTIONS = 256
+
+
+class TooManySubscriptions(Exception):
+    """The owner, or the whole gateway (`whole_gateway`), holds as many subscriptions as it may."""
+
+    def __init__(self, whole_gateway: bool) -> None:
+        super().__init__("the gateway's" if whole_gateway else "the owner's")
+        self.whole_gateway = whole_gateway
+
+
 class ApiChanges:
     """One subscriber's view of the catalog's changes: the ids of the APIs changed since it last
     took them. A burst of changes to one API is one id, so a slow reader holds at most one entry
     per API, however many changes it missed."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
         self._pending: set[str] = set()
         self._changed = asyncio.Event()
         self.ended = False
@@ -174,9 +187,14 @@ class ApiCatalog:
         return list(self._chat_apis_of_key.get(key_id, {}).values())
 
     @contextlib.contextmanager
-    def subscribe(self) -> Iterator[ApiChanges]:
-        """The ids of the APIs that change while the block runs (the console's live status)."""
-        changes = ApiChanges()
+    def subscribe(self, owner: str) -> Iterator[ApiChanges]:
+        """The ids of the APIs that change while the block runs (the console's live status), for
+        `owner` (a user id); TooManySubscriptions past MAX_SUBSCRIPTIONS_PER_OWNER or MAX_SUBSCRIPTIONS."""
+        if len(self._subscribers) >= MAX_SUBSCRIPTIONS:
+            raise TooManySubscriptions(whole_gateway=True)
+        if sum(1 for held in self._subscribers if held.owner == owner) >= MAX_SUBSCRIPTIONS_PER_OWNER:
+            raise TooManySubscriptions(whole_gateway=False)
+        changes = ApiChanges(owner)
         self._subscribers.add(changes)
         try:
             yield changes
