@@ -502,9 +502,15 @@ class Runner:
 class Profiler:
     """py-spy (not a Torii dependency) sampling the gateway process during one window."""
 
-    def __init__(self, py_spy: str, output: Path) -> None:
+    def __init__(self, py_spy: str, output: Path, label: str = "gateway") -> None:
         self.py_spy = py_spy
         self.output = output
+        self.label = label
+
+    def beside(self, label: str) -> Profiler:
+        """A profiler of another process (the pass-through floor) writing next to this one's file:
+        the two profiles side by side show where the gateway's own work lies."""
+        return Profiler(self.py_spy, self.output.with_name(f"{self.output.stem}-{label}{self.output.suffix}"), label)
 
     async def record(self, pid: int, after_s: float, seconds: float) -> None:
         await asyncio.sleep(after_s)
@@ -545,7 +551,7 @@ class Profiler:
             own[frames[-1]] = own.get(frames[-1], 0) + samples
         if not total:
             return "py-spy recorded no samples"
-        lines = [f"gateway profile: {total} samples (active CPU only), collapsed stacks in {self.output}"]
+        lines = [f"{self.label} profile: {total} samples (active CPU only), collapsed stacks in {self.output}"]
         for title, table in (("inclusive", inclusive), ("self", own)):
             lines.append(f"  top {top} {title}:")
             for frame, samples in sorted(table.items(), key=lambda item: -item[1])[:top]:
@@ -722,8 +728,10 @@ async def bench(args: argparse.Namespace) -> dict:
             )
         async with PassThrough(platform, api["triton_model"]) as passthrough:
             floor = dict(model_name=api["triton_model"], url=passthrough.url, gateway_pids=[passthrough.pid], **triton)
+            floor_profiler = profiler.beside("floor") if profiler is not None else None
             for concurrency in (1, top):
-                await runner.point(PASSTHROUGH_LABEL, "gateway", concurrency, **floor)
+                profile = floor_profiler if concurrency == top else None
+                await runner.point(PASSTHROUGH_LABEL, "gateway", concurrency, profile=profile, **floor)
             # This VM's speed moves by a third between minutes: the gateway and the floor are
             # compared window against next window, several times, and the median ratio counts.
             for _ in range(args.pairs):
@@ -768,8 +776,9 @@ async def bench(args: argparse.Namespace) -> dict:
         await platform.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    if profiler is not None and profiler.output.exists():
-        print("\n" + profiler.summary(), flush=True)
+    for sampled in (profiler, profiler.beside("floor") if profiler is not None else None):
+        if sampled is not None and sampled.output.exists():
+            print("\n" + sampled.summary(), flush=True)
     defaults = SchedulerSettings.model_fields
     return {
         "figures": figures(
@@ -1107,7 +1116,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile-gateway",
         type=Path,
         metavar="FILE",
-        help="sample the gateway with py-spy during the gateway c64 window; "
+        help="sample the gateway (and the pass-through floor, to FILE-floor) with py-spy during their c64 windows; "
         "collapsed stacks to FILE, a summary to stdout",
     )
     parser.add_argument(

@@ -19,8 +19,7 @@ from services.gateway.artifacts import ArtifactStore
 from services.gateway.console.contract import CONTRACT as CONSOLE
 from services.gateway.dataforest.contract import CONTRACT as DATA_FOREST
 from services.gateway.http_base.contract import Contract, Contracts
-from services.gateway.http_base.failure_middleware import failure_middleware
-from services.gateway.http_base.request_ids import request_id_middleware
+from services.gateway.http_base.middleware import gateway_middleware
 from services.gateway.http_base.routing import Route, aiohttp_handler
 from services.gateway.http_base.unreadable_requests import PARSER_LIMITS
 from services.gateway.http_connections import answer_unreadable_requests_as_json
@@ -76,10 +75,9 @@ def create_app(
     the application's lifetime.
     """
     contracts = Contracts(CONTRACTS)
-    # The request-id middleware is outermost so that error answers carry the id as well.
     # Management routes hold their bodies to max_json_bytes themselves; inference bodies are larger.
     app = web.Application(
-        middlewares=[request_id_middleware, failure_middleware(contracts)],
+        middlewares=[gateway_middleware(contracts)],
         client_max_size=max(settings.max_json_bytes, settings.max_inference_bytes),
         handler_args=PARSER_LIMITS,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
 
 
@@ -16,11 +17,17 @@ def digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
+# The registry issues ids in this form; any other spelling of a UUID is parsed (and normalised).
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def credential_id_of(secret: str) -> str | None:
     """The id part of a well-formed secret, or None."""
     head, dot, tail = secret.partition(".")
     if not dot or not tail:
         return None
+    if _CANONICAL_ID.fullmatch(head):
+        return head  # what str(uuid.UUID(head)) gives, at a tenth of its cost: every inference asks
     try:
         return str(uuid.UUID(head))
     except ValueError:

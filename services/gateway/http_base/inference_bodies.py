@@ -59,11 +59,11 @@ async def json_body(request: web.Request, limit: int, *, wait_s: float = SERVERL
 async def raw_body(request: web.Request, limit: int, *, wait_s: float = SERVERLESS_TIMEOUT_S) -> AsyncIterator[bytes]:
     """The body's bytes, for a caller that parses them elsewhere (a worker process); a large
     body's slot lasts the block, as json_body's does. The same refusals as json_body."""
+    if not is_large(request):
+        yield await small_body(request, limit)
+        return
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)
-    if not is_large(request):
-        yield await _read(request, limit)
-        return
     slots = request.app[RUNTIME].large_bodies
     if not await slots.acquire(wait_s):
         raise Refused(Refusal.BACKEND_UNAVAILABLE, BUSY_BODIES)
@@ -71,6 +71,14 @@ async def raw_body(request: web.Request, limit: int, *, wait_s: float = SERVERLE
         yield await _read(request, limit)
     finally:
         slots.release()
+
+
+async def small_body(request: web.Request, limit: int) -> bytes:
+    """The bytes of a body that is not large (is_large), read at once: no slot, no block to hold
+    it, which costs every small inference less. BodyRefused when it is larger than `limit`."""
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(limit)
+    return await _read(request, limit)
 
 
 async def read_json(request: web.Request, limit: int, *, wait_s: float = SERVERLESS_TIMEOUT_S) -> object:

@@ -17,7 +17,7 @@ from services.gateway.errors import (
     from_rpc_error,
 )
 from services.gateway.http_base.contract import Contract
-from services.gateway.http_base.failure_middleware import allowed_methods
+from services.gateway.http_base.middleware import allowed_methods
 from services.gateway.http_base.unreadable_requests import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES, Unreadable
 from services.gateway.management import (
     api_events,
@@ -29,6 +29,7 @@ from services.gateway.management import (
     ncp_keys,
     sessions,
     training,
+    training_actions,
     training_jobs,
     users,
     workspaces,
@@ -125,6 +126,7 @@ CONTRACT = Contract(
         *ncp_keys.ROUTES,
         *workspaces.ROUTES,
         *training_jobs.ROUTES,
+        *training_actions.ROUTES,
         *training.ROUTES,
     ),
     failure=failure,

@@ -19,12 +19,11 @@ from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.nnc.pixels import arrange, image_spec, normalise
 from services.gateway.nnc.tensors import (
+    batching,
     cast_derived,
     expected_count,
-    item_shape,
     numpy_dtype,
     resolve_shape,
-    with_batch,
 )
 from services.gateway.nnc.vectors import read_vector
 from torii.v1 import models_pb2
@@ -64,6 +63,8 @@ def decode_inputs(
             raise InvalidRequest(
                 f"input '{name}': type '{kind}' is not accepted by serverless APIs; use a dedicated API"
             )
+    if all(kind == "vector" for _, kind, _ in items):  # numbers only: no image preprocessing to look up
+        return {name: decode_input(name, kind, data, specs[name], None, limits) for name, kind, data in items}
     preprocessing = {pre.input_name: pre for pre in version.preprocessing.images}
     return {
         name: decode_input(name, kind, data, specs[name], preprocessing.get(name), limits) for name, kind, data in items
@@ -123,7 +124,7 @@ def decode_input(
 ) -> np.ndarray:
     """One input's data (of a known, lower-case `kind`) as the array the model takes."""
     dtype = numpy_dtype(spec.data_type, tensor=name)
-    shape = item_shape(spec)
+    batched, shape = batching(spec)
     if kind == "vector":
         if not isinstance(data, (list, int, float)) or isinstance(data, bool):
             raise InvalidRequest(f"input '{name}': data for type 'vector' must be a list of numbers")
@@ -138,7 +139,7 @@ def decode_input(
         else:
             chw, full_scale = read_image(name, raw, expected), 255.0
         values = cast_derived(arrange(name, normalise(chw, expected, full_scale), shape), dtype)
-    return values.reshape(with_batch(spec, values.shape))
+    return values.reshape((1, *values.shape) if batched else values.shape)
 
 
 def _base64(name: str, kind: str, data: object) -> bytes:

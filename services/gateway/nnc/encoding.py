@@ -33,12 +33,13 @@ def encode_outputs(outputs: dict[str, np.ndarray], signature: models_pb2.Signatu
 
 def format_values(values: np.ndarray) -> str:
     """All elements of `values` as one ", "-joined string (see the module's docstring)."""
-    if values.dtype == np.bool_:
+    kind = values.dtype.kind  # numpy's one-letter class: cheaper than np.issubdtype on every answer
+    if kind == "b":
         return ", ".join(map(str, values.astype(np.uint8).ravel().tolist()))
-    if np.issubdtype(values.dtype, np.floating):
+    if kind == "f":
         # tolist() widens each element exactly as float(v) would; repr is the shortest round trip.
-        return ", ".join(map(repr, values.astype(np.float64).ravel().tolist()))
-    if np.issubdtype(values.dtype, np.integer):
+        return ", ".join(map(repr, values.ravel().tolist()))
+    if kind in "iu":
         return ", ".join(map(str, values.ravel().tolist()))
     raise ValueError(f"outputs of dtype {values.dtype} cannot be written as NNC numbers")
 

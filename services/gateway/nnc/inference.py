@@ -14,7 +14,13 @@ import functools
 import numpy as np
 from aiohttp import web
 
-from services.gateway.http_base.inference_bodies import BodyRefused, is_large, parse_json, raw_body
+from services.gateway.http_base.inference_bodies import (
+    BodyRefused,
+    is_large,
+    parse_json,
+    raw_body,
+    small_body,
+)
 from services.gateway.http_base.json_responses import json_response
 from services.gateway.http_base.peers import caller_address
 from services.gateway.nnc.body_decoding import decode_body, inputs_of
@@ -91,21 +97,21 @@ async def _decoded_body(
     allowed_types = SERVERLESS_TYPES if endpoint.serverless else ALL_TYPES
     limits = DecodeLimits(max_pixels=runtime.max_image_pixels, max_inflated_bytes=runtime.max_body_bytes)
     try:
-        async with raw_body(request, runtime.max_body_bytes, wait_s=wait_s) as raw:
-            if is_large(request):
-                version = await admission.serving_version(runtime, endpoint.api)
-                decoded = await in_worker_process(
-                    runtime, wait_s, decode_body, raw, version.SerializeToString(), allowed_types, limits
-                )
-                if isinstance(decoded, str):
-                    raise InvalidRequest(decoded)
-                return version, decoded
-            inputs = inputs_of(parse_json(raw))
+        if not is_large(request):
+            inputs = inputs_of(parse_json(await small_body(request, runtime.max_body_bytes)))
             version = await admission.serving_version(runtime, endpoint.api)
             decode = functools.partial(decode_inputs, inputs, version, allowed_types=allowed_types, limits=limits)
             if holds_files(inputs):
                 return version, await off_the_loop(runtime, wait_s, decode)
             return version, decode()
+        async with raw_body(request, runtime.max_body_bytes, wait_s=wait_s) as raw:
+            version = await admission.serving_version(runtime, endpoint.api)
+            decoded = await in_worker_process(
+                runtime, wait_s, decode_body, raw, version.SerializeToString(), allowed_types, limits
+            )
+            if isinstance(decoded, str):
+                raise InvalidRequest(decoded)
+            return version, decoded
     except BodyRefused as refused:
         raise NncError(REQUEST_TOO_LARGE if refused.too_large else INVALID_REQUEST, refused.message) from None
     except InvalidRequest as error:

@@ -67,20 +67,17 @@ def triton_datatype(data_type: int, *, tensor: str = "") -> str:
     return name
 
 
-def is_batched(spec: models_pb2.TensorSpec) -> bool:
-    """A leading -1 is the batch dimension (the registry's convention for batched models)."""
-    return len(spec.shape) > 0 and spec.shape[0] == -1
+def batching(spec: models_pb2.TensorSpec) -> tuple[bool, tuple[int, ...]]:
+    """Whether the tensor is batched (a leading -1, the registry's convention for batched models)
+    and the shape of one example (without the batch dimension), from one read of the spec's dims."""
+    dims = tuple(spec.shape)
+    batched = dims[:1] == (-1,)
+    return batched, dims[1:] if batched else dims
 
 
 def item_shape(spec: models_pb2.TensorSpec) -> tuple[int, ...]:
     """The shape of one example: the spec's shape without its batch dimension."""
-    shape = tuple(int(d) for d in spec.shape)
-    return shape[1:] if is_batched(spec) else shape
-
-
-def with_batch(spec: models_pb2.TensorSpec, shape: Sequence[int]) -> tuple[int, ...]:
-    """One example's shape as the model takes it: a batch of 1 in front when it is batched."""
-    return (1, *shape) if is_batched(spec) else tuple(shape)
+    return batching(spec)[1]
 
 
 def format_shape(shape: Sequence[int]) -> str:

@@ -269,6 +269,8 @@ class ApiCatalog:
     async def version(self, model_version_id: str) -> models_pb2.ModelVersion:
         """The version's metadata; concurrent first requests share one registry call."""
         future = self._versions.get(model_version_id)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()  # every inference after the first: no shield, no await
         if future is None:
             future = asyncio.ensure_future(self._fetch(model_version_id))
             self._versions[model_version_id] = future

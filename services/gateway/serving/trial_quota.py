@@ -21,6 +21,8 @@ log = get_logger("inference")
 
 REGISTRY_BUSY = "the registry is busy with other trial requests"
 
+_NOTHING_TO_RESERVE = contextlib.nullcontext()
+
 
 class TrialQuota:
     def __init__(
@@ -30,14 +32,13 @@ class TrialQuota:
         self._registry = registry
         self._slots = RegistrySlots(max_in_flight, wait_s, REGISTRY_BUSY)
 
-    @contextlib.asynccontextmanager
-    async def reservation(self, endpoint: Endpoint) -> AsyncIterator[None]:
+    def reservation(self, endpoint: Endpoint) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold one reservation of a trial API's quota while the request runs; a Refused in
-        PLATFORM_FAILURES gives it back. A formal API reserves nothing."""
-        if not endpoint.trial:
-            yield
-            return
-        api_id = endpoint.api.api_id
+        PLATFORM_FAILURES gives it back. A formal API reserves nothing (and makes no generator)."""
+        return self._reserved(endpoint.api.api_id) if endpoint.trial else _NOTHING_TO_RESERVE
+
+    @contextlib.asynccontextmanager
+    async def _reserved(self, api_id: str) -> AsyncIterator[None]:
         await self.reserve(api_id)
         try:
             yield
