@@ -24,6 +24,7 @@ from services.gateway.http_base.routing import Route, aiohttp_handler
 from services.gateway.http_base.unreadable_requests import PARSER_LIMITS
 from services.gateway.http_connections import answer_unreadable_requests_as_json
 from services.gateway.management.contract import CONTRACT as MANAGEMENT
+from services.gateway.management.sign_in_limits import SIGN_IN_LIMITS, SignInLimits
 from services.gateway.nnc.contract import CONTRACT as NNC
 from services.gateway.openai_chat.contract import CONTRACT as OPENAI_CHAT
 from services.gateway.prediction_one.clients import prediction_one_clients
@@ -84,6 +85,7 @@ def create_app(
     answer_unreadable_requests_as_json(app, contracts)
     app[SETTINGS] = settings
     app[ARTIFACTS] = ArtifactStore(settings.data_dir)
+    app[SIGN_IN_LIMITS] = SignInLimits(settings.sign_in_attempts_per_minute)
     if registry is None:
         app[REGISTRY] = RegistryClients()
         app.cleanup_ctx.append(_registry_channel)

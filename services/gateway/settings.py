@@ -54,6 +54,10 @@ class GatewaySettings(CommonSettings):
     max_chat_admissions_in_flight: int = Field(default=64, gt=0)
     """The same bound for chat keys' admissions and settlements (ChatKeyService)."""
 
+    sign_in_attempts_per_minute: int = Field(default=10, gt=0)
+    """Most console sign-ins one address may try per minute (per gateway process); more are
+    answered 429 before the registry's password hashing hears of them."""
+
     inference_timeout_s: float = Field(default=60.0, gt=0)
     """How long a dedicated API's inference may take; serverless APIs have the contract's 30 s."""
 

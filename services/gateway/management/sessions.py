@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from services.gateway.app_keys import REGISTRY
+from services.gateway.app_keys import REGISTRY, RUNTIME
 from services.gateway.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, console_session
+from services.gateway.http_base.peers import caller_address
 from services.gateway.http_base.routing import Call, Response, Route, SecurityScheme, json
 from services.gateway.http_base.schema_words import uuids
 from services.gateway.management import schemas
 from services.gateway.management.converters import timestamp, user_json
+from services.gateway.management.sign_in_limits import SIGN_IN_LIMITS
 from torii.v1 import console_session_service_pb2 as cs
 
 CONSOLE_SESSION_SCHEME = SecurityScheme(
@@ -63,6 +65,8 @@ def _clear_cookies(call: Call, response: web.StreamResponse) -> None:
 
 
 async def sign_in(call: Call) -> web.Response:
+    runtime = call.request.app[RUNTIME]
+    await call.request.app[SIGN_IN_LIMITS].admit(caller_address(call.request, runtime.trusted_proxies))
     reply = await call.console_sessions.SignIn(
         cs.SignInRequest(
             user_name=call.body["user_name"],
