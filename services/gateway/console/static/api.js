@@ -65,28 +65,39 @@ export async function call(method, path, body, { quietOn401 = false } = {}) {
 
 /** A multipart upload with progress: onProgress(sent, total) as the browser sends the body. */
 export function upload(path, form, onProgress) {
+  return send("POST", path, form, null, onProgress);
+}
+
+/** A file sent as the raw body (a data set's CSV), with progress as upload() reports it. */
+export function sendFile(method, path, file, contentType, onProgress) {
+  return send(method, path, file, contentType, onProgress);
+}
+
+// XMLHttpRequest, not fetch: only it reports how much of a request body has been sent.
+function send(method, path, body, contentType, onProgress) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", MANAGE + path);
+    request.open(method, MANAGE + path);
     request.setRequestHeader("X-CSRF-Token", csrfToken());
     request.setRequestHeader("Accept", "application/json");
+    if (contentType) request.setRequestHeader("Content-Type", contentType);
     request.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : 0);
     request.onerror = () => reject(new ApiError(0, "NETWORK", "the upload did not reach the gateway"));
     request.onload = () => {
-      let body = null;
+      let answer = null;
       try {
-        body = JSON.parse(request.responseText);
+        answer = JSON.parse(request.responseText);
       } catch {
-        body = null;
+        answer = null;
       }
       if (request.status >= 200 && request.status < 300) {
-        resolve(body);
+        resolve(answer);
         return;
       }
-      const error = body && body.error ? body.error : {};
+      const error = answer && answer.error ? answer.error : {};
       reject(refused(new ApiError(request.status, error.code || "HTTP_" + request.status, error.message || request.statusText)));
     };
-    request.send(form);
+    request.send(body);
   });
 }
 

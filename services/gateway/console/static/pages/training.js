@@ -1,11 +1,13 @@
 // Prediction One's training as the account sees it: its training jobs with their live progress, the
-// models they made and the data sets they read. Jobs are started through Prediction One's API.
+// models they made and the data sets they read. A job starts here ("New training") or through
+// Prediction One's API.
 import { html, useState } from "../ui.js";
 import { MANAGE, call, query } from "../api.js";
 import { formatInstant, t } from "../i18n.js";
 import { DataSets } from "../parts/data_sets.js";
 import { Elapsed } from "../parts/elapsed.js";
 import { Pager } from "../parts/pager.js";
+import { NewTraining } from "../parts/new_training.js";
 import { Refusal } from "../parts/refusal.js";
 import { TRAINING_UNDER_WAY, TrainingBadge } from "../parts/training_badge.js";
 import { useTrainingRefresh } from "../parts/training_refresh.js";
@@ -77,6 +79,7 @@ export function TrainingPage() {
   return html`<main>
     <h1>${t("training.title")}</h1>
     <p class="help" data-testid="started-elsewhere">${t("training.startedElsewhere")}</p>
+    <${NewTraining} />
     <h2>${t("training.jobs")}</h2>
     <${TrainingJobs} />
     <h2>${t("trainedModels.title")}</h2>

@@ -1,11 +1,14 @@
 // One training job: its fields and live progress (read again while it is under way, its elapsed time
-// ticking in between), why it failed, its result zip, and the model version it made.
+// ticking in between), why it failed, its result zip, and the model version it made; once finished,
+// its model's actions (publish, retrain), and for a retrain the move of the APIs to the new version.
 import { html, useEffect, useState } from "../ui.js";
 import { call } from "../api.js";
 import { formatInstant, t } from "../i18n.js";
 import { Elapsed } from "../parts/elapsed.js";
+import { ModelActions } from "../parts/model_actions.js";
 import { findModelVersion } from "../parts/model_of_version.js";
 import { Refusal } from "../parts/refusal.js";
+import { ApplyRetrain } from "../parts/retrain_form.js";
 import { TRAINING_UNDER_WAY, TrainingBadge } from "../parts/training_badge.js";
 import { useTrainingRefresh } from "../parts/training_refresh.js";
 import { resultHref } from "./training.js";
@@ -82,6 +85,8 @@ export function TrainingJobPage({ jobId }) {
     ${job &&
     html`<h1>${job.model_name || job.job_id}</h1>
       <p class="help">${t("training.startedElsewhere")}</p>
-      <${Info} job=${job} readAt=${readAt} />`}
+      <${Info} job=${job} readAt=${readAt} />
+      ${job.status === "finished" && job.kind === "retrain" && html`<${ApplyRetrain} jobId=${job.job_id} />`}
+      ${job.status === "finished" && job.model_number && html`<${ModelActions} modelNumber=${job.model_number} />`}`}
   </main>`;
 }

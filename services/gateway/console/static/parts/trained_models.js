@@ -1,6 +1,8 @@
-// The model versions training made, newest first, each linked to its entry on the Models page.
-import { html } from "../ui.js";
+// The model versions training made, newest first, each linked to its entry on the Models page, with
+// its actions (publish as a classifier, retrain) in a dialog.
+import { html, useState } from "../ui.js";
 import { formatInstant, t } from "../i18n.js";
+import { ModelActionsDialog } from "./model_actions.js";
 import { Pager } from "./pager.js";
 import { usePagedList } from "./paged_list.js";
 import { Refusal } from "./refusal.js";
@@ -9,6 +11,7 @@ export const TRAINED_MODELS_PAGE_SIZE = 20;
 
 export function TrainedModels() {
   const { items, page, error, setOffset } = usePagedList("/trained-models", "trained_models", TRAINED_MODELS_PAGE_SIZE);
+  const [acting, setActing] = useState(null);
   return html`<section data-testid="trained-models-section">
     <${Refusal} error=${error} />
     ${items === null && !error && html`<p>${t("common.loading")}</p>`}
@@ -19,7 +22,7 @@ export function TrainedModels() {
       <thead><tr>
         <th>${t("common.name")}</th><th>${t("trainedModels.version")}</th><th>${t("trainedModels.number")}</th>
         <th>${t("trainedModels.problemType")}</th><th>${t("trainedModels.target")}</th>
-        <th>${t("trainedModels.inUse")}</th><th>${t("common.createdAt")}</th>
+        <th>${t("trainedModels.inUse")}</th><th>${t("common.createdAt")}</th><th></th>
       </tr></thead>
       <tbody>
         ${items.map(
@@ -31,10 +34,16 @@ export function TrainedModels() {
             <td data-field="target_column">${model.target_column}</td>
             <td data-field="in_use">${t(model.in_use ? "common.yes" : "common.no")}</td>
             <td>${formatInstant(model.created_at)}</td>
+            <td>
+              <button type="button" class="secondary" onClick=${() => setActing(model.model_number)} data-testid="model-actions-open">
+                ${t("modelActions.open")}
+              </button>
+            </td>
           </tr>`,
         )}
       </tbody>
     </table>`}
     <${Pager} page=${page} onOffset=${setOffset} testId="trained-models-pager" />
+    ${acting !== null && html`<${ModelActionsDialog} modelNumber=${acting} onClose=${() => setActing(null)} />`}
   </section>`;
 }
