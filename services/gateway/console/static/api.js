@@ -16,6 +16,15 @@ function csrfToken() {
   return found ? decodeURIComponent(found.slice("torii_csrf=".length)) : "";
 }
 
+/**
+ * Whether a session cookie may be held: the gateway sets and clears torii_csrf (readable here) with the
+ * HttpOnly session cookie, and gives both the session's lifetime. Without it, asking GET /session could
+ * only be answered 401, which the browser logs as an error.
+ */
+export function mayBeSignedIn() {
+  return csrfToken() !== "";
+}
+
 function changeHeaders(method) {
   return method === "GET" || method === "HEAD" ? {} : { "X-CSRF-Token": csrfToken() };
 }

@@ -1,7 +1,7 @@
 // The console's root: the session (from the gateway's cookies), hash routing, the navigation and
 // the language switch. Every page is a thin client of /manage/v1; none decides what is allowed.
 import { html, render, useEffect, useState } from "./ui.js";
-import { call, whenSessionLost } from "./api.js";
+import { call, mayBeSignedIn, whenSessionLost } from "./api.js";
 import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { ApiDetailPage } from "./pages/api_detail.js";
 import { ApisPage } from "./pages/apis.js";
@@ -74,8 +74,9 @@ function Header({ session, route, onSignOut, onLanguage }) {
 }
 
 function App() {
-  // undefined: not asked yet; null: signed out; else GET /session's answer.
-  const [session, setSession] = useState(undefined);
+  // undefined: not asked yet; null: signed out; else GET /session's answer. Without the CSRF cookie
+  // there is no session to ask about: the sign-in form shows at once.
+  const [session, setSession] = useState(() => (mayBeSignedIn() ? undefined : null));
   const [, setLanguageShown] = useState(language());
   const route = useRoute();
 
@@ -84,7 +85,9 @@ function App() {
   }
   useEffect(() => {
     whenSessionLost((error) => (error.status === 401 ? setSession(null) : refreshSession()));
-    refreshSession();
+    // With the cookie, the session may still have ended on the server (signed out elsewhere, a password
+    // changed): the 401 then shows the sign-in form.
+    if (mayBeSignedIn()) refreshSession();
   }, []);
 
   async function signOut() {
