@@ -90,7 +90,7 @@ def inference_bodies(count: int = INFER_ROWS, seed: int = INFER_SEED, reasons: b
 # --- the flow over HTTP ----------------------------------------------------------------------
 
 
-async def _json(response: aiohttp.ClientResponse, what: str, status: int = 200) -> dict:
+async def json_answer(response: aiohttp.ClientResponse, what: str, status: int = 200) -> dict:
     body = await response.json(content_type=None)
     if response.status != status:
         raise PredictionOneError(f"could not {what}: HTTP {response.status} {body}")
@@ -101,7 +101,7 @@ async def api_key(session: aiohttp.ClientSession, base: str, secret: str, kind: 
     async with session.get(
         f"{base}{PREFIX}/api-key", params={"credential_type": kind}, headers={"x-api-key": secret}
     ) as response:
-        return (await _json(response, f"get a {kind} key"))["api_key"]
+        return (await json_answer(response, f"get a {kind} key"))["api_key"]
 
 
 async def train(
@@ -111,8 +111,10 @@ async def train(
     data: bytes,
     timeout_s: float = 600.0,
     on_poll: Callable[[], None] = lambda: None,
+    config: dict[str, str] | None = None,
+    name: str = "bench-100k",
 ) -> dict:
-    """Upload `data` and train it with the default settings; timed from GET upload-url to `finished`.
+    """Upload `data` and train it with `config` (default: CONFIG); timed from GET upload-url to `finished`.
 
     Returns model_id, seconds (end to end), and when each step and training phase was first seen.
     `on_poll` runs at each status poll (the bench samples CPU there).
@@ -126,21 +128,21 @@ async def train(
     async with session.get(
         f"{base}{PREFIX}/data-sets/upload-url", params={"extension": "csv"}, headers=key
     ) as response:
-        urls = await _json(response, "get the upload URLs")
+        urls = await json_answer(response, "get the upload URLs")
     process_id = urls["external_process_id"]
     async with session.put(urls["learn_data_set_upload_url"], data=data) as response:
-        await _json(response, "PUT the training data")
+        await json_answer(response, "PUT the training data")
     steps = {"uploaded": since()}
-    body = {"external_process_id": process_id, "name": "bench-100k", "config": CONFIG}
+    body = {"external_process_id": process_id, "name": name, "config": CONFIG if config is None else config}
     async with session.post(f"{base}{PREFIX}/models", json=body, headers=key) as response:
-        await _json(response, "start the training")
+        await json_answer(response, "start the training")
     steps["submitted"] = since()
     deadline = time.monotonic() + timeout_s
     while True:
         async with session.get(
             f"{base}{PREFIX}/models/results", params={"external_process_id": process_id}, headers=key
         ) as response:
-            result = await _json(response, "read the training status")
+            result = await json_answer(response, "read the training status")
         status = result["status"]
         phase = (result.get("progress") or {}).get("phase") or ""
         steps.setdefault(f"{status}:{phase}" if phase else status, since())
@@ -162,12 +164,12 @@ async def publish(
     key = {"x-api-key": await api_key(session, base, secret, "deploy")}
     started = time.monotonic()
     async with session.post(f"{base}{PREFIX}/classifiers", json={"model_id": model_id}, headers=key) as response:
-        created = await _json(response, "create the classifier")
+        created = await json_answer(response, "create the classifier")
     classifier_id = created["classifier_id"]
     deadline = started + timeout_s
     while True:
         async with session.get(f"{base}{PREFIX}/classifiers/{classifier_id}", headers=key) as response:
-            classifier = (await _json(response, "read the classifier"))["classifier"]
+            classifier = (await json_answer(response, "read the classifier"))["classifier"]
         if classifier["status"] == "running":
             break
         if classifier["status"] == "failed" or time.monotonic() > deadline:

@@ -11,8 +11,9 @@ generated 100k-row CSV is trained over /v1/external, published as a classifier a
 row per request at c1 and c16. Then the chat part (bench.chat): SmolLM2 published as a chat API for
 that part only, streamed straight from Triton and through the gateway's SSE route at 1 and 4
 streams. Before chat, the Data Forest part (bench.workspaces): signed creates until the podman
-container runs, one at a time, then a burst of 20 at once. Figures go to stdout and to
-bench/results.json.
+container runs, one at a time, then a burst of 20 at once. After Prediction One, the AutoML part
+(bench.automl): data sets that ship in packages trained through the same API and by FLAML, scored
+on the same held-out rows. Figures go to stdout and to bench/results.json.
 
 A missed target is a measurement, not a failure: the exit status is 0 unless something broke.
 """
@@ -45,7 +46,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from bench import chat, load
+from bench import automl, chat, load
 from bench import prediction_one as p1
 from bench import workspaces as workspace_bench
 from services.policy.triton_names import triton_model_name
@@ -82,6 +83,8 @@ TARGETS = {
         "chat: gateway SSE tokens/s / direct Triton streaming tokens/s at 4 streams",
     ),
     "chat_added_ttft_p50_ms_c1": ("<=", 2.0, "chat: gateway TTFT p50 - direct Triton TTFT p50 at 1 stream, ms"),
+    # Its target is every set that ran (figures() puts their count in); the rule is automl.RULE.
+    "automl_sets_at_or_above_flaml": (">=", 0.0, f"AutoML: data sets where {automl.RULE}"),
     "workspace_burst_ok": (
         ">=",
         1.0,
@@ -93,6 +96,7 @@ FLOOR_FIGURES = {
     "passthrough_cpu_us_per_request_c64": "bench.passthrough's CPU per request at c64, µs: the floor on this machine",
     "passthrough_added_p50_ms_c1": "bench.passthrough p50 - direct Triton p50 at c1, ms: the floor on this machine",
     "workspace_start_p50_s": "Data Forest: signed create -> its podman container running, p50, s (no target set)",
+    "automl_mean_rel_vs_flaml": "AutoML: mean over the sets of (Torii - FLAML) / |FLAML| of the held-out score",
 }
 P1_LABEL = "prediction one"
 PASSTHROUGH_LABEL = "pass-through floor"
@@ -600,6 +604,7 @@ def figures(
     training: dict | None = None,
     chat_rows: list[dict] | None = None,
     workspaces: dict | None = None,
+    automl_part: dict | None = None,
 ) -> dict[str, dict]:
     def find(label: str, concurrency: int, among: list[dict] = rows) -> dict:
         return next(r for r in among if r["label"] == label and r["concurrency"] == concurrency)
@@ -635,12 +640,18 @@ def figures(
     if workspaces:
         values["workspace_start_p50_s"] = workspaces["start_p50_s"]
         values["workspace_burst_ok"] = workspaces["burst"]["ok_fraction"]
+    targets = dict(TARGETS)
+    if automl_part:
+        values["automl_sets_at_or_above_flaml"] = automl_part["sets_at_or_above_flaml"]
+        values["automl_mean_rel_vs_flaml"] = automl_part["mean_rel_vs_flaml"]
+        op, _, meaning = targets["automl_sets_at_or_above_flaml"]
+        targets["automl_sets_at_or_above_flaml"] = (op, float(len(automl_part["rows"])), meaning)
     result = {}
     for name, value in values.items():
         if name in FLOOR_FIGURES:
             result[name] = {"value": round(value, 3), "target": None, "pass": None, "meaning": FLOOR_FIGURES[name]}
             continue
-        op, target, meaning = TARGETS[name]
+        op, target, meaning = targets[name]
         passed = value >= target if op == ">=" else value <= target
         result[name] = {"value": round(value, 3), "target": f"{op} {target:g}", "pass": passed, "meaning": meaning}
     return result
@@ -694,6 +705,7 @@ async def bench(args: argparse.Namespace) -> dict:
     p1_result: dict | None = None
     chat_result: dict | None = None
     workspace_result: dict | None = None
+    automl_result: dict | None = None
     source = source_state()
     data_dir = Path(tempfile.mkdtemp(prefix="torii-bench-"))
     platform = Platform(data_dir, args.queue_delay_us, args.log_level)
@@ -761,6 +773,10 @@ async def bench(args: argparse.Namespace) -> dict:
             await control.close()
         if args.prediction_one:
             p1_result = await prediction_one(platform, runner, repository, p1_data, args)
+        if args.automl:
+            automl_result = await automl.run(
+                platform.gateway_url, platform.token, args.automl_sets, lambda: process_groups(platform.pid)
+            )
         if args.workspaces:
             workspace_result = await workspace_part(platform, args)
         if args.chat:  # last: whatever happens to it, llama.cpp never ran beside another point
@@ -787,11 +803,13 @@ async def bench(args: argparse.Namespace) -> dict:
             p1_result["training"] if p1_result else None,
             chat_result["rows"] if chat_result else None,
             workspace_result,
+            automl_result,
         ),
         "rows": runner.rows,
         "prediction_one": p1_result,
         "chat": chat_result,
         "workspaces": workspace_result,
+        "automl": automl_result,
         "flood": flood,
         "settings": {
             "queue_delay_us": queue_delay,
@@ -1058,6 +1076,8 @@ def print_figures(result: dict) -> None:
             f"gateway {c16['cpu_cores'].get('gateway', 0):.2f}, triton {c16['cpu_cores'].get('triton', 0):.2f}, "
             f"other services {c16['cpu_cores'].get('rest', 0):.2f}, all {c16['cpu_cores'].get('machine', 0):.2f}"
         )
+    if result.get("automl"):
+        print("\n" + "\n".join(automl.table_lines(result["automl"])))
     if result.get("chat"):
         print_chat_summary(result["chat"])
     print(
@@ -1133,6 +1153,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--p1-seconds", type=float, default=10.0, help="measured seconds of each Prediction One point (default 10)"
+    )
+    parser.add_argument(
+        "--no-automl",
+        dest="automl",
+        action="store_false",
+        help="skip the AutoML part (Torii and FLAML on data sets that ship in packages)",
+    )
+    parser.add_argument(
+        "--automl-sets",
+        type=automl.set_names,
+        default=list(automl.SETS),
+        metavar="NAME,...",
+        help=f"the AutoML part's data sets (default all: {','.join(automl.SETS)}); one counts as at or above "
+        f"FLAML when {automl.RULE}",
     )
     parser.add_argument(
         "--no-workspaces",
