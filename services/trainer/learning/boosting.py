@@ -29,6 +29,8 @@ EARLY_STOPPING_ROUNDS = 30
 REPORTED_PARAMETERS = ("objective", "num_leaves", "learning_rate", "min_data_in_leaf", "lambda_l2", "feature_fraction")
 
 Candidate = dict[str, float]  # the searched parameters (num_leaves, learning_rate, ...)
+# on_round(round, validation loss): called after every boosting round; may raise to stop the fit.
+OnRound = Callable[[int, float], None]
 
 
 class BudgetSpent(Exception):
@@ -95,14 +97,21 @@ class TrainingData:
             train_set.set_weight(class_weights(self.labels[train_rows], self.n_classes))
         return BinnedSplit(train_rows, valid_rows, train_set, every_row.subset(_row_list(valid_rows)))
 
-    def fit(self, candidate: Candidate, split: BinnedSplit, deadline: float | None = None) -> SplitFit:
-        """Train with early stopping on the split's validation rows; BudgetSpent past `deadline`."""
+    def fit(
+        self,
+        candidate: Candidate,
+        split: BinnedSplit,
+        deadline: float | None = None,
+        on_round: OnRound | None = None,
+    ) -> SplitFit:
+        """Train with early stopping on the split's validation rows; BudgetSpent past `deadline`;
+        `on_round` is told each round's validation loss (the search prunes there)."""
         params = candidate_parameters(self.base, candidate, len(split.train_rows))
         callbacks: list[Callable[..., Any]] = [
             lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False)
         ]
-        if deadline is not None:
-            callbacks.append(_stop_at(deadline))
+        if deadline is not None or on_round is not None:
+            callbacks.append(_watch(deadline, on_round))
         booster = lgb.train(
             params,
             split.train_set,
@@ -197,7 +206,7 @@ def candidate_parameters(base: dict[str, Any], candidate: Candidate, rows: int) 
     # Small data: leaves and category groups must still be able to form.
     params["min_data_in_leaf"] = int(max(1, min(candidate["min_data_in_leaf"], rows // 10)))
     params["min_data_per_group"] = int(max(1, min(100, rows // 20)))
-    params["cat_smooth"] = 10.0
+    params["cat_smooth"] = candidate.get("cat_smooth", 10.0)
     return params
 
 
@@ -222,10 +231,14 @@ def empty_predictions(rows: int, problem_type: ProblemType, n_classes: int) -> n
     return np.full(rows, math.nan)
 
 
-def _stop_at(deadline: float) -> Callable[[Any], None]:
-    def callback(env: Any) -> None:
-        if time.monotonic() >= deadline:
-            raise BudgetSpent
+def _watch(deadline: float | None, on_round: OnRound | None) -> Callable[[Any], None]:
+    """After each round (and after early stopping's check): the deadline, then `on_round`."""
 
-    callback.order = 40  # type: ignore[attr-defined]
+    def callback(env: Any) -> None:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise BudgetSpent
+        if on_round is not None:
+            on_round(env.iteration + 1, float(env.evaluation_result_list[0][2]))
+
+    callback.order = 40  # type: ignore[attr-defined]  # early stopping's is 30
     return callback

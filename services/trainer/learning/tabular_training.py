@@ -82,7 +82,7 @@ class _PreparedTable:
             confusion_matrix=confusion,
             importance=evaluation_module.importance(booster, problem.plan.feature_columns, input_names),
             out_of_fold=self._out_of_fold(model.oof_rows, predicted, predictions),
-            chosen_parameters={**model.parameters, "search": model.search},
+            chosen_parameters={**model.parameters, "search": model.search, "search_summary": model.search_summary},
             training_rows=self.learning_rows,
         )
 

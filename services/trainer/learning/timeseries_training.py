@@ -94,7 +94,12 @@ class _PreparedWindows:
             confusion_matrix=(),
             importance=self._importance(booster),
             out_of_fold=self._out_of_fold(rows, predicted),
-            chosen_parameters={**model.parameters, "search": model.search, "time_series": self._summary()},
+            chosen_parameters={
+                **model.parameters,
+                "search": model.search,
+                "search_summary": model.search_summary,
+                "time_series": self._summary(),
+            },
             training_rows=len(self.windows),
         )
 

@@ -1,12 +1,13 @@
 """LightGBM on the feature matrix in three steps: search, cross-validation, refit.
 
-1. `search` (search.py) tries the candidates on the first validation split (the holdout, or
-   fold 1 of k) and keeps the best.
-2. `cross_validate` runs the chosen candidate on the remaining folds, which gives every row an
-   out-of-fold prediction (under a holdout: the holdout rows only).
+1. `search` (search.py) searches the configurations on the first validation split (the
+   holdout, or fold 1 of k) within the time budget and keeps the best.
+2. `cross_validate` runs the chosen configuration on the remaining folds, which gives every row
+   an out-of-fold prediction (under a holdout: the holdout rows only).
 3. `refit` trains the final model on all rows (or on `refit_rows` only: with an evaluation data
-   set, its rows are the validation and never train the final model) with that candidate and
-   the mean of the folds' best iteration counts.
+   set, its rows are the validation and never train the final model) with that configuration
+   and the median of the folds' best iteration counts (`refit_rounds`: one odd fold does not
+   move it, where a mean would).
 
 The splits come from validation.py; how rows are binned and one model is fitted, from
 boosting.py.
@@ -31,7 +32,7 @@ from services.trainer.learning.boosting import (
     empty_predictions,
 )
 from services.trainer.learning.progress import PERCENT, Progress, between, silent
-from services.trainer.learning.search import SearchResult, search
+from services.trainer.learning.search import OnRound, SearchResult, search
 from services.trainer.learning.validation import ValidationPlan
 
 
@@ -42,8 +43,9 @@ class TrainedModel:
     oof_rows: np.ndarray  # row indices that have an out-of-fold prediction, ascending
     # classification: [len(oof_rows), n_classes] probabilities; regression: [len(oof_rows)]
     oof_predictions: np.ndarray
-    parameters: dict[str, object]  # the chosen candidate and the final round count
-    search: list[dict[str, object]] = field(default_factory=list)  # per candidate tried
+    parameters: dict[str, object]  # the chosen configuration and the final round count
+    search: list[dict[str, object]] = field(default_factory=list)  # per trial of the search
+    search_summary: dict[str, object] = field(default_factory=dict)  # SearchResult.summary()
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,14 @@ def train(
         num_threads=num_threads,
         shared_bins=len(validation.splits) > 1,
     )
-    searched = search(_FirstSplit(data, validation).fit, time_budget_s=time_budget_s, report=report)
+    searched = search(
+        _FirstSplit(data, validation).fit,
+        time_budget_s=time_budget_s,
+        report=report,
+        seed=seed,
+        has_categoricals=len(categorical_features) > 0,
+        validation_rows=len(validation.splits[0][1]),
+    )
     folds = cross_validate(data, validation, searched, report)
     booster, parameters = refit(data, searched.chosen, folds.best_iterations, refit_rows, report)
     return TrainedModel(
@@ -91,6 +100,7 @@ def train(
         oof_predictions=folds.oof_predictions,
         parameters=parameters,
         search=searched.tried,
+        search_summary=searched.summary(),
     )
 
 
@@ -120,20 +130,25 @@ def refit(
     refit_rows: np.ndarray | None,
     report: Progress,
 ) -> tuple[lgb.Booster, dict[str, object]]:
-    """The final model, with the mean of the splits' best round counts, and what it was fitted with."""
-    rounds = max(1, int(round(float(np.mean(best_iterations)))))
+    """The final model, with `refit_rounds` rounds, and what it was fitted with."""
+    rounds = refit_rounds(best_iterations)
     report("fitting", 0, PERCENT["fitting"])
     final_rows = None if refit_rows is None else np.sort(np.asarray(refit_rows, dtype=np.int64))
     booster = data.fit_final(chosen, final_rows, rounds)
     final_count = data.rows if final_rows is None else len(final_rows)
     fitted = candidate_parameters(data.base, chosen, final_count)
     parameters: dict[str, object] = {
-        **{key: value for key, value in fitted.items() if key in REPORTED_PARAMETERS},
+        **{key: value for key, value in fitted.items() if key in REPORTED_PARAMETERS or key in chosen},
         "num_iterations": rounds,
         "fold_best_iterations": best_iterations,
         "class_weighting": "balanced" if data.imbalance else "none",
     }
     return booster, parameters
+
+
+def refit_rounds(best_iterations: Sequence[int]) -> int:
+    """The median of the splits' best round counts (rounded, at least 1): robust to one odd fold."""
+    return max(1, int(round(float(np.median(best_iterations)))))
 
 
 class _FirstSplit:
@@ -144,7 +159,7 @@ class _FirstSplit:
         self._rows = validation.splits[0]
         self._binned: BinnedSplit | None = None
 
-    def fit(self, candidate: Candidate, deadline: float | None) -> SplitFit:
+    def fit(self, candidate: Candidate, deadline: float | None, on_round: OnRound) -> SplitFit:
         if self._binned is None:
             self._binned = self._data.split(*self._rows)
-        return self._data.fit(candidate, self._binned, deadline)
+        return self._data.fit(candidate, self._binned, deadline, on_round)

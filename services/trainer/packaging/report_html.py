@@ -33,6 +33,8 @@ from services.trainer.packaging.svg_charts import PALETTE, Series, bar_chart, li
 MAX_CLASS_CURVES = len(PALETTE)
 MAX_SCATTER_POINTS = 2000
 MAX_IMPORTANCE_BARS = 20
+SEARCH_ROWS = 30  # the search table's trials besides the default: a long search stays readable
+_SEARCH_OUTCOME_KEYS = ("trial", "finished", "pruned", "validation_loss", "best_iteration", "seconds")
 MAX_LISTED_COLUMNS = 60
 
 _PROBLEM_NAMES = {
@@ -480,7 +482,7 @@ def _method_section(outcome: TrainingOutcome, trainer_seconds: float | None) -> 
     parameters = "".join(
         f'<tr><th scope="row">{escape(name)}</th><td>{escape(_parameter(value))}</td></tr>'
         for name, value in sorted(outcome.chosen_parameters.items())
-        if name != "search"  # its own table below, not a Python dict in a cell
+        if name not in ("search", "search_summary")  # their own table below, not a Python dict in a cell
     )
     parameter_table = (
         f'<h3>Chosen parameters</h3><p class="note">The configuration the search kept.</p>'
@@ -488,34 +490,74 @@ def _method_section(outcome: TrainingOutcome, trainer_seconds: float | None) -> 
         if parameters
         else ""
     )
+    searched = _search_table(outcome.chosen_parameters.get("search"), outcome.chosen_parameters.get("search_summary"))
     return (
         "<section><h2>How it was trained</h2>"
         f'<div class="columns"><div><table class="facts"><tbody>{fact_rows}</tbody></table></div>'
-        f"<div>{parameter_table}</div></div>{_search_table(outcome.chosen_parameters.get('search'))}</section>"
+        f"<div>{parameter_table}</div></div>{searched}</section>"
     )
 
 
-def _search_table(search: object) -> str:
-    """One row per configuration the search tried, with how it ended."""
+def _search_table(search: object, summary: object) -> str:
+    """The default's and the chosen trial's validation loss, then the best trials in a table (at most
+    SEARCH_ROWS, plus the default), best first."""
     if not isinstance(search, list) or not search:
         return ""
-    outcome_keys = ("finished", "validation_loss", "best_iteration")
-    names = sorted({key for tried in search for key in tried if key not in outcome_keys})
-    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in names)
+    numbered = [(int(tried.get("trial", position)), tried) for position, tried in enumerate(search)]
+    chosen = summary.get("chosen_trial") if isinstance(summary, dict) else None
+    ranked = sorted(numbered, key=lambda item: (*_search_rank(item[1]), item[0]))
+    best = {number for number, _ in [item for item in ranked if item[0] != 0][:SEARCH_ROWS]}
+    shown = [item for item in ranked if item[0] in best or item[0] == 0]
+    names = sorted({key for tried in search for key in tried if key not in _SEARCH_OUTCOME_KEYS})
+    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in ["trial", *names])
     rows = []
-    for tried in search:
+    for number, tried in shown:
+        label = f"{number} (default)" if number == 0 else f"{number} (chosen)" if number == chosen else str(number)
         cells = "".join(f"<td>{escape(_parameter(tried.get(name, '')))}</td>" for name in names)
-        if tried.get("finished"):
-            loss = _parameter(tried.get("validation_loss"))
-            result = f"validation loss {loss}, best at round {tried.get('best_iteration')}"
-        else:
-            result = "stopped by the time budget"
-        rows.append(f"<tr>{cells}<td>{escape(result)}</td></tr>")
+        rows.append(f"<tr><td>{escape(label)}</td>{cells}<td>{escape(_search_result(tried))}</td></tr>")
+    cut = "Best first. "
+    if len(shown) < len(search):
+        cut = f"The {len(shown) - 1} best of {len(search):,} trials and the default, best first. "
     return (
-        '<h3>Configurations tried</h3><p class="note">'
-        "In order, on the first validation split; the kept one is above.</p>"
+        f'<h3>Configurations tried</h3>{_search_summary(summary)}<p class="note">{cut}'
+        "Each trained on the first validation split with early stopping; the chosen one is above.</p>"
         f'<table class="search"><thead><tr>{head}<th scope="col">result</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _search_rank(tried: dict[str, object]) -> tuple[int, float]:
+    """Finished trials by validation loss, then pruned ones by their loss so far, then those the budget stopped."""
+    loss = tried.get("validation_loss")
+    value = float(loss) if isinstance(loss, (int, float)) else math.inf
+    if tried.get("finished"):
+        return 0, value
+    return (1, value) if tried.get("pruned") else (2, value)
+
+
+def _search_result(tried: dict[str, object]) -> str:
+    loss = _parameter(tried.get("validation_loss"))
+    if tried.get("finished"):
+        return f"validation loss {loss}, best at round {tried.get('best_iteration')}"
+    if tried.get("pruned"):
+        return f"pruned: behind the others (validation loss {loss} at round {tried.get('best_iteration')})"
+    return "stopped by the time budget"
+
+
+def _search_summary(summary: object) -> str:
+    """One sentence: what the search cost and what it bought over the default."""
+    if not isinstance(summary, dict) or "chosen_validation_loss" not in summary:
+        return ""
+    default, chosen = summary.get("default_validation_loss"), summary["chosen_validation_loss"]
+    pruned = int(summary.get("pruned", 0))
+    seconds = summary.get("seconds")
+    spent = f" in {_duration(float(seconds))}" if isinstance(seconds, (int, float)) else ""
+    return (
+        f"<p>The search tried {int(summary.get('trials', 0)):,} configurations{escape(spent)}"
+        f"{f' ({pruned:,} stopped early by the pruner)' if pruned else ''}. Validation loss: "
+        f"<strong>{escape(_parameter(chosen))}</strong> for the chosen one "
+        f"(trial {escape(str(summary.get('chosen_trial')))}), {escape(_parameter(default))} for the default "
+        "configuration (trial 0); lower is better.</p>"
     )
 
 

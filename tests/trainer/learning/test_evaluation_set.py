@@ -16,7 +16,7 @@ from services.tabular.table import Table
 from services.tabular.tensors import input_tensors
 from services.trainer.jobs.protocol import JobSpec
 from services.trainer.jobs.training_inputs import load_training_job
-from services.trainer.learning import boosting, evaluation, search
+from services.trainer.learning import boosting, evaluation
 from services.trainer.learning.config import ConfigError, TrainingConfig
 from services.trainer.learning.features import fit_features, select_columns
 from services.trainer.learning.pipeline import train_model
@@ -105,11 +105,11 @@ def test_the_final_model_never_saw_the_evaluation_rows():
     features = plan.transform(input_tensors(columns, learn.header, rows))
     labels = np.array([1 if row[-1] == "yes" else 0 for row in rows])
     chosen = outcome.chosen_parameters
-    candidate = next(
-        c
-        for c in search.CANDIDATES
-        if c["num_leaves"] == chosen["num_leaves"] and c["learning_rate"] == chosen["learning_rate"]
-    )
+    trials, summary = chosen["search"], chosen["search_summary"]
+    assert isinstance(trials, list) and isinstance(summary, dict)
+    trial = trials[summary["chosen_trial"]]
+    outcome_keys = {"trial", "finished", "pruned", "validation_loss", "best_iteration", "seconds"}
+    candidate = {key: value for key, value in trial.items() if key not in outcome_keys}
     base = boosting.base_parameters(BINARY, 2, config.seed, 2)
     alone = lgb.train(
         boosting.candidate_parameters(base, candidate, len(rows)),

@@ -128,7 +128,7 @@ def test_time_budget_stops_the_search(monkeypatch):
     fast = {"num_leaves": 7, "learning_rate": 0.3, "min_data_in_leaf": 20}
     # No early stop in sight: only the budget ends this one.
     slow = {"num_leaves": 63, "learning_rate": 0.0001, "min_data_in_leaf": 5}
-    monkeypatch.setattr(search, "CANDIDATES", (fast, slow, slow))
+    monkeypatch.setattr(search, "suggest", lambda trial, _: dict(fast if trial.number == 0 else slow))
     monkeypatch.setattr(boosting, "MAX_ROUNDS", 100_000)
     features, labels = _binary(3_000)
     plan = plan_validation(1, labels, BINARY, seed=0)
