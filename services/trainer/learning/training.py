@@ -15,6 +15,7 @@ boosting.py.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,9 +23,11 @@ import lightgbm as lgb
 import numpy as np
 
 from services.tabular.schema import ProblemType
+from services.trainer.learning import ensemble
 from services.trainer.learning.boosting import (
     REPORTED_PARAMETERS,
     BinnedSplit,
+    BudgetSpent,
     Candidate,
     SplitFit,
     TrainingData,
@@ -34,6 +37,9 @@ from services.trainer.learning.boosting import (
 from services.trainer.learning.progress import PERCENT, Progress, between, silent
 from services.trainer.learning.search import OnRound, SearchResult, search
 from services.trainer.learning.validation import ValidationPlan
+
+# Up to this many rows (and with k folds), the search judges each configuration on every fold.
+SEARCH_EVERY_FOLD_ROWS = 5_000
 
 
 @dataclass
@@ -72,6 +78,7 @@ def train(
 ) -> TrainedModel:
     """`refit_rows`: the rows the final model learns from (default: all rows)."""
     report = progress or silent
+    deadline = time.monotonic() + time_budget_s
     data = TrainingData(
         features,
         labels,
@@ -83,25 +90,53 @@ def train(
         num_threads=num_threads,
         shared_bins=len(validation.splits) > 1,
     )
+    judged = _SearchSplits(data, validation)
     searched = search(
-        _FirstSplit(data, validation).fit,
+        judged.fit,
         time_budget_s=time_budget_s,
         report=report,
         seed=seed,
         has_categoricals=len(categorical_features) > 0,
-        validation_rows=len(validation.splits[0][1]),
+        validation_rows=judged.validation_rows,
     )
     folds = cross_validate(data, validation, searched, report)
+    blend = _blend(data, validation, searched, folds, deadline)
     booster, parameters = refit(data, searched.chosen, folds.best_iterations, refit_rows, report)
+    summary = {**searched.summary(), "judged_on": "every fold" if judged.every_fold else "the first split"}
+    oof_predictions = folds.oof_predictions
+    if blend is not None:
+        final_rows = None if refit_rows is None else np.sort(np.asarray(refit_rows, dtype=np.int64))
+        booster = ensemble.refit_blend(data, blend, booster, final_rows, refit_rounds)
+        oof_predictions = blend.oof_predictions
+        summary["ensemble"] = blend.summary()
     return TrainedModel(
         booster=booster,
         validation=validation,
         oof_rows=folds.oof_rows,
-        oof_predictions=folds.oof_predictions,
+        oof_predictions=oof_predictions,
         parameters=parameters,
         search=searched.tried,
-        search_summary=searched.summary(),
+        search_summary=summary,
     )
+
+
+def _blend(
+    data: TrainingData,
+    validation: ValidationPlan,
+    searched: SearchResult,
+    folds: CrossValidation,
+    deadline: float,
+) -> ensemble.Blend | None:
+    """The search's runners-up cross-validated while the budget lasts, blended with the chosen
+    configuration when that is better out of fold (ensemble.py)."""
+    chosen = ensemble.Member(searched.chosen_trial, searched.chosen, folds.oof_predictions, folds.best_iterations)
+    others = []
+    for trial, candidate in ensemble.runners_up(searched):
+        try:
+            others.append(ensemble.cross_validated(data, validation, trial, candidate, deadline))
+        except BudgetSpent:
+            break
+    return ensemble.blend_if_better(data, validation, chosen, others)
 
 
 def cross_validate(
@@ -151,15 +186,27 @@ def refit_rounds(best_iterations: Sequence[int]) -> int:
     return max(1, int(round(float(np.median(best_iterations)))))
 
 
-class _FirstSplit:
-    """The search's split, binned on its first fit so that binning counts against the time budget."""
+class _SearchSplits:
+    """The splits the search judges a configuration on, binned on its first fit so that binning
+    counts against the time budget: the first split, or every fold of a small data set
+    (SEARCH_EVERY_FOLD_ROWS), where one fold's loss is mostly noise and a search on it picks
+    configurations that fit that fold. The pruner watches the first split alone."""
 
     def __init__(self, data: TrainingData, validation: ValidationPlan) -> None:
         self._data = data
-        self._rows = validation.splits[0]
-        self._binned: BinnedSplit | None = None
+        self.every_fold = len(validation.splits) > 1 and data.rows <= SEARCH_EVERY_FOLD_ROWS
+        self._rows = validation.splits if self.every_fold else validation.splits[:1]
+        self._binned: list[BinnedSplit] = []
+
+    @property
+    def validation_rows(self) -> int:
+        return sum(len(valid) for _, valid in self._rows)
 
     def fit(self, candidate: Candidate, deadline: float | None, on_round: OnRound) -> SplitFit:
-        if self._binned is None:
-            self._binned = self._data.split(*self._rows)
-        return self._data.fit(candidate, self._binned, deadline, on_round)
+        """The first split's run, with the mean validation loss over the judged splits."""
+        if not self._binned:
+            self._binned = [self._data.split(*rows) for rows in self._rows]
+        first = self._data.fit(candidate, self._binned[0], deadline, on_round)
+        losses = [first.validation_loss]
+        losses += [self._data.fit(candidate, split, deadline).validation_loss for split in self._binned[1:]]
+        return SplitFit(first.best_iteration, float(np.mean(losses)), first.predictions)

@@ -520,10 +520,15 @@ def _search_table(search: object, summary: object) -> str:
         cut = f"The {len(shown) - 1} best of {len(search):,} trials and the default, best first. "
     return (
         f'<h3>Configurations tried</h3>{_search_summary(summary)}<p class="note">{cut}'
-        "Each trained on the first validation split with early stopping; the chosen one is above.</p>"
+        f"Each trained on {escape(_judged_on(summary))} with early stopping; the chosen one is above.</p>"
         f'<table class="search"><thead><tr>{head}<th scope="col">result</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _judged_on(summary: object) -> str:
+    judged = summary.get("judged_on") if isinstance(summary, dict) else None
+    return "every validation fold (its loss: their mean)" if judged == "every fold" else "the first validation split"
 
 
 def _search_rank(tried: dict[str, object]) -> tuple[int, float]:
@@ -558,6 +563,21 @@ def _search_summary(summary: object) -> str:
         f"<strong>{escape(_parameter(chosen))}</strong> for the chosen one "
         f"(trial {escape(str(summary.get('chosen_trial')))}), {escape(_parameter(default))} for the default "
         "configuration (trial 0); lower is better.</p>"
+        f"{_ensemble_sentence(summary.get('ensemble'))}"
+    )
+
+
+def _ensemble_sentence(blended: object) -> str:
+    """Which trials the final model blends, and what the blend bought out of fold."""
+    if not isinstance(blended, dict) or not blended.get("members"):
+        return ""
+    members = ", ".join(
+        f"trial {member['trial']} ({float(member['weight']):.0%})" for member in blended["members"] if member["weight"]
+    )
+    return (
+        f"<p>The final model blends {escape(members)} into one tree ensemble: out-of-fold loss "
+        f"<strong>{escape(_parameter(blended.get('out_of_fold_loss')))}</strong> against "
+        f"{escape(_parameter(blended.get('chosen_alone_out_of_fold_loss')))} for the chosen configuration alone.</p>"
     )
 
 

@@ -221,3 +221,30 @@ def test_a_long_search_shows_the_best_trials_and_the_default_next_to_the_chosen_
     assert "The 30 best of 121 trials and the default" in page
     assert "<strong>0.401</strong> for the chosen one (trial 1), 0.5 for the default" in page
     assert "39 stopped early by the pruner" in page and "search_summary" not in page and "{'" not in page
+
+
+def test_the_report_names_a_blends_members_and_what_it_bought():
+    summary = {
+        "trials": 3,
+        "pruned": 0,
+        "default_validation_loss": 0.5,
+        "chosen_validation_loss": 0.45,
+        "chosen_trial": 2,
+        "seconds": 1.5,
+        "judged_on": "every fold",
+        "ensemble": {
+            "members": [{"trial": 2, "weight": 0.6}, {"trial": 0, "weight": 0.4}, {"trial": 1, "weight": 0.0}],
+            "out_of_fold_loss": 0.41,
+            "chosen_alone_out_of_fold_loss": 0.44,
+        },
+    }
+    trials = [{"trial": n, "num_leaves": 7 + n, "finished": True, "validation_loss": 0.5 - n / 40} for n in range(3)]
+    outcome = outcomes.binary()
+    outcome = replace(
+        outcome, chosen_parameters={**outcome.chosen_parameters, "search": trials, "search_summary": summary}
+    )
+    page = render_report(outcome, model_name="Model", created_at=datetime(2025, 3, 4, tzinfo=UTC))
+    assert "blends trial 2 (60%), trial 0 (40%) into one tree ensemble" in page
+    assert "<strong>0.41</strong> against 0.44 for the chosen configuration alone" in page
+    assert "trial 1 (0%)" not in page
+    assert "Each trained on every validation fold (its loss: their mean)" in page
