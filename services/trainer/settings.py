@@ -25,7 +25,8 @@ class TrainerSettings(CommonSettings):
     """How much lower than serving a training worker's CPU priority is (TORII_TRAINING_NICE, nice(2) increment)."""
 
     training_time_budget_s: float = Field(default=20.0, gt=0)
-    """Time the configuration search may take per job (TORII_TRAINING_TIME_BUDGET_S)."""
+    """Time the model building may take per job before its refit and export: preparing the
+    features, the configuration search and the blend's cross-validation (TORII_TRAINING_TIME_BUDGET_S)."""
 
     training_memory_budget_bytes: int = Field(default=DEFAULT_MEMORY_BUDGET_BYTES, gt=0)
     """Memory one training job may plan for, in bytes (TORII_TRAINING_MEMORY_BUDGET_BYTES): a

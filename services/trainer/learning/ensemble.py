@@ -15,7 +15,7 @@ on the blend's raw scores: the weights act where the merged model adds its trees
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import lightgbm as lgb
@@ -24,7 +24,7 @@ from scipy.special import expit, log_softmax, softmax
 
 from services.tabular.schema import ProblemType
 from services.trainer.learning.blend import merge_boosters, select_weights
-from services.trainer.learning.boosting import BudgetSpent, Candidate, TrainingData, empty_predictions
+from services.trainer.learning.boosting import BudgetSpent, Candidate, SplitFit, TrainingData, empty_predictions
 from services.trainer.learning.search import SearchResult
 from services.trainer.learning.validation import ValidationPlan
 
@@ -89,19 +89,31 @@ def _number(value: object) -> float:
 
 
 def cross_validated(
-    data: TrainingData, validation: ValidationPlan, trial: int, candidate: Candidate, deadline: float
+    data: TrainingData,
+    validation: ValidationPlan,
+    trial: int,
+    candidate: Candidate,
+    *,
+    known: Sequence[SplitFit] = (),
+    deadline: float | None = None,
+    on_fold: Callable[[int, int], None] = lambda fold, folds: None,
 ) -> Member:
-    """`candidate` on every split; BudgetSpent past `deadline`."""
+    """`candidate` on every split, `known` holding its runs on the first ones already; BudgetSpent
+    past `deadline`. on_fold(fold, folds) before each split it fits."""
     oof = empty_predictions(data.rows, data.problem_type, data.n_classes)
     best_iterations = []
-    for train_rows, valid_rows in validation.splits:
-        if time.monotonic() >= deadline:
-            raise BudgetSpent
-        run = data.fit(candidate, data.split(train_rows, valid_rows), deadline)
+    folds = len(validation.splits)
+    for fold, (train_rows, valid_rows) in enumerate(validation.splits):
+        if fold < len(known):
+            run = known[fold]
+        else:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise BudgetSpent
+            on_fold(fold, folds)
+            run = data.fit(candidate, data.split(train_rows, valid_rows), deadline)
         oof[valid_rows] = run.predictions
         best_iterations.append(run.best_iteration)
-    rows = out_of_fold_rows(validation)
-    return Member(trial, candidate, oof[rows], best_iterations)
+    return Member(trial, candidate, oof[out_of_fold_rows(validation)], best_iterations)
 
 
 def out_of_fold_rows(validation: ValidationPlan) -> np.ndarray:

@@ -108,7 +108,8 @@ def build_model(
         categorical_features=problem.plan.categorical_features,
         validation=problem.validation,
         imbalance=problem.imbalance,
-        time_budget_s=time_budget_s,
+        # The budget counts from here: reading and encoding a large table takes seconds of it.
+        time_budget_s=max(0.0, time_budget_s - (time.perf_counter() - started)),
         seed=seed,
         num_threads=num_threads,
         progress=report,

@@ -32,7 +32,6 @@ from services.trainer.learning.boosting import (
     SplitFit,
     TrainingData,
     candidate_parameters,
-    empty_predictions,
 )
 from services.trainer.learning.progress import PERCENT, Progress, between, silent
 from services.trainer.learning.search import OnRound, SearchResult, search
@@ -99,8 +98,8 @@ def train(
         has_categoricals=len(categorical_features) > 0,
         validation_rows=judged.validation_rows,
     )
-    folds = cross_validate(data, validation, searched, report)
-    blend = _blend(data, validation, searched, folds, deadline)
+    folds = cross_validate(data, validation, searched, judged.runs_of(searched.chosen), report)
+    blend = _blend(data, validation, searched, judged, folds, deadline)
     booster, parameters = refit(data, searched.chosen, folds.best_iterations, refit_rows, report)
     summary = {**searched.summary(), "judged_on": "every fold" if judged.every_fold else "the first split"}
     oof_predictions = folds.oof_predictions
@@ -124,6 +123,7 @@ def _blend(
     data: TrainingData,
     validation: ValidationPlan,
     searched: SearchResult,
+    judged: _SearchSplits,
     folds: CrossValidation,
     deadline: float,
 ) -> ensemble.Blend | None:
@@ -133,29 +133,33 @@ def _blend(
     others = []
     for trial, candidate in ensemble.runners_up(searched):
         try:
-            others.append(ensemble.cross_validated(data, validation, trial, candidate, deadline))
+            known = judged.runs_of(candidate)
+            others.append(ensemble.cross_validated(data, validation, trial, candidate, known=known, deadline=deadline))
         except BudgetSpent:
             break
     return ensemble.blend_if_better(data, validation, chosen, others)
 
 
 def cross_validate(
-    data: TrainingData, validation: ValidationPlan, searched: SearchResult, report: Progress
+    data: TrainingData, validation: ValidationPlan, searched: SearchResult, known: list[SplitFit], report: Progress
 ) -> CrossValidation:
-    """The chosen candidate on every split after the first, whose run the search made."""
-    oof = empty_predictions(data.rows, data.problem_type, data.n_classes)
-    oof[validation.splits[0][1]] = searched.first_split.predictions
-    best_iterations = [searched.first_split.best_iteration]
+    """The chosen candidate on every split; `known`: its runs on the first splits, from the search."""
+    known = known or [searched.first_split]
     folds = len(validation.splits)
-    report("cross_validation", 1, PERCENT["cross_validation"])  # fold 1 is the search's
-    for fold in range(1, folds):
+
+    def fold_started(fold: int, _folds: int) -> None:
         report("cross_validation", fold + 1, between("cross_validation", "fitting", fold / folds))
-        train_rows, valid_rows = validation.splits[fold]
-        run = data.fit(searched.chosen, data.split(train_rows, valid_rows))
-        oof[valid_rows] = run.predictions
-        best_iterations.append(run.best_iteration)
-    oof_rows = np.sort(np.concatenate([valid for _, valid in validation.splits]))
-    return CrossValidation(oof_rows=oof_rows, oof_predictions=oof[oof_rows], best_iterations=best_iterations)
+
+    for fold in range(len(known)):  # the search's folds, done already
+        fold_started(fold, folds)
+    member = ensemble.cross_validated(
+        data, validation, searched.chosen_trial, searched.chosen, known=known, on_fold=fold_started
+    )
+    return CrossValidation(
+        oof_rows=ensemble.out_of_fold_rows(validation),
+        oof_predictions=member.oof_predictions,
+        best_iterations=member.best_iterations,
+    )
 
 
 def refit(
@@ -190,13 +194,16 @@ class _SearchSplits:
     """The splits the search judges a configuration on, binned on its first fit so that binning
     counts against the time budget: the first split, or every fold of a small data set
     (SEARCH_EVERY_FOLD_ROWS), where one fold's loss is mostly noise and a search on it picks
-    configurations that fit that fold. The pruner watches the first split alone."""
+    configurations that fit that fold. The pruner watches the first split alone. The runs of the
+    best few configurations are kept: cross-validation and the blend need not fit them again."""
 
     def __init__(self, data: TrainingData, validation: ValidationPlan) -> None:
         self._data = data
         self.every_fold = len(validation.splits) > 1 and data.rows <= SEARCH_EVERY_FOLD_ROWS
         self._rows = validation.splits if self.every_fold else validation.splits[:1]
         self._binned: list[BinnedSplit] = []
+        self._kept: list[tuple[float, int, Candidate, list[SplitFit]]] = []  # (loss, order, candidate, runs)
+        self._fitted = 0
 
     @property
     def validation_rows(self) -> int:
@@ -206,7 +213,19 @@ class _SearchSplits:
         """The first split's run, with the mean validation loss over the judged splits."""
         if not self._binned:
             self._binned = [self._data.split(*rows) for rows in self._rows]
-        first = self._data.fit(candidate, self._binned[0], deadline, on_round)
-        losses = [first.validation_loss]
-        losses += [self._data.fit(candidate, split, deadline).validation_loss for split in self._binned[1:]]
-        return SplitFit(first.best_iteration, float(np.mean(losses)), first.predictions)
+        runs = [self._data.fit(candidate, self._binned[0], deadline, on_round)]
+        runs += [self._data.fit(candidate, split, deadline) for split in self._binned[1:]]
+        loss = float(np.mean([run.validation_loss for run in runs]))
+        self._keep(loss, candidate, runs)
+        return SplitFit(runs[0].best_iteration, loss, runs[0].predictions)
+
+    def runs_of(self, candidate: Candidate) -> list[SplitFit]:
+        """The kept runs of `candidate` on the judged splits (the first ones of the plan), or none."""
+        return next((runs for _, _, kept, runs in self._kept if kept == candidate), [])
+
+    def _keep(self, loss: float, candidate: Candidate, runs: list[SplitFit]) -> None:
+        # The search's order: the lower loss, the earlier trial on a tie.
+        self._fitted += 1
+        self._kept.append((loss, self._fitted, dict(candidate), runs))
+        self._kept.sort(key=lambda kept: (kept[0], kept[1]))
+        del self._kept[1 + ensemble.RUNNERS_UP :]
