@@ -39,6 +39,15 @@ from services.trainer.learning.validation import ValidationPlan
 
 # Up to this many rows (and with k folds), the search judges each configuration on every fold.
 SEARCH_EVERY_FOLD_ROWS = 5_000
+# Below this many feature cells (rows x features) LightGBM runs on one thread: a round's work is
+# smaller than its threads' hand-over, which a training worker's passive OpenMP waits (jobs.runner)
+# make cost milliseconds (wine's 178 rows trained in 14.9 s on two threads, 1.2 s on one).
+SINGLE_THREAD_CELLS = 50_000
+# The search's part of the time budget; the rest is for cross-validating the chosen configuration
+# and the blend's runners-up on the folds the search did not judge, and their refits.
+SEARCH_SHARE = 0.75
+# How far past the budget the blend's refits may end (the chosen one's refit always runs).
+REFIT_GRACE_S = 2.0
 
 
 @dataclass
@@ -78,6 +87,8 @@ def train(
     """`refit_rows`: the rows the final model learns from (default: all rows)."""
     report = progress or silent
     deadline = time.monotonic() + time_budget_s
+    if features.size < SINGLE_THREAD_CELLS:
+        num_threads = 1
     data = TrainingData(
         features,
         labels,
@@ -92,7 +103,7 @@ def train(
     judged = _SearchSplits(data, validation)
     searched = search(
         judged.fit,
-        time_budget_s=time_budget_s,
+        time_budget_s=time_budget_s * SEARCH_SHARE,
         report=report,
         seed=seed,
         has_categoricals=len(categorical_features) > 0,
@@ -100,9 +111,13 @@ def train(
     )
     folds = cross_validate(data, validation, searched, judged.runs_of(searched.chosen), report)
     blend = _blend(data, validation, searched, judged, folds, deadline)
+    refit_started = time.monotonic()
     booster, parameters = refit(data, searched.chosen, folds.best_iterations, refit_rows, report)
     summary = {**searched.summary(), "judged_on": "every fold" if judged.every_fold else "the first split"}
     oof_predictions = folds.oof_predictions
+    if blend is not None and not _refits_in_time(blend, time.monotonic() - refit_started, deadline):
+        summary["ensemble_dropped"] = "its members' refits would not fit in the time budget"
+        blend = None
     if blend is not None:
         final_rows = None if refit_rows is None else np.sort(np.asarray(refit_rows, dtype=np.int64))
         booster = ensemble.refit_blend(data, blend, booster, final_rows, refit_rounds)
@@ -117,6 +132,13 @@ def train(
         search=searched.tried,
         search_summary=summary,
     )
+
+
+def _refits_in_time(blend: ensemble.Blend, refit_seconds: float, deadline: float) -> bool:
+    """Whether refitting the blend's other members, each about as long as the chosen one's refit,
+    ends within the budget (with REFIT_GRACE of it to spare, the refit coming after the budget)."""
+    others = sum(1 for weight in blend.weights[1:] if weight > 0)
+    return time.monotonic() + others * refit_seconds <= deadline + REFIT_GRACE_S
 
 
 def _blend(
