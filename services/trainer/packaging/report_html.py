@@ -28,7 +28,14 @@ from services.trainer.learning.outcome import TrainingOutcome
 from services.trainer.packaging.csv_files import ordered_metrics
 from services.trainer.packaging.curves import ClassCurves, Curve, class_curves
 from services.trainer.packaging.report_style import STYLE
-from services.trainer.packaging.svg_charts import PALETTE, Series, bar_chart, line_chart, scatter_chart
+from services.trainer.packaging.svg_charts import (
+    PALETTE,
+    Series,
+    bar_chart,
+    line_chart,
+    progress_chart,
+    scatter_chart,
+)
 
 MAX_CLASS_CURVES = len(PALETTE)
 MAX_SCATTER_POINTS = 2000
@@ -522,8 +529,30 @@ def _search_table(search: object, summary: object) -> str:
         f'<h3>Configurations tried</h3>{_search_summary(summary)}<p class="note">{cut}'
         f"Each trained on {escape(_judged_on(summary))} with early stopping; the chosen one is above.</p>"
         f'<table class="search"><thead><tr>{head}<th scope="col">result</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table>{_search_progress(search)}"
     )
+
+
+def _search_progress(search: list) -> str:
+    """The finished trials' validation loss over the search's time, with the best so far."""
+    finished = [
+        (float(tried["seconds"]), float(tried["validation_loss"]))
+        for tried in search
+        if isinstance(tried, dict)
+        and tried.get("finished")
+        and isinstance(tried.get("seconds"), (int, float))
+        and isinstance(tried.get("validation_loss"), (int, float))
+    ]
+    if len(finished) < 2:
+        return ""
+    chart = progress_chart(
+        [seconds for seconds, _ in finished],
+        [loss for _, loss in finished],
+        description="Validation loss of each finished trial by the time it ended; the line is the best so far",
+        x_label="seconds into the search",
+        y_label="validation loss",
+    )
+    return f'<h3>The search over time</h3><p class="note">Lower is better; the line is the best so far.</p>{chart}'
 
 
 def _judged_on(summary: object) -> str:

@@ -127,6 +127,39 @@ def scatter_chart(
     return _svg(frame, description, parts)
 
 
+def progress_chart(
+    seconds: Sequence[float],
+    losses: Sequence[float],
+    *,
+    description: str,
+    x_label: str,
+    y_label: str,
+    width: int = 560,
+    height: int = 360,
+) -> str:
+    """A search over time: each finished trial's loss as a point, the best so far as a step line."""
+    points = [(x, y) for x, y in zip(seconds, losses) if math.isfinite(x) and math.isfinite(y)]
+    xs, ys = [x for x, _ in points] or [0.0], [y for _, y in points] or [0.0]
+    x_ticks, y_ticks = nice_ticks(0.0, max(xs)), nice_ticks(min(ys), max(ys))
+    widest = max(len(format_tick(value)) for value in y_ticks)
+    frame = _Frame(width, height, 40 + 7 * widest, 18, 14, 52, (x_ticks[0], x_ticks[-1]), (y_ticks[0], y_ticks[-1]))
+    parts = [_axes(frame, x_ticks, y_ticks, x_label, y_label, format_tick)]
+    circles = "".join(f'<circle cx="{frame.px(x):.1f}" cy="{frame.py(y):.1f}" r="3.5"/>' for x, y in points)
+    parts.append(f'<g fill="{PALETTE[0]}" fill-opacity="0.5">{circles}</g>')
+    steps: list[str] = []
+    best = math.inf
+    for x, y in sorted(points):
+        if y < best:
+            if steps:
+                steps.append(f"{frame.px(x):.1f},{frame.py(best):.1f}")
+            best = y
+            steps.append(f"{frame.px(x):.1f},{frame.py(best):.1f}")
+    if steps:
+        steps.append(f"{frame.px(max(xs)):.1f},{frame.py(best):.1f}")
+        parts.append(f'<polyline points="{" ".join(steps)}" fill="none" stroke="{PALETTE[1]}" stroke-width="2.2"/>')
+    return _svg(frame, description, parts)
+
+
 def bar_chart(
     items: Sequence[tuple[str, float, str]],
     *,

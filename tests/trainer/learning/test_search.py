@@ -248,3 +248,20 @@ def test_the_report_names_a_blends_members_and_what_it_bought():
     assert "<strong>0.41</strong> against 0.44 for the chosen configuration alone" in page
     assert "trial 1 (0%)" not in page
     assert "Each trained on every validation fold (its loss: their mean)" in page
+
+
+def test_the_report_draws_the_search_over_time():
+    trials = [
+        {"trial": n, "num_leaves": 7 + n, "finished": True, "validation_loss": loss, "seconds": 0.5 * (n + 1)}
+        for n, loss in enumerate([0.5, 0.45, 0.47, 0.40, 0.41])
+    ]
+    trials.append({"trial": 5, "num_leaves": 99, "finished": False, "pruned": True, "validation_loss": 0.9})
+    outcome = outcomes.binary()
+    outcome = replace(outcome, chosen_parameters={**outcome.chosen_parameters, "search": trials})
+    page = render_report(outcome, model_name="Model", created_at=datetime(2025, 3, 4, tzinfo=UTC))
+    section = page[page.index("The search over time") :]
+    chart = section[section.index("<svg") : section.index("</svg>")]
+    assert chart.count("<circle") == 5  # the finished trials only
+    # The best so far steps down twice (0.5 -> 0.45 -> 0.40): a start, two drops of two points each, an end.
+    polyline = chart[chart.index("<polyline") :]
+    assert len(polyline.split('points="')[1].split('"')[0].split()) == 1 + 2 * 2 + 1
