@@ -6,6 +6,7 @@ Tests that need a browser skip, saying why, where /usr/bin/chromium or Playwrigh
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import uuid
 from collections.abc import AsyncIterator
@@ -97,9 +98,9 @@ def watch_errors(page, errors: list[str]) -> None:
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
 
 
-@pytest.fixture
-async def console(chromium, start_gateway) -> AsyncIterator[ConsolePage]:
-    gateway = await start_gateway()
+@contextlib.asynccontextmanager
+async def console_page(chromium, gateway) -> AsyncIterator[ConsolePage]:
+    """A browser tab on `gateway`'s console (English, Tokyo time), its errors watched."""
     context = await chromium.new_context(locale="en-US", timezone_id="Asia/Tokyo")
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
@@ -109,6 +110,12 @@ async def console(chromium, start_gateway) -> AsyncIterator[ConsolePage]:
         yield watched
     finally:
         await context.close()
+
+
+@pytest.fixture
+async def console(chromium, start_gateway) -> AsyncIterator[ConsolePage]:
+    async with console_page(chromium, await start_gateway()) as watched:
+        yield watched
 
 
 def unique(prefix: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.console.conftest import TIMEOUT_MS, ConsolePage, bearer_of, new_person, watch_errors
+from tests.console.conftest import ConsolePage, bearer_of, console_page, new_person
 from tests.prediction_one.conftest import start_trainer
 
 SMALL_DATA = b"x,y\n" + b"".join(f"{i % 13},{(i % 13) * 2 + (i % 3)}\n".encode() for i in range(60))
@@ -23,15 +23,8 @@ async def training_console(chromium, registry, start_gateway, tmp_path) -> Async
     trainer, settings = await start_trainer(registry, tmp_path)
     try:
         gateway = await start_gateway(trainer_address=f"127.0.0.1:{settings.trainer_port}")
-        context = await chromium.new_context(locale="en-US", timezone_id="Asia/Tokyo")
-        context.set_default_timeout(TIMEOUT_MS)
-        page = await context.new_page()
-        watched = ConsolePage(page, gateway, str(gateway.client.make_url("")).rstrip("/"))
-        watch_errors(page, watched.errors)
-        try:
+        async with console_page(chromium, gateway) as watched:
             yield watched
-        finally:
-            await context.close()
     finally:
         await trainer.stop()
 
