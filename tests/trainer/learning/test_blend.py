@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from services.tabular.schema import ProblemType
-from services.trainer.learning import ensemble
+from services.trainer.learning import ensemble, training
 from services.trainer.learning.blend import merge_boosters, select_weights
 from services.trainer.learning.config import TrainingConfig
 from services.trainer.learning.pipeline import train_model
@@ -125,3 +125,40 @@ def test_a_blend_is_kept_only_when_it_beats_the_chosen_configuration_out_of_fold
     assert kept is not None and kept.loss < 0.7 * kept.single_loss
     np.testing.assert_allclose(kept.weights, [0.52, 0.48], atol=0.1)
     assert ensemble.blend_if_better(data, plan, chosen, [echo]) is None
+
+
+def test_a_blend_whose_refits_would_overrun_the_budget_is_dropped(monkeypatch):
+    monkeypatch.setattr(ensemble, "MIN_GAIN", -1.0)  # a blend is found...
+    monkeypatch.setattr(training, "REFIT_GRACE_S", -1e6)  # ...but its refits can never end in time
+    table, types = sklearn_table("breast_cancer")
+    config = TrainingConfig("target", ProblemType.BINARY_CLASSIFICATION, "malignant")
+    outcome, onnx_bytes = train_model(table, types, config)
+    summary = outcome.chosen_parameters["search_summary"]
+    assert "ensemble" not in summary and "would not fit in the time budget" in summary["ensemble_dropped"]
+    assert onnx_bytes
+
+
+def test_a_small_table_trains_on_one_thread(monkeypatch):
+    threads = []
+    real = training.TrainingData
+
+    def recording(*args, **kwargs):
+        threads.append(kwargs["num_threads"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "TrainingData", recording)
+    for rows in (100, training.SINGLE_THREAD_CELLS // 4 + 1):  # 4 features: under and over the bound
+        features, labels = _data()[0][:, :4], np.arange(rows) % 2
+        features = np.resize(features, (rows, 4))
+        plan = ValidationPlan(((np.arange(rows // 2, rows), np.arange(rows // 2)),), "holdout", holdout=True)
+        training.train(
+            features,
+            labels.astype(np.float64),
+            problem_type=ProblemType.BINARY_CLASSIFICATION,
+            n_classes=2,
+            categorical_features=[],
+            validation=plan,
+            time_budget_s=0.5,
+            num_threads=2,
+        )
+    assert threads == [1, 2]
