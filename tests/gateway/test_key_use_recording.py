@@ -26,8 +26,8 @@ async def test_a_key_use_alone_is_sent_and_survives_a_registry_outage(registry, 
     spool = tmp_path / "usage-spool"
     async with open_channel("127.0.0.1:1", default_timeout_s=1, service_token=SERVICE_TOKEN) as dead:
         down = UsageRecorder(registry_service_pb2_grpc.RegistryServiceStub(dead), UsageSpool(spool, 10))
-        down.key_used(key_id)
         used_at = datetime.now(UTC)
+        down.key_used(key_id, used_at)
         await down.flush()
     assert len(list(spool.iterdir())) == 1, "a batch of key uses only is kept like counts are"
     assert await _last_used(registry, key_id) is None

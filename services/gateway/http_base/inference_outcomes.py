@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from services.gateway.app_keys import RUNTIME
+from services.gateway.http_base.routing import Call, Handler
 from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.inference_runtime import InferenceRuntime
 
@@ -17,13 +18,21 @@ InferenceAnswer = Callable[[web.Request, InferenceRuntime, Endpoint | None], Awa
 """A contract's inference: the request's answer, every failure already in the contract's shape."""
 
 
-async def counted_inference(request: web.Request, answer: InferenceAnswer) -> web.Response:
-    runtime = request.app[RUNTIME]
-    endpoint = runtime.catalog.find(request.path)
-    response = await answer(request, runtime, endpoint)
-    if endpoint is not None:
-        count_outcome(runtime, endpoint, response.status)
-    return response
+def counted_inference(answer: InferenceAnswer, operation: str) -> Handler:
+    """The route handler (named `operation`, the OpenAPI operationId) that answers with `answer`
+    and counts the answer for the API its URL names."""
+
+    async def handle(call: Call) -> web.Response:
+        request = call.request
+        runtime = request.app[RUNTIME]
+        endpoint = runtime.catalog.find(request.path)
+        response = await answer(request, runtime, endpoint)
+        if endpoint is not None:
+            count_outcome(runtime, endpoint, response.status)
+        return response
+
+    handle.__name__ = operation
+    return handle
 
 
 def count_outcome(runtime: InferenceRuntime, endpoint: Endpoint, status: int) -> None:

@@ -14,9 +14,7 @@ import time
 from aiohttp import web
 
 from services.gateway.http_base.contract import Contracts
-from services.runtime.logging import REQUEST_ID_HEADER, get_logger, new_request_id, request_id_var
-
-log = get_logger("gateway")
+from services.runtime.logging import REQUEST_ID_HEADER, new_request_id, request_id_var, request_line
 
 # A caller's id is echoed into logs and headers: keep it short and free of control characters.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -42,12 +40,14 @@ def gateway_middleware(contracts: Contracts):
             except Exception as error:  # noqa: BLE001 - each contract logs it and answers in its shape
                 response = contracts.of_request(request).failure(request, error)
             response.headers[REQUEST_ID_HEADER] = request_id
-            log.info(
+            request_line(
                 "http",
-                method=request.method,
-                path=request.path,
-                status=response.status,
-                ms=round((time.perf_counter() - started) * 1000, 2),
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
             )
             return response
         finally:

@@ -18,6 +18,7 @@ from services.gateway.nnc.images import read_image
 from services.gateway.nnc.invalid_request import InvalidRequest
 from services.gateway.nnc.limits import DecodeLimits
 from services.gateway.nnc.pixels import arrange, image_spec, normalise
+from services.gateway.nnc.signature_inputs import TensorInput, signature_inputs
 from services.gateway.nnc.tensors import (
     batching,
     cast_derived,
@@ -25,7 +26,7 @@ from services.gateway.nnc.tensors import (
     numpy_dtype,
     resolve_shape,
 )
-from services.gateway.nnc.vectors import read_vector
+from services.gateway.nnc.vectors import read_flat_floats, read_vector
 from torii.v1 import models_pb2
 
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff"})
@@ -42,32 +43,34 @@ def decode_inputs(
     inputs: object,
     version: models_pb2.ModelVersion,
     *,
-    allowed_types: frozenset[str] | None = None,
+    allowed_types: frozenset[str] = ALL_TYPES,
     limits: DecodeLimits = DEFAULT_LIMITS,
 ) -> dict[str, np.ndarray]:
     """One array per model input, in the model's dtype, with a batch of 1 when it is batched.
 
-    `inputs` is the parsed JSON of the body's "inputs". `allowed_types` (e.g. SERVERLESS_TYPES)
-    restricts the types a client may send; the refusal tells them to use a dedicated API.
-    `limits` bound what files may decode to. This is blocking work: callers with a loop to keep
-    responsive run it in a thread (see `holds_files`).
+    `inputs` is the parsed JSON of the body's "inputs". `allowed_types` (lower case, e.g.
+    SERVERLESS_TYPES) restricts the types a client may send; the refusal tells them to use a
+    dedicated API. `limits` bound what files may decode to. This is blocking work: callers with a
+    loop to keep responsive run it in a thread (see `holds_files`).
     """
     items = _items(inputs)
-    specs = {spec.name: spec for spec in version.signature.inputs}
-    _check_names([name for name, _, _ in items], list(specs))
-    allowed = None if allowed_types is None else frozenset(t.lower() for t in allowed_types)
+    signature = signature_inputs(version)
+    signature.check_names([name for name, _, _ in items])
+    numbers_only = True
     for name, kind, _ in items:
-        if kind not in ALL_TYPES:
-            raise InvalidRequest(f"input '{name}': type '{kind}' is not one of {_TYPE_LIST}")
-        if allowed is not None and kind not in allowed:
+        if kind not in allowed_types:
+            if kind not in ALL_TYPES:
+                raise InvalidRequest(f"input '{name}': type '{kind}' is not one of {_TYPE_LIST}")
             raise InvalidRequest(
                 f"input '{name}': type '{kind}' is not accepted by serverless APIs; use a dedicated API"
             )
-    if all(kind == "vector" for _, kind, _ in items):  # numbers only: no image preprocessing to look up
-        return {name: decode_input(name, kind, data, specs[name], None, limits) for name, kind, data in items}
+        numbers_only = numbers_only and kind == "vector"
+    if numbers_only:  # no image preprocessing to look up
+        return {name: _decode_vector(name, data, signature.inputs[name]) for name, _, data in items}
     preprocessing = {pre.input_name: pre for pre in version.preprocessing.images}
     return {
-        name: decode_input(name, kind, data, specs[name], preprocessing.get(name), limits) for name, kind, data in items
+        name: decode_input(name, kind, data, signature.inputs[name].spec, preprocessing.get(name), limits)
+        for name, kind, data in items
     }
 
 
@@ -98,22 +101,6 @@ def _items(inputs: object) -> list[tuple[str, str, object]]:
     return items
 
 
-def _check_names(given: list[str], expected: list[str]) -> None:
-    known = ", ".join(expected)
-    seen: set[str] = set()
-    for name in given:
-        if name not in expected:
-            raise InvalidRequest(f"input '{name}' is not an input of this model; its inputs are: {known}")
-        if name in seen:
-            raise InvalidRequest(f"input '{name}' is given more than once")
-        seen.add(name)
-    missing = [name for name in expected if name not in seen]
-    if missing:
-        listed = ", ".join(f"'{name}'" for name in missing)
-        noun, verb = ("input", "is") if len(missing) == 1 else ("inputs", "are")
-        raise InvalidRequest(f"{noun} {listed} {verb} missing; this model's inputs are: {known}")
-
-
 def decode_input(
     name: str,
     kind: str,
@@ -123,13 +110,11 @@ def decode_input(
     limits: DecodeLimits = DEFAULT_LIMITS,
 ) -> np.ndarray:
     """One input's data (of a known, lower-case `kind`) as the array the model takes."""
+    if kind == "vector":
+        return _decode_vector(name, data, TensorInput.of(spec))
     dtype = numpy_dtype(spec.data_type, tensor=name)
     batched, shape = batching(spec)
-    if kind == "vector":
-        if not isinstance(data, (list, int, float)) or isinstance(data, bool):
-            raise InvalidRequest(f"input '{name}': data for type 'vector' must be a list of numbers")
-        values = read_vector(name, data, shape, dtype)
-    elif kind == "wav":
+    if kind == "wav":
         values = cast_derived(_samples(name, read_wav(name, _base64(name, kind, data)), shape), dtype)
     else:
         raw = _base64(name, kind, data)
@@ -140,6 +125,18 @@ def decode_input(
             chw, full_scale = read_image(name, raw, expected), 255.0
         values = cast_derived(arrange(name, normalise(chw, expected, full_scale), shape), dtype)
     return values.reshape((1, *values.shape) if batched else values.shape)
+
+
+def _decode_vector(name: str, data: object, tensor: TensorInput) -> np.ndarray:
+    if tensor.float_count is not None:
+        assert tensor.dtype is not None  # a float input's
+        values = read_flat_floats(data, tensor.float_count, tensor.dtype, tensor.tensor_shape)
+        if values is not None:
+            return values
+    if not isinstance(data, (list, int, float)) or isinstance(data, bool):
+        raise InvalidRequest(f"input '{name}': data for type 'vector' must be a list of numbers")
+    values = read_vector(name, data, tensor.shape, numpy_dtype(tensor.spec.data_type, tensor=name))
+    return values.reshape((1, *values.shape) if tensor.batched else values.shape)
 
 
 def _base64(name: str, kind: str, data: object) -> bytes:

@@ -73,8 +73,9 @@ async def infer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpo
 
 async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint, request_id: str) -> web.Response:
     address = caller_address(request, runtime.trusted_proxies)
-    admission.check_caller(runtime, endpoint, address, request.headers.get(API_KEY_HEADER, ""))
-    admission.check_enabled(endpoint, runtime.clock())
+    now = runtime.clock()
+    admission.check_caller(runtime, endpoint, address, request.headers.get(API_KEY_HEADER, ""), now)
+    admission.check_enabled(endpoint, now)
     # Waiting for the gateway's bounded resources counts against the call's own time limit.
     wait_s = admission.SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
     version, inputs = await _decoded_body(request, runtime, endpoint, wait_s)

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from aiohttp import web
-
 from services.gateway.http_base.inference_outcomes import counted_inference
-from services.gateway.http_base.routing import Call, Response, Route, SecurityScheme
+from services.gateway.http_base.routing import Response, Route, SecurityScheme
 from services.gateway.nnc import schemas
 from services.gateway.nnc.inference import infer
-
-
-async def nnc_inference(call: Call) -> web.Response:
-    return await counted_inference(call.request, infer)
-
 
 ROUTES = [
     Route(
         "POST",
         "/v1/{execution_type}/classifiers/{api_id}/inference",
-        nnc_inference,
+        counted_inference(infer, "nnc_inference"),
         "Neural Network Console inference: execution_type is serverless or dedicated; the key goes in x-api-key",
         "nnc",
         {200: Response("the model's outputs", schemas.RESPONSE)},

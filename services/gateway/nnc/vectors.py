@@ -18,13 +18,26 @@ from services.gateway.nnc.tensors import expected_count, format_shape, resolve_s
 
 MAX_DEPTH = 32
 _NUMBER_TYPES = frozenset({float, int})
+_all_true = np.logical_and.reduce  # ndarray.all() without its Python wrapper
+
+
+def read_flat_floats(data: object, count: int, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The common request, read in a few calls into C: a flat list of exactly `count` finite
+    numbers for a float input, as an array of `dtype` in `shape`. None for anything else, which
+    read_vector then reads, and words what is wrong."""
+    if type(data) is not list or len(data) != count or not _NUMBER_TYPES.issuperset(map(type, data)):
+        return None
+    values = np.array(data, dtype=dtype)
+    return values.reshape(shape) if _all_true(np.isfinite(values)) else None
 
 
 def read_vector(name: str, data: object, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """The numbers in `data` as an array of `dtype` in the input's (non-batch) `shape`."""
     flat: list[int | float]
-    if type(data) is list and _NUMBER_TYPES.issuperset(map(type, data)) and all(map(math.isfinite, data)):
-        flat = data  # flat, finite numbers only (bool is not int's type): the common case, checked in C
+    if type(data) is list and _NUMBER_TYPES.issuperset(map(type, data)):
+        # Flat numbers only (bool is not int's type): the common case, checked in C. Whether they
+        # are finite is seen in the array (_typed), which is cheaper than asking each number.
+        flat = data
     else:
         flat = []
         _flatten(name, data, flat, 0)
@@ -63,13 +76,21 @@ def _flatten(name: str, value: object, out: list[int | float], depth: int) -> tu
     return (len(value), *(inner or ()))
 
 
+def _refuse_non_finite(name: str, flat: list[int | float]) -> None:
+    for value in flat:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidRequest(f"input '{name}': vector data must hold finite numbers, found {_show(value)}")
+
+
 def _typed(name: str, flat: list[int | float], dtype: np.dtype) -> np.ndarray:
     """Floats for float inputs; whole numbers in range for integer inputs; 0 or 1 for booleans."""
     if dtype.kind == "f":  # what np.issubdtype(dtype, np.floating) says, at a twentieth of its cost
         values = np.array(flat, dtype=dtype)  # each number rounded once, from its double
-        if not np.isfinite(values).all():
+        if not _all_true(np.isfinite(values)):
+            _refuse_non_finite(name, flat)
             raise InvalidRequest(f"input '{name}': a number is too large for the input's type ({dtype.name})")
         return values
+    _refuse_non_finite(name, flat)
     low, high = (0, 1) if dtype == np.bool_ else (np.iinfo(dtype).min, np.iinfo(dtype).max)
     for value in flat:
         if isinstance(value, float) and not value.is_integer():

@@ -100,7 +100,7 @@ def reachable_endpoints(runtime: InferenceRuntime, caller: ChatCaller) -> list[E
 
 def _open(runtime: InferenceRuntime, caller: ChatCaller, endpoint: Endpoint) -> None:
     try:
-        admission.check_caller(runtime, endpoint, caller.address, caller.key)
+        admission.check_caller(runtime, endpoint, caller.address, caller.key, runtime.clock())
     except Refused as refused:
         raise refusal_error(refused) from None
 

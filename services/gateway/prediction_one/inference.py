@@ -158,8 +158,9 @@ async def _table(data: object):
 async def _answer(request: web.Request, runtime: InferenceRuntime, endpoint: Endpoint) -> web.Response:
     api = endpoint.api
     address = caller_address(request, runtime.trusted_proxies)
-    admission.check_caller(runtime, endpoint, address, request.headers.get(API_KEY_HEADER, ""))
-    admission.check_enabled(endpoint, runtime.clock())
+    now = runtime.clock()
+    admission.check_caller(runtime, endpoint, address, request.headers.get(API_KEY_HEADER, ""), now)
+    admission.check_enabled(endpoint, now)
     values = await _read_inputs(request, runtime.max_body_bytes)
     table = await _table(values["pr"])
     options = _options(values, table.header)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.gateway.http_base.inference_outcomes import counted_inference
-from services.gateway.http_base.routing import Call, Response, Route
+from services.gateway.http_base.routing import Response, Route
 from services.gateway.http_base.schema_words import uuid, uuids
 from services.gateway.prediction_one import classifier_routes as classifiers
 from services.gateway.prediction_one import inference, schemas, transfers
@@ -26,8 +26,7 @@ from services.gateway.prediction_one.auth import (
 _TAG = "prediction-one"
 
 
-async def classifier_inference(call: Call):
-    return await counted_inference(call.request, inference.infer)
+classifier_inference = counted_inference(inference.infer, "classifier_inference")
 
 
 def _ok(description: str, schema) -> dict[int, Response]:

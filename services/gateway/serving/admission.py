@@ -19,7 +19,6 @@ from services.gateway.serving.catalog import Endpoint
 from services.gateway.serving.inference_runtime import InferenceRuntime
 from services.gateway.serving.refusals import Refusal, Refused
 from services.gateway.serving.triton_pool import TritonFailure
-from services.policy.access import is_allowed
 from services.policy.schedule import is_within
 from services.policy.secret_digests import credential_id_of, matches
 from services.policy.triton_names import triton_model_name
@@ -35,14 +34,14 @@ _SERVING = (apis_pb2.API_STATUS_RUNNING, apis_pb2.API_STATUS_UPDATING)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def check_caller(runtime: InferenceRuntime, endpoint: Endpoint, address: str, key: str) -> None:
-    """`address`: the caller's, as the HTTP edge reads it (http_base.peers); `key`: as it was sent."""
-    if not is_allowed(endpoint.rules, address, ordered=True):
+def check_caller(runtime: InferenceRuntime, endpoint: Endpoint, address: str, key: str, now: datetime) -> None:
+    """`address`: the caller's, as the HTTP edge reads it (http_base.peers); `key`: as it was sent;
+    `now`: runtime.clock(), read once per request."""
+    if not endpoint.admits(address):
         raise Refused(Refusal.ADDRESS_REFUSED)
     key = key.strip()
     key_id = credential_id_of(key) or ""
     stored = endpoint.key_digests.get(key_id)
-    now = runtime.clock()
     if stored is None or not matches(key, stored):
         owner = runtime.catalog.owner_of_key(key_id)
         if (
@@ -56,7 +55,7 @@ def check_caller(runtime: InferenceRuntime, endpoint: Endpoint, address: str, ke
     # An expired key is refused as if it were wrong: nothing tells a caller it once worked.
     if endpoint.key_expired(key_id, now):
         raise Refused(Refusal.INVALID_KEY)
-    runtime.usage.key_used(key_id)
+    runtime.usage.key_used(key_id, now)
 
 
 def check_enabled(endpoint: Endpoint, now: datetime) -> None:
@@ -96,20 +95,26 @@ async def run_model(
     api = endpoint.api
     timeout_s = SERVERLESS_TIMEOUT_S if endpoint.serverless else runtime.dedicated_timeout_s
     model_name = triton_model_name(api.api_id, api.serving_model_version_id)
-
-    async def call(part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return await runtime.triton.infer(
-            model_name, part, version.signature, request_id=request_id, timeout_s=timeout_s, outputs=outputs
-        )
-
+    triton = runtime.triton
     try:
-        limit = await runtime.triton.max_batch_size(model_name, timeout_s=timeout_s)
+        limit = triton.known_max_batch_size(model_name)
+        if limit is None:
+            limit = await triton.max_batch_size(model_name, timeout_s=timeout_s)
         rows = len(next(iter(inputs.values()))) if inputs else 0
         if limit <= 0 or rows <= limit:
-            return await call(inputs)
+            return await triton.infer(
+                model_name, inputs, version.signature, request_id=request_id, timeout_s=timeout_s, outputs=outputs
+            )
         parts = await asyncio.gather(
             *(
-                call({name: array[start : start + limit] for name, array in inputs.items()})
+                triton.infer(
+                    model_name,
+                    {name: array[start : start + limit] for name, array in inputs.items()},
+                    version.signature,
+                    request_id=request_id,
+                    timeout_s=timeout_s,
+                    outputs=outputs,
+                )
                 for start in range(0, rows, limit)
             )
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from services.gateway.serving.catalog_file import CatalogFile
-from services.policy.access import AccessRule
+from services.policy.access import AccessRule, is_allowed
 from services.policy.from_proto import rules_of, schedule_of
 from services.policy.schedule import Schedule
 from services.runtime.api_watch import ApiWatcher, WatchedApi
@@ -30,6 +30,10 @@ SAVE_DELAY_S = 0.5
 RESTORE_AFTER_S = 2.0
 
 
+MAX_REMEMBERED_ADDRESSES = 256
+"""Allowlist decisions kept per endpoint."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     api: apis_pb2.PublishedApi
@@ -42,6 +46,17 @@ class Endpoint:
     """API key id → when it stops working, for the keys that expire."""
     chat_key_ids: frozenset[str] = frozenset()
     """Those of key_digests that are chat keys (ChatKeyService): the registry admits their requests."""
+    _decisions: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def admits(self, address: str) -> bool:
+        """Whether the allowlist lets `address` call. Decided once per address and remembered:
+        callers repeat, and an endpoint's rules never change (a change is a new Endpoint)."""
+        decided = self._decisions.get(address)
+        if decided is None:
+            if len(self._decisions) >= MAX_REMEMBERED_ADDRESSES:
+                self._decisions.clear()
+            decided = self._decisions[address] = is_allowed(self.rules, address, ordered=True)
+        return decided
 
     def key_expired(self, key_id: str, now: datetime) -> bool:
         expires_at = self.key_expiry.get(key_id)

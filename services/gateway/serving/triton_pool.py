@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
 
 import grpc
 import numpy as np
@@ -20,6 +21,7 @@ from tritonclient.grpc import service_pb2, service_pb2_grpc
 from tritonclient.utils import deserialize_bytes_tensor, serialize_byte_tensor, triton_to_np_dtype
 
 from services.gateway.serving.chat_engine import ChatExchange, EngineChunk, generate
+from services.gateway.serving.derived_once import DerivedOnce
 from services.runtime.logging import REQUEST_ID_HEADER
 from torii.v1 import models_pb2
 
@@ -55,6 +57,10 @@ class TritonPool:
         self._headers = tuple(headers.items())
         self._max_batch_sizes: dict[str, int] = {}
 
+    def known_max_batch_size(self, model_name: str) -> int | None:
+        """max_batch_size's answer when it is already known, without a coroutine: every call asks."""
+        return self._max_batch_sizes.get(model_name)
+
     async def max_batch_size(self, model_name: str, *, timeout_s: float) -> int:
         """The most rows one request to the model may hold (0: it does not batch), from its
         config; asked once per model name (a name is one model version, whose config is fixed)."""
@@ -85,12 +91,12 @@ class TritonPool:
         """Run the model; `outputs` names the outputs wanted (default: every output of the
         signature). TritonFailure when Triton refuses or does not answer within `timeout_s`."""
         request = service_pb2.ModelInferRequest(model_name=model_name, id=request_id)
-        for spec in signature.inputs:
-            array = inputs[spec.name]
-            datatype = triton_datatype(spec.data_type)
-            request.inputs.add(name=spec.name, datatype=datatype, shape=array.shape)
+        tensors = _tensors_of(signature)
+        for name, datatype in tensors.inputs:
+            array = inputs[name]
+            request.inputs.add(name=name, datatype=datatype, shape=array.shape)
             request.raw_input_contents.append(_raw(array, datatype))
-        names = [spec.name for spec in signature.outputs] if outputs is None else list(outputs)
+        names = tensors.outputs if outputs is None else tuple(outputs)
         for name in names:
             request.outputs.add(name=name)
         try:
@@ -118,15 +124,42 @@ class TritonPool:
             await channel.close()
 
 
+# tritonclient's triton_to_np_dtype is a chain of comparisons; every tensor of every call asks.
+_NUMPY_DTYPES = {
+    name: np.dtype(triton_to_np_dtype(name))
+    for name in ("BOOL", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64")
+    + ("FP16", "FP32", "BF16", "FP64", "BYTES")
+}
+
+
+@dataclass(frozen=True)
+class _SignatureTensors:
+    inputs: tuple[tuple[str, str], ...]
+    """(name, Triton datatype) of each input."""
+    outputs: tuple[str, ...]
+
+
+def _tensors(signature: models_pb2.Signature) -> _SignatureTensors:
+    return _SignatureTensors(
+        tuple((spec.name, triton_datatype(spec.data_type)) for spec in signature.inputs),
+        tuple(spec.name for spec in signature.outputs),
+    )
+
+
+_tensors_of = DerivedOnce(_tensors)
+"""A signature's tensors as a call names them, read once per signature object (a model version's
+never changes)."""
+
+
 def _raw(array: np.ndarray, datatype: str) -> bytes:
     if datatype == "BYTES":
         serialized = serialize_byte_tensor(array)
         return serialized.item() if serialized.size else b""
-    return np.ascontiguousarray(array, dtype=triton_to_np_dtype(datatype)).tobytes()
+    return np.ascontiguousarray(array, dtype=_NUMPY_DTYPES[datatype]).tobytes()
 
 
 def _array(tensor: service_pb2.ModelInferResponse.InferOutputTensor, raw: bytes) -> np.ndarray:
     shape = tuple(tensor.shape)
     if tensor.datatype == "BYTES":
         return deserialize_bytes_tensor(raw).reshape(shape)
-    return np.frombuffer(raw, dtype=triton_to_np_dtype(tensor.datatype)).reshape(shape)
+    return np.frombuffer(raw, dtype=_NUMPY_DTYPES[tensor.datatype]).reshape(shape)

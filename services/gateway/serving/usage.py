@@ -77,8 +77,8 @@ class UsageRecorder:
         counted[1] += prompt
         counted[2] += completion
 
-    def key_used(self, key_id: str) -> None:
-        self._key_uses[key_id] = datetime.now(UTC)
+    def key_used(self, key_id: str, at: datetime) -> None:
+        self._key_uses[key_id] = at
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="usage-flush")
