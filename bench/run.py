@@ -67,6 +67,12 @@ TARGETS = {
         "median over paired windows of the gateway's CPU per request at c64 / bench.passthrough's in the next window "
         "(the issue's 250 µs over its machine's 162 µs floor)",
     ),
+    "gateway_over_floor_added_p50_c1": (
+        "<=",
+        1.35,
+        "median over paired c1 windows (Triton, gateway, floor in turn) of (gateway p50 - Triton p50) / "
+        "(bench.passthrough p50 - Triton p50) (the issue's 0.7 ms over its machine's 0.52 ms floor)",
+    ),
     "avg_batch_c64": (">=", 8.0, "Triton inferences / executions during the gateway c64 window"),
     "batching_speedup_c64": (">=", 3.0, "direct Triton c64 throughput, batching on / off"),
     "neighbour_p50_ratio_under_flood": (
@@ -100,7 +106,7 @@ FLOOR_FIGURES = {
 }
 P1_LABEL = "prediction one"
 PASSTHROUGH_LABEL = "pass-through floor"
-PAIRED_GATEWAY, PAIRED_FLOOR = "gateway (paired)", "pass-through (paired)"
+PAIRED_GATEWAY, PAIRED_FLOOR, PAIRED_TRITON = "gateway (paired)", "pass-through (paired)", "triton (paired)"
 NEIGHBOUR_QUIET, NEIGHBOUR_FLOODED = "neighbour, quiet", "neighbour, flooded"
 FLOOD_CLIENTS = 8
 
@@ -614,18 +620,29 @@ def figures(
         "added_p50_ms_c1": find("gateway", 1)["p50_ms"] - find("triton", 1)["p50_ms"],
         "gateway_cpu_us_per_request_c64": find("gateway", top)["cpu_us_per_request"]["gateway"],
         "avg_batch_c64": find("gateway", top)["avg_batch"] or 0.0,
-        "batching_speedup_c64": find("triton (paired)", top)["throughput_rps"]
+        "batching_speedup_c64": find(PAIRED_TRITON, top)["throughput_rps"]
         / find("triton, batching off", top)["throughput_rps"],
         "neighbour_p50_ratio_under_flood": find(NEIGHBOUR_FLOODED, 1)["p50_ms"] / find(NEIGHBOUR_QUIET, 1)["p50_ms"],
     }
+
+    def windows(label: str, concurrency: int) -> list[dict]:
+        return [r for r in rows if r["label"] == label and r["concurrency"] == concurrency]
+
     paired = [
         gateway["cpu_us_per_request"]["gateway"] / floor["cpu_us_per_request"]["gateway"]
-        for gateway, floor in zip(
-            (r for r in rows if r["label"] == PAIRED_GATEWAY), (r for r in rows if r["label"] == PAIRED_FLOOR)
-        )
+        for gateway, floor in zip(windows(PAIRED_GATEWAY, top), windows(PAIRED_FLOOR, top))
     ]
     if paired:
         values["gateway_over_floor_cpu_c64"] = statistics.median(paired)
+    added = [
+        (gateway["p50_ms"] - triton["p50_ms"]) / (floor["p50_ms"] - triton["p50_ms"])
+        for triton, gateway, floor in zip(
+            windows(PAIRED_TRITON, 1), windows(PAIRED_GATEWAY, 1), windows(PAIRED_FLOOR, 1)
+        )
+        if floor["p50_ms"] > triton["p50_ms"]  # a floor that added nothing cannot scale anything
+    ]
+    if added:
+        values["gateway_over_floor_added_p50_c1"] = statistics.median(added)
     if any(r["label"] == PASSTHROUGH_LABEL for r in rows):
         values["passthrough_cpu_us_per_request_c64"] = find(PASSTHROUGH_LABEL, top)["cpu_us_per_request"]["gateway"]
         values["passthrough_added_p50_ms_c1"] = find(PASSTHROUGH_LABEL, 1)["p50_ms"] - find("triton", 1)["p50_ms"]
@@ -746,17 +763,15 @@ async def bench(args: argparse.Namespace) -> dict:
                 await runner.point(PASSTHROUGH_LABEL, "gateway", concurrency, profile=profile, **floor)
             # This VM's speed moves by a third between minutes: the gateway and the floor are
             # compared window against next window, several times, and the median ratio counts.
+            gateway = dict(model_name=api["triton_model"], url=api["url"], api_key=api["api_key"], **triton)
             for _ in range(args.pairs):
-                await runner.point(
-                    PAIRED_GATEWAY,
-                    "gateway",
-                    top,
-                    model_name=api["triton_model"],
-                    url=api["url"],
-                    api_key=api["api_key"],
-                    **triton,
-                )
+                await runner.point(PAIRED_GATEWAY, "gateway", top, **gateway)
                 await runner.point(PAIRED_FLOOR, "gateway", top, **floor)
+            # The latency one request adds at c1, likewise: Triton alone, the gateway, the floor.
+            for _ in range(args.pairs):
+                await runner.point(PAIRED_TRITON, "triton", 1, model_name=api["triton_model"], **triton)
+                await runner.point(PAIRED_GATEWAY, "gateway", 1, **gateway)
+                await runner.point(PAIRED_FLOOR, "gateway", 1, **floor)
         async with aiohttp.ClientSession() as session:
             flooded = await publish(session, platform, model, name="bench-flooded")
         flood = await neighbour(runner, api, flooded, platform.triton_address)
@@ -767,7 +782,7 @@ async def bench(args: argparse.Namespace) -> dict:
         try:
             await control.load(UNBATCHED_NAME)
             await runner.point("triton, batching off", "triton", top, model_name=UNBATCHED_NAME, **triton)
-            await runner.point("triton (paired)", "triton", top, model_name=api["triton_model"], **triton)
+            await runner.point(PAIRED_TRITON, "triton", top, model_name=api["triton_model"], **triton)
             await control.unload(UNBATCHED_NAME)
         finally:
             await control.close()
@@ -1196,7 +1211,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pairs",
         type=int,
         default=3,
-        help="gateway and pass-through c64 windows taken in turn for gateway_over_floor_cpu_c64 (default 3; 0: none)",
+        help="gateway and pass-through c64 windows taken in turn for gateway_over_floor_cpu_c64, and Triton, "
+        "gateway and pass-through c1 windows for gateway_over_floor_added_p50_c1 (default 3; 0: none)",
     )
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT.relative_to(ROOT)})"
