@@ -46,9 +46,20 @@ def merge_boosters(boosters: Sequence[lgb.Booster], weights: Sequence[float]) ->
             merged_trees.append(_scaled(tree, float(weight)))
     header = dict(first)
     header["feature_infos"] = _merged_feature_infos([h["feature_infos"] for h in headers])
-    header.pop("tree_sizes", None)  # byte lengths of the old trees, for parallel loading only
+    return _booster(header, merged_trees)
+
+
+def booster_with_trees(template: lgb.Booster, trees: Sequence[str]) -> lgb.Booster:
+    """A model of `trees` (each a tree's lines after its Tree= line, in LightGBM's text format) with
+    `template`'s header: its objective, classes and features."""
+    header, _ = _split(template.model_to_string(num_iteration=-1))
+    return _booster(header, list(trees))
+
+
+def _booster(header: dict[str, str], trees: Sequence[str]) -> lgb.Booster:
+    header = {key: value for key, value in header.items() if key != "tree_sizes"}  # the old trees' byte lengths
     lines = ["tree"] + [f"{key}={value}" for key, value in header.items()] + [""]
-    for number, tree in enumerate(merged_trees):
+    for number, tree in enumerate(trees):
         lines.append(f"Tree={number}")
         lines.append(tree)
         lines.append("")

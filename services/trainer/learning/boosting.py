@@ -85,6 +85,10 @@ class TrainingData:
     def rows(self) -> int:
         return len(self.labels)
 
+    @property
+    def categorical_features(self) -> list[int]:
+        return list(self._categorical)
+
     def split(self, train_rows: np.ndarray, valid_rows: np.ndarray) -> BinnedSplit:
         if not self._shared_bins:
             train_set = self._dataset(np.asarray(train_rows))

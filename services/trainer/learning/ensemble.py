@@ -33,12 +33,19 @@ MIN_GAIN = 0.002
 _CLIP = 1e-15
 
 
+# refit(rows, template): a member's final model on `rows` (None: all), as a booster with the
+# template's header, for members that are not a LightGBM configuration (linear.py).
+Refit = Callable[[np.ndarray | None, lgb.Booster], lgb.Booster]
+
+
 @dataclass(frozen=True)
 class Member:
     trial: int
     candidate: Candidate
     oof_predictions: np.ndarray  # on the plan's out-of-fold rows, as TrainedModel holds them
     best_iterations: list[int]  # per split
+    refit: Refit | None = None  # None: a LightGBM configuration, refit with its folds' rounds
+    name: str = ""  # how the report names a member that is not a search trial
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,11 @@ class Blend:
         """What the report says of the blend."""
         return {
             "members": [
-                {"trial": member.trial, "weight": round(float(weight), 4)}
+                {
+                    "trial": member.trial,
+                    "weight": round(float(weight), 4),
+                    **({"name": member.name} if member.name else {}),
+                }
                 for member, weight in zip(self.members, self.weights)
             ],
             "out_of_fold_loss": self.loss,
@@ -123,7 +134,8 @@ def out_of_fold_rows(validation: ValidationPlan) -> np.ndarray:
 def blend_if_better(
     data: TrainingData, validation: ValidationPlan, chosen: Member, others: list[Member]
 ) -> Blend | None:
-    """The weighted blend of `chosen` and `others`, or None when it is not MIN_GAIN better."""
+    """The weighted blend of `chosen` and `others`, or None when it is not MIN_GAIN better (the
+    blend may be one of `others` alone: a linear member can beat every tree configuration)."""
     if not others:
         return None
     members = (chosen, *others)
@@ -138,7 +150,7 @@ def blend_if_better(
     assert isinstance(blended, np.ndarray)
     single = loss(raws[0])
     blend_loss = loss(blended)
-    if np.count_nonzero(weights) < 2 or blend_loss > single * (1.0 - MIN_GAIN):
+    if weights[0] == 1.0 or blend_loss > single * (1.0 - MIN_GAIN):
         return None
     return Blend(members, weights, predictions_of(blended, data.problem_type), blend_loss, single)
 
@@ -151,13 +163,16 @@ def refit_blend(
     rounds_of: Callable[[list[int]], int],
 ) -> lgb.Booster:
     """The members with a weight merged into one model: the chosen configuration's refit as given,
-    each other one refit with `rounds_of(its folds' best iterations)` rounds."""
+    a member with its own `refit` by it, each other one refit with `rounds_of(its folds' best
+    iterations)` rounds."""
     boosters, weights = [], []
     for member, weight in zip(blend.members, blend.weights):
         if weight <= 0:
             continue
         if member is blend.members[0]:
             boosters.append(chosen_booster)
+        elif member.refit is not None:
+            boosters.append(member.refit(refit_rows, chosen_booster))
         else:
             boosters.append(data.fit_final(member.candidate, refit_rows, rounds_of(member.best_iterations)))
         weights.append(float(weight))

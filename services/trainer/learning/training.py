@@ -23,7 +23,7 @@ import lightgbm as lgb
 import numpy as np
 
 from services.tabular.schema import ProblemType
-from services.trainer.learning import ensemble
+from services.trainer.learning import ensemble, linear
 from services.trainer.learning.boosting import (
     REPORTED_PARAMETERS,
     BinnedSplit,
@@ -149,10 +149,15 @@ def _blend(
     folds: CrossValidation,
     deadline: float,
 ) -> ensemble.Blend | None:
-    """The search's runners-up cross-validated while the budget lasts, blended with the chosen
-    configuration when that is better out of fold (ensemble.py)."""
+    """A linear model and the search's runners-up cross-validated while the budget lasts, blended
+    with the chosen configuration when that is better out of fold (ensemble.py, linear.py). The
+    linear model comes first: it is cheap, and unlike a runner-up it errs differently from the trees."""
     chosen = ensemble.Member(searched.chosen_trial, searched.chosen, folds.oof_predictions, folds.best_iterations)
     others = []
+    try:
+        others.append(linear.cross_validated(data, validation, deadline))
+    except (linear.NotApplicable, BudgetSpent):
+        pass
     for trial, candidate in ensemble.runners_up(searched):
         try:
             known = judged.runs_of(candidate)

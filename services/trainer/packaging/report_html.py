@@ -601,7 +601,9 @@ def _ensemble_sentence(blended: object) -> str:
     if not isinstance(blended, dict) or not blended.get("members"):
         return ""
     members = ", ".join(
-        f"trial {member['trial']} ({float(member['weight']):.0%})" for member in blended["members"] if member["weight"]
+        f"{member.get('name') or 'trial ' + str(member['trial'])} ({float(member['weight']):.0%})"
+        for member in blended["members"]
+        if member["weight"]
     )
     return (
         f"<p>The final model blends {escape(members)} into one tree ensemble: out-of-fold loss "

@@ -233,7 +233,12 @@ def test_the_report_names_a_blends_members_and_what_it_bought():
         "seconds": 1.5,
         "judged_on": "every fold",
         "ensemble": {
-            "members": [{"trial": 2, "weight": 0.6}, {"trial": 0, "weight": 0.4}, {"trial": 1, "weight": 0.0}],
+            "members": [
+                {"trial": 2, "weight": 0.5},
+                {"trial": -1, "weight": 0.3, "name": "linear model (strength 10)"},
+                {"trial": 0, "weight": 0.2},
+                {"trial": 1, "weight": 0.0},
+            ],
             "out_of_fold_loss": 0.41,
             "chosen_alone_out_of_fold_loss": 0.44,
         },
@@ -244,7 +249,7 @@ def test_the_report_names_a_blends_members_and_what_it_bought():
         outcome, chosen_parameters={**outcome.chosen_parameters, "search": trials, "search_summary": summary}
     )
     page = render_report(outcome, model_name="Model", created_at=datetime(2025, 3, 4, tzinfo=UTC))
-    assert "blends trial 2 (60%), trial 0 (40%) into one tree ensemble" in page
+    assert "blends trial 2 (50%), linear model (strength 10) (30%), trial 0 (20%) into one tree ensemble" in page
     assert "<strong>0.41</strong> against 0.44 for the chosen configuration alone" in page
     assert "trial 1 (0%)" not in page
     assert "Each trained on every validation fold (its loss: their mean)" in page
