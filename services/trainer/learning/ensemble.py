@@ -110,8 +110,9 @@ def cross_validated(
     on_fold: Callable[[int, int], None] = lambda fold, folds: None,
 ) -> Member:
     """`candidate` on every split, `known` holding its runs on the first ones already; BudgetSpent
-    past `deadline`. on_fold(fold, folds) before each split it fits."""
-    oof = empty_predictions(data.rows, data.problem_type, data.n_classes)
+    past `deadline`. on_fold(fold, folds) before each split it fits. A row validated in several
+    splits (repeated folds) has the mean of their predictions."""
+    oof = OutOfFold(data.rows, np.zeros_like(empty_predictions(data.rows, data.problem_type, data.n_classes)))
     best_iterations = []
     folds = len(validation.splits)
     for fold, (train_rows, valid_rows) in enumerate(validation.splits):
@@ -122,13 +123,31 @@ def cross_validated(
                 raise BudgetSpent
             on_fold(fold, folds)
             run = data.fit(candidate, data.split(train_rows, valid_rows), deadline)
-        oof[valid_rows] = run.predictions
+        oof.add(valid_rows, run.predictions)
         best_iterations.append(run.best_iteration)
-    return Member(trial, candidate, oof[out_of_fold_rows(validation)], best_iterations)
+    return Member(trial, candidate, oof.means(out_of_fold_rows(validation)), best_iterations)
+
+
+class OutOfFold:
+    """Sums of each row's predictions over the splits that validate it, and their count."""
+
+    def __init__(self, rows: int, zeros: np.ndarray) -> None:
+        self._sums = zeros
+        self._counts = np.zeros(rows, dtype=np.int64)
+
+    def add(self, rows: np.ndarray, predictions: np.ndarray) -> None:
+        self._sums[rows] += predictions
+        self._counts[rows] += 1
+
+    def means(self, rows: np.ndarray) -> np.ndarray:
+        """The mean per row of `rows` (each validated at least once)."""
+        counts = self._counts[rows]
+        return self._sums[rows] / (counts[:, None] if self._sums.ndim > 1 else counts)
 
 
 def out_of_fold_rows(validation: ValidationPlan) -> np.ndarray:
-    return np.sort(np.concatenate([valid for _, valid in validation.splits]))
+    """Every row some split validates, once, ascending."""
+    return np.unique(np.concatenate([valid for _, valid in validation.splits]))
 
 
 def blend_if_better(

@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from services.tabular.schema import ProblemType
 from services.trainer.learning.blend import booster_with_trees
 from services.trainer.learning.boosting import BudgetSpent, TrainingData, class_weights
-from services.trainer.learning.ensemble import Member, out_of_fold_rows, predictions_of, raw_loss
+from services.trainer.learning.ensemble import Member, OutOfFold, out_of_fold_rows, predictions_of, raw_loss
 from services.trainer.learning.validation import ValidationPlan
 
 MAX_BINS = 255  # per numeric feature, as LightGBM's own max_bin
@@ -192,7 +192,7 @@ def cross_validated(data: TrainingData, validation: ValidationPlan, deadline: fl
     One split's inputs are held at a time (at most MAX_CELLS cells)."""
     per_round = data.n_classes if data.problem_type is ProblemType.MULTI_CLASSIFICATION else 1
     shape = (data.rows, per_round) if per_round > 1 else (data.rows,)
-    raws = {strength: np.zeros(shape) for strength in STRENGTHS}
+    raws = {strength: OutOfFold(data.rows, np.zeros(shape)) for strength in STRENGTHS}
     for train_rows, valid_rows in validation.splits:
         inputs = LinearInputs(data.features[train_rows], data.categorical_features)
         # Bounded for the refit on every row too, which may find a few more features that vary.
@@ -202,17 +202,17 @@ def cross_validated(data: TrainingData, validation: ValidationPlan, deadline: fl
         for strength in STRENGTHS:
             if deadline is not None and time.monotonic() >= deadline:
                 raise BudgetSpent
-            raws[strength][valid_rows] = fit_linear(data, train_rows, design, strength).raw(
-                valid_design, data.problem_type
-            )
+            fitted = fit_linear(data, train_rows, design, strength)
+            raws[strength].add(valid_rows, fitted.raw(valid_design, data.problem_type))
     oof_rows = out_of_fold_rows(validation)
     labels = data.labels[oof_rows]
+    oof_raws = {strength: raws[strength].means(oof_rows) for strength in STRENGTHS}
     # The lowest loss; the stronger regularisation on a tie.
-    strength = min(STRENGTHS, key=lambda s: (raw_loss(raws[s][oof_rows], labels, data.problem_type), s))
+    strength = min(STRENGTHS, key=lambda s: (raw_loss(oof_raws[s], labels, data.problem_type), s))
     return Member(
         LINEAR_TRIAL,
         {"linear_strength": strength},
-        predictions_of(raws[strength][oof_rows], data.problem_type),
+        predictions_of(oof_raws[strength], data.problem_type),
         [],
         refit=lambda rows, template: linear_booster(data, strength, rows, template),
         name=f"linear model (strength {strength:g})",

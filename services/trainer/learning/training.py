@@ -37,7 +37,8 @@ from services.trainer.learning.progress import PERCENT, Progress, between, silen
 from services.trainer.learning.search import OnRound, SearchResult, search
 from services.trainer.learning.validation import ValidationPlan
 
-# Up to this many rows (and with k folds), the search judges each configuration on every fold.
+# Up to this many rows (and with k folds), the search judges each configuration on every fold (of
+# the first repeat, where folds are repeated: the chosen one and the blend's members see them all).
 SEARCH_EVERY_FOLD_ROWS = 5_000
 # Below this many feature cells (rows x features) LightGBM runs on one thread: a round's work is
 # smaller than its threads' hand-over, which a training worker's passive OpenMP waits (jobs.runner)
@@ -113,7 +114,7 @@ def train(
     blend = _blend(data, validation, searched, judged, folds, deadline)
     refit_started = time.monotonic()
     booster, parameters = refit(data, searched.chosen, folds.best_iterations, refit_rows, report)
-    summary = {**searched.summary(), "judged_on": "every fold" if judged.every_fold else "the first split"}
+    summary = {**searched.summary(), "judged_on": judged.description(validation)}
     oof_predictions = folds.oof_predictions
     if blend is not None and not _refits_in_time(blend, time.monotonic() - refit_started, deadline):
         summary["ensemble_dropped"] = "its members' refits would not fit in the time budget"
@@ -219,18 +220,24 @@ def refit_rounds(best_iterations: Sequence[int]) -> int:
 
 class _SearchSplits:
     """The splits the search judges a configuration on, binned on its first fit so that binning
-    counts against the time budget: the first split, or every fold of a small data set
-    (SEARCH_EVERY_FOLD_ROWS), where one fold's loss is mostly noise and a search on it picks
+    counts against the time budget: the first split, or every fold (of the first repeat) of a small
+    data set (SEARCH_EVERY_FOLD_ROWS), where one fold's loss is mostly noise and a search on it picks
     configurations that fit that fold. The pruner watches the first split alone. The runs of the
     best few configurations are kept: cross-validation and the blend need not fit them again."""
 
     def __init__(self, data: TrainingData, validation: ValidationPlan) -> None:
         self._data = data
-        self.every_fold = len(validation.splits) > 1 and data.rows <= SEARCH_EVERY_FOLD_ROWS
-        self._rows = validation.splits if self.every_fold else validation.splits[:1]
+        self.every_fold = len(validation.first_repeat) > 1 and data.rows <= SEARCH_EVERY_FOLD_ROWS
+        self._rows = validation.first_repeat if self.every_fold else validation.splits[:1]
         self._binned: list[BinnedSplit] = []
         self._kept: list[tuple[float, int, Candidate, list[SplitFit]]] = []  # (loss, order, candidate, runs)
         self._fitted = 0
+
+    def description(self, validation: ValidationPlan) -> str:
+        """What the report says the search judged on."""
+        if not self.every_fold:
+            return "the first split"
+        return "every fold" if validation.repeats == 1 else "every fold of the first repeat"
 
     @property
     def validation_rows(self) -> int:

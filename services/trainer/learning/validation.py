@@ -2,7 +2,9 @@
 
 Classification splits are stratified. The fold count is bounded by the data (MIN_ROWS_PER_FOLD,
 the smallest class): the automatic count shrinks to fit, an explicit one that does not fit is
-refused with a message that says what would.
+refused with a message that says what would. Automatic k-fold validation of small data repeats
+its folds with other shuffles: one partition of a few hundred rows into folds is noisy, and the
+refit's round count, the out-of-fold figures and the blend's weights rest on it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
+from sklearn.model_selection import (
+    KFold,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    ShuffleSplit,
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+)
 
 from services.tabular.schema import ProblemType
 from services.tabular.setting_words import setting
@@ -30,13 +39,25 @@ HOLDOUT_SHARE = 0.2
 # should rest on more than a couple of predictions, and k (at most config.MAX_FOLDS) stays
 # within rows / 5, so the folds' cost cannot outgrow the data.
 MIN_ROWS_PER_FOLD = 5
+# Automatic k-fold validation (cv 0 or -1) of fewer rows repeats the k folds REPEATS times in all,
+# each with its own shuffle; an explicit k is the user's and is not repeated.
+REPEATED_MAX_ROWS = 1_000
+REPEATS = 3
 
 
 @dataclass(frozen=True)
 class ValidationPlan:
-    splits: tuple[tuple[np.ndarray, np.ndarray], ...]  # (training rows, validation rows)
+    # (training rows, validation rows); repeated folds: every repeat's k splits in turn, so that
+    # each row is a validation row once per repeat.
+    splits: tuple[tuple[np.ndarray, np.ndarray], ...]
     description: str  # for TrainingOutcome.validation
     holdout: bool
+    repeats: int = 1
+
+    @property
+    def first_repeat(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """The splits of one partition of the rows (all of them without repeats)."""
+        return self.splits[: len(self.splits) // self.repeats]
 
 
 def plan_validation(
@@ -51,7 +72,8 @@ def plan_validation(
     Auto (0): 5-fold CV up to AUTO_CV_MAX_ROWS rows, else one 80/20 holdout. -1: 10 folds under
     1,000 rows, else 5. Classification splits are stratified; under 0 and -1 the fold count
     shrinks to the smallest class's row count and to rows / MIN_ROWS_PER_FOLD (never below 2),
-    an explicit k larger than either is an error.
+    an explicit k larger than either is an error. Under 0 and -1, fewer than REPEATED_MAX_ROWS
+    rows repeat the folds (REPEATS).
     """
     rows = len(labels)
     classification = problem_type.is_classification
@@ -61,6 +83,8 @@ def plan_validation(
     folds = _automatic_folds(cv, rows, smallest) if cv in (0, -1) else _checked_folds(cv, rows, smallest)
     if folds < 2:
         raise ConfigError(f"cross-validation needs at least 2 rows; the data has {rows}")
+    if cv in (0, -1) and rows < REPEATED_MAX_ROWS:
+        return _repeated(folds, labels, classification, seed)
     splitter = (
         StratifiedKFold(folds, shuffle=True, random_state=seed)
         if classification
@@ -68,6 +92,14 @@ def plan_validation(
     )
     splits = tuple((np.sort(train), np.sort(valid)) for train, valid in splitter.split(np.zeros(rows), labels))
     return ValidationPlan(splits, f"{folds}-fold cross-validation", holdout=False)
+
+
+def _repeated(folds: int, labels: np.ndarray, classification: bool, seed: int) -> ValidationPlan:
+    repeated = RepeatedStratifiedKFold if classification else RepeatedKFold
+    splitter = repeated(n_splits=folds, n_repeats=REPEATS, random_state=seed)
+    splits = tuple((np.sort(train), np.sort(valid)) for train, valid in splitter.split(np.zeros(len(labels)), labels))
+    description = f"{folds}-fold cross-validation, repeated {REPEATS} times"
+    return ValidationPlan(splits, description, holdout=False, repeats=REPEATS)
 
 
 def _smallest_class(labels: np.ndarray, class_names: Sequence[str]) -> tuple[int, str]:

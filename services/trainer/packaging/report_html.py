@@ -557,6 +557,8 @@ def _search_progress(search: list) -> str:
 
 def _judged_on(summary: object) -> str:
     judged = summary.get("judged_on") if isinstance(summary, dict) else None
+    if judged == "every fold of the first repeat":
+        return "every validation fold of the first repeat (its loss: their mean)"
     return "every validation fold (its loss: their mean)" if judged == "every fold" else "the first validation split"
 
 

@@ -109,7 +109,7 @@ def test_bundled_data_sets(name, problem_type, positive):
     _check_against_booster(onnx_bytes, table.header, held_out, problem_type)
 
     assert outcome.training_rows == len(train_table.rows)
-    assert outcome.validation == "5-fold cross-validation"
+    assert outcome.validation == "5-fold cross-validation, repeated 3 times"  # under 1,000 rows
     assert len(outcome.out_of_fold) == len(train_table.rows)  # every row, under CV
     assert [row.row_number for row in outcome.out_of_fold] == list(range(1, len(train_table.rows) + 1))
     assert outcome.schema.target_column == "target"

@@ -165,7 +165,7 @@ def test_fifty_rows_train_a_model(kind, problem_type):
     outcome, onnx_bytes = train_model(
         table, MIXED_TYPES, TrainingConfig("target", problem_type, "yes" if kind == "binary" else None)
     )
-    assert onnx_bytes and outcome.validation == "5-fold cross-validation"
+    assert onnx_bytes and outcome.validation == "5-fold cross-validation, repeated 3 times"
     summary = outcome.chosen_parameters["search_summary"]
     assert isinstance(summary, dict) and float(summary["chosen_validation_loss"]) <= float(
         summary["default_validation_loss"]
@@ -253,6 +253,16 @@ def test_the_report_names_a_blends_members_and_what_it_bought():
     assert "<strong>0.41</strong> against 0.44 for the chosen configuration alone" in page
     assert "trial 1 (0%)" not in page
     assert "Each trained on every validation fold (its loss: their mean)" in page
+    repeated = replace(
+        outcome,
+        chosen_parameters={
+            **outcome.chosen_parameters,
+            "search": trials,
+            "search_summary": {**summary, "judged_on": "every fold of the first repeat"},
+        },
+    )
+    page = render_report(repeated, model_name="Model", created_at=datetime(2025, 3, 4, tzinfo=UTC))
+    assert "Each trained on every validation fold of the first repeat (its loss: their mean)" in page
 
 
 def test_the_report_draws_the_search_over_time():

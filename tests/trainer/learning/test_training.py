@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from services.tabular.schema import ProblemType
-from services.trainer.learning import boosting, search
+from services.trainer.learning import boosting, ensemble, search
 from services.trainer.learning.boosting import class_weights
 from services.trainer.learning.config import ConfigError
-from services.trainer.learning.training import train
+from services.trainer.learning.training import refit_rounds, train
 from services.trainer.learning.validation import plan_validation
 
 BINARY = ProblemType.BINARY_CLASSIFICATION
@@ -26,40 +26,50 @@ def _binary(rows: int, positive_share: float = 0.5, seed: int = 0):
 
 
 def _covers_every_row_once(plan, rows):
-    valid = np.concatenate([valid for _, valid in plan.splits])
-    assert sorted(valid.tolist()) == list(range(rows))
+    """Once per repeat: each repeat's splits partition the rows."""
+    per_repeat = len(plan.splits) // plan.repeats
+    for repeat in range(plan.repeats):
+        splits = plan.splits[repeat * per_repeat : (repeat + 1) * per_repeat]
+        valid = np.concatenate([valid for _, valid in splits])
+        assert sorted(valid.tolist()) == list(range(rows))
     for train_rows, valid_rows in plan.splits:
         assert not set(train_rows.tolist()) & set(valid_rows.tolist())
 
 
 @pytest.mark.parametrize(
-    "cv, rows, folds, holdout",
+    "cv, rows, folds, repeats, holdout",
     [
-        (0, 200, 5, False),
-        (0, 50_001, 1, True),
-        (-1, 300, 10, False),
-        (-1, 1_000, 5, False),
-        (1, 200, 1, True),
-        (3, 200, 3, False),
+        (0, 200, 5, 3, False),
+        (0, 999, 5, 3, False),
+        (0, 1_000, 5, 1, False),
+        (0, 50_001, 1, 1, True),
+        (-1, 300, 10, 3, False),
+        (-1, 1_000, 5, 1, False),
+        (1, 200, 1, 1, True),
+        (3, 200, 3, 1, False),  # an explicit k is not repeated
     ],
 )
-def test_validation_plan_follows_cv(cv, rows, folds, holdout):
+def test_validation_plan_follows_cv(cv, rows, folds, repeats, holdout):
     labels = np.arange(rows) % 2
     plan = plan_validation(cv, labels, BINARY, seed=0)
-    assert len(plan.splits) == folds and plan.holdout is holdout
+    assert len(plan.splits) == folds * repeats and plan.repeats == repeats and plan.holdout is holdout
+    assert len(plan.first_repeat) == folds
     if holdout:
         ((train_rows, valid_rows),) = plan.splits
         assert abs(len(valid_rows) - rows * 0.2) <= 1 and len(train_rows) + len(valid_rows) == rows
         assert "holdout" in plan.description
     else:
         _covers_every_row_once(plan, rows)
-        assert plan.description == f"{folds}-fold cross-validation"
+        repeated = f", repeated {repeats} times" if repeats > 1 else ""
+        assert plan.description == f"{folds}-fold cross-validation{repeated}"
+    if repeats > 1:  # each repeat shuffles anew
+        assert not np.array_equal(plan.splits[0][1], plan.splits[folds][1])
 
 
 def test_stratified_folds_and_small_classes():
     labels = np.array([0] * 90 + [1] * 7 + [2] * 3)
     plan = plan_validation(0, labels, MULTI, seed=0)  # auto shrinks k to the smallest class
-    assert len(plan.splits) == 3
+    assert len(plan.first_repeat) == 3
     for _, valid in plan.splits:
         assert set(labels[valid].tolist()) == {0, 1, 2}
     with pytest.raises(ConfigError, match="class 'rare' has 3"):
@@ -116,6 +126,28 @@ def test_cross_validation_gives_every_row_an_out_of_fold_prediction():
     assert [fold for phase, fold, _ in seen if phase == "cross_validation"] == [1, 2, 3]
     percents = [percent for _, _, percent in seen]
     assert percents == sorted(percents)
+
+
+def test_repeated_folds_give_each_row_the_mean_of_its_repeats_and_the_refit_every_splits_median():
+    features, labels = _binary(300)
+    model = _fit(features, labels, cv=0)  # auto, under 1,000 rows: 5 folds, 3 times
+    assert model.validation.repeats == 3 and len(model.validation.splits) == 15
+    assert model.oof_rows.tolist() == list(range(300))  # each row once, not once per repeat
+    iterations = model.parameters["fold_best_iterations"]
+    assert len(iterations) == 15 and model.parameters["num_iterations"] == refit_rounds(iterations)
+    np.testing.assert_allclose(model.oof_predictions.sum(axis=1), 1.0)
+    assert model.search_summary["judged_on"] == "every fold of the first repeat"
+
+
+def test_out_of_fold_means_average_the_splits_that_validate_a_row():
+    oof = ensemble.OutOfFold(4, np.zeros((4, 2)))
+    oof.add(np.array([0, 1]), np.array([[0.2, 0.8], [0.6, 0.4]]))
+    oof.add(np.array([1, 2]), np.array([[0.4, 0.6], [0.5, 0.5]]))
+    np.testing.assert_allclose(oof.means(np.array([0, 1, 2])), [[0.2, 0.8], [0.5, 0.5], [0.5, 0.5]])
+    values = ensemble.OutOfFold(3, np.zeros(3))
+    values.add(np.array([0, 2]), np.array([1.0, 3.0]))
+    values.add(np.array([0]), np.array([2.0]))
+    np.testing.assert_allclose(values.means(np.array([0, 2])), [1.5, 3.0])
 
 
 def test_holdout_predicts_only_holdout_rows():

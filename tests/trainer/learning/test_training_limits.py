@@ -175,7 +175,7 @@ def test_every_fold_needs_its_rows():
 @pytest.mark.parametrize("rows, folds", [(30, 6), (12, 2), (4, 2), (49, 9), (50, 10)])
 def test_automatic_folds_shrink_to_fit_the_rows(rows, folds):
     plan = plan_validation(-1, np.arange(rows, dtype=float), REGRESSION, seed=0)
-    assert len(plan.splits) == folds
+    assert len(plan.first_repeat) == folds
     assert all(len(valid) >= min(MIN_ROWS_PER_FOLD, rows // 2) for _, valid in plan.splits)
 
 
