@@ -40,10 +40,12 @@ from services.trainer.learning.validation import ValidationPlan
 # Up to this many rows (and with k folds), the search judges each configuration on every fold (of
 # the first repeat, where folds are repeated: the chosen one and the blend's members see them all).
 SEARCH_EVERY_FOLD_ROWS = 5_000
-# Below this many feature cells (rows x features) LightGBM runs on one thread: a round's work is
-# smaller than its threads' hand-over, which a training worker's passive OpenMP waits (jobs.runner)
-# make cost milliseconds (wine's 178 rows trained in 14.9 s on two threads, 1.2 s on one).
-SINGLE_THREAD_CELLS = 50_000
+# Below this many feature cells (rows x features) LightGBM runs on one thread. A training worker
+# waits passively between OpenMP regions (jobs.runner), and LightGBM opens several per leaf, so on
+# this 2-vCPU VM two threads lost at every size measured (100 rounds, OMP_WAIT_POLICY=PASSIVE):
+# 1.2 s against 0.67 s at 100k rows x 20, 2.04 s against 1.82 s at 100k x 60, 11.9 s against 4.8 s
+# for digits' 1,347 x 64 x 10 classes (wine's 178 rows: 14.9 s against 1.2 s for the whole job).
+SINGLE_THREAD_CELLS = 10_000_000
 # The search's part of the time budget; the rest is for cross-validating the chosen configuration
 # and the blend's runners-up on the folds the search did not judge, and their refits.
 SEARCH_SHARE = 0.75

@@ -147,7 +147,8 @@ def test_a_small_table_trains_on_one_thread(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(training, "TrainingData", recording)
-    for rows in (100, training.SINGLE_THREAD_CELLS // 4 + 1):  # 4 features: under and over the bound
+    monkeypatch.setattr(training, "SINGLE_THREAD_CELLS", 1_000)  # the real bound is millions of cells
+    for rows in (100, 251):  # 4 features: under and over the bound
         features, labels = _data()[0][:, :4], np.arange(rows) % 2
         features = np.resize(features, (rows, 4))
         plan = ValidationPlan(((np.arange(rows // 2, rows), np.arange(rows // 2)),), "holdout", holdout=True)
