@@ -76,8 +76,9 @@ class _Feature:
         return self.inputs.shape[1]
 
     def design(self, values: np.ndarray) -> np.ndarray:
-        """[rows, width] inputs of `values`."""
-        present = ~np.isnan(values)
+        """[rows, width] inputs of `values`: NaN and +inf are missing (the tree's root sends them to
+        the missing leaf), -inf falls in the first bin."""
+        present = values < np.inf
         out = np.empty((len(values), self.width))
         out[present] = self.inputs[np.searchsorted(self.thresholds, values[present], side="left")]
         out[~present] = self.missing
@@ -104,7 +105,7 @@ class LinearInputs:
 
 
 def _numeric_feature(index: int, values: np.ndarray) -> _Feature | None:
-    known = values[~np.isnan(values)].astype(np.float64)
+    known = values[np.isfinite(values)].astype(np.float64)
     if len(known) == 0:
         return None
     distinct = np.unique(known)

@@ -93,6 +93,7 @@ def test_the_linear_trees_answer_as_the_linear_model_and_their_reasons_sum_to_it
     unseen[0, CATEGORY] = 9.0  # a code the training rows never held: as a missing one
     unseen[1, 0], unseen[2, 1] = 1e6, -1e6  # far outside the training range: the outermost bins
     unseen[3, :] = np.nan
+    unseen[4, 0], unseen[5, 1] = np.inf, -np.inf  # as a missing value, and into the first bin
     expected = fitted.raw(inputs.design(unseen), problem_type)
     raw = booster.predict(unseen, raw_score=True)
     np.testing.assert_allclose(raw, expected, rtol=0, atol=1e-9)
