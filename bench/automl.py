@@ -172,8 +172,6 @@ def torii_answer(task: Task, table: pd.DataFrame) -> scores.Answer:
 
 # --- FLAML, in this process -----------------------------------------------------------------------
 
-_JOBLIB_WARNING = "`sklearn.utils.parallel.delayed` should be used"
-
 
 def flaml_fit(task: Task, target: str, train_csv: bytes, features_csv: bytes, budget: Budget) -> dict:
     """FLAML's AutoML with its defaults (metric auto: ROC AUC, log loss, R²) on the training CSV."""
@@ -186,10 +184,8 @@ def flaml_fit(task: Task, target: str, train_csv: bytes, features_csv: bytes, bu
     held_out = pd.read_csv(io.BytesIO(features_csv))
     # catch_warnings below is not thread-safe (its filters are the process's), and one of sklearn's
     # warnings, issued per tree from joblib's workers, still flooded stderr (about 200 lines a run):
-    # that one is dropped for good, and only that one, here and (through the environment they
-    # inherit when joblib starts them) in joblib's worker processes.
-    warnings.filterwarnings("ignore", message=_JOBLIB_WARNING, category=UserWarning)
-    os.environ.setdefault("PYTHONWARNINGS", f"ignore:{_JOBLIB_WARNING}:UserWarning")
+    # that one is dropped for good, and only that one.
+    warnings.filterwarnings("ignore", message="`sklearn.utils.parallel.delayed` should be used", category=UserWarning)
     automl = AutoML()
     started, machine, own = time.monotonic(), machine_load.machine_cpu_seconds()[0], time.process_time()
     with warnings.catch_warnings():
