@@ -1,12 +1,14 @@
 """A blend of the search's best configurations, kept only where the out-of-fold rows say it pays.
 
 After the search and the chosen configuration's cross-validation, while the time budget lasts,
-the next best finished trials (RUNNERS_UP) are cross-validated on every split too. Their
-out-of-fold raw scores and the chosen one's are weighted by greedy ensemble selection
-(blend.select_weights) on the out-of-fold rows. The blend is kept when its out-of-fold loss is
-at least MIN_GAIN (relative) below the chosen configuration's alone; each member is then refit
-with its own rounds (the median of its folds') and the members merge into one LightGBM model
-(blend.merge_boosters), so the export, the serving and the reasons stay those of one model.
+a linear model (linear.py) and the next best finished trials (RUNNERS_UP) are cross-validated on
+every split too. Their out-of-fold raw scores and the chosen one's are weighted by greedy ensemble
+selection (blend.select_weights) on the out-of-fold rows (a row validated by several splits, as
+under repeated folds, has the mean of their predictions). The blend is kept when its out-of-fold
+loss is at least MIN_GAIN (relative) below the chosen configuration's alone; each member is then
+refit (a configuration with its own rounds, the median of its folds'; the linear model by its own
+`refit`) and the members merge into one LightGBM model (blend.merge_boosters), so the export, the
+serving and the reasons stay those of one model.
 
 Losses are the validation metric of the search (log loss, or the mean squared error), computed
 on the blend's raw scores: the weights act where the merged model adds its trees.
