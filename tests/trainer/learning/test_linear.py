@@ -179,3 +179,29 @@ def test_the_linear_member_is_not_applicable_when_a_split_lacks_a_class():
     design = linear.LinearInputs(features[negatives], [CATEGORY]).design(features[negatives])
     with pytest.raises(linear.NotApplicable, match="lack a class"):
         linear.fit_linear(data, negatives, design, 1.0)
+
+
+def test_the_refit_learns_its_bins_and_weights_from_the_refit_rows_only():
+    features = _features(300, seed=8)
+    features[200:, 0] += 1000.0  # rows the refit must not see (an evaluation data set's)
+    labels = _labels(features, ProblemType.REGRESSION, seed=9)
+    data = _data(ProblemType.REGRESSION, features, labels)
+    learning = np.arange(200)
+    booster = linear.linear_booster(data, 1.0, learning, _template(data))
+    dumped = booster.dump_model()["tree_info"]
+
+    def thresholds(node):
+        if "split_index" not in node:
+            return []
+        own = [node["threshold"]] if node["split_feature"] == 0 else []
+        return own + thresholds(node["left_child"]) + thresholds(node["right_child"])
+
+    found = [value for tree in dumped for value in thresholds(tree["tree_structure"]) if value < 1e30]
+    assert found and max(found) < 10.0
+    alone = linear.LinearInputs(features[learning], [CATEGORY])
+    fitted = linear.fit_linear(data, learning, alone.design(features[learning]), 1.0)
+    np.testing.assert_allclose(
+        booster.predict(features[learning], raw_score=True),
+        fitted.raw(alone.design(features[learning]), data.problem_type),
+        atol=1e-9,
+    )
