@@ -602,13 +602,15 @@ def _ensemble_sentence(blended: object) -> str:
     """Which trials the final model blends, and what the blend bought out of fold."""
     if not isinstance(blended, dict) or not blended.get("members"):
         return ""
-    members = ", ".join(
-        f"{member.get('name') or 'trial ' + str(member['trial'])} ({float(member['weight']):.0%})"
-        for member in blended["members"]
-        if member["weight"]
-    )
+    weighted = [member for member in blended["members"] if member["weight"]]
+    names = [member.get("name") or f"trial {member['trial']}" for member in weighted]
+    if len(weighted) == 1:  # one runner-up (the linear model) beat the chosen configuration alone
+        what = f"The final model is {names[0]} alone, as one tree ensemble, in place of the chosen configuration"
+    else:
+        listed = ", ".join(f"{name} ({float(member['weight']):.0%})" for name, member in zip(names, weighted))
+        what = f"The final model blends {listed} into one tree ensemble"
     return (
-        f"<p>The final model blends {escape(members)} into one tree ensemble: out-of-fold loss "
+        f"<p>{escape(what)}: out-of-fold loss "
         f"<strong>{escape(_parameter(blended.get('out_of_fold_loss')))}</strong> against "
         f"{escape(_parameter(blended.get('chosen_alone_out_of_fold_loss')))} for the chosen configuration alone.</p>"
     )

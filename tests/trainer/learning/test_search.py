@@ -263,6 +263,17 @@ def test_the_report_names_a_blends_members_and_what_it_bought():
     )
     page = render_report(repeated, model_name="Model", created_at=datetime(2025, 3, 4, tzinfo=UTC))
     assert "Each trained on every validation fold of the first repeat (its loss: their mean)" in page
+    alone = {"trial": -1, "weight": 1.0, "name": "linear model (strength 0.01)"}
+    replaced = {**summary, "ensemble": {**summary["ensemble"], "members": [{"trial": 2, "weight": 0.0}, alone]}}
+    outcome = replace(
+        outcome, chosen_parameters={**outcome.chosen_parameters, "search": trials, "search_summary": replaced}
+    )
+    page = render_report(outcome, model_name="Model", created_at=datetime(2025, 3, 4, tzinfo=UTC))
+    assert (
+        "The final model is linear model (strength 0.01) alone, as one tree ensemble, in place of the chosen "
+        "configuration: out-of-fold loss <strong>0.41</strong>" in page
+    )
+    assert "(100%)" not in page
 
 
 def test_the_report_draws_the_search_over_time():
