@@ -17,7 +17,8 @@ function per feature and class: one LightGBM tree each, a balanced search tree o
 whose leaves hold the step's values, under a root that sends a missing value to a leaf of its own.
 The intercept joins the first feature's trees. The merged model is still one LightGBM model, so the
 ONNX export, its check, Triton's batching and the TreeSHAP reasons (a one-feature tree's reason is
-its value minus its mean over the training rows) need nothing new. Each tree's split gain is the
+its value minus its mean over the training rows, a leaf no row reached counting as one) need
+nothing new. Each tree's split gain is the
 spread of the raw score it adds (rows x squared deviation from its mean), so the report's
 importance counts the linear member's features too.
 """
