@@ -114,7 +114,7 @@ def cross_validated(
     """`candidate` on every split, `known` holding its runs on the first ones already; BudgetSpent
     past `deadline`. on_fold(fold, folds) before each split it fits. A row validated in several
     splits (repeated folds) has the mean of their predictions."""
-    oof = OutOfFold(data.rows, np.zeros_like(empty_predictions(data.rows, data.problem_type, data.n_classes)))
+    oof = OutOfFold(np.zeros_like(empty_predictions(data.rows, data.problem_type, data.n_classes)))
     best_iterations = []
     folds = len(validation.splits)
     for fold, (train_rows, valid_rows) in enumerate(validation.splits):
@@ -133,9 +133,10 @@ def cross_validated(
 class OutOfFold:
     """Sums of each row's predictions over the splits that validate it, and their count."""
 
-    def __init__(self, rows: int, zeros: np.ndarray) -> None:
+    def __init__(self, zeros: np.ndarray) -> None:
+        """`zeros`: one row of zeros per data row, shaped as the predictions."""
         self._sums = zeros
-        self._counts = np.zeros(rows, dtype=np.int64)
+        self._counts = np.zeros(len(zeros), dtype=np.int64)
 
     def add(self, rows: np.ndarray, predictions: np.ndarray) -> None:
         self._sums[rows] += predictions

@@ -50,6 +50,10 @@ MAX_ITERATIONS = 500
 # or its model this many trees (features x classes).
 MAX_CELLS = 8_000_000
 MAX_TREES = 4_000
+# Nor, for more than two classes, past this many cells x classes: a multinomial fit is not stopped
+# by the deadline and takes hundreds of iterations (measured with scikit-learn here: 100k rows x
+# 80 inputs x 10 classes 22-26 s a fit, 20k x 20 x 10 2.4-3.3 s, 8k x 50 x 10 1.6-3.3 s).
+MAX_CLASS_CELLS = 2_000_000
 # Thresholds: a finite float32 is never above this one, so only NaN and +inf take the missing leaf.
 _ALL_FINITE = float(np.finfo(np.float32).max)
 _NAN_MISSING = 2 << 2  # LightGBM decision_type: missing values are NaN, sent right (default_left 0)
@@ -128,7 +132,8 @@ def _numeric_feature(index: int, values: np.ndarray) -> _Feature | None:
 
 def _categorical_feature(index: int, values: np.ndarray) -> _Feature | None:
     """Bins per integer code from one below the smallest seen to one above the largest: a code the
-    training rows lack falls in a bin of its own whose inputs are a missing value's."""
+    training rows lack falls in a bin of its own whose inputs are a missing value's. The one-hot
+    columns' means and spreads come from the codes' counts, without building the columns."""
     known = values[~np.isnan(values)]
     if len(known) == 0:
         return None
@@ -137,24 +142,20 @@ def _categorical_feature(index: int, values: np.ndarray) -> _Feature | None:
     if high - low + 1 > MAX_CODES:
         return None
     seen, counts_seen = np.unique(codes, return_counts=True)
-    one_hot = np.zeros((len(values), len(seen)))
-    one_hot[np.nonzero(~np.isnan(values))[0], np.searchsorted(seen, codes)] = 1.0
-    centre, spread = one_hot.mean(axis=0), one_hot.std(axis=0)
+    share = counts_seen / len(values)  # a 0/1 column's mean; its spread is sqrt(p (1 - p))
+    spread = np.sqrt(share * (1.0 - share))
     varying = spread > 0
     if not varying.any():
         return None
-    centre, spread = centre[varying], spread[varying]
+    centre, spread = share[varying], spread[varying]
+    missing = -centre / spread
     all_codes = np.arange(low - 1, high + 2)
-    thresholds = all_codes[:-1] + 0.5
-    inputs = np.tile(-centre / spread, (len(all_codes), 1))
+    inputs = np.tile(missing, (len(all_codes), 1))
+    inputs[seen - (low - 1)] = (np.eye(len(seen))[:, varying] - centre) / spread
     counts = np.zeros(len(all_codes), dtype=np.int64)
-    for code, count in zip(seen, counts_seen):
-        position = code - (low - 1)
-        counts[position] = count
-        row = np.zeros(len(seen))
-        row[np.searchsorted(seen, code)] = 1.0
-        inputs[position] = (row[varying] - centre) / spread
-    return _Feature(index, thresholds.astype(np.float64), inputs, -centre / spread, counts, int(np.isnan(values).sum()))
+    counts[seen - (low - 1)] = counts_seen
+    thresholds = (all_codes[:-1] + 0.5).astype(np.float64)
+    return _Feature(index, thresholds, inputs, missing, counts, int(np.isnan(values).sum()))
 
 
 def _model(problem_type: ProblemType, strength: float, seed: int) -> LogisticRegression | Ridge:
@@ -194,12 +195,19 @@ def cross_validated(data: TrainingData, validation: ValidationPlan, deadline: fl
     One split's inputs are held at a time (at most MAX_CELLS cells)."""
     per_round = data.n_classes if data.problem_type is ProblemType.MULTI_CLASSIFICATION else 1
     shape = (data.rows, per_round) if per_round > 1 else (data.rows,)
-    raws = {strength: OutOfFold(data.rows, np.zeros(shape)) for strength in STRENGTHS}
+    raws = {strength: OutOfFold(np.zeros(shape)) for strength in STRENGTHS}
     for train_rows, valid_rows in validation.splits:
         inputs = LinearInputs(data.features[train_rows], data.categorical_features)
         # Bounded for the refit on every row too, which may find a few more features that vary.
-        if data.rows * inputs.width > MAX_CELLS or len(inputs.features) * per_round > MAX_TREES:
-            raise NotApplicable(f"{data.rows} rows x {inputs.width} inputs, {len(inputs.features)} features")
+        cells = data.rows * inputs.width
+        if (
+            cells > MAX_CELLS
+            or (per_round > 1 and cells * per_round > MAX_CLASS_CELLS)
+            or len(inputs.features) * per_round > MAX_TREES
+        ):
+            raise NotApplicable(
+                f"{data.rows} rows x {inputs.width} inputs x {per_round}, {len(inputs.features)} features"
+            )
         design, valid_design = inputs.design(data.features[train_rows]), inputs.design(data.features[valid_rows])
         for strength in STRENGTHS:
             if deadline is not None and time.monotonic() >= deadline:

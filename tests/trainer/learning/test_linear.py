@@ -15,6 +15,7 @@ from services.trainer.learning import linear
 from services.trainer.learning.boosting import TrainingData
 from services.trainer.learning.config import TrainingConfig
 from services.trainer.learning.pipeline import train_model
+from services.trainer.learning.validation import ValidationPlan
 
 from .test_pipeline import _check_against_booster as check_against_booster
 
@@ -205,3 +206,17 @@ def test_the_refit_learns_its_bins_and_weights_from_the_refit_rows_only():
         fitted.raw(alone.design(features[learning]), data.problem_type),
         atol=1e-9,
     )
+
+
+def test_a_multiclass_model_past_its_work_bound_is_not_applicable_where_a_binary_one_is(monkeypatch):
+    features = _features(ROWS, seed=10)
+    plan_rows = np.arange(ROWS)
+    plan = ValidationPlan(((plan_rows[100:], plan_rows[:100]),), "holdout", holdout=True)
+    monkeypatch.setattr(linear, "MAX_CLASS_CELLS", ROWS * 8)  # fewer than rows x inputs x 3 classes
+    multi = _data(ProblemType.MULTI_CLASSIFICATION, features, _labels(features, ProblemType.MULTI_CLASSIFICATION, 11))
+    with pytest.raises(linear.NotApplicable):
+        linear.cross_validated(multi, plan)
+    binary = _data(
+        ProblemType.BINARY_CLASSIFICATION, features, _labels(features, ProblemType.BINARY_CLASSIFICATION, 11)
+    )
+    assert linear.cross_validated(binary, plan).oof_predictions.shape == (100, 2)

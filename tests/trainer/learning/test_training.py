@@ -140,11 +140,11 @@ def test_repeated_folds_give_each_row_the_mean_of_its_repeats_and_the_refit_ever
 
 
 def test_out_of_fold_means_average_the_splits_that_validate_a_row():
-    oof = ensemble.OutOfFold(4, np.zeros((4, 2)))
+    oof = ensemble.OutOfFold(np.zeros((4, 2)))
     oof.add(np.array([0, 1]), np.array([[0.2, 0.8], [0.6, 0.4]]))
     oof.add(np.array([1, 2]), np.array([[0.4, 0.6], [0.5, 0.5]]))
     np.testing.assert_allclose(oof.means(np.array([0, 1, 2])), [[0.2, 0.8], [0.5, 0.5], [0.5, 0.5]])
-    values = ensemble.OutOfFold(3, np.zeros(3))
+    values = ensemble.OutOfFold(np.zeros(3))
     values.add(np.array([0, 2]), np.array([1.0, 3.0]))
     values.add(np.array([0]), np.array([2.0]))
     np.testing.assert_allclose(values.means(np.array([0, 2])), [1.5, 3.0])
