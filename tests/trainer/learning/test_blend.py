@@ -127,6 +127,19 @@ def test_a_blend_is_kept_only_when_it_beats_the_chosen_configuration_out_of_fold
     assert ensemble.blend_if_better(data, plan, chosen, [echo]) is None
 
 
+def test_a_blend_may_be_another_member_alone_when_it_beats_the_chosen_configuration():
+    rng = np.random.default_rng(4)
+    labels = rng.standard_normal(200)
+    data = SimpleNamespace(labels=labels, problem_type=ProblemType.REGRESSION)
+    halves = (np.arange(100), np.arange(100, 200))
+    plan = ValidationPlan(((halves[1], halves[0]), (halves[0], halves[1])), "2-fold", holdout=False)
+    poor = ensemble.Member(1, {}, labels + rng.standard_normal(200), [10, 10])
+    close = ensemble.Member(-1, {}, labels + 0.01 * rng.standard_normal(200), [], name="linear model (strength 1)")
+    kept = ensemble.blend_if_better(data, plan, poor, [close])
+    assert kept is not None and kept.weights.tolist() == [0.0, 1.0]
+    assert kept.summary()["members"][1] == {"trial": -1, "weight": 1.0, "name": "linear model (strength 1)"}
+
+
 def test_a_blend_whose_refits_would_overrun_the_budget_is_dropped(monkeypatch):
     monkeypatch.setattr(ensemble, "MIN_GAIN", -1.0)  # a blend is found...
     monkeypatch.setattr(training, "REFIT_GRACE_S", -1e6)  # ...but its refits can never end in time
