@@ -110,12 +110,18 @@ def test_a_kept_blend_exports_one_model_whose_answers_and_reasons_equal_the_nati
     check_against_booster(onnx_bytes, table.header, held_out, problem_type)
 
 
-def test_a_blend_is_kept_only_when_it_beats_the_chosen_configuration_out_of_fold():
-    rng = np.random.default_rng(3)
+def _two_fold_regression(seed: int):
+    """A random target in two folds of 100 rows: (its rng, the labels, the data, the plan)."""
+    rng = np.random.default_rng(seed)
     labels = rng.standard_normal(200)
     data = SimpleNamespace(labels=labels, problem_type=ProblemType.REGRESSION)
     halves = (np.arange(100), np.arange(100, 200))
     plan = ValidationPlan(((halves[1], halves[0]), (halves[0], halves[1])), "2-fold", holdout=False)
+    return rng, labels, data, plan
+
+
+def test_a_blend_is_kept_only_when_it_beats_the_chosen_configuration_out_of_fold():
+    rng, labels, data, plan = _two_fold_regression(seed=3)
     noise, other_noise = rng.standard_normal(200), rng.standard_normal(200)
     chosen = ensemble.Member(1, {}, labels + noise, [10, 10])
     independent = ensemble.Member(2, {}, labels + other_noise, [10, 10])  # averaging halves the noise
@@ -128,11 +134,7 @@ def test_a_blend_is_kept_only_when_it_beats_the_chosen_configuration_out_of_fold
 
 
 def test_a_blend_may_be_another_member_alone_when_it_beats_the_chosen_configuration():
-    rng = np.random.default_rng(4)
-    labels = rng.standard_normal(200)
-    data = SimpleNamespace(labels=labels, problem_type=ProblemType.REGRESSION)
-    halves = (np.arange(100), np.arange(100, 200))
-    plan = ValidationPlan(((halves[1], halves[0]), (halves[0], halves[1])), "2-fold", holdout=False)
+    rng, labels, data, plan = _two_fold_regression(seed=4)
     poor = ensemble.Member(1, {}, labels + rng.standard_normal(200), [10, 10])
     close = ensemble.Member(-1, {}, labels + 0.01 * rng.standard_normal(200), [], name="linear model (strength 1)")
     kept = ensemble.blend_if_better(data, plan, poor, [close])
